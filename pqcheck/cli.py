@@ -1,0 +1,204 @@
+"""The ``pqcheck`` command line. Each command parses its options and calls one library function."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from . import __version__
+from .bodies import body_rows, known_bodies, resolve_department, save_answering_bodies
+from .db import open_db
+from .errors import BadInput, PqcheckError
+from .http import HttpClient
+from .importer import import_question_files
+from .progress import Progress
+from .sources.parliament import API_BASE, HOUSES, MEMBERS_API_BASE, BODIES_PATH, QuestionFilters, fetch_answering_bodies, now_iso
+from .sync import DEFAULT_OVERLAP_DAYS, sync_questions
+
+DB_PATH = click.Path(file_okay=True, dir_okay=False, allow_dash=False)
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+class PqcheckGroup(click.Group):
+    """Turns pqcheck's own errors into one line on stderr and a meaningful exit status."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PqcheckError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted: what was saved stays saved; run the same command again to resume.", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=PqcheckGroup)
+@click.version_option(__version__, prog_name="pqcheck")
+def cli():
+    """Cross-check what government tells Parliament against what it releases under FOI."""
+
+
+def http_options(default_rate: float):
+    """Options shared by every command that talks to an upstream API."""
+
+    def decorate(command):
+        command = click.option("--rate", type=click.FloatRange(min=0.01), default=default_rate, show_default=True,
+                               help="Most requests per second.")(command)
+        command = click.option("--retries", type=click.IntRange(min=0), default=5, show_default=True,
+                               help="Retries of a failed request (429, 5xx, dropped connection).")(command)
+        command = click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+                               help="Seconds to wait for a response.")(command)
+        return click.option("-q", "--quiet", is_flag=True, help="No progress bar.")(command)
+
+    return decorate
+
+
+def make_client(rate: float, retries: int, timeout: float) -> HttpClient:
+    return HttpClient(rate=rate, retries=retries, timeout=(min(10.0, timeout), timeout))
+
+
+@cli.group()
+def fetch():
+    """Fetch records from an upstream API into the database."""
+
+
+@fetch.command(name="questions")
+@click.argument("db_path", type=DB_PATH)
+@click.option("--from", "answered_from", type=DATE, help="Answered on or after (YYYY-MM-DD).")
+@click.option("--to", "answered_to", type=DATE, help="Answered on or before (YYYY-MM-DD).")
+@click.option("--tabled-from", type=DATE, help="Tabled on or after (YYYY-MM-DD); includes unanswered questions.")
+@click.option("--tabled-to", type=DATE, help="Tabled on or before (YYYY-MM-DD).")
+@click.option("-d", "--department", "departments", multiple=True,
+              help="Answering body: a name, a fragment of one, or an id. Repeat for several.")
+@click.option("--house", type=click.Choice(HOUSES, case_sensitive=False), help="Commons, Lords or Bicameral.")
+@click.option("--search", help="Words the question or answer must contain.")
+@click.option("--asking-member", type=click.IntRange(min=1), help="Members API id of the asking member.")
+@click.option("--answering-member", type=click.IntRange(min=1), help="Members API id of the answering member.")
+@click.option("--full", is_flag=True, help="Refetch the whole range instead of what changed since the last run.")
+@click.option("--overlap-days", type=click.IntRange(min=0), default=DEFAULT_OVERLAP_DAYS, show_default=True,
+              help="Safety overlap of an incremental run, in days.")
+@click.option("--api-url", default=API_BASE, show_default=True, help="Base URL of the Written Questions API.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@http_options(default_rate=5.0)
+def fetch_questions_command(db_path, answered_from, answered_to, tabled_from, tabled_to, departments, house,
+                            search, asking_member, answering_member, full, overlap_days, api_url, as_json,
+                            rate, retries, timeout, quiet):
+    """Fetch written questions and answers from the UK Parliament Written Questions API.
+
+    Incremental by default: a second run with the same filters fetches only what was answered,
+    tabled or corrected since the last successful run. A first run with no dates fetches the
+    last 30 days of answers.
+    """
+    _check_range("--from", answered_from, "--to", answered_to)
+    _check_range("--tabled-from", tabled_from, "--tabled-to", tabled_to)
+    db = open_db(db_path)
+    bodies = known_bodies(db)
+    filters = QuestionFilters(
+        answered_from=answered_from and answered_from.date(),
+        answered_to=answered_to and answered_to.date(),
+        tabled_from=tabled_from and tabled_from.date(),
+        tabled_to=tabled_to and tabled_to.date(),
+        answering_bodies=tuple(sorted({resolve_department(d, bodies) for d in departments})),
+        house=house and house.capitalize(),
+        search=search,
+        asking_member=asking_member,
+        answering_member=answering_member,
+    )
+    client = make_client(rate, retries, timeout)
+    result = sync_questions(db, client, filters, full=full, overlap_days=overlap_days, base=api_url.rstrip("/"),
+                            progress=Progress(quiet))
+    summary = {
+        "questions": len(result.stats.ids),
+        "inserted": result.stats.inserted,
+        "updated": result.stats.updated,
+        "unchanged": result.stats.unchanged,
+        "kept_newer": result.stats.kept_newer,
+        "truncated": result.stats.truncated,
+        "passes": [json.loads(p.to_json()) for p in result.passes],
+        "resumed": result.resumed,
+        "requests": result.requests,
+    }
+    _print_summary(summary, as_json, f"Fetched {summary['questions']} questions "
+                   f"({'resumed, ' if result.resumed else ''}{len(result.passes)} pass(es), {result.requests} requests)")
+
+
+@fetch.command(name="bodies")
+@click.argument("db_path", type=DB_PATH)
+@click.option("--api-url", default=MEMBERS_API_BASE, show_default=True, help="Base URL of the Members API.")
+@http_options(default_rate=5.0)
+def fetch_bodies_command(db_path, api_url, rate, retries, timeout, quiet):
+    """Refresh the answering bodies (departments) from the Members API."""
+    db = open_db(db_path)
+    client = make_client(rate, retries, timeout)
+    base = api_url.rstrip("/")
+    rows = body_rows(fetch_answering_bodies(client, base), f"{base}{BODIES_PATH}", now_iso())
+    click.echo(f"Saved {save_answering_bodies(db, rows)} answering bodies.", err=True)
+
+
+@cli.group(name="import")
+def import_():
+    """Import records from local files into the database."""
+
+
+@import_.command(name="questions")
+@click.argument("db_path", type=DB_PATH)
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def import_questions_command(db_path, files, quiet, as_json):
+    """Import written questions from files in the API's own shapes.
+
+    A list response (totalResults/results), a single item (value/links), a JSON array of items
+    or value objects, or JSON Lines of them. Records whose text the list endpoint cut short are
+    flagged as truncated; they never replace full text already stored.
+    """
+    db = open_db(db_path)
+    stats = import_question_files(db, files, Progress(quiet))
+    summary = {
+        "questions": len(stats.ids),
+        "inserted": stats.inserted,
+        "updated": stats.updated,
+        "unchanged": stats.unchanged,
+        "kept_newer": stats.kept_newer,
+        "truncated": stats.truncated,
+    }
+    _print_summary(summary, as_json, f"Imported {summary['questions']} questions from {len(files)} file(s)")
+
+
+@cli.command(name="bodies")
+@click.argument("db_path", type=DB_PATH, required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def bodies_command(db_path, as_json):
+    """List the answering bodies that --department accepts."""
+    bodies = known_bodies(open_db(db_path) if db_path else None)
+    rows = sorted(bodies.values(), key=lambda b: b["id"])
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for body in rows:
+        short = f" ({body['short_name']})" if body.get("short_name") and body["short_name"] != body["name"] else ""
+        click.echo(f"{body['id']:>4}  {body['name']}{short}")
+
+
+def _check_range(low_name, low, high_name, high) -> None:
+    if low and high and low > high:
+        raise BadInput(f"{low_name} {low:%Y-%m-%d} is after {high_name} {high:%Y-%m-%d}")
+
+
+def _print_summary(summary: dict, as_json: bool, headline: str) -> None:
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    click.echo(
+        f"{headline}: {summary['inserted']} new, {summary['updated']} updated, {summary['unchanged']} unchanged"
+        + (f", {summary['kept_newer']} older than what is stored (kept the newer)" if summary["kept_newer"] else "")
+        + (f"; {summary['truncated']} with text cut short by the list endpoint" if summary["truncated"] else "")
+        + "."
+    )
+
+
+def main() -> None:  # pragma: no cover - console entry point convenience
+    sys.exit(cli())

@@ -1,0 +1,196 @@
+"""The database: one SQLite file, its schema declared once, and ``ensure_db_shape()``.
+
+``ensure_db_shape`` is idempotent and is how an older file is migrated: it creates missing
+tables, adds missing columns (existing rows keep their values), creates indexes and the FTS5
+indexes (rebuilt from the rows already there), and applies the named migrations in
+``MIGRATIONS`` that an additive change cannot express.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from .errors import BadInput
+
+# table -> (primary key, {column: type}); columns are listed in the order they are created.
+TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
+    "answering_bodies": (
+        "id",
+        {
+            "id": int,
+            "name": str,
+            "short_name": str,
+            "department_id": int,
+            "department_name": str,
+            "source": str,
+            "source_url": str,
+            "fetched_at": str,
+            "raw": str,
+        },
+    ),
+    "members": (
+        "id",
+        {
+            "id": int,
+            "name": str,
+            "list_as": str,
+            "party": str,
+            "party_abbreviation": str,
+            "party_colour": str,
+            "member_from": str,
+            "thumbnail_url": str,
+            "source_url": str,
+            "fetched_at": str,
+            "raw": str,
+        },
+    ),
+    "questions": (
+        "id",
+        {
+            "id": int,
+            "uin": str,
+            "house": str,
+            "date_tabled": str,
+            "date_for_answer": str,
+            "date_answered": str,
+            "date_holding_answer": str,
+            "date_answer_corrected": str,
+            "heading": str,
+            "question_text": str,
+            "question_text_truncated": int,
+            "answer_status": str,
+            "answer_text": str,
+            "answer_html": str,
+            "answer_text_truncated": int,
+            "holding_answer_text": str,
+            "answering_body_id": int,
+            "answering_body_name": str,
+            "asking_member_id": int,
+            "answering_member_id": int,
+            "correcting_member_id": int,
+            "member_has_interest": int,
+            "is_withdrawn": int,
+            "is_named_day": int,
+            "grouped_questions": str,
+            "attachments": str,
+            "url": str,
+            "source": str,
+            "source_url": str,
+            "fetched_at": str,
+            "raw": str,
+        },
+    ),
+    "answer_versions": (
+        ("question_id", "text_sha1"),
+        {
+            "question_id": int,
+            "text_sha1": str,
+            "kind": str,
+            "date": str,
+            "answer_text": str,
+            "answer_html": str,
+            "first_seen_at": str,
+            "source_url": str,
+        },
+    ),
+    "sync_state": (
+        "key",
+        {
+            "key": str,
+            "source": str,
+            "filters": str,
+            "status": str,
+            "plan": str,
+            "pass_index": int,
+            "skip": int,
+            "started_at": str,
+            "finished_at": str,
+            "last_success_at": str,
+            "last_error": str,
+        },
+    ),
+}
+
+FOREIGN_KEYS = {
+    "questions": [
+        ("answering_body_id", "answering_bodies", "id"),
+        ("asking_member_id", "members", "id"),
+        ("answering_member_id", "members", "id"),
+        ("correcting_member_id", "members", "id"),
+    ],
+    "answer_versions": [("question_id", "questions", "id")],
+}
+
+INDEXES = {
+    "questions": [
+        ["date_answered"],
+        ["date_tabled", "uin"],
+        ["answering_body_id", "date_answered"],
+        ["answer_status"],
+    ],
+}
+
+FTS = {"questions": ["heading", "question_text", "answer_text"]}
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open (or create) the database at ``path`` and bring it to the current shape.
+
+    Raises :class:`BadInput` with a plain message when the path cannot be used.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise BadInput(f"cannot use {path} as a database: it is a directory")
+    if not path.parent.exists():
+        raise BadInput(f"cannot create database {path}: folder {path.parent} does not exist")
+    try:
+        db = sqlite_utils.Database(path)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=10000")
+        ensure_db_shape(db)
+    except sqlite3.DatabaseError as exc:
+        raise BadInput(f"cannot use database {path}: {exc}") from exc
+    return db
+
+
+def ensure_db_shape(db: sqlite_utils.Database) -> None:
+    """Create or migrate every table, index and full-text index. Safe to run any number of times."""
+    with db.atomic():
+        for name, (pk, columns) in TABLES.items():
+            table = db[name]
+            if not table.exists():
+                table.create(columns, pk=pk, foreign_keys=FOREIGN_KEYS.get(name, []))
+                continue
+            existing = set(table.columns_dict)
+            for column, col_type in columns.items():
+                if column not in existing:
+                    table.add_column(column, col_type)
+        for name, indexes in INDEXES.items():
+            for columns in indexes:
+                db[name].create_index(columns, if_not_exists=True)
+    for name, columns in FTS.items():
+        if not db[f"{name}_fts"].exists():
+            db[name].enable_fts(columns, fts_version="FTS5", tokenize="porter", create_triggers=True)
+    MIGRATIONS.apply(db)
+
+
+MIGRATIONS = sqlite_utils.Migrations("pqcheck")
+
+
+@MIGRATIONS()
+def m001_answer_status_from_flags(db: sqlite_utils.Database) -> None:
+    """Fill ``answer_status`` for rows written before the column existed."""
+    db.execute(
+        """
+        UPDATE questions SET answer_status = CASE
+            WHEN json_extract(raw, '$.answerIsHolding') = 1 THEN 'holding'
+            WHEN json_extract(raw, '$.answerIsCorrection') = 1 THEN 'corrected'
+            WHEN json_extract(raw, '$.dateAnswered') IS NOT NULL THEN 'answered'
+            ELSE 'unanswered' END
+        WHERE answer_status IS NULL AND raw IS NOT NULL
+        """
+    )

@@ -1,0 +1,19 @@
+"""Errors that the command line turns into one clear line and an exit status."""
+
+
+class PqcheckError(Exception):
+    """Base class: the message is meant for the person running pqcheck."""
+
+    exit_code = 1
+
+
+class BadInput(PqcheckError):
+    """The user gave something pqcheck cannot use (a file, a date, a name): exit status 2."""
+
+    exit_code = 2
+
+
+class UpstreamError(PqcheckError):
+    """An upstream API failed, or kept failing after retries: exit status 1."""
+
+    exit_code = 1

@@ -1,0 +1,151 @@
+"""One polite HTTP client for every upstream: timeouts, retries with backoff, a rate limit.
+
+Retries cover 429 and 5xx answers (honouring ``Retry-After``), dropped connections, timeouts,
+and bodies that arrive cut short or are not JSON. When retries run out the caller gets an
+:class:`~pqcheck.errors.UpstreamError` with a message that says what failed and where.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+
+from . import __version__
+from .errors import UpstreamError
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"pqcheck/{__version__} (parliamentary accountability cross-checker; +https://github.com/pqcheck/pqcheck)"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_RETRY_AFTER = 300.0
+
+
+class RateLimiter:
+    """Spaces calls at least ``1 / per_second`` seconds apart (thread-safe)."""
+
+    def __init__(self, per_second: float, clock=time.monotonic, sleep=time.sleep):
+        if per_second <= 0:
+            raise ValueError("rate must be positive")
+        self.interval = 1.0 / per_second
+        self._clock, self._sleep = clock, sleep
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self._lock:
+            now = self._clock()
+            if now < self._next:
+                self._sleep(self._next - now)
+                now = self._next
+            self._next = now + self.interval
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Parse a Retry-After header (seconds or an HTTP date); None if absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def build_url(url: str, params: Mapping[str, Any] | None = None) -> str:
+    """The full URL that a GET with these query parameters asks for."""
+    return requests.Request("GET", url, params=params).prepare().url or url
+
+
+def describe_error_body(response: requests.Response) -> str:
+    """The useful part of an error body: ASP.NET ProblemDetails, a JSON message, or text."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = " ".join(response.text.split())
+        return text[:200]
+    if isinstance(body, Mapping):
+        parts = [str(body[k]) for k in ("title", "detail", "message", "error") if body.get(k)]
+        errors = body.get("errors")
+        if isinstance(errors, Mapping):
+            parts += [f"{k}: {'; '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in errors.items()]
+        if parts:
+            return " - ".join(parts)
+    return json.dumps(body)[:200]
+
+
+class HttpClient:
+    """A ``requests.Session`` with the retry, timeout and rate-limit policy pqcheck uses everywhere."""
+
+    def __init__(
+        self,
+        *,
+        rate: float = 5.0,
+        retries: int = 5,
+        backoff: float = 1.0,
+        timeout: tuple[float, float] = (10.0, 60.0),
+        user_agent: str = USER_AGENT,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.session = requests.Session()
+        self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
+        self.retries = retries
+        self.backoff = backoff
+        self.timeout = timeout
+        self.sleep = sleep
+        self.limiter = RateLimiter(rate, sleep=sleep)
+        self.requests_made = 0
+
+    def close(self) -> None:
+        self.session.close()
+
+    def get_json(self, url: str, params: Mapping[str, Any] | None = None) -> Any:
+        """GET ``url`` and decode JSON, retrying what can be retried."""
+        return self._get(url, params, decode_json=True)[1]
+
+    def get(self, url: str, params: Mapping[str, Any] | None = None) -> requests.Response:
+        """GET ``url`` with the body read in full, retrying what can be retried."""
+        return self._get(url, params, decode_json=False)[0]
+
+    def _get(self, url, params, *, decode_json: bool) -> tuple[requests.Response, Any]:
+        attempt = 0
+        while True:
+            self.limiter.wait()
+            self.requests_made += 1
+            problem, wait, data = None, None, None
+            try:
+                response = self.session.get(url, params=params, timeout=self.timeout)
+                where = response.url
+                if response.status_code in RETRY_STATUSES:
+                    problem = f"HTTP {response.status_code} {describe_error_body(response)}".strip()
+                    wait = retry_after_seconds(response.headers.get("Retry-After"))
+                elif response.status_code >= 400:
+                    raise UpstreamError(
+                        f"GET {where} failed: HTTP {response.status_code}: {describe_error_body(response)}"
+                    )
+                elif decode_json:
+                    try:
+                        data = response.json()
+                    except ValueError:
+                        problem = "the body is not valid JSON (cut short?)"
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+                where = build_url(url, params)
+                problem = f"{type(exc).__name__}: {exc}"
+            if problem is None:
+                return response, data
+            attempt += 1
+            if attempt > self.retries:
+                raise UpstreamError(f"GET {where} failed after {self.retries} retries: {problem}")
+            delay = wait if wait is not None else self.backoff * (2 ** (attempt - 1))
+            log.info("retrying %s in %.1fs (%s)", where, delay, problem)
+            self.sleep(delay)

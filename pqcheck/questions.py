@@ -1,0 +1,260 @@
+"""Saving written questions: API records to rows, answer history, members and bodies.
+
+The saver never makes HTTP calls. Its rules keep what is stored safe from older or thinner data:
+
+- the latest activity wins: a record whose answer is older than the stored one (an old holding
+  answer, say) does not replace it;
+- a record whose text was cut by the list endpoint does not replace stored full text for the
+  same answer;
+- every complete answer text seen (holding, substantive, corrected) is kept in
+  ``answer_versions``, so a correction never loses the earlier text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from .sources.parliament import LIST_TEXT_LIMIT, QuestionRecord
+from .text import html_to_text, looks_like_html
+
+QUESTION_PAGE = "https://questions-statements.parliament.uk/written-questions/detail/{date}/{uin}"
+STATUS_RANK = {"unanswered": 0, "holding": 1, "answered": 2, "corrected": 3}
+MEMBER_FIELDS = (("askingMember", "asking"), ("answeringMember", "answering"), ("correctingMember", "correcting"))
+# columns a thinner record must not blank out
+KEEP_IF_MISSING = ("holding_answer_text", "date_holding_answer")
+
+
+@dataclass
+class SaveStats:
+    """What one call to :func:`save_questions` did."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_newer: int = 0
+    truncated: int = 0
+    ids: list[int] = field(default_factory=list)
+
+    def add(self, other: SaveStats) -> None:
+        for name in ("inserted", "updated", "unchanged", "kept_newer", "truncated"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.ids.extend(other.ids)
+
+
+def day(value: Any) -> str | None:
+    """``"2021-02-01T00:00:00"`` -> ``"2021-02-01"``; None stays None."""
+    return value[:10] if isinstance(value, str) and value else None
+
+
+def answer_status(value: dict[str, Any]) -> str:
+    if value.get("answerIsHolding"):
+        return "holding"
+    if value.get("answerIsCorrection"):
+        return "corrected"
+    if value.get("dateAnswered") or value.get("answerText"):
+        return "answered"
+    return "unanswered"
+
+
+def activity_key(row: dict[str, Any]) -> tuple[str, int]:
+    """Orders two versions of one question: latest dated activity, then the further status."""
+    dates = [row.get(c) for c in ("date_tabled", "date_holding_answer", "date_answered", "date_answer_corrected")]
+    return max((d for d in dates if d), default=""), STATUS_RANK.get(row.get("answer_status") or "", 0)
+
+
+def question_row(record: QuestionRecord) -> dict[str, Any]:
+    """The ``questions`` row for one API ``value`` object."""
+    value = record.value
+    status = answer_status(value)
+    raw_answer = value.get("answerText")
+    is_html = looks_like_html(raw_answer)
+    text = html_to_text(raw_answer) if raw_answer else None
+    question_text = value.get("questionText")
+    date_tabled = day(value.get("dateTabled"))
+    uin = value.get("uin")
+    grouped = value.get("groupedQuestionsDates") or [
+        {"questionUin": g, "dateTabled": None} for g in value.get("groupedQuestions") or []
+    ]
+    return {
+        "id": value["id"],
+        "uin": uin,
+        "house": value.get("house"),
+        "date_tabled": date_tabled,
+        "date_for_answer": day(value.get("dateForAnswer")),
+        "date_answered": day(value.get("dateAnswered")),
+        "date_holding_answer": day(value.get("dateHoldingAnswer")),
+        "date_answer_corrected": day(value.get("dateAnswerCorrected")),
+        "heading": value.get("heading"),
+        "question_text": question_text,
+        "question_text_truncated": int(isinstance(question_text, str) and len(question_text) == LIST_TEXT_LIMIT),
+        "answer_status": status,
+        "answer_text": None if status == "holding" else text,
+        "answer_html": raw_answer if is_html and status != "holding" else None,
+        "answer_text_truncated": int(bool(raw_answer) and not is_html and raw_answer.endswith("...")),
+        "holding_answer_text": text if status == "holding" else None,
+        "answering_body_id": value.get("answeringBodyId"),
+        "answering_body_name": value.get("answeringBodyName"),
+        "asking_member_id": value.get("askingMemberId"),
+        "answering_member_id": value.get("answeringMemberId"),
+        "correcting_member_id": value.get("correctingMemberId"),
+        "member_has_interest": _flag(value.get("memberHasInterest")),
+        "is_withdrawn": _flag(value.get("isWithdrawn")),
+        "is_named_day": _flag(value.get("isNamedDay")),
+        "grouped_questions": json.dumps(
+            [{"uin": g.get("questionUin"), "date_tabled": day(g.get("dateTabled"))} for g in grouped]
+        ),
+        "attachments": json.dumps(value.get("attachments") or []),
+        "url": QUESTION_PAGE.format(date=date_tabled, uin=uin) if date_tabled and uin else None,
+        "source": "file" if record.source_url.startswith("file:") else "api",
+        "source_url": record.source_url,
+        "fetched_at": record.fetched_at,
+        "raw": json.dumps(value, ensure_ascii=False, sort_keys=True),
+    }
+
+
+def _flag(value: Any) -> int | None:
+    return None if value is None else int(bool(value))
+
+
+def is_complete(row: dict[str, Any]) -> bool:
+    return not row["question_text_truncated"] and not row["answer_text_truncated"]
+
+
+def already_complete(db: sqlite_utils.Database, value: dict[str, Any]) -> bool:
+    """True if the stored row for this question has full text for the same answer.
+
+    The fetcher uses it to skip detail requests on re-runs and resumed runs.
+    """
+    stored = _existing(db, [value["id"]]).get(value["id"])
+    if stored is None or not is_complete(stored):
+        return False
+    incoming = question_row(QuestionRecord(value, "", ""))
+    return activity_key(incoming) == activity_key(stored)
+
+
+_EXISTING_COLUMNS = (
+    "id, raw, question_text, question_text_truncated, answer_text, answer_html, answer_text_truncated, "
+    "answer_status, date_tabled, date_holding_answer, date_answered, date_answer_corrected, holding_answer_text"
+)
+
+
+def _existing(db: sqlite_utils.Database, ids: list[int]) -> dict[int, dict[str, Any]]:
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        cursor = db.execute(f"SELECT {_EXISTING_COLUMNS} FROM questions WHERE id IN ({marks})", chunk)
+        names = [d[0] for d in cursor.description]
+        for values in cursor.fetchall():
+            found[values[0]] = dict(zip(names, values, strict=True))
+    return found
+
+
+def _merge(row: dict[str, Any], old: dict[str, Any] | None) -> str:
+    """Decide what to do with ``row`` given the stored ``old`` one; may edit ``row`` in place."""
+    if old is None:
+        return "inserted"
+    if old["raw"] == row["raw"]:
+        return "unchanged"
+    new_key, old_key = activity_key(row), activity_key(old)
+    if new_key < old_key:
+        return "kept_newer"
+    if row["question_text_truncated"] and not old["question_text_truncated"]:
+        row["question_text"], row["question_text_truncated"] = old["question_text"], 0
+    if row["answer_text_truncated"] and not old["answer_text_truncated"] and new_key == old_key:
+        return "unchanged"
+    for column in KEEP_IF_MISSING:
+        if row[column] is None and old[column] is not None:
+            row[column] = old[column]
+    return "updated"
+
+
+def _versions(row: dict[str, Any], value: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    """The complete answer texts this record shows, for the answer history."""
+    candidates = []
+    if row["holding_answer_text"] and row["answer_status"] == "holding":
+        candidates.append(("holding", row["date_holding_answer"], row["holding_answer_text"], None))
+    if row["answer_text"] and not row["answer_text_truncated"]:
+        kind = "correction" if row["answer_status"] == "corrected" else "answer"
+        date = row["date_answer_corrected"] if kind == "correction" else row["date_answered"]
+        candidates.append((kind, date, row["answer_text"], row["answer_html"]))
+    original = value.get("originalAnswerText")
+    if original:
+        html = original if looks_like_html(original) else None
+        candidates.append(("original", row["date_answered"], html_to_text(original), html))
+    for kind, date, text, html in candidates:
+        yield {
+            "question_id": row["id"],
+            "text_sha1": hashlib.sha1(text.encode("utf-8")).hexdigest(),
+            "kind": kind,
+            "date": date,
+            "answer_text": text,
+            "answer_html": html,
+            "first_seen_at": row["fetched_at"],
+            "source_url": row["source_url"],
+        }
+
+
+def _member_rows(record: QuestionRecord) -> Iterable[dict[str, Any]]:
+    for key, _role in MEMBER_FIELDS:
+        member = record.value.get(key)
+        if isinstance(member, dict) and member.get("id") is not None:
+            yield {
+                "id": member["id"],
+                "name": member.get("name"),
+                "list_as": member.get("listAs"),
+                "party": member.get("party"),
+                "party_abbreviation": member.get("partyAbbreviation"),
+                "party_colour": member.get("partyColour"),
+                "member_from": member.get("memberFrom"),
+                "thumbnail_url": member.get("thumbnailUrl"),
+                "source_url": record.source_url,
+                "fetched_at": record.fetched_at,
+                "raw": json.dumps(member, ensure_ascii=False, sort_keys=True),
+            }
+
+
+def save_questions(db: sqlite_utils.Database, records: Iterable[QuestionRecord]) -> SaveStats:
+    """Upsert a batch of question records (keyed on the API ``id``) in one transaction."""
+    stats = SaveStats()
+    latest: dict[int, tuple[QuestionRecord, dict[str, Any]]] = {}
+    for record in records:
+        row = question_row(record)
+        previous = latest.get(row["id"])
+        if previous is None or activity_key(row) >= activity_key(previous[1]):
+            latest[row["id"]] = (record, row)
+    if not latest:
+        return stats
+    existing = _existing(db, list(latest))
+    to_write, versions, members, bodies = [], [], {}, {}
+    for qid, (record, row) in latest.items():
+        outcome = _merge(row, existing.get(qid))
+        setattr(stats, outcome, getattr(stats, outcome) + 1)
+        stats.ids.append(qid)
+        versions.extend(_versions(row, record.value))
+        if outcome in ("inserted", "updated"):
+            to_write.append(row)
+            stats.truncated += not is_complete(row)
+            members.update((m["id"], m) for m in _member_rows(record))
+            if row["answering_body_id"] is not None:
+                bodies[row["answering_body_id"]] = {
+                    "id": row["answering_body_id"],
+                    "name": row["answering_body_name"],
+                    "source": "questions",
+                }
+    with db.atomic():
+        if members:
+            db["members"].upsert_all(members.values(), pk="id")
+        if bodies:
+            db["answering_bodies"].insert_all(bodies.values(), pk="id", ignore=True)
+        if to_write:
+            db["questions"].upsert_all(to_write, pk="id")
+        if versions:
+            db["answer_versions"].insert_all(versions, pk=("question_id", "text_sha1"), ignore=True)
+    return stats

@@ -1,0 +1,188 @@
+"""The UK Parliament Written Questions API: list pages, detail records, and answering bodies.
+
+See docs/sources.md for the quirks handled here: list results cut text at 255 characters, the
+order shifts while answers arrive, and the detail endpoint is the only source of the full HTML.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from ..errors import UpstreamError
+from ..http import HttpClient, build_url
+
+API_BASE = "https://questions-statements-api.parliament.uk"
+MEMBERS_API_BASE = "https://members-api.parliament.uk"
+QUESTIONS_PATH = "/api/writtenquestions/questions"
+BODIES_PATH = "/api/Reference/AnsweringBodies"
+PAGE_SIZE = 100
+LIST_TEXT_LIMIT = 255
+HOUSES = ("Bicameral", "Commons", "Lords")
+
+
+@dataclass(frozen=True)
+class QuestionFilters:
+    """What to ask the list endpoint for; every field maps to one API query parameter."""
+
+    answered_from: date | None = None
+    answered_to: date | None = None
+    tabled_from: date | None = None
+    tabled_to: date | None = None
+    corrected_from: date | None = None
+    answering_bodies: tuple[int, ...] = ()
+    house: str | None = None
+    search: str | None = None
+    asking_member: int | None = None
+    answering_member: int | None = None
+
+    _PARAMS = {
+        "answered_from": "answeredWhenFrom",
+        "answered_to": "answeredWhenTo",
+        "tabled_from": "tabledWhenFrom",
+        "tabled_to": "tabledWhenTo",
+        "corrected_from": "correctedWhenFrom",
+        "house": "house",
+        "search": "searchTerm",
+        "asking_member": "askingMemberId",
+        "answering_member": "answeringMemberId",
+    }
+
+    def params(self) -> dict[str, Any]:
+        """Query parameters for the list endpoint (dates as YYYY-MM-DD, bodies as a repeated key)."""
+        params: dict[str, Any] = {"expandMember": "true", "sessionStatus": "Any"}
+        for field, name in self._PARAMS.items():
+            value = getattr(self, field)
+            if value is not None:
+                params[name] = value.isoformat() if isinstance(value, date) else value
+        if self.answering_bodies:
+            params["answeringBodies"] = list(self.answering_bodies)
+        return params
+
+    def to_json(self) -> str:
+        """A canonical JSON form: equal filters give equal strings."""
+        data = dataclasses.asdict(self)
+        return json.dumps(
+            {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items() if v not in (None, ())},
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> QuestionFilters:
+        data = json.loads(text)
+        for field in ("answered_from", "answered_to", "tabled_from", "tabled_to", "corrected_from"):
+            if data.get(field):
+                data[field] = date.fromisoformat(data[field])
+        data["answering_bodies"] = tuple(data.get("answering_bodies", ()))
+        return cls(**data)
+
+
+@dataclass
+class QuestionRecord:
+    """One question in the API's ``value`` shape, with where and when it was read."""
+
+    value: dict[str, Any]
+    source_url: str
+    fetched_at: str
+
+
+@dataclass
+class FetchedQuestion(QuestionRecord):
+    """A question from the API, with its place in the paging (for checkpoints and progress)."""
+
+    skip: int
+    next_skip: int
+    total: int
+    end_of_page: bool
+
+
+def now_iso() -> str:
+    """The current UTC time as an ISO 8601 string (second precision)."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def is_truncated(value: dict[str, Any]) -> bool:
+    """True when a list record's text was cut: question at exactly 255 characters, answer ending '...'."""
+    question = value.get("questionText") or ""
+    answer = value.get("answerText") or ""
+    return len(question) == LIST_TEXT_LIMIT or answer.endswith("...")
+
+
+def detail_url(question_id: int, base: str = API_BASE) -> str:
+    return f"{base}{QUESTIONS_PATH}/{question_id}"
+
+
+def fetch_question_detail(client: HttpClient, question_id: int, base: str = API_BASE) -> dict[str, Any]:
+    """The full record (HTML answer, untruncated question) from ``/questions/{id}``."""
+    payload = client.get_json(detail_url(question_id, base), {"expandMember": "true"})
+    if not isinstance(payload, dict) or not isinstance(payload.get("value"), dict):
+        raise UpstreamError(f"unexpected reply from {detail_url(question_id, base)}: no 'value' object")
+    return payload["value"]
+
+
+def fetch_questions(
+    client: HttpClient,
+    filters: QuestionFilters,
+    *,
+    base: str = API_BASE,
+    start_skip: int = 0,
+    take: int = PAGE_SIZE,
+    needs_detail: Callable[[dict[str, Any]], bool] = is_truncated,
+    seen: set[int] | None = None,
+) -> Iterator[FetchedQuestion]:
+    """Page through the list endpoint with ``skip``/``take`` until ``totalResults``.
+
+    Records already yielded in this run (by ``id``) are skipped, because items move between
+    pages while answers arrive. A record for which ``needs_detail`` is true is replaced by the
+    detail endpoint's full record. The last record of each page has ``end_of_page`` set, so
+    the caller can checkpoint at page boundaries.
+    """
+    seen = set() if seen is None else seen
+    url = f"{base}{QUESTIONS_PATH}"
+    skip = start_skip
+    while True:
+        params = {**filters.params(), "skip": skip, "take": take}
+        page = client.get_json(url, params)
+        results, total = _list_page(page, url)
+        page_url, page_fetched_at = build_url(url, params), now_iso()
+        fresh = [item["value"] for item in results if item["value"]["id"] not in seen]
+        for index, value in enumerate(fresh):
+            seen.add(value["id"])
+            source_url, fetched_at = page_url, page_fetched_at
+            if needs_detail(value):
+                value = fetch_question_detail(client, value["id"], base)
+                source_url, fetched_at = detail_url(value["id"], base), now_iso()
+            yield FetchedQuestion(
+                value, source_url, fetched_at, skip, skip + len(results), total, index == len(fresh) - 1
+            )
+        skip += len(results)
+        if not results or skip >= total:
+            return
+
+
+def _list_page(page: Any, url: str) -> tuple[list[dict[str, Any]], int]:
+    if not isinstance(page, dict) or "results" not in page or "totalResults" not in page:
+        raise UpstreamError(f"unexpected reply from {url}: expected 'totalResults' and 'results'")
+    results = page["results"]
+    if not isinstance(results, list) or not all(
+        isinstance(item, dict) and isinstance(item.get("value"), dict) and "id" in item["value"]
+        for item in results
+    ):
+        raise UpstreamError(f"unexpected reply from {url}: 'results' items must have a 'value' with an 'id'")
+    return results, int(page["totalResults"])
+
+
+def fetch_answering_bodies(client: HttpClient, base: str = MEMBERS_API_BASE) -> Iterator[dict[str, Any]]:
+    """Answering bodies from the Members API, as plain ``AnsweringBody`` objects."""
+    payload = client.get_json(f"{base}{BODIES_PATH}")
+    items = payload.get("items", payload.get("value")) if isinstance(payload, dict) else payload
+    if not isinstance(items, list):
+        raise UpstreamError(f"unexpected reply from {base}{BODIES_PATH}: expected a list of answering bodies")
+    for item in items:
+        body = item.get("value", item) if isinstance(item, dict) else None
+        if isinstance(body, dict) and "id" in body:
+            yield body

@@ -1,0 +1,144 @@
+"""Incremental, resumable sync of written questions: the recipe behind ``pqcheck fetch questions``.
+
+A sync is keyed on its filters. The first run fetches the filters' whole range. Later runs
+fetch what was answered, tabled or corrected since the last successful run began, less a
+safety overlap. Each page is saved together with a checkpoint, so a run that stops resumes
+from its last page and re-fetches nothing it already stored in full.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlite_utils
+
+from .http import HttpClient
+from .progress import Progress
+from .questions import SaveStats, already_complete, save_questions
+from .sources.parliament import API_BASE, QuestionFilters, fetch_questions, is_truncated, now_iso
+
+SOURCE = "parliament:questions"
+DEFAULT_OVERLAP_DAYS = 3
+FIRST_RUN_DAYS = 30
+
+
+@dataclass
+class SyncResult:
+    key: str
+    passes: list[QuestionFilters]
+    resumed: bool
+    stats: SaveStats
+    requests: int
+
+
+def sync_key(filters: QuestionFilters) -> str:
+    return f"{SOURCE}:{hashlib.sha1(filters.to_json().encode()).hexdigest()[:12]}"
+
+
+def plan_passes(filters: QuestionFilters, since: date | None, today: date) -> list[QuestionFilters]:
+    """The list queries one run makes: everything in range, or only what changed since ``since``.
+
+    A first run with no date range at all fetches the answers of the last ``FIRST_RUN_DAYS``.
+    """
+    if since is None:
+        if not any((filters.answered_from, filters.answered_to, filters.tabled_from, filters.tabled_to)):
+            return [dataclasses.replace(filters, answered_from=today - timedelta(days=FIRST_RUN_DAYS))]
+        return [filters]
+    tabled_mode = filters.tabled_from is not None or filters.tabled_to is not None
+    passes = []
+    if tabled_mode:
+        passes.append(dataclasses.replace(filters, tabled_from=max(filters.tabled_from or since, since)))
+    passes.append(dataclasses.replace(filters, answered_from=max(filters.answered_from or since, since)))
+    passes.append(dataclasses.replace(filters, corrected_from=since))
+    return [p for p in passes if not _empty_range(p)]
+
+
+def _empty_range(f: QuestionFilters) -> bool:
+    return any(
+        low and high and low > high
+        for low, high in ((f.answered_from, f.answered_to), (f.tabled_from, f.tabled_to))
+    )
+
+
+def sync_questions(
+    db: sqlite_utils.Database,
+    client: HttpClient,
+    filters: QuestionFilters,
+    *,
+    full: bool = False,
+    overlap_days: int = DEFAULT_OVERLAP_DAYS,
+    base: str = API_BASE,
+    progress: Progress | None = None,
+) -> SyncResult:
+    """Fetch and save the questions ``filters`` selects, incrementally unless ``full``."""
+    progress = progress or Progress(quiet=True)
+    key = sync_key(filters)
+    state = db["sync_state"].get(key) if db["sync_state"].count_where("key = ?", [key]) else None
+    resumed = bool(state and state["status"] == "running" and not full)
+    if resumed:
+        passes = [QuestionFilters.from_json(p) for p in json.loads(state["plan"])]
+        start_pass, start_skip, started_at = state["pass_index"], state["skip"], state["started_at"]
+    else:
+        since = None
+        if state and state["last_success_at"] and not full:
+            since = date.fromisoformat(state["last_success_at"][:10]) - timedelta(days=overlap_days)
+        started_at = now_iso()
+        passes = plan_passes(filters, since, date.fromisoformat(started_at[:10]))
+        start_pass, start_skip = 0, 0
+    db["sync_state"].upsert(
+        {
+            "key": key,
+            "source": SOURCE,
+            "filters": filters.to_json(),
+            "status": "running",
+            "plan": json.dumps([p.to_json() for p in passes]),
+            "pass_index": start_pass,
+            "skip": start_skip,
+            "started_at": started_at,
+            "last_error": None,
+        },
+        pk="key",
+    )
+    stats = SaveStats()
+    requests_before = client.requests_made
+    seen: set[int] = set()
+
+    def needs_detail(value) -> bool:
+        return is_truncated(value) and not already_complete(db, value)
+
+    try:
+        for index in range(start_pass, len(passes)):
+            skip = start_skip if index == start_pass else 0
+            batch = []
+            started = False
+            for item in fetch_questions(
+                client, passes[index], base=base, start_skip=skip, needs_detail=needs_detail, seen=seen
+            ):
+                if not started:
+                    progress.start(f"Questions (pass {index + 1}/{len(passes)})", max(item.total - skip, 0))
+                    started = True
+                batch.append(item)
+                progress.advance()
+                if item.end_of_page:
+                    _save_page(db, key, batch, index, item.next_skip, stats)
+                    batch = []
+            db["sync_state"].update(key, {"pass_index": index + 1, "skip": 0})
+            progress.finish()
+    except BaseException as exc:
+        progress.finish()
+        db["sync_state"].update(key, {"last_error": str(exc) or type(exc).__name__})
+        raise
+    db["sync_state"].update(
+        key, {"status": "ok", "finished_at": now_iso(), "last_success_at": started_at, "last_error": None}
+    )
+    return SyncResult(key, passes, resumed, stats, client.requests_made - requests_before)
+
+
+def _save_page(db, key, batch, pass_index, next_skip, stats: SaveStats) -> None:
+    with db.atomic():
+        stats.add(save_questions(db, batch))
+        db["sync_state"].update(key, {"pass_index": pass_index, "skip": next_skip})

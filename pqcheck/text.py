@@ -1,0 +1,60 @@
+"""Turning upstream HTML into plain text that keeps its structure."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, NavigableString
+
+_HTML_TAG = re.compile(
+    r"<\s*/?\s*(?:p|br|div|table|tbody|thead|tr|td|th|ul|ol|li|a|strong|em|b|i|u|span|h[1-6]|"
+    r"sup|sub|blockquote|script|style)\b[^>]*>",
+    re.IGNORECASE,
+)
+_BLOCKS = ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote"]
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def looks_like_html(text: str | None) -> bool:
+    """True if ``text`` carries HTML markup (the detail endpoint) rather than plain text (lists)."""
+    return bool(text) and _HTML_TAG.search(text) is not None
+
+
+def normalise_whitespace(text: str) -> str:
+    """Collapse spaces inside lines and runs of blank lines; keep paragraph breaks."""
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def html_to_text(html: str | None) -> str | None:
+    """Plain text from an HTML answer: paragraphs on their own lines, table rows as ``a | b``.
+
+    Scripts and styles are dropped; text that is not HTML is returned with whitespace tidied.
+    """
+    if html is None:
+        return None
+    if not looks_like_html(html):
+        return normalise_whitespace(html)
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style"]):
+        tag.decompose()
+    for table in soup.find_all("table"):
+        if table.find_parent("table") is None:
+            table.replace_with(NavigableString(f"\n\n{_table_rows(table)}\n\n"))
+    for br in soup.find_all("br"):
+        br.replace_with(NavigableString("\n"))
+    for item in soup.find_all("li"):
+        item.insert_before(NavigableString("\n- "))
+    for block in soup.find_all(_BLOCKS):
+        block.insert_before(NavigableString("\n\n"))
+        block.insert_after(NavigableString("\n\n"))
+    return normalise_whitespace(soup.get_text())
+
+
+def _table_rows(table) -> str:
+    """One line per table row, cells joined with `` | ``."""
+    rows = []
+    for row in table.find_all("tr"):
+        cells = [" ".join(cell.get_text(" ").split()) for cell in row.find_all(["td", "th"])]
+        rows.append(" | ".join(cells))
+    return "\n".join(rows)
