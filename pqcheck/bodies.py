@@ -46,7 +46,9 @@ def resolve_department(text: str, bodies: dict[int, dict[str, Any]]) -> int:
     exact = [b for b in bodies.values() if folded in {_fold(b.get("name")), _fold(b.get("short_name"))}]
     if len(exact) == 1:
         return exact[0]["id"]
-    partial = exact or [b for b in bodies.values() if folded in _fold(b.get("name")) or folded == _fold(b.get("short_name"))]
+    partial = exact or [
+        b for b in bodies.values() if folded in _fold(b.get("name")) or folded == _fold(b.get("short_name"))
+    ]
     if len(partial) == 1:
         return partial[0]["id"]
     if partial:

@@ -14,7 +14,15 @@ from .errors import BadInput, PqcheckError
 from .http import HttpClient
 from .importer import import_question_files
 from .progress import Progress
-from .sources.parliament import API_BASE, HOUSES, MEMBERS_API_BASE, BODIES_PATH, QuestionFilters, fetch_answering_bodies, now_iso
+from .sources.parliament import (
+    API_BASE,
+    BODIES_PATH,
+    HOUSES,
+    MEMBERS_API_BASE,
+    QuestionFilters,
+    fetch_answering_bodies,
+    now_iso,
+)
 from .sync import DEFAULT_OVERLAP_DAYS, sync_questions
 
 DB_PATH = click.Path(file_okay=True, dir_okay=False, allow_dash=False)
@@ -45,19 +53,41 @@ def http_options(default_rate: float):
     """Options shared by every command that talks to an upstream API."""
 
     def decorate(command):
-        command = click.option("--rate", type=click.FloatRange(min=0.01), default=default_rate, show_default=True,
-                               help="Most requests per second.")(command)
-        command = click.option("--retries", type=click.IntRange(min=0), default=5, show_default=True,
-                               help="Retries of a failed request (429, 5xx, dropped connection).")(command)
-        command = click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
-                               help="Seconds to wait for a response.")(command)
+        command = click.option(
+            "--rate",
+            type=click.FloatRange(min=0.01),
+            default=default_rate,
+            show_default=True,
+            help="Most requests per second.",
+        )(command)
+        command = click.option(
+            "--retries",
+            type=click.IntRange(min=0),
+            default=5,
+            show_default=True,
+            help="Retries of a failed request (429, 5xx, dropped connection).",
+        )(command)
+        command = click.option(
+            "--timeout",
+            type=click.FloatRange(min=0.1),
+            default=60.0,
+            show_default=True,
+            help="Seconds to wait for a response.",
+        )(command)
+        command = click.option(
+            "--backoff",
+            type=click.FloatRange(min=0),
+            default=1.0,
+            show_default=True,
+            help="First retry delay in seconds, doubling each retry (Retry-After wins).",
+        )(command)
         return click.option("-q", "--quiet", is_flag=True, help="No progress bar.")(command)
 
     return decorate
 
 
-def make_client(rate: float, retries: int, timeout: float) -> HttpClient:
-    return HttpClient(rate=rate, retries=retries, timeout=(min(10.0, timeout), timeout))
+def make_client(rate: float, retries: int, timeout: float, backoff: float) -> HttpClient:
+    return HttpClient(rate=rate, retries=retries, backoff=backoff, timeout=(min(10.0, timeout), timeout))
 
 
 @cli.group()
@@ -71,21 +101,49 @@ def fetch():
 @click.option("--to", "answered_to", type=DATE, help="Answered on or before (YYYY-MM-DD).")
 @click.option("--tabled-from", type=DATE, help="Tabled on or after (YYYY-MM-DD); includes unanswered questions.")
 @click.option("--tabled-to", type=DATE, help="Tabled on or before (YYYY-MM-DD).")
-@click.option("-d", "--department", "departments", multiple=True,
-              help="Answering body: a name, a fragment of one, or an id. Repeat for several.")
+@click.option(
+    "-d",
+    "--department",
+    "departments",
+    multiple=True,
+    help="Answering body: a name, a fragment of one, or an id. Repeat for several.",
+)
 @click.option("--house", type=click.Choice(HOUSES, case_sensitive=False), help="Commons, Lords or Bicameral.")
 @click.option("--search", help="Words the question or answer must contain.")
 @click.option("--asking-member", type=click.IntRange(min=1), help="Members API id of the asking member.")
 @click.option("--answering-member", type=click.IntRange(min=1), help="Members API id of the answering member.")
 @click.option("--full", is_flag=True, help="Refetch the whole range instead of what changed since the last run.")
-@click.option("--overlap-days", type=click.IntRange(min=0), default=DEFAULT_OVERLAP_DAYS, show_default=True,
-              help="Safety overlap of an incremental run, in days.")
+@click.option(
+    "--overlap-days",
+    type=click.IntRange(min=0),
+    default=DEFAULT_OVERLAP_DAYS,
+    show_default=True,
+    help="Safety overlap of an incremental run, in days.",
+)
 @click.option("--api-url", default=API_BASE, show_default=True, help="Base URL of the Written Questions API.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @http_options(default_rate=5.0)
-def fetch_questions_command(db_path, answered_from, answered_to, tabled_from, tabled_to, departments, house,
-                            search, asking_member, answering_member, full, overlap_days, api_url, as_json,
-                            rate, retries, timeout, quiet):
+def fetch_questions_command(
+    db_path,
+    answered_from,
+    answered_to,
+    tabled_from,
+    tabled_to,
+    departments,
+    house,
+    search,
+    asking_member,
+    answering_member,
+    full,
+    overlap_days,
+    api_url,
+    as_json,
+    rate,
+    retries,
+    timeout,
+    backoff,
+    quiet,
+):
     """Fetch written questions and answers from the UK Parliament Written Questions API.
 
     Incremental by default: a second run with the same filters fetches only what was answered,
@@ -107,9 +165,10 @@ def fetch_questions_command(db_path, answered_from, answered_to, tabled_from, ta
         asking_member=asking_member,
         answering_member=answering_member,
     )
-    client = make_client(rate, retries, timeout)
-    result = sync_questions(db, client, filters, full=full, overlap_days=overlap_days, base=api_url.rstrip("/"),
-                            progress=Progress(quiet))
+    client = make_client(rate, retries, timeout, backoff)
+    result = sync_questions(
+        db, client, filters, full=full, overlap_days=overlap_days, base=api_url.rstrip("/"), progress=Progress(quiet)
+    )
     summary = {
         "questions": len(result.stats.ids),
         "inserted": result.stats.inserted,
@@ -121,18 +180,22 @@ def fetch_questions_command(db_path, answered_from, answered_to, tabled_from, ta
         "resumed": result.resumed,
         "requests": result.requests,
     }
-    _print_summary(summary, as_json, f"Fetched {summary['questions']} questions "
-                   f"({'resumed, ' if result.resumed else ''}{len(result.passes)} pass(es), {result.requests} requests)")
+    _print_summary(
+        summary,
+        as_json,
+        f"Fetched {summary['questions']} questions "
+        f"({'resumed, ' if result.resumed else ''}{len(result.passes)} pass(es), {result.requests} requests)",
+    )
 
 
 @fetch.command(name="bodies")
 @click.argument("db_path", type=DB_PATH)
 @click.option("--api-url", default=MEMBERS_API_BASE, show_default=True, help="Base URL of the Members API.")
 @http_options(default_rate=5.0)
-def fetch_bodies_command(db_path, api_url, rate, retries, timeout, quiet):
+def fetch_bodies_command(db_path, api_url, rate, retries, timeout, backoff, quiet):
     """Refresh the answering bodies (departments) from the Members API."""
     db = open_db(db_path)
-    client = make_client(rate, retries, timeout)
+    client = make_client(rate, retries, timeout, backoff)
     base = api_url.rstrip("/")
     rows = body_rows(fetch_answering_bodies(client, base), f"{base}{BODIES_PATH}", now_iso())
     click.echo(f"Saved {save_answering_bodies(db, rows)} answering bodies.", err=True)

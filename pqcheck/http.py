@@ -103,7 +103,7 @@ class HttpClient:
         self.backoff = backoff
         self.timeout = timeout
         self.sleep = sleep
-        self.limiter = RateLimiter(rate, sleep=sleep)
+        self.limiter = RateLimiter(rate)
         self.requests_made = 0
 
     def close(self) -> None:

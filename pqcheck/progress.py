@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 
@@ -15,7 +17,7 @@ class Progress:
     def start(self, label: str, total: int | None) -> None:
         self.finish()
         if not self.quiet:
-            self._bar = click.progressbar(length=total, label=label, file=click.get_text_stream("stderr"))
+            self._bar = click.progressbar(length=total, label=label, file=sys.stderr)
             self._bar.__enter__()
 
     def advance(self, n: int = 1) -> None:

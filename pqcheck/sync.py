@@ -59,8 +59,7 @@ def plan_passes(filters: QuestionFilters, since: date | None, today: date) -> li
 
 def _empty_range(f: QuestionFilters) -> bool:
     return any(
-        low and high and low > high
-        for low, high in ((f.answered_from, f.answered_to), (f.tabled_from, f.tabled_to))
+        low and high and low > high for low, high in ((f.answered_from, f.answered_to), (f.tabled_from, f.tabled_to))
     )
 
 

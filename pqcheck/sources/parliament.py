@@ -25,6 +25,19 @@ LIST_TEXT_LIMIT = 255
 HOUSES = ("Bicameral", "Commons", "Lords")
 
 
+_LIST_PARAMS = {
+    "answered_from": "answeredWhenFrom",
+    "answered_to": "answeredWhenTo",
+    "tabled_from": "tabledWhenFrom",
+    "tabled_to": "tabledWhenTo",
+    "corrected_from": "correctedWhenFrom",
+    "house": "house",
+    "search": "searchTerm",
+    "asking_member": "askingMemberId",
+    "answering_member": "answeringMemberId",
+}
+
+
 @dataclass(frozen=True)
 class QuestionFilters:
     """What to ask the list endpoint for; every field maps to one API query parameter."""
@@ -40,22 +53,10 @@ class QuestionFilters:
     asking_member: int | None = None
     answering_member: int | None = None
 
-    _PARAMS = {
-        "answered_from": "answeredWhenFrom",
-        "answered_to": "answeredWhenTo",
-        "tabled_from": "tabledWhenFrom",
-        "tabled_to": "tabledWhenTo",
-        "corrected_from": "correctedWhenFrom",
-        "house": "house",
-        "search": "searchTerm",
-        "asking_member": "askingMemberId",
-        "answering_member": "answeringMemberId",
-    }
-
     def params(self) -> dict[str, Any]:
         """Query parameters for the list endpoint (dates as YYYY-MM-DD, bodies as a repeated key)."""
         params: dict[str, Any] = {"expandMember": "true", "sessionStatus": "Any"}
-        for field, name in self._PARAMS.items():
+        for field, name in _LIST_PARAMS.items():
             value = getattr(self, field)
             if value is not None:
                 params[name] = value.isoformat() if isinstance(value, date) else value
@@ -169,8 +170,7 @@ def _list_page(page: Any, url: str) -> tuple[list[dict[str, Any]], int]:
         raise UpstreamError(f"unexpected reply from {url}: expected 'totalResults' and 'results'")
     results = page["results"]
     if not isinstance(results, list) or not all(
-        isinstance(item, dict) and isinstance(item.get("value"), dict) and "id" in item["value"]
-        for item in results
+        isinstance(item, dict) and isinstance(item.get("value"), dict) and "id" in item["value"] for item in results
     ):
         raise UpstreamError(f"unexpected reply from {url}: 'results' items must have a 'value' with an 'id'")
     return results, int(page["totalResults"])

@@ -15,7 +15,10 @@ from typing import Any
 from ..errors import BadInput
 from .parliament import QuestionRecord, now_iso
 
-SHAPES = "a list response (totalResults/results), a single item (value/links), a JSON array of value objects, or JSON Lines of them"
+SHAPES = (
+    "a list response (totalResults/results), a single item (value/links), "
+    "a JSON array of value objects, or JSON Lines of them"
+)
 
 
 class QuestionFile:

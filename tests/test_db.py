@@ -1,0 +1,54 @@
+"""The schema: declared once, idempotent, and able to migrate an older file."""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+from pqcheck.db import FTS, TABLES, ensure_db_shape, open_db
+
+
+def test_ensure_db_shape_is_idempotent(tmp_path):
+    db = open_db(tmp_path / "pq.db")
+    schema = db.schema
+    ensure_db_shape(db)
+    ensure_db_shape(db)
+    assert db.schema == schema
+    for table, (_pk, columns) in TABLES.items():
+        assert set(columns) <= set(db[table].columns_dict)
+    assert db["questions"].pks == ["id"]
+    assert db["answer_versions"].pks == ["question_id", "text_sha1"]
+    assert db["questions"].detect_fts() == "questions_fts"
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_an_older_file_is_migrated_without_losing_rows(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    # the shape of an earlier pqcheck: fewer columns, no status, no FTS, no history table
+    raw = {"id": 7, "answerIsHolding": True, "dateAnswered": "2020-01-02T00:00:00"}
+    old["questions"].insert(
+        {
+            "id": 7,
+            "uin": "1234",
+            "heading": "Prisons: Drugs",
+            "question_text": "To ask about prisons.",
+            "answer_text": None,
+            "raw": json.dumps(raw),
+        },
+        pk="id",
+    )
+    old.close()
+
+    db = open_db(path)
+
+    row = db["questions"].get(7)
+    assert row["uin"] == "1234"
+    assert row["answer_status"] == "holding"  # filled by migration m001
+    assert set(TABLES["questions"][1]) <= set(db["questions"].columns_dict)
+    assert db["answer_versions"].exists()
+    assert [r["id"] for r in db["questions"].search("prisons")] == [7]
+    assert db["questions"].detect_fts() == "questions_fts"
+    assert set(FTS["questions"]) <= set(db["questions_fts"].columns_dict)
+    assert db["_sqlite_migrations"].count == 1

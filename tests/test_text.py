@@ -1,0 +1,36 @@
+"""HTML answers to plain text."""
+
+from pqcheck.text import html_to_text, looks_like_html
+
+
+def test_paragraphs_stay_apart():
+    html = "<p>First holistic needs assessment.</p><p> </p><p>The latest public figures.</p>"
+    assert html_to_text(html) == "First holistic needs assessment.\n\nThe latest public figures."
+
+
+def test_table_rows_become_lines():
+    html = (
+        "<p>Figures:</p><table><tbody><tr><td><p>Year</p></td><td><p>Number</p></td></tr>\n"
+        "<tr><td><p>2018</p></td><td><p>507</p></td></tr></tbody></table><p>Source: HO.</p>"
+    )
+    assert html_to_text(html) == "Figures:\n\nYear | Number\n2018 | 507\n\nSource: HO."
+
+
+def test_scripts_and_styles_are_dropped_and_links_keep_their_text():
+    html = '<p>See <a href="https://x" target="_blank">the report</a>.</p><script>alert(1)</script><style>p{}</style>'
+    assert html_to_text(html) == "See the report."
+
+
+def test_lists_and_line_breaks():
+    assert html_to_text("<ul><li>one</li><li>two<br>three</li></ul>") == "- one\n- two\nthree"
+
+
+def test_plain_text_passes_through():
+    text = "The information is not held centrally.  It could only be obtained at disproportionate cost."
+    assert not looks_like_html(text)
+    assert (
+        html_to_text(text)
+        == "The information is not held centrally. It could only be obtained at disproportionate cost."
+    )
+    assert html_to_text("fewer than 5 < 10 cases") == "fewer than 5 < 10 cases"
+    assert html_to_text(None) is None
