@@ -76,7 +76,7 @@ def sync_questions(
     """Fetch and save the questions ``filters`` selects, incrementally unless ``full``."""
     progress = progress or Progress(quiet=True)
     key = sync_key(filters)
-    state = db["sync_state"].get(key) if db["sync_state"].count_where("key = ?", [key]) else None
+    state = next(db["sync_state"].rows_where("key = ?", [key]), None)
     resumed = bool(state and state["status"] == "running" and not full)
     if resumed:
         passes = [QuestionFilters.from_json(p) for p in json.loads(state["plan"])]
