@@ -66,6 +66,7 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "answer_html": str,
             "answer_text_truncated": int,
             "holding_answer_text": str,
+            "full_record": int,
             "answering_body_id": int,
             "answering_body_name": str,
             "asking_member_id": int,

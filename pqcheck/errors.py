@@ -17,3 +17,7 @@ class UpstreamError(PqcheckError):
     """An upstream API failed, or kept failing after retries: exit status 1."""
 
     exit_code = 1
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status

@@ -131,7 +131,8 @@ class HttpClient:
                     wait = retry_after_seconds(response.headers.get("Retry-After"))
                 elif response.status_code >= 400:
                     raise UpstreamError(
-                        f"GET {where} failed: HTTP {response.status_code}: {describe_error_body(response)}"
+                        f"GET {where} failed: HTTP {response.status_code}: {describe_error_body(response)}",
+                        status=response.status_code,
                     )
                 elif decode_json:
                     try:

@@ -4,8 +4,8 @@ The saver never makes HTTP calls. Its rules keep what is stored safe from older 
 
 - the latest activity wins: a record whose answer is older than the stored one (an old holding
   answer, say) does not replace it;
-- a record whose text was cut by the list endpoint does not replace stored full text for the
-  same answer;
+- for the same answer, a thinner record does not replace a fuller one: a detail record (whole
+  texts, HTML) beats a list record, which beats a list record whose text was cut;
 - every complete answer text seen (holding, substantive, corrected) is kept in
   ``answer_versions``, so a correction never loses the earlier text.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ STATUS_RANK = {"unanswered": 0, "holding": 1, "answered": 2, "corrected": 3}
 MEMBER_FIELDS = (("askingMember", "asking"), ("answeringMember", "answering"), ("correctingMember", "correcting"))
 # columns a thinner record must not blank out
 KEEP_IF_MISSING = ("holding_answer_text", "date_holding_answer")
+_WHITESPACE = re.compile(r"\s+")
 
 
 @dataclass
@@ -92,12 +94,17 @@ def question_row(record: QuestionRecord) -> dict[str, Any]:
         "date_answer_corrected": day(value.get("dateAnswerCorrected")),
         "heading": value.get("heading"),
         "question_text": question_text,
-        "question_text_truncated": int(isinstance(question_text, str) and len(question_text) == LIST_TEXT_LIMIT),
+        "question_text_truncated": int(
+            not record.complete and isinstance(question_text, str) and len(question_text) == LIST_TEXT_LIMIT
+        ),
         "answer_status": status,
         "answer_text": None if status == "holding" else text,
         "answer_html": raw_answer if is_html and status != "holding" else None,
-        "answer_text_truncated": int(bool(raw_answer) and not is_html and raw_answer.endswith("...")),
+        "answer_text_truncated": int(
+            not record.complete and bool(raw_answer) and not is_html and raw_answer.endswith("...")
+        ),
         "holding_answer_text": text if status == "holding" else None,
+        "full_record": int(record.complete),
         "answering_body_id": value.get("answeringBodyId"),
         "answering_body_name": value.get("answeringBodyName"),
         "asking_member_id": value.get("askingMemberId"),
@@ -126,13 +133,18 @@ def is_complete(row: dict[str, Any]) -> bool:
     return not row["question_text_truncated"] and not row["answer_text_truncated"]
 
 
+def text_quality(row: dict[str, Any]) -> int:
+    """2 for a detail record, 1 for a list record with nothing cut, 0 for a cut one."""
+    return 2 if row["full_record"] else int(is_complete(row))
+
+
 def already_complete(db: sqlite_utils.Database, value: dict[str, Any]) -> bool:
-    """True if the stored row for this question has full text for the same answer.
+    """True if the stored row for this question came from the detail endpoint for the same answer.
 
     The fetcher uses it to skip detail requests on re-runs and resumed runs.
     """
     stored = _existing(db, [value["id"]]).get(value["id"])
-    if stored is None or not is_complete(stored):
+    if stored is None or not stored["full_record"]:
         return False
     incoming = question_row(QuestionRecord(value, "", ""))
     return activity_key(incoming) == activity_key(stored)
@@ -140,7 +152,8 @@ def already_complete(db: sqlite_utils.Database, value: dict[str, Any]) -> bool:
 
 _EXISTING_COLUMNS = (
     "id, raw, question_text, question_text_truncated, answer_text, answer_html, answer_text_truncated, "
-    "answer_status, date_tabled, date_holding_answer, date_answered, date_answer_corrected, holding_answer_text"
+    "answer_status, date_tabled, date_holding_answer, date_answered, date_answer_corrected, holding_answer_text, "
+    "full_record"
 )
 
 
@@ -165,10 +178,10 @@ def _merge(row: dict[str, Any], old: dict[str, Any] | None) -> str:
     new_key, old_key = activity_key(row), activity_key(old)
     if new_key < old_key:
         return "kept_newer"
+    if new_key == old_key and text_quality(row) < text_quality(old):
+        return "unchanged"
     if row["question_text_truncated"] and not old["question_text_truncated"]:
         row["question_text"], row["question_text_truncated"] = old["question_text"], 0
-    if row["answer_text_truncated"] and not old["answer_text_truncated"] and new_key == old_key:
-        return "unchanged"
     for column in KEEP_IF_MISSING:
         if row[column] is None and old[column] is not None:
             row[column] = old[column]
@@ -191,7 +204,7 @@ def _versions(row: dict[str, Any], value: dict[str, Any]) -> Iterable[dict[str, 
     for kind, date, text, html in candidates:
         yield {
             "question_id": row["id"],
-            "text_sha1": hashlib.sha1(text.encode("utf-8")).hexdigest(),
+            "text_sha1": version_hash(text),
             "kind": kind,
             "date": date,
             "answer_text": text,
@@ -199,6 +212,12 @@ def _versions(row: dict[str, Any], value: dict[str, Any]) -> Iterable[dict[str, 
             "first_seen_at": row["fetched_at"],
             "source_url": row["source_url"],
         }
+
+
+def version_hash(text: str) -> str:
+    """Hash of an answer text with all whitespace removed, so that the list endpoint's plain
+    text (paragraphs run together) and the detail endpoint's HTML text count as one version."""
+    return hashlib.sha1(_WHITESPACE.sub("", text).encode("utf-8")).hexdigest()
 
 
 def _member_rows(record: QuestionRecord) -> Iterable[dict[str, Any]]:
@@ -237,8 +256,8 @@ def save_questions(db: sqlite_utils.Database, records: Iterable[QuestionRecord])
         outcome = _merge(row, existing.get(qid))
         setattr(stats, outcome, getattr(stats, outcome) + 1)
         stats.ids.append(qid)
-        versions.extend(_versions(row, record.value))
         if outcome in ("inserted", "updated"):
+            versions.extend(_versions(row, record.value))
             to_write.append(row)
             stats.truncated += not is_complete(row)
             members.update((m["id"], m) for m in _member_rows(record))
@@ -257,4 +276,13 @@ def save_questions(db: sqlite_utils.Database, records: Iterable[QuestionRecord])
             db["questions"].upsert_all(to_write, pk="id")
         if versions:
             db["answer_versions"].insert_all(versions, pk=("question_id", "text_sha1"), ignore=True)
+            db.conn.executemany(
+                "UPDATE answer_versions SET answer_text = ?, answer_html = ? "
+                "WHERE question_id = ? AND text_sha1 = ? AND answer_html IS NULL",
+                [
+                    (v["answer_text"], v["answer_html"], v["question_id"], v["text_sha1"])
+                    for v in versions
+                    if v["answer_html"]
+                ],
+            )
     return stats

@@ -19,7 +19,7 @@ import sqlite_utils
 from .http import HttpClient
 from .progress import Progress
 from .questions import SaveStats, already_complete, save_questions
-from .sources.parliament import API_BASE, QuestionFilters, fetch_questions, is_truncated, now_iso
+from .sources.parliament import API_BASE, QuestionFilters, fetch_questions, now_iso, wants_detail
 
 SOURCE = "parliament:questions"
 DEFAULT_OVERLAP_DAYS = 3
@@ -107,7 +107,7 @@ def sync_questions(
     seen: set[int] = set()
 
     def needs_detail(value) -> bool:
-        return is_truncated(value) and not already_complete(db, value)
+        return wants_detail(value) and not already_complete(db, value)
 
     try:
         for index in range(start_pass, len(passes)):

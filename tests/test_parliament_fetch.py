@@ -15,6 +15,7 @@ from pqcheck.sources.parliament import (
     QuestionFilters,
     fetch_questions,
     is_truncated,
+    wants_detail,
 )
 
 from .factories import LONG_ANSWER, LONG_QUESTION, list_response, list_view, question_value, single
@@ -44,7 +45,7 @@ def test_pagination_advances_skip_until_total_results(client):
     for skip in (0, 2, 4):
         responses.get(LIST_URL, json=list_response(values[skip : skip + 2], total=5), match=[page_matcher(skip, 2)])
 
-    got = list(fetch_questions(client, QuestionFilters(), take=2))
+    got = list(fetch_questions(client, QuestionFilters(), take=2, needs_detail=is_truncated))
 
     assert [q.value["id"] for q in got] == [1, 2, 3, 4, 5]
     assert [call.request.params["skip"] for call in responses.calls] == ["0", "2", "4"]
@@ -77,22 +78,36 @@ def test_filters_become_api_parameters(client):
 
 
 @responses.activate
-def test_truncated_records_trigger_the_detail_fetch(client):
+def test_cut_and_answered_records_are_read_from_the_detail_endpoint(client):
     long_answer = question_value(7, answerText=LONG_ANSWER)
     long_question = question_value(8, questionText=LONG_QUESTION, answerText="<p>No.</p>")
-    short = question_value(9, answerText="<p>Short answer.</p>")
-    responses.get(LIST_URL, json=list_response([list_view(v) for v in (long_answer, long_question, short)]))
-    responses.get(f"{LIST_URL}/7", json=single(long_answer))
-    responses.get(f"{LIST_URL}/8", json=single(long_question))
+    short = question_value(9, answerText="<p>Short answer.</p><p>Second paragraph.</p>")
+    unanswered = question_value(10, answerText=None, dateAnswered=None, answerIsHolding=None)
+    responses.get(LIST_URL, json=list_response([list_view(v) for v in (long_answer, long_question, short, unanswered)]))
+    for value in (long_answer, long_question, short):
+        responses.get(f"{LIST_URL}/{value['id']}", json=single(value))
 
     got = {q.value["id"]: q for q in fetch_questions(client, QuestionFilters())}
 
     assert got[7].value["answerText"] == LONG_ANSWER
     assert got[7].source_url == f"{LIST_URL}/7"
     assert got[8].value["questionText"] == LONG_QUESTION
-    assert got[9].value["answerText"] == "Short answer."
-    assert got[9].source_url.startswith(LIST_URL + "?")
-    assert [c.request.url.split("?")[0] for c in responses.calls] == [LIST_URL, f"{LIST_URL}/7", f"{LIST_URL}/8"]
+    assert got[9].value["answerText"] == short["answerText"]  # HTML: the paragraphs stay apart
+    assert [got[i].complete for i in (7, 8, 9, 10)] == [True, True, True, False]
+    assert got[10].source_url.startswith(LIST_URL + "?")
+    assert [c.request.url.split("?")[0] for c in responses.calls] == [LIST_URL] + [f"{LIST_URL}/{i}" for i in (7, 8, 9)]
+
+
+@responses.activate
+def test_a_detail_that_is_gone_keeps_the_list_record(client):
+    value = question_value(7, answerText=LONG_ANSWER)
+    responses.get(LIST_URL, json=list_response([list_view(value)]))
+    responses.get(f"{LIST_URL}/7", status=404, json={"title": "Not Found", "status": 404})
+
+    (got,) = fetch_questions(client, QuestionFilters())
+
+    assert got.value["answerText"].endswith("...")
+    assert not got.complete
 
 
 def test_truncation_rule_matches_the_list_endpoint():
@@ -100,6 +115,8 @@ def test_truncation_rule_matches_the_list_endpoint():
     assert is_truncated(list_view(question_value(1, questionText=LONG_QUESTION)))
     assert not is_truncated(list_view(question_value(1)))
     assert not is_truncated(question_value(1, answerText=None))
+    assert wants_detail(list_view(question_value(1)))
+    assert not wants_detail(list_view(question_value(1, answerText=None)))
 
 
 @responses.activate
@@ -111,7 +128,7 @@ def test_records_seen_on_an_earlier_page_are_not_yielded_twice(client):
     responses.get(LIST_URL, json=list_response(second, total=4), match=[page_matcher(2, 2)])
     responses.get(LIST_URL, json=list_response([], total=4), match=[page_matcher(4, 2)])
 
-    ids = [q.value["id"] for q in fetch_questions(client, QuestionFilters(), take=2)]
+    ids = [q.value["id"] for q in fetch_questions(client, QuestionFilters(), take=2, needs_detail=is_truncated)]
 
     assert ids == [1, 2, 3]
 
@@ -121,7 +138,7 @@ def test_429_with_retry_after_is_retried_after_that_delay(client, sleeps):
     responses.get(LIST_URL, status=429, headers={"Retry-After": "7"}, json={"title": "Too Many Requests"})
     responses.get(LIST_URL, json=list_response([list_view(question_value(1, answerText="<p>A.</p>"))]))
 
-    got = list(fetch_questions(client, QuestionFilters()))
+    got = list(fetch_questions(client, QuestionFilters(), needs_detail=is_truncated))
 
     assert [q.value["id"] for q in got] == [1]
     assert sleeps == [7.0]
@@ -134,7 +151,7 @@ def test_500_then_200_is_retried_with_backoff(client, sleeps):
     responses.get(LIST_URL, status=503, body="upstream unavailable")
     responses.get(LIST_URL, json=list_response([list_view(question_value(1, answerText="<p>A.</p>"))]))
 
-    assert [q.value["id"] for q in fetch_questions(client, QuestionFilters())] == [1]
+    assert [q.value["id"] for q in fetch_questions(client, QuestionFilters(), needs_detail=is_truncated)] == [1]
     assert sleeps == [0.5, 1.0]
 
 
@@ -144,7 +161,7 @@ def test_dropped_connection_and_cut_body_are_retried(client):
     responses.get(LIST_URL, body='{"totalResults": 1, "results": [{"val')
     responses.get(LIST_URL, json=list_response([list_view(question_value(1, answerText="<p>A.</p>"))]))
 
-    assert [q.value["id"] for q in fetch_questions(client, QuestionFilters())] == [1]
+    assert [q.value["id"] for q in fetch_questions(client, QuestionFilters(), needs_detail=is_truncated)] == [1]
     assert len(responses.calls) == 3
 
 

@@ -187,3 +187,32 @@ def test_answers_are_searchable_with_fts(db):
     save_questions(db, [record(question_value(1)), record(other)])
     hits = [row["id"] for row in db["questions"].search("trafficking detention")]
     assert hits == [1]
+
+
+def test_a_list_record_never_replaces_the_detail_record_of_the_same_answer(db):
+    full = question_value(1, answerText="<p>Yes.</p><p>The figures are published annually.</p>")
+    save_questions(db, [QuestionRecord(full, API, "2026-11-01T10:00:00+00:00", complete=True)])
+    stats = save_questions(db, [record(list_view(full), url="https://example/list?skip=0")])
+
+    row = db["questions"].get(1)
+    assert stats.unchanged == 1
+    assert row["answer_text"] == "Yes.\n\nThe figures are published annually."
+    assert row["full_record"] == 1
+    assert db["answer_versions"].count == 1
+
+
+def test_plain_and_html_copies_of_one_answer_are_one_version(db):
+    full = question_value(1, answerText="<p>Yes.</p><p>The figures are published annually.</p>")
+    save_questions(db, [record(list_view(full))])
+    save_questions(db, [QuestionRecord(full, API, "2026-11-02T10:00:00+00:00", complete=True)])
+
+    (version,) = db["answer_versions"].rows
+    assert version["answer_html"] == full["answerText"]
+    assert version["answer_text"] == "Yes.\n\nThe figures are published annually."
+    assert version["first_seen_at"] == "2026-11-01T10:00:00+00:00"
+
+
+def test_a_255_character_question_from_the_detail_endpoint_is_whole(db):
+    question = ("To ask the Secretary of State for Justice, " + "x" * 300)[:255]
+    save_questions(db, [QuestionRecord(question_value(1, questionText=question), API, "t", complete=True)])
+    assert db["questions"].get(1)["question_text_truncated"] == 0

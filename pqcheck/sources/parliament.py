@@ -84,14 +84,19 @@ class QuestionFilters:
 
 @dataclass
 class QuestionRecord:
-    """One question in the API's ``value`` shape, with where and when it was read."""
+    """One question in the API's ``value`` shape, with where and when it was read.
+
+    ``complete`` is true when the record came from the detail endpoint: its texts are whole and
+    its answer is HTML. A list record is not, even when nothing in it looks cut.
+    """
 
     value: dict[str, Any]
     source_url: str
     fetched_at: str
+    complete: bool = False
 
 
-@dataclass
+@dataclass(kw_only=True)
 class FetchedQuestion(QuestionRecord):
     """A question from the API, with its place in the paging (for checkpoints and progress)."""
 
@@ -113,6 +118,11 @@ def is_truncated(value: dict[str, Any]) -> bool:
     return len(question) == LIST_TEXT_LIMIT or answer.endswith("...")
 
 
+def wants_detail(value: dict[str, Any]) -> bool:
+    """True for list records the detail endpoint improves: cut text, or any answer (HTML, attachments)."""
+    return is_truncated(value) or bool(value.get("answerText"))
+
+
 def detail_url(question_id: int, base: str = API_BASE) -> str:
     return f"{base}{QUESTIONS_PATH}/{question_id}"
 
@@ -132,15 +142,16 @@ def fetch_questions(
     base: str = API_BASE,
     start_skip: int = 0,
     take: int = PAGE_SIZE,
-    needs_detail: Callable[[dict[str, Any]], bool] = is_truncated,
+    needs_detail: Callable[[dict[str, Any]], bool] = wants_detail,
     seen: set[int] | None = None,
 ) -> Iterator[FetchedQuestion]:
     """Page through the list endpoint with ``skip``/``take`` until ``totalResults``.
 
     Records already yielded in this run (by ``id``) are skipped, because items move between
     pages while answers arrive. A record for which ``needs_detail`` is true is replaced by the
-    detail endpoint's full record. The last record of each page has ``end_of_page`` set, so
-    the caller can checkpoint at page boundaries.
+    detail endpoint's full record (if the detail is gone, a 404, the list record is kept). The
+    last record of each page has ``end_of_page`` set, so the caller can checkpoint at page
+    boundaries.
     """
     seen = set() if seen is None else seen
     url = f"{base}{QUESTIONS_PATH}"
@@ -153,16 +164,32 @@ def fetch_questions(
         fresh = [item["value"] for item in results if item["value"]["id"] not in seen]
         for index, value in enumerate(fresh):
             seen.add(value["id"])
-            source_url, fetched_at = page_url, page_fetched_at
+            record = QuestionRecord(value, page_url, page_fetched_at)
             if needs_detail(value):
-                value = fetch_question_detail(client, value["id"], base)
-                source_url, fetched_at = detail_url(value["id"], base), now_iso()
+                record = _detail_record(client, value, base) or record
             yield FetchedQuestion(
-                value, source_url, fetched_at, skip, skip + len(results), total, index == len(fresh) - 1
+                value=record.value,
+                source_url=record.source_url,
+                fetched_at=record.fetched_at,
+                complete=record.complete,
+                skip=skip,
+                next_skip=skip + len(results),
+                total=total,
+                end_of_page=index == len(fresh) - 1,
             )
         skip += len(results)
         if not results or skip >= total:
             return
+
+
+def _detail_record(client: HttpClient, value: dict[str, Any], base: str) -> QuestionRecord | None:
+    try:
+        full = fetch_question_detail(client, value["id"], base)
+    except UpstreamError as exc:
+        if exc.status == 404:
+            return None
+        raise
+    return QuestionRecord(full, detail_url(value["id"], base), now_iso(), complete=True)
 
 
 def _list_page(page: Any, url: str) -> tuple[list[dict[str, Any]], int]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadInput
+from ..text import looks_like_html
 from .parliament import QuestionRecord, now_iso
 
 SHAPES = (
@@ -53,7 +54,10 @@ class QuestionFile:
         else:
             values = (_value(item, f"{self.path}: record {i + 1}") for i, item in enumerate(self._items))
         for value in values:
-            yield QuestionRecord(value, self.source_url, self.fetched_at)
+            # an HTML answer means the record was saved from the detail endpoint: its texts are whole
+            yield QuestionRecord(
+                value, self.source_url, self.fetched_at, complete=looks_like_html(value.get("answerText"))
+            )
 
 
 def _is_json_lines(path: Path, head: bytes) -> bool:
