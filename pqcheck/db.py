@@ -2,14 +2,20 @@
 
 ``ensure_db_shape`` is idempotent and is how an older file is migrated: it creates missing
 tables, adds missing columns (existing rows keep their values), creates indexes and the FTS5
-indexes (rebuilt from the rows already there), and applies the named migrations in
+indexes (built from the rows already there), and applies the named migrations in
 ``MIGRATIONS`` that an additive change cannot express.
+
+The FTS5 indexes are external-content tables kept in step by the savers (``fts_remove`` before
+and ``fts_add`` after a batch is written), not by triggers: one statement per batch is about
+twice as fast as a trigger per row on bulk imports.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -135,6 +141,7 @@ INDEXES = {
 }
 
 FTS = {"questions": ["heading", "question_text", "answer_text"]}
+NEW_FILE_PAGE_SIZE = 16384
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
@@ -148,7 +155,10 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     if not path.parent.exists():
         raise BadInput(f"cannot create database {path}: folder {path.parent} does not exist")
     try:
+        new_file = not path.exists() or path.stat().st_size == 0
         db = sqlite_utils.Database(path)
+        if new_file:
+            db.execute(f"PRAGMA page_size={NEW_FILE_PAGE_SIZE}")
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA busy_timeout=10000")
@@ -175,8 +185,55 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
                 db[name].create_index(columns, if_not_exists=True)
     for name, columns in FTS.items():
         if not db[f"{name}_fts"].exists():
-            db[name].enable_fts(columns, fts_version="FTS5", tokenize="porter", create_triggers=True)
+            db[name].enable_fts(columns, fts_version="FTS5", tokenize="porter")
     MIGRATIONS.apply(db)
+
+
+def upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]], *, keep_existing=False) -> None:
+    """Write ``rows`` (each carrying every column of ``table``) keyed on its primary key, with one
+    prepared statement. ``keep_existing`` leaves rows that are already there untouched."""
+    pk, columns = TABLES[table]
+    keys = (pk,) if isinstance(pk, str) else pk
+    names = list(columns)
+    action = (
+        "NOTHING"
+        if keep_existing
+        else "UPDATE SET " + ", ".join(f"[{c}] = excluded.[{c}]" for c in names if c not in keys)
+    )
+    sql = (
+        f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in names)}) VALUES ({', '.join('?' * len(names))}) "
+        f"ON CONFLICT({', '.join(keys)}) DO {action}"
+    )
+    db.conn.executemany(sql, [tuple(row.get(c) for c in names) for row in rows])
+
+
+def fts_remove(db: sqlite_utils.Database, table: str, rowids: list[int]) -> None:
+    """Take these rows out of the table's FTS index; call before they are rewritten."""
+    _fts_write(db, table, rowids, delete=True)
+
+
+def fts_add(db: sqlite_utils.Database, table: str, rowids: list[int]) -> None:
+    """Index these rows as they now stand in the table."""
+    _fts_write(db, table, rowids, delete=False)
+
+
+def _fts_write(db: sqlite_utils.Database, table: str, rowids: list[int], *, delete: bool) -> None:
+    if not rowids:
+        return
+    columns = ", ".join(f"[{c}]" for c in FTS[table])
+    target, first = (
+        (f"[{table}_fts]([{table}_fts], rowid, {columns})", "'delete', ")
+        if delete
+        else (
+            f"[{table}_fts](rowid, {columns})",
+            "",
+        )
+    )
+    db.execute(
+        f"INSERT INTO {target} SELECT {first}rowid, {columns} FROM [{table}] "
+        "WHERE rowid IN (SELECT value FROM json_each(?))",
+        [json.dumps(rowids)],
+    )
 
 
 MIGRATIONS = sqlite_utils.Migrations("pqcheck")
@@ -195,3 +252,11 @@ def m001_answer_status_from_flags(db: sqlite_utils.Database) -> None:
         WHERE answer_status IS NULL AND raw IS NOT NULL
         """
     )
+
+
+@MIGRATIONS()
+def m002_fts_kept_by_savers(db: sqlite_utils.Database) -> None:
+    """Drop the per-row FTS triggers of older files: the savers keep the index in step."""
+    for name in FTS:
+        for suffix in ("ai", "ad", "au"):
+            db.execute(f"DROP TRIGGER IF EXISTS [{name}_{suffix}]")

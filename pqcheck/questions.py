@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .db import fts_add, fts_remove, upsert_rows
 from .sources.parliament import LIST_TEXT_LIMIT, QuestionRecord
 from .text import html_to_text, looks_like_html
 
@@ -70,8 +71,8 @@ def activity_key(row: dict[str, Any]) -> tuple[str, int]:
     return max((d for d in dates if d), default=""), STATUS_RANK.get(row.get("answer_status") or "", 0)
 
 
-def question_row(record: QuestionRecord) -> dict[str, Any]:
-    """The ``questions`` row for one API ``value`` object."""
+def question_row(record: QuestionRecord, raw: str | None = None) -> dict[str, Any]:
+    """The ``questions`` row for one API ``value`` object (``raw``: its JSON, if already made)."""
     value = record.value
     status = answer_status(value)
     raw_answer = value.get("answerText")
@@ -121,7 +122,7 @@ def question_row(record: QuestionRecord) -> dict[str, Any]:
         "source": "file" if record.source_url.startswith("file:") else "api",
         "source_url": record.source_url,
         "fetched_at": record.fetched_at,
-        "raw": json.dumps(value, ensure_ascii=False, sort_keys=True),
+        "raw": raw if raw is not None else _raw_json(value),
     }
 
 
@@ -220,69 +221,82 @@ def version_hash(text: str) -> str:
     return hashlib.sha1(_WHITESPACE.sub("", text).encode("utf-8")).hexdigest()
 
 
-def _member_rows(record: QuestionRecord) -> Iterable[dict[str, Any]]:
-    for key, _role in MEMBER_FIELDS:
-        member = record.value.get(key)
-        if isinstance(member, dict) and member.get("id") is not None:
-            yield {
-                "id": member["id"],
-                "name": member.get("name"),
-                "list_as": member.get("listAs"),
-                "party": member.get("party"),
-                "party_abbreviation": member.get("partyAbbreviation"),
-                "party_colour": member.get("partyColour"),
-                "member_from": member.get("memberFrom"),
-                "thumbnail_url": member.get("thumbnailUrl"),
-                "source_url": record.source_url,
-                "fetched_at": record.fetched_at,
-                "raw": json.dumps(member, ensure_ascii=False, sort_keys=True),
-            }
+def _member_row(member: dict[str, Any], record: QuestionRecord) -> dict[str, Any]:
+    """A ``members`` row for a ``MemberViewModel`` (sent with ``expandMember=true``)."""
+    return {
+        "id": member["id"],
+        "name": member.get("name"),
+        "list_as": member.get("listAs"),
+        "party": member.get("party"),
+        "party_abbreviation": member.get("partyAbbreviation"),
+        "party_colour": member.get("partyColour"),
+        "member_from": member.get("memberFrom"),
+        "thumbnail_url": member.get("thumbnailUrl"),
+        "source_url": record.source_url,
+        "fetched_at": record.fetched_at,
+        "raw": _raw_json(member),
+    }
+
+
+def _raw_json(value: dict[str, Any]) -> str:
+    """The payload as stored in ``raw`` columns (the API's own key order, UTF-8 kept)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def save_questions(db: sqlite_utils.Database, records: Iterable[QuestionRecord]) -> SaveStats:
     """Upsert a batch of question records (keyed on the API ``id``) in one transaction."""
     stats = SaveStats()
-    latest: dict[int, tuple[QuestionRecord, dict[str, Any]]] = {}
+    batch: dict[int, tuple[QuestionRecord, str]] = {}
     for record in records:
-        row = question_row(record)
-        previous = latest.get(row["id"])
-        if previous is None or activity_key(row) >= activity_key(previous[1]):
-            latest[row["id"]] = (record, row)
-    if not latest:
+        qid, raw = record.value["id"], _raw_json(record.value)
+        if qid in batch:  # the same question twice in one batch: keep its latest activity
+            kept = batch[qid][0]
+            if activity_key(question_row(record, raw)) < activity_key(question_row(kept)):
+                continue
+        batch[qid] = (record, raw)
+    if not batch:
         return stats
-    existing = _existing(db, list(latest))
+    existing = _existing(db, list(batch))
     to_write, versions, members, bodies = [], [], {}, {}
-    for qid, (record, row) in latest.items():
-        outcome = _merge(row, existing.get(qid))
-        setattr(stats, outcome, getattr(stats, outcome) + 1)
+    for qid, (record, raw) in batch.items():
+        old = existing.get(qid)
         stats.ids.append(qid)
-        if outcome in ("inserted", "updated"):
-            versions.extend(_versions(row, record.value))
-            to_write.append(row)
-            stats.truncated += not is_complete(row)
-            members.update((m["id"], m) for m in _member_rows(record))
-            if row["answering_body_id"] is not None:
-                bodies[row["answering_body_id"]] = {
-                    "id": row["answering_body_id"],
-                    "name": row["answering_body_name"],
-                    "source": "questions",
-                }
+        if old is not None and old["raw"] == raw:
+            stats.unchanged += 1
+            continue
+        row = question_row(record, raw)
+        outcome = _merge(row, old)
+        setattr(stats, outcome, getattr(stats, outcome) + 1)
+        if outcome not in ("inserted", "updated"):
+            continue
+        to_write.append(row)
+        versions.extend(_versions(row, record.value))
+        stats.truncated += not is_complete(row)
+        for key, _role in MEMBER_FIELDS:
+            member = record.value.get(key)
+            if isinstance(member, dict) and member.get("id") is not None:
+                members[member["id"]] = (member, record)
+        if row["answering_body_id"] is not None:
+            bodies[row["answering_body_id"]] = {
+                "id": row["answering_body_id"],
+                "name": row["answering_body_name"],
+                "source": "questions",
+            }
+    updated = [row["id"] for row in to_write if row["id"] in existing]
     with db.atomic():
-        if members:
-            db["members"].upsert_all(members.values(), pk="id")
-        if bodies:
-            db["answering_bodies"].insert_all(bodies.values(), pk="id", ignore=True)
-        if to_write:
-            db["questions"].upsert_all(to_write, pk="id")
-        if versions:
-            db["answer_versions"].insert_all(versions, pk=("question_id", "text_sha1"), ignore=True)
-            db.conn.executemany(
-                "UPDATE answer_versions SET answer_text = ?, answer_html = ? "
-                "WHERE question_id = ? AND text_sha1 = ? AND answer_html IS NULL",
-                [
-                    (v["answer_text"], v["answer_html"], v["question_id"], v["text_sha1"])
-                    for v in versions
-                    if v["answer_html"]
-                ],
-            )
+        upsert_rows(db, "members", [_member_row(m, r) for m, r in members.values()])
+        upsert_rows(db, "answering_bodies", list(bodies.values()), keep_existing=True)
+        fts_remove(db, "questions", updated)
+        upsert_rows(db, "questions", to_write)
+        fts_add(db, "questions", [row["id"] for row in to_write])
+        upsert_rows(db, "answer_versions", versions, keep_existing=True)
+        db.conn.executemany(
+            "UPDATE answer_versions SET answer_text = ?, answer_html = ? "
+            "WHERE question_id = ? AND text_sha1 = ? AND answer_html IS NULL",
+            [
+                (v["answer_text"], v["answer_html"], v["question_id"], v["text_sha1"])
+                for v in versions
+                if v["answer_html"]
+            ],
+        )
     return stats

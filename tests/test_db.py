@@ -51,4 +51,31 @@ def test_an_older_file_is_migrated_without_losing_rows(tmp_path):
     assert [r["id"] for r in db["questions"].search("prisons")] == [7]
     assert db["questions"].detect_fts() == "questions_fts"
     assert set(FTS["questions"]) <= set(db["questions_fts"].columns_dict)
-    assert db["_sqlite_migrations"].count == 1
+    assert [m["name"] for m in db["_sqlite_migrations"].rows] == [
+        "m001_answer_status_from_flags",
+        "m002_fts_kept_by_savers",
+    ]
+
+
+def test_an_older_file_with_fts_triggers_loses_them_and_stays_searchable(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    old["questions"].insert({"id": 7, "heading": "Prisons: Drugs", "question_text": "q", "answer_text": "a"}, pk="id")
+    old["questions"].enable_fts(FTS["questions"], fts_version="FTS5", tokenize="porter", create_triggers=True)
+    old.close()
+
+    db = open_db(path)
+
+    assert db.triggers == []
+    assert [r["id"] for r in db["questions"].search("prisons")] == [7]
+
+
+def test_fts_stays_in_step_with_the_table_after_updates(tmp_path, parliament_samples):
+    from pqcheck.importer import import_question_files
+
+    db = open_db(tmp_path / "pq.db")
+    import_question_files(db, [parliament_samples / "aws-sample-questions-list-2024.json"])
+    import_question_files(db, [parliament_samples / "aws-sample-question-single-2024.json"])  # an update
+    db.execute("INSERT INTO questions_fts(questions_fts, rank) VALUES ('integrity-check', 1)")
+    assert [r["id"] for r in db["questions"].search("flexi-job apprenticeship agencies register", quote=True)] == [1679416]
+    assert list(db["questions"].search("explore-education-statistics", quote=True))  # only in the full answer
