@@ -204,7 +204,7 @@ def upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]
         f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in names)}) VALUES ({', '.join('?' * len(names))}) "
         f"ON CONFLICT({', '.join(keys)}) DO {action}"
     )
-    db.conn.executemany(sql, [tuple(row.get(c) for c in names) for row in rows])
+    db.conn.executemany(sql, [tuple(map(row.get, names)) for row in rows])
 
 
 def fts_remove(db: sqlite_utils.Database, table: str, rowids: list[int]) -> None:

@@ -6,19 +6,19 @@ The saver never makes HTTP calls. Its rules keep what is stored safe from older 
   answer, say) does not replace it;
 - for the same answer, a thinner record does not replace a fuller one: a detail record (whole
   texts, HTML) beats a list record, which beats a list record whose text was cut;
-- every complete answer text seen (holding, substantive, corrected) is kept in
-  ``answer_versions``, so a correction never loses the earlier text.
+- an answer text that is replaced (a holding answer, an answer before its correction) moves to
+  ``answer_versions``, so the history is never lost; the current text is in ``questions``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 import sqlite_utils
 
 from .db import fts_add, fts_remove, upsert_rows
@@ -114,10 +114,10 @@ def question_row(record: QuestionRecord, raw: str | None = None) -> dict[str, An
         "member_has_interest": _flag(value.get("memberHasInterest")),
         "is_withdrawn": _flag(value.get("isWithdrawn")),
         "is_named_day": _flag(value.get("isNamedDay")),
-        "grouped_questions": json.dumps(
+        "grouped_questions": _json_list(
             [{"uin": g.get("questionUin"), "date_tabled": day(g.get("dateTabled"))} for g in grouped]
         ),
-        "attachments": json.dumps(value.get("attachments") or []),
+        "attachments": _json_list(value.get("attachments")),
         "url": QUESTION_PAGE.format(date=date_tabled, uin=uin) if date_tabled and uin else None,
         "source": "file" if record.source_url.startswith("file:") else "api",
         "source_url": record.source_url,
@@ -154,7 +154,7 @@ def already_complete(db: sqlite_utils.Database, value: dict[str, Any]) -> bool:
 _EXISTING_COLUMNS = (
     "id, raw, question_text, question_text_truncated, answer_text, answer_html, answer_text_truncated, "
     "answer_status, date_tabled, date_holding_answer, date_answered, date_answer_corrected, holding_answer_text, "
-    "full_record"
+    "full_record, fetched_at, source_url"
 )
 
 
@@ -189,30 +189,43 @@ def _merge(row: dict[str, Any], old: dict[str, Any] | None) -> str:
     return "updated"
 
 
-def _versions(row: dict[str, Any], value: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    """The complete answer texts this record shows, for the answer history."""
-    candidates = []
-    if row["holding_answer_text"] and row["answer_status"] == "holding":
-        candidates.append(("holding", row["date_holding_answer"], row["holding_answer_text"], None))
-    if row["answer_text"] and not row["answer_text_truncated"]:
-        kind = "correction" if row["answer_status"] == "corrected" else "answer"
-        date = row["date_answer_corrected"] if kind == "correction" else row["date_answered"]
-        candidates.append((kind, date, row["answer_text"], row["answer_html"]))
+def _superseded(row: dict[str, Any], old: dict[str, Any] | None, value: dict[str, Any]) -> list[dict[str, Any]]:
+    """The earlier answer texts this write replaces, for the answer history.
+
+    The current text lives in ``questions``; ``answer_versions`` keeps what it replaced: a holding
+    answer, the answer before a correction, and the API's ``originalAnswerText`` when it sends one.
+    A text cut by the list endpoint is not a version, and a change of markup alone is not a change.
+    """
+    found = []
+    if old is not None:
+        if old["answer_status"] == "holding" and old["holding_answer_text"] and row["answer_status"] != "holding":
+            found.append(("holding", old["date_holding_answer"], old["holding_answer_text"], None))
+        if old["answer_text"] and not old["answer_text_truncated"]:
+            replaced = row["answer_text"] is None or version_hash(row["answer_text"]) != version_hash(
+                old["answer_text"]
+            )
+            if replaced:
+                corrected = old["answer_status"] == "corrected"
+                date = old["date_answer_corrected"] if corrected else old["date_answered"]
+                found.append(("correction" if corrected else "answer", date, old["answer_text"], old["answer_html"]))
     original = value.get("originalAnswerText")
     if original:
         html = original if looks_like_html(original) else None
-        candidates.append(("original", row["date_answered"], html_to_text(original), html))
-    for kind, date, text, html in candidates:
-        yield {
+        found.append(("original", row["date_answered"], html_to_text(original), html))
+    seen_at, source_url = (old or row)["fetched_at"], (old or row)["source_url"]
+    return [
+        {
             "question_id": row["id"],
             "text_sha1": version_hash(text),
             "kind": kind,
             "date": date,
             "answer_text": text,
             "answer_html": html,
-            "first_seen_at": row["fetched_at"],
-            "source_url": row["source_url"],
+            "first_seen_at": seen_at if kind != "original" else row["fetched_at"],
+            "source_url": source_url if kind != "original" else row["source_url"],
         }
+        for kind, date, text, html in found
+    ]
 
 
 def version_hash(text: str) -> str:
@@ -238,9 +251,13 @@ def _member_row(member: dict[str, Any], record: QuestionRecord) -> dict[str, Any
     }
 
 
-def _raw_json(value: dict[str, Any]) -> str:
-    """The payload as stored in ``raw`` columns (the API's own key order, UTF-8 kept)."""
-    return json.dumps(value, ensure_ascii=False)
+def _raw_json(value: Any) -> str:
+    """The payload as stored in ``raw`` columns: compact JSON in the API's own key order."""
+    return orjson.dumps(value).decode()
+
+
+def _json_list(items: list[Any] | None) -> str:
+    return _raw_json(items) if items else "[]"
 
 
 def save_questions(db: sqlite_utils.Database, records: Iterable[QuestionRecord]) -> SaveStats:
@@ -270,7 +287,7 @@ def save_questions(db: sqlite_utils.Database, records: Iterable[QuestionRecord])
         if outcome not in ("inserted", "updated"):
             continue
         to_write.append(row)
-        versions.extend(_versions(row, record.value))
+        versions.extend(_superseded(row, old, record.value))
         stats.truncated += not is_complete(row)
         for key, _role in MEMBER_FIELDS:
             member = record.value.get(key)
@@ -290,13 +307,4 @@ def save_questions(db: sqlite_utils.Database, records: Iterable[QuestionRecord])
         upsert_rows(db, "questions", to_write)
         fts_add(db, "questions", [row["id"] for row in to_write])
         upsert_rows(db, "answer_versions", versions, keep_existing=True)
-        db.conn.executemany(
-            "UPDATE answer_versions SET answer_text = ?, answer_html = ? "
-            "WHERE question_id = ? AND text_sha1 = ? AND answer_html IS NULL",
-            [
-                (v["answer_text"], v["answer_html"], v["question_id"], v["text_sha1"])
-                for v in versions
-                if v["answer_html"]
-            ],
-        )
     return stats

@@ -77,5 +77,6 @@ def test_fts_stays_in_step_with_the_table_after_updates(tmp_path, parliament_sam
     import_question_files(db, [parliament_samples / "aws-sample-questions-list-2024.json"])
     import_question_files(db, [parliament_samples / "aws-sample-question-single-2024.json"])  # an update
     db.execute("INSERT INTO questions_fts(questions_fts, rank) VALUES ('integrity-check', 1)")
-    assert [r["id"] for r in db["questions"].search("flexi-job apprenticeship agencies register", quote=True)] == [1679416]
+    hits = db["questions"].search("flexi-job apprenticeship agencies register", quote=True)
+    assert [r["id"] for r in hits] == [1679416]
     assert list(db["questions"].search("explore-education-statistics", quote=True))  # only in the full answer

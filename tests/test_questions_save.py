@@ -63,7 +63,7 @@ def test_a_full_record_becomes_a_row_with_provenance(db):
     assert json.loads(row["attachments"])[0]["title"] == "Table"
     assert db["members"].get(4530)["name"] == "Victoria Minister"
     assert db["answering_bodies"].get(1)["name"] == "Home Office"
-    assert db["answer_versions"].count == 1
+    assert db["answer_versions"].count == 0  # the history holds replaced texts only
 
 
 def test_holding_answer_is_stored_as_holding_not_as_the_answer(db):
@@ -84,8 +84,8 @@ def test_substantive_answer_replaces_the_holding_answer(db):
     assert row["date_answered"] == "2019-06-20"
     assert row["answer_text"].startswith("There is no central record")
     assert row["holding_answer_text"] == HOLDING_TEXT  # kept, not blanked by the thinner record
-    kinds = {v["kind"] for v in db["answer_versions"].rows_where("question_id = 1")}
-    assert kinds == {"holding", "answer"}
+    (version,) = db["answer_versions"].rows_where("question_id = 1")
+    assert (version["kind"], version["answer_text"], version["date"]) == ("holding", HOLDING_TEXT, "2019-06-10")
 
 
 def test_an_old_holding_record_does_not_replace_the_substantive_answer(db):
@@ -112,10 +112,12 @@ def test_a_correction_updates_the_row_and_keeps_the_earlier_text(db):
     assert row["answer_status"] == "corrected"
     assert row["date_answer_corrected"] == "2019-07-01"
     assert "507 people" in row["answer_text"]
-    history = {v["kind"]: v for v in db["answer_versions"].rows_where("question_id = 1")}
-    assert set(history) == {"answer", "correction"}
-    assert history["answer"]["answer_text"].startswith("There is no central record")
-    assert history["correction"]["date"] == "2019-07-01"
+    (earlier,) = db["answer_versions"].rows_where("question_id = 1")
+    assert earlier["kind"] == "answer"
+    assert earlier["date"] == "2019-06-10"
+    assert earlier["answer_text"].startswith("There is no central record")
+    assert earlier["answer_html"].startswith("<p>There is no central record")
+    assert earlier["first_seen_at"] == "2026-11-01T10:00:00+00:00"
 
 
 def test_a_truncated_list_record_never_replaces_full_text(db):
@@ -198,18 +200,29 @@ def test_a_list_record_never_replaces_the_detail_record_of_the_same_answer(db):
     assert stats.unchanged == 1
     assert row["answer_text"] == "Yes.\n\nThe figures are published annually."
     assert row["full_record"] == 1
-    assert db["answer_versions"].count == 1
+    assert db["answer_versions"].count == 0
 
 
-def test_plain_and_html_copies_of_one_answer_are_one_version(db):
+def test_the_html_copy_of_a_plain_answer_is_not_a_new_version(db):
     full = question_value(1, answerText="<p>Yes.</p><p>The figures are published annually.</p>")
     save_questions(db, [record(list_view(full))])
-    save_questions(db, [QuestionRecord(full, API, "2026-11-02T10:00:00+00:00", complete=True)])
+    stats = save_questions(db, [QuestionRecord(full, API, "2026-11-02T10:00:00+00:00", complete=True)])
 
-    (version,) = db["answer_versions"].rows
-    assert version["answer_html"] == full["answerText"]
-    assert version["answer_text"] == "Yes.\n\nThe figures are published annually."
-    assert version["first_seen_at"] == "2026-11-01T10:00:00+00:00"
+    assert stats.updated == 1
+    assert db["questions"].get(1)["answer_html"] == full["answerText"]
+    assert db["answer_versions"].count == 0
+
+
+def test_a_second_correction_keeps_both_earlier_texts(db):
+    save_questions(db, [record(question_value(1))])
+    for day, figure in (("2019-07-01", 507), ("2019-08-01", 509)):
+        value = question_value(
+            1, answerIsCorrection=True, dateAnswerCorrected=f"{day}T00:00:00", answerText=f"<p>In 2018: {figure}.</p>"
+        )
+        save_questions(db, [record(value)])
+    kinds = [(v["kind"], v["date"]) for v in db["answer_versions"].rows_where(order_by="date")]
+    assert kinds == [("answer", "2019-06-10"), ("correction", "2019-07-01")]
+    assert db["questions"].get(1)["answer_text"] == "In 2018: 509."
 
 
 def test_a_255_character_question_from_the_detail_endpoint_is_whole(db):

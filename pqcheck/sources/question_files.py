@@ -7,10 +7,11 @@ of either.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from ..errors import BadInput
 from ..text import looks_like_html
@@ -65,7 +66,7 @@ def _is_json_lines(path: Path, head: bytes) -> bool:
         raise BadInput(f"{path} is not JSON: expected {SHAPES}")
     first_line = head.split(b"\n", 1)[0]
     try:
-        json.loads(first_line)
+        _loads(first_line)
     except ValueError:
         return False
     return b"\n" in head.strip()
@@ -73,7 +74,7 @@ def _is_json_lines(path: Path, head: bytes) -> bool:
 
 def _whole_document(path: Path) -> list[Any]:
     try:
-        data = json.loads(path.read_bytes())
+        data = _loads(path.read_bytes())
     except ValueError as exc:
         raise BadInput(f"{path} is not valid JSON ({exc}): expected {SHAPES}") from None
     if isinstance(data, dict) and "results" in data:
@@ -90,15 +91,26 @@ def _whole_document(path: Path) -> list[Any]:
 
 
 def _json_lines(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8", errors="replace") as handle:
+    with path.open("rb") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
             try:
-                item = json.loads(line)
+                item = _loads(line)
             except ValueError as exc:
                 raise BadInput(f"{path}: line {number} is not valid JSON ({exc})") from None
             yield _value(item, f"{path}: line {number}")
+
+
+def _loads(data: bytes) -> Any:
+    """Parse JSON fast (orjson); bytes that are not UTF-8 are read with replacement characters."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        text = data.decode("utf-8", errors="replace")
+        if text.encode("utf-8") == data:
+            raise
+        return orjson.loads(text)
 
 
 def _value(item: Any, where: str) -> dict[str, Any]:
