@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +137,6 @@ INDEXES = {
         ["date_answered"],
         ["date_tabled", "uin"],
         ["answering_body_id", "date_answered"],
-        ["answer_status"],
     ],
 }
 
@@ -204,7 +204,12 @@ def upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]
         f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in names)}) VALUES ({', '.join('?' * len(names))}) "
         f"ON CONFLICT({', '.join(keys)}) DO {action}"
     )
-    db.conn.executemany(sql, [tuple(map(row.get, names)) for row in rows])
+    getter = itemgetter(*names)
+    try:
+        params = [getter(row) for row in rows]
+    except KeyError:  # rows without some columns: those are NULL
+        params = [tuple(map(row.get, names)) for row in rows]
+    db.conn.executemany(sql, params)
 
 
 def fts_remove(db: sqlite_utils.Database, table: str, rowids: list[int]) -> None:

@@ -74,26 +74,27 @@ def activity_key(row: dict[str, Any]) -> tuple[str, int]:
 def question_row(record: QuestionRecord, raw: str | None = None) -> dict[str, Any]:
     """The ``questions`` row for one API ``value`` object (``raw``: its JSON, if already made)."""
     value = record.value
+    get = value.get
     status = answer_status(value)
-    raw_answer = value.get("answerText")
+    raw_answer = get("answerText")
     is_html = looks_like_html(raw_answer)
     text = html_to_text(raw_answer) if raw_answer else None
-    question_text = value.get("questionText")
-    date_tabled = day(value.get("dateTabled"))
-    uin = value.get("uin")
-    grouped = value.get("groupedQuestionsDates") or [
-        {"questionUin": g, "dateTabled": None} for g in value.get("groupedQuestions") or []
+    question_text = get("questionText")
+    date_tabled = day(get("dateTabled"))
+    uin = get("uin")
+    grouped = get("groupedQuestionsDates") or [
+        {"questionUin": g, "dateTabled": None} for g in get("groupedQuestions") or []
     ]
     return {
         "id": value["id"],
         "uin": uin,
-        "house": value.get("house"),
+        "house": get("house"),
         "date_tabled": date_tabled,
-        "date_for_answer": day(value.get("dateForAnswer")),
-        "date_answered": day(value.get("dateAnswered")),
-        "date_holding_answer": day(value.get("dateHoldingAnswer")),
-        "date_answer_corrected": day(value.get("dateAnswerCorrected")),
-        "heading": value.get("heading"),
+        "date_for_answer": day(get("dateForAnswer")),
+        "date_answered": day(get("dateAnswered")),
+        "date_holding_answer": day(get("dateHoldingAnswer")),
+        "date_answer_corrected": day(get("dateAnswerCorrected")),
+        "heading": get("heading"),
         "question_text": question_text,
         "question_text_truncated": int(
             not record.complete and isinstance(question_text, str) and len(question_text) == LIST_TEXT_LIMIT
@@ -106,18 +107,18 @@ def question_row(record: QuestionRecord, raw: str | None = None) -> dict[str, An
         ),
         "holding_answer_text": text if status == "holding" else None,
         "full_record": int(record.complete),
-        "answering_body_id": value.get("answeringBodyId"),
-        "answering_body_name": value.get("answeringBodyName"),
-        "asking_member_id": value.get("askingMemberId"),
-        "answering_member_id": value.get("answeringMemberId"),
-        "correcting_member_id": value.get("correctingMemberId"),
-        "member_has_interest": _flag(value.get("memberHasInterest")),
-        "is_withdrawn": _flag(value.get("isWithdrawn")),
-        "is_named_day": _flag(value.get("isNamedDay")),
+        "answering_body_id": get("answeringBodyId"),
+        "answering_body_name": get("answeringBodyName"),
+        "asking_member_id": get("askingMemberId"),
+        "answering_member_id": get("answeringMemberId"),
+        "correcting_member_id": get("correctingMemberId"),
+        "member_has_interest": _flag(get("memberHasInterest")),
+        "is_withdrawn": _flag(get("isWithdrawn")),
+        "is_named_day": _flag(get("isNamedDay")),
         "grouped_questions": _json_list(
             [{"uin": g.get("questionUin"), "date_tabled": day(g.get("dateTabled"))} for g in grouped]
         ),
-        "attachments": _json_list(value.get("attachments")),
+        "attachments": _json_list(get("attachments")),
         "url": QUESTION_PAGE.format(date=date_tabled, uin=uin) if date_tabled and uin else None,
         "source": "file" if record.source_url.startswith("file:") else "api",
         "source_url": record.source_url,

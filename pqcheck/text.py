@@ -22,6 +22,8 @@ def looks_like_html(text: str | None) -> bool:
 
 def normalise_whitespace(text: str) -> str:
     """Collapse spaces inside lines and runs of blank lines; keep paragraph breaks."""
+    if "\n" not in text:
+        return " ".join(text.split())
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
 

@@ -47,13 +47,13 @@ class QuestionFile:
             self._items = _whole_document(self.path)
             self.total = len(self._items)
             if self._items:
-                _value(self._items[0], f"{self.path}: record 1")
+                _value(self._items[0], self.path, "record", 1)
 
     def __iter__(self) -> Iterator[QuestionRecord]:
         if self._items is None:
             values = _json_lines(self.path)
         else:
-            values = (_value(item, f"{self.path}: record {i + 1}") for i, item in enumerate(self._items))
+            values = (_value(item, self.path, "record", i) for i, item in enumerate(self._items, 1))
         for value in values:
             # an HTML answer means the record was saved from the detail endpoint: its texts are whole
             yield QuestionRecord(
@@ -99,7 +99,7 @@ def _json_lines(path: Path) -> Iterator[dict[str, Any]]:
                 item = _loads(line)
             except ValueError as exc:
                 raise BadInput(f"{path}: line {number} is not valid JSON ({exc})") from None
-            yield _value(item, f"{path}: line {number}")
+            yield _value(item, path, "line", number)
 
 
 def _loads(data: bytes) -> Any:
@@ -113,16 +113,12 @@ def _loads(data: bytes) -> Any:
         return orjson.loads(text)
 
 
-def _value(item: Any, where: str) -> dict[str, Any]:
+def _value(item: Any, path: Path, unit: str, number: int) -> dict[str, Any]:
+    """The ``value`` object of an item, or a :class:`BadInput` naming where it is."""
     value = item.get("value", item) if isinstance(item, dict) else None
-    if (
-        not isinstance(value, dict)
-        or not isinstance(value.get("id"), int)
-        or isinstance(value.get("id"), bool)
-        or "questionText" not in value
-    ):
-        raise BadInput(
-            f"{where} is not a written question: expected an object with an integer 'id' and a "
-            f"'questionText' ({SHAPES})"
-        )
-    return value
+    if isinstance(value, dict) and type(value.get("id")) is int and "questionText" in value:
+        return value
+    raise BadInput(
+        f"{path}: {unit} {number} is not a written question: expected an object with an integer 'id' "
+        f"and a 'questionText' ({SHAPES})"
+    )
