@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -65,6 +66,19 @@ def retry_after_seconds(value: str | None) -> float | None:
 def build_url(url: str, params: Mapping[str, Any] | None = None) -> str:
     """The full URL that a GET with these query parameters asks for."""
     return requests.Request("GET", url, params=params).prepare().url or url
+
+
+def describe_exception(exc: Exception) -> str:
+    """A short reason for a network failure ("connection failed: Name or service not known")."""
+    kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
+    text = str(exc)
+    errno = _ERRNO.search(text)
+    if errno:
+        return f"{kind}: {errno.group(1).strip()}"
+    return f"{kind}: {text[:200]}"
+
+
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
 
 
 def describe_error_body(response: requests.Response) -> str:
@@ -141,7 +155,7 @@ class HttpClient:
                         problem = "the body is not valid JSON (cut short?)"
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
                 where = build_url(url, params)
-                problem = f"{type(exc).__name__}: {exc}"
+                problem = describe_exception(exc)
             if problem is None:
                 return response, data
             attempt += 1

@@ -236,3 +236,16 @@ def test_retry_after_as_an_http_date():
     from time import time
 
     assert 8 <= retry_after_seconds(formatdate(time() + 10, usegmt=True)) <= 10
+
+
+@responses.activate
+def test_a_network_failure_is_reported_in_one_short_line(client):
+    reason = (
+        "HTTPSConnectionPool(host='questions-statements-api.parliament.uk', port=443): Max retries exceeded "
+        '(Caused by NameResolutionError("Failed to resolve ([Errno -2] Name or service not known)"))'
+    )
+    for _ in range(4):
+        responses.get(LIST_URL, body=requests.ConnectionError(reason))
+    with pytest.raises(UpstreamError) as error:
+        list(fetch_questions(client, QuestionFilters()))
+    assert str(error.value).endswith("failed after 3 retries: connection failed: Name or service not known")
