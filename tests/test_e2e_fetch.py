@@ -334,7 +334,7 @@ def test_exhausted_retries_fail_cleanly_and_the_next_run_resumes(api, db_path, w
         assert [r.outcome for r in api.list_requests() if r.skip == 100] == [500, 500]
     else:
         assert f"/questions/{victim}" in message
-        assert "ConnectionError" in message
+        assert "connection failed" in message
         assert [r.outcome for r in api.detail_requests() if r.question_id == victim] == [DROP, DROP]
     # what page 1 brought stays saved, with a checkpoint after it
     assert set(rows_by_id(db_path)) == page_one
