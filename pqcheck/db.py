@@ -104,6 +104,71 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "source_url": str,
         },
     ),
+    "departments": (
+        "id",
+        {"id": str, "name": str, "kind": str, "parent_id": str, "successor_id": str, "url": str},
+    ),
+    "department_aliases": (
+        "alias",
+        {"alias": str, "department_id": str, "kind": str},
+    ),
+    "foi_requests": (
+        "id",
+        {
+            "id": str,
+            "source": str,
+            "source_id": str,
+            "url": str,
+            "authority": str,
+            "authority_id": str,
+            "department_id": str,
+            "title": str,
+            "request_text": str,
+            "outcome": str,
+            "date_requested": str,
+            "date_responded": str,
+            "source_url": str,
+            "fetched_at": str,
+            "raw": str,
+        },
+    ),
+    "foi_documents": (
+        "id",
+        {
+            "id": str,
+            "request_id": str,
+            "kind": str,
+            "title": str,
+            "url": str,
+            "date": str,
+            "file_type": str,
+            "filename": str,
+            "sha256": str,
+            "size": int,
+            "page_count": int,
+            "status": str,
+            "error": str,
+            "fetched_at": str,
+            "raw": str,
+        },
+    ),
+    "foi_pages": (
+        ("document_id", "page"),
+        {"document_id": str, "page": int, "text": str, "needs_ocr": int},
+    ),
+    "foi_figures": (
+        ("document_id", "page", "start"),
+        {
+            "document_id": str,
+            "page": int,
+            "start": int,
+            "end": int,
+            "value": float,
+            "text": str,
+            "kind": str,
+            "context": str,
+        },
+    ),
     "sync_state": (
         "key",
         {
@@ -130,6 +195,11 @@ FOREIGN_KEYS = {
         ("correcting_member_id", "members", "id"),
     ],
     "answer_versions": [("question_id", "questions", "id")],
+    "department_aliases": [("department_id", "departments", "id")],
+    "foi_requests": [("department_id", "departments", "id")],
+    "foi_documents": [("request_id", "foi_requests", "id")],
+    "foi_pages": [("document_id", "foi_documents", "id")],
+    "foi_figures": [("document_id", "foi_documents", "id")],
 }
 
 INDEXES = {
@@ -138,9 +208,15 @@ INDEXES = {
         ["date_tabled", "uin"],
         ["answering_body_id", "date_answered"],
     ],
+    "foi_requests": [["department_id", "date_responded"], ["source", "source_id"]],
+    "foi_documents": [["request_id"], ["sha256"], ["url"]],
 }
 
-FTS = {"questions": ["heading", "question_text", "answer_text"]}
+FTS = {
+    "questions": ["heading", "question_text", "answer_text"],
+    "foi_requests": ["title", "request_text"],
+    "foi_pages": ["text"],
+}
 NEW_FILE_PAGE_SIZE = 16384
 
 
@@ -212,32 +288,29 @@ def upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]
     db.conn.executemany(sql, params)
 
 
-def fts_remove(db: sqlite_utils.Database, table: str, rowids: list[int]) -> None:
-    """Take these rows out of the table's FTS index; call before they are rewritten."""
-    _fts_write(db, table, rowids, delete=True)
+def fts_remove(db: sqlite_utils.Database, table: str, values: list[Any], column: str = "rowid") -> None:
+    """Take the rows whose ``column`` is in ``values`` out of the table's FTS index; call before
+    they are rewritten or deleted."""
+    _fts_write(db, table, values, column, delete=True)
 
 
-def fts_add(db: sqlite_utils.Database, table: str, rowids: list[int]) -> None:
-    """Index these rows as they now stand in the table."""
-    _fts_write(db, table, rowids, delete=False)
+def fts_add(db: sqlite_utils.Database, table: str, values: list[Any], column: str = "rowid") -> None:
+    """Index the rows whose ``column`` is in ``values``, as they now stand in the table."""
+    _fts_write(db, table, values, column, delete=False)
 
 
-def _fts_write(db: sqlite_utils.Database, table: str, rowids: list[int], *, delete: bool) -> None:
-    if not rowids:
+def _fts_write(db: sqlite_utils.Database, table: str, values: list[Any], column: str, *, delete: bool) -> None:
+    if not values:
         return
     columns = ", ".join(f"[{c}]" for c in FTS[table])
-    target, first = (
-        (f"[{table}_fts]([{table}_fts], rowid, {columns})", "'delete', ")
-        if delete
-        else (
-            f"[{table}_fts](rowid, {columns})",
-            "",
-        )
-    )
+    if delete:
+        target, first = f"[{table}_fts]([{table}_fts], rowid, {columns})", "'delete', "
+    else:
+        target, first = f"[{table}_fts](rowid, {columns})", ""
     db.execute(
         f"INSERT INTO {target} SELECT {first}rowid, {columns} FROM [{table}] "
-        "WHERE rowid IN (SELECT value FROM json_each(?))",
-        [json.dumps(rowids)],
+        f"WHERE [{column}] IN (SELECT value FROM json_each(?))",
+        [json.dumps(values)],
     )
 
 
