@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .departments import save_departments
 from .errors import BadInput
 
 # table -> (primary key, {column: type}); columns are listed in the order they are created.
@@ -239,6 +240,7 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA busy_timeout=10000")
         ensure_db_shape(db)
+        save_departments(db)
     except sqlite3.DatabaseError as exc:
         raise BadInput(f"cannot use database {path}: {exc}") from exc
     return db
