@@ -9,7 +9,10 @@ import click
 
 from . import __version__
 from .bodies import body_rows, known_bodies, resolve_department, save_answering_bodies
+from .cache import FileCache
 from .db import open_db
+from .extract import Limits
+from .foi import IngestStats, ingest, known_document
 from .errors import BadInput, PqcheckError
 from .http import HttpClient
 from .importer import import_question_files
@@ -23,6 +26,9 @@ from .sources.parliament import (
     fetch_answering_bodies,
     now_iso,
 )
+from .sources.foi_files import read_foi_paths
+from .sources.govuk import GOVUK_BASE, MAX_RATE, GovukQuery, check_organisation, fetch_govuk_releases
+from .sources.wdtk import DEFAULT_STATUSES, WDTK_BASE, WDTK_STATUSES, WdtkQuery, check_body, fetch_wdtk_requests
 from .sync import DEFAULT_OVERLAP_DAYS, sync_questions
 
 DB_PATH = click.Path(file_okay=True, dir_okay=False, allow_dash=False)
@@ -201,6 +207,150 @@ def fetch_bodies_command(db_path, api_url, rate, retries, timeout, backoff, quie
     click.echo(f"Saved {save_answering_bodies(db, rows)} answering bodies.", err=True)
 
 
+def limit_options(command):
+    """Options that bound the work on one document."""
+    command = click.option(
+        "--max-file-mb",
+        type=click.FloatRange(min=0.001),
+        default=50.0,
+        show_default=True,
+        help="Files larger than this are stored but not read.",
+    )(command)
+    return click.option(
+        "--max-pages", type=click.IntRange(min=1), default=500, show_default=True, help="Pages read from one document."
+    )(command)
+
+
+def make_limits(max_file_mb: float, max_pages: int) -> Limits:
+    return Limits(max_bytes=int(max_file_mb * 1024 * 1024), max_pages=max_pages)
+
+
+def cache_option(command):
+    return click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False),
+        help="Where downloaded files are kept (default: DB-files beside the database).",
+    )(command)
+
+
+def warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+@fetch.command(name="foi-wdtk")
+@click.argument("db_path", type=DB_PATH)
+@click.option("--body", help="Authority's WhatDoTheyKnow url_name, e.g. home_office.")
+@click.option("--query", help="Words to search for (Xapian syntax: quotes, AND, OR, NOT).")
+@click.option("--from", "date_from", type=DATE, help="Responses on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=DATE, help="Responses on or before (YYYY-MM-DD).")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(WDTK_STATUSES),
+    help="Request status to fetch; repeat for several. Default: successful, partially_successful.",
+)
+@click.option("--max-feed-pages", type=click.IntRange(min=1), help="Stop after this many feed pages (25 events each).")
+@click.option("--wdtk-url", default=WDTK_BASE, show_default=True, help="Base URL of WhatDoTheyKnow.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@cache_option
+@limit_options
+@http_options(default_rate=1.0)
+def fetch_foi_wdtk_command(
+    db_path,
+    body,
+    query,
+    date_from,
+    date_to,
+    statuses,
+    max_feed_pages,
+    wdtk_url,
+    as_json,
+    cache_dir,
+    max_file_mb,
+    max_pages,
+    rate,
+    retries,
+    timeout,
+    backoff,
+    quiet,
+):
+    """Fetch FOI requests, responses and attachments from WhatDoTheyKnow."""
+    if not body and not query:
+        raise BadInput("give --body or --query (or both): pqcheck does not crawl the whole site")
+    _check_range("--from", date_from, "--to", date_to)
+    db = open_db(db_path)
+    client = make_client(rate, retries, timeout, backoff)
+    base = wdtk_url.rstrip("/")
+    if body:
+        check_body(client, body, base)
+    wdtk_query = WdtkQuery(
+        body=body,
+        query=query,
+        date_from=date_from and date_from.date(),
+        date_to=date_to and date_to.date(),
+        statuses=tuple(statuses) or DEFAULT_STATUSES,
+    )
+    cache = FileCache(cache_dir) if cache_dir else FileCache.beside(db_path)
+    requests = fetch_wdtk_requests(
+        client, wdtk_query, cache, base=base, max_feed_pages=max_feed_pages, is_known=known_document(db)
+    )
+    stats = ingest(db, requests, limits=make_limits(max_file_mb, max_pages), progress=Progress(quiet), on_problem=warn)
+    _print_foi_summary(stats, as_json, "WhatDoTheyKnow")
+
+
+@fetch.command(name="foi-govuk")
+@click.argument("db_path", type=DB_PATH)
+@click.option(
+    "--organisation",
+    "organisations",
+    multiple=True,
+    help="GOV.UK organisation slug, e.g. home-office; repeat for several.",
+)
+@click.option("--query", help="Words to search for in titles and descriptions.")
+@click.option("--from", "date_from", type=DATE, help="Published on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=DATE, help="Published on or before (YYYY-MM-DD).")
+@click.option("--govuk-url", default=GOVUK_BASE, show_default=True, help="Base URL of GOV.UK.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@cache_option
+@limit_options
+@http_options(default_rate=MAX_RATE)
+def fetch_foi_govuk_command(
+    db_path,
+    organisations,
+    query,
+    date_from,
+    date_to,
+    govuk_url,
+    as_json,
+    cache_dir,
+    max_file_mb,
+    max_pages,
+    rate,
+    retries,
+    timeout,
+    backoff,
+    quiet,
+):
+    """Fetch FOI releases (and their attachments) published on GOV.UK."""
+    _check_range("--from", date_from, "--to", date_to)
+    db = open_db(db_path)
+    client = make_client(min(rate, MAX_RATE), retries, timeout, backoff)
+    base = govuk_url.rstrip("/")
+    for slug in organisations:
+        check_organisation(client, slug, base)
+    govuk_query = GovukQuery(
+        organisations=tuple(organisations),
+        query=query,
+        date_from=date_from and date_from.date(),
+        date_to=date_to and date_to.date(),
+    )
+    cache = FileCache(cache_dir) if cache_dir else FileCache.beside(db_path)
+    requests = fetch_govuk_releases(client, govuk_query, cache, base=base, is_known=known_document(db))
+    stats = ingest(db, requests, limits=make_limits(max_file_mb, max_pages), progress=Progress(quiet), on_problem=warn)
+    _print_foi_summary(stats, as_json, "GOV.UK")
+
+
 @cli.group(name="import")
 def import_():
     """Import records from local files into the database."""
@@ -229,6 +379,50 @@ def import_questions_command(db_path, files, quiet, as_json):
         "truncated": stats.truncated,
     }
     _print_summary(summary, as_json, f"Imported {summary['questions']} questions from {len(files)} file(s)")
+
+
+@import_.command(name="foi")
+@click.argument("db_path", type=DB_PATH)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@limit_options
+def import_foi_command(db_path, paths, quiet, as_json, max_file_mb, max_pages):
+    """Import FOI responses held locally.
+
+    PATH is a folder of PDF, HTML, text, Word or spreadsheet files (metadata from an optional
+    metadata.csv or metadata.json in it), a JSON Lines or CSV file of records with the fields
+    id, url, authority, date, title, request_text, response_text, outcome, or a single file.
+    See docs/foi.md.
+    """
+    db = open_db(db_path)
+    requests = read_foi_paths(list(paths), warn)
+    stats = ingest(db, requests, limits=make_limits(max_file_mb, max_pages), progress=Progress(quiet), on_problem=warn)
+    _print_foi_summary(stats, as_json, "files")
+
+
+def _print_foi_summary(stats: IngestStats, as_json: bool, source: str) -> None:
+    summary = {
+        "requests": stats.inserted + stats.updated + stats.unchanged,
+        "inserted": stats.inserted,
+        "updated": stats.updated,
+        "unchanged": stats.unchanged,
+        "documents": stats.documents,
+        "extracted": stats.extracted,
+        "pages": stats.pages,
+        "figures": stats.figures,
+        "problems": len(stats.problems),
+    }
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    click.echo(
+        f"FOI from {source}: {summary['requests']} requests ({stats.inserted} new, {stats.updated} updated, "
+        f"{stats.unchanged} unchanged); {stats.extracted} documents read, {stats.pages} pages, "
+        f"{stats.figures} figures"
+        + (f"; {len(stats.problems)} problems (see warnings)" if stats.problems else "")
+        + "."
+    )
 
 
 @cli.command(name="bodies")

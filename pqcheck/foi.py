@@ -9,9 +9,22 @@ message; the run goes on.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
+import sqlite_utils
+
+from .db import fts_add, fts_remove, upsert_rows
+from .departments import department_index
+from .extract import Extraction, Limits, PageText, extract_file
+from .figures import find_figures
+from .progress import Progress
+from .text import normalise_whitespace
 
 
 @dataclass
@@ -59,3 +72,195 @@ class FoiRequest:
     @property
     def id(self) -> str:
         return f"{self.source}:{self.source_id}"
+
+
+@dataclass
+class IngestStats:
+    """What one :func:`ingest` run did."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    documents: int = 0
+    extracted: int = 0
+    pages: int = 0
+    figures: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def ingest(
+    db: sqlite_utils.Database,
+    requests: Iterable[FoiRequest],
+    *,
+    limits: Limits | None = None,
+    progress: Progress | None = None,
+    on_problem: Callable[[str], None] | None = None,
+) -> IngestStats:
+    """Extract, find figures in, and save each request with its documents (one transaction each).
+
+    A request whose metadata and documents are unchanged is not rewritten; a document whose
+    content hash is unchanged is not extracted again. A document that cannot be read is saved
+    with its status and error, reported through ``on_problem``, and the run goes on.
+    """
+    limits = limits or Limits()
+    progress = progress or Progress(quiet=True)
+    stats = IngestStats()
+
+    def report(message: str) -> None:
+        stats.problems.append(message)
+        if on_problem is not None:
+            on_problem(message)
+
+    progress.start("FOI requests", None)
+    for request in requests:
+        _ingest_one(db, request, limits, stats, report)
+        progress.advance()
+    progress.finish()
+    return stats
+
+
+def known_document(db: sqlite_utils.Database) -> Callable[[str], str | None]:
+    """For fetchers: the content hash of a document already stored and read from ``url``, if any."""
+
+    def lookup(url: str) -> str | None:
+        row = next(
+            db["foi_documents"].rows_where("url = ? AND sha256 IS NOT NULL AND status != 'error'", [url], limit=1),
+            None,
+        )
+        return row["sha256"] if row else None
+
+    return lookup
+
+
+def request_row(request: FoiRequest) -> dict[str, Any]:
+    index = department_index()
+    lookup = {"wdtk": request.authority_id} if request.source == "wdtk" else {"govuk": request.authority_id}
+    return {
+        "id": request.id,
+        "source": request.source,
+        "source_id": request.source_id,
+        "url": request.url,
+        "authority": request.authority,
+        "authority_id": request.authority_id,
+        "department_id": index.lookup(name=request.authority, **lookup),
+        "title": request.title,
+        "request_text": request.request_text,
+        "outcome": request.outcome,
+        "date_requested": request.date_requested,
+        "date_responded": request.date_responded,
+        "source_url": request.source_url,
+        "fetched_at": request.fetched_at,
+        "raw": orjson.dumps(request.raw).decode() if request.raw is not None else None,
+    }
+
+
+def _ingest_one(db, request: FoiRequest, limits: Limits, stats: IngestStats, report) -> None:
+    row = request_row(request)
+    old = next(db["foi_requests"].rows_where("id = ?", [request.id], select="raw"), None)
+    known = {
+        r["id"]: r
+        for r in db["foi_documents"].rows_where("request_id = ?", [request.id], select="id, sha256, status, error")
+    }
+    changed_docs = []
+    for document in request.documents:
+        doc_id = f"{request.id}/{document.key}"
+        sha256 = document.sha256 or _content_hash(document)
+        previous = known.get(doc_id)
+        stats.documents += 1
+        if previous is not None and (
+            (sha256 is not None and previous["sha256"] == sha256 and not document.error)
+            or (document.error is not None and previous["error"] == document.error)
+        ):
+            continue
+        changed_docs.append(_document_rows(request, document, doc_id, sha256, limits, stats, report))
+    if old is not None and old["raw"] == row["raw"] and not changed_docs:
+        stats.unchanged += 1
+        return
+    stats.updated += old is not None
+    stats.inserted += old is None
+    doc_ids = [d["document"]["id"] for d in changed_docs]
+    with db.atomic():
+        fts_remove(db, "foi_requests", [request.id], column="id")
+        upsert_rows(db, "foi_requests", [row])
+        fts_add(db, "foi_requests", [request.id], column="id")
+        fts_remove(db, "foi_pages", doc_ids, column="document_id")
+        db.execute("DELETE FROM foi_pages WHERE document_id IN (SELECT value FROM json_each(?))", [json.dumps(doc_ids)])
+        db.execute(
+            "DELETE FROM foi_figures WHERE document_id IN (SELECT value FROM json_each(?))", [json.dumps(doc_ids)]
+        )
+        upsert_rows(db, "foi_documents", [d["document"] for d in changed_docs])
+        upsert_rows(db, "foi_pages", [p for d in changed_docs for p in d["pages"]])
+        fts_add(db, "foi_pages", doc_ids, column="document_id")
+        upsert_rows(db, "foi_figures", [f for d in changed_docs for f in d["figures"]])
+
+
+def _content_hash(document: FoiDocument) -> str | None:
+    if document.text is not None:
+        return hashlib.sha256(document.text.encode("utf-8")).hexdigest()
+    if document.path is not None and document.path.is_file():
+        digest = hashlib.sha256()
+        with document.path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+    return None
+
+
+def _document_rows(request, document: FoiDocument, doc_id, sha256, limits, stats: IngestStats, report) -> dict:
+    """The document row with its pages and figures, extracting the file if there is one."""
+    name = document.filename or document.url or doc_id
+    if document.error:
+        extraction = Extraction(None, status="error", error=document.error)
+    elif document.text is not None:
+        extraction = Extraction("text", pages=[PageText(1, normalise_whitespace(document.text))])
+    elif document.path is not None:
+        extraction = extract_file(
+            document.path, filename=document.filename, content_type=document.content_type, limits=limits
+        )
+        stats.extracted += 1
+    else:
+        extraction = Extraction(None, status="error", error="no text and no file")
+    if extraction.error:
+        report(f"{name}: {extraction.error}")
+    pages = [
+        {"document_id": doc_id, "page": p.number, "text": p.text, "needs_ocr": int(p.needs_ocr)}
+        for p in extraction.pages
+    ]
+    figures = [
+        {
+            "document_id": doc_id,
+            "page": p.number,
+            "start": f.start,
+            "end": f.end,
+            "value": f.value,
+            "text": f.text,
+            "kind": f.kind,
+            "context": f.context,
+        }
+        for p in extraction.pages
+        for f in find_figures(p.text)
+    ]
+    stats.pages += len(pages)
+    stats.figures += len(figures)
+    size = document.path.stat().st_size if document.path is not None and document.path.is_file() else None
+    return {
+        "document": {
+            "id": doc_id,
+            "request_id": request.id,
+            "kind": document.kind,
+            "title": document.title,
+            "url": document.url,
+            "date": document.date,
+            "file_type": extraction.file_type,
+            "filename": document.filename,
+            "sha256": sha256,
+            "size": size,
+            "page_count": len(pages),
+            "status": extraction.status,
+            "error": extraction.error,
+            "fetched_at": request.fetched_at,
+            "raw": orjson.dumps(document.raw).decode() if document.raw is not None else None,
+        },
+        "pages": pages,
+        "figures": figures,
+    }
