@@ -127,18 +127,20 @@ class HttpClient:
         """GET ``url`` and decode JSON, retrying what can be retried."""
         return self._get(url, params, decode_json=True)[1]
 
-    def get(self, url: str, params: Mapping[str, Any] | None = None) -> requests.Response:
-        """GET ``url`` with the body read in full, retrying what can be retried."""
-        return self._get(url, params, decode_json=False)[0]
+    def get(self, url: str, params: Mapping[str, Any] | None = None, *, accept: str = "*/*") -> requests.Response:
+        """GET ``url`` (a page or a file: ``accept`` says which) with the body read in full,
+        retrying what can be retried."""
+        return self._get(url, params, decode_json=False, accept=accept)[0]
 
-    def _get(self, url, params, *, decode_json: bool) -> tuple[requests.Response, Any]:
+    def _get(self, url, params, *, decode_json: bool, accept: str | None = None) -> tuple[requests.Response, Any]:
         attempt = 0
         while True:
             self.limiter.wait()
             self.requests_made += 1
             problem, wait, data = None, None, None
             try:
-                response = self.session.get(url, params=params, timeout=self.timeout)
+                headers = {"Accept": accept} if accept else None
+                response = self.session.get(url, params=params, timeout=self.timeout, headers=headers)
                 where = response.url
                 if response.status_code in RETRY_STATUSES:
                     problem = f"HTTP {response.status_code} {describe_error_body(response)}".strip()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup, NavigableString
+from bs4 import BeautifulSoup, Comment, NavigableString
 
 _HTML_TAG = re.compile(
     r"<\s*/?\s*(?:p|br|div|table|tbody|thead|tr|td|th|ul|ol|li|a|strong|em|b|i|u|span|h[1-6]|"
@@ -13,6 +13,7 @@ _HTML_TAG = re.compile(
 )
 _BLOCKS = ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote"]
 _BLANK_RUNS = re.compile(r"\n{3,}")
+_SPACES = re.compile(r"\s+")
 
 
 def looks_like_html(text: str | None) -> bool:
@@ -40,6 +41,9 @@ def html_to_text(html: str | None) -> str | None:
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style"]):
         tag.decompose()
+    for string in soup.find_all(string=True):
+        if "\n" in string and not isinstance(string, Comment) and string.find_parent("pre") is None:
+            string.replace_with(NavigableString(_SPACES.sub(" ", string)))  # source line breaks are not text
     for table in soup.find_all("table"):
         if table.find_parent("table") is None:
             table.replace_with(NavigableString(f"\n\n{_table_rows(table)}\n\n"))

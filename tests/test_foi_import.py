@@ -148,7 +148,8 @@ def test_json_lines_records(tmp_path):
 def test_csv_records(tmp_path):
     records = tmp_path / "records.csv"
     records.write_text(
-        'id,authority,date,title,response_text,outcome\nA1,Jobcentre Plus,2020-01-31,Sanctions,"In 2019, 4,500 sanctions were applied.",successful\n'
+        "id,authority,date,title,response_text,outcome\n"
+        'A1,Jobcentre Plus,2020-01-31,Sanctions,"In 2019, 4,500 sanctions were applied.",successful\n'
     )
     db_path = tmp_path / "pq.db"
     assert run("import", "foi", db_path, records, "--quiet").exit_code == 0

@@ -34,3 +34,8 @@ def test_plain_text_passes_through():
     )
     assert html_to_text("fewer than 5 < 10 cases") == "fewer than 5 < 10 cases"
     assert html_to_text(None) is None
+
+
+def test_source_line_breaks_are_not_text():
+    html = "<p>Dear FOI team,<br>\n  I would like\n  to know</p>\n<pre>a\n b</pre>"
+    assert html_to_text(html) == "Dear FOI team,\nI would like to know\n\na\nb"
