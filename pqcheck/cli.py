@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 
 import click
@@ -11,12 +12,14 @@ from . import __version__
 from .bodies import body_rows, known_bodies, resolve_department, save_answering_bodies
 from .cache import FileCache
 from .db import open_db
+from .errors import BadInput, PqcheckError
 from .extract import Limits
 from .foi import IngestStats, ingest, known_document
-from .errors import BadInput, PqcheckError
 from .http import HttpClient
 from .importer import import_question_files
 from .progress import Progress
+from .sources.foi_files import read_foi_paths
+from .sources.govuk import GOVUK_BASE, MAX_RATE, GovukQuery, check_organisation, fetch_govuk_releases
 from .sources.parliament import (
     API_BASE,
     BODIES_PATH,
@@ -26,8 +29,6 @@ from .sources.parliament import (
     fetch_answering_bodies,
     now_iso,
 )
-from .sources.foi_files import read_foi_paths
-from .sources.govuk import GOVUK_BASE, MAX_RATE, GovukQuery, check_organisation, fetch_govuk_releases
 from .sources.wdtk import DEFAULT_STATUSES, WDTK_BASE, WDTK_STATUSES, WdtkQuery, check_body, fetch_wdtk_requests
 from .sync import DEFAULT_OVERLAP_DAYS, sync_questions
 
@@ -53,6 +54,9 @@ class PqcheckGroup(click.Group):
 @click.version_option(__version__, prog_name="pqcheck")
 def cli():
     """Cross-check what government tells Parliament against what it releases under FOI."""
+    # PDF libraries log every oddity of a damaged file; pqcheck reports each document's problem itself
+    for name in ("pypdf", "pdfminer"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def http_options(default_rate: float):

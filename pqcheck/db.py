@@ -149,6 +149,7 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "page_count": int,
             "status": str,
             "error": str,
+            "notes": str,
             "fetched_at": str,
             "raw": str,
         },
@@ -168,6 +169,9 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "text": str,
             "kind": str,
             "context": str,
+            "qualifier": str,
+            "unit": str,
+            "header": str,
         },
     ),
     "sync_state": (

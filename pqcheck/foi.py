@@ -236,6 +236,9 @@ def _document_rows(request, document: FoiDocument, doc_id, sha256, limits, stats
             "text": f.text,
             "kind": f.kind,
             "context": f.context,
+            "qualifier": f.qualifier,
+            "unit": f.unit,
+            "header": f.header,
         }
         for p in extraction.pages
         for f in find_figures(p.text)
@@ -255,9 +258,10 @@ def _document_rows(request, document: FoiDocument, doc_id, sha256, limits, stats
             "filename": document.filename,
             "sha256": sha256,
             "size": size,
-            "page_count": len(pages),
+            "page_count": extraction.page_count if extraction.page_count is not None else len(pages),
             "status": extraction.status,
             "error": extraction.error,
+            "notes": "; ".join(extraction.notes) or None,
             "fetched_at": request.fetched_at,
             "raw": orjson.dumps(document.raw).decode() if document.raw is not None else None,
         },
