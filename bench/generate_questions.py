@@ -36,44 +36,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from pqcheck.sources.parliament import QUESTION_KEYS
+
 LIST_TEXT_LIMIT = 255
 START, END = date(2014, 1, 1), date(2025, 12, 31)
 LABOUR_GOVERNMENT_FROM = date(2024, 7, 5)
 HIS_MAJESTY_FROM = date(2022, 9, 8)
 
-# The 30 keys of QuestionsViewModel, in the order the API sends them.
-VALUE_KEYS = (
-    "id",
-    "askingMemberId",
-    "askingMember",
-    "house",
-    "memberHasInterest",
-    "dateTabled",
-    "dateForAnswer",
-    "uin",
-    "questionText",
-    "answeringBodyId",
-    "answeringBodyName",
-    "isWithdrawn",
-    "isNamedDay",
-    "groupedQuestions",
-    "answerIsHolding",
-    "answerIsCorrection",
-    "answeringMemberId",
-    "answeringMember",
-    "correctingMemberId",
-    "correctingMember",
-    "dateAnswered",
-    "answerText",
-    "originalAnswerText",
-    "comparableAnswerText",
-    "dateAnswerCorrected",
-    "dateHoldingAnswer",
-    "attachmentCount",
-    "heading",
-    "attachments",
-    "groupedQuestionsDates",
-)
+VALUE_KEYS = QUESTION_KEYS  # the 30 keys of QuestionsViewModel, in API order
 MEMBER_KEYS = (
     "id",
     "listAs",

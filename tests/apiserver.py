@@ -48,43 +48,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from pqcheck.sources.parliament import QUESTION_KEYS
+
 LIST_PATH = "/api/writtenquestions/questions"
 LIST_TEXT_LIMIT = 255
 DEFAULT_TAKE = 20
 
-# The 30 keys of QuestionsViewModel, in the order the API sends them (reference §1.4).
-QUESTION_KEYS = (
-    "id",
-    "askingMemberId",
-    "askingMember",
-    "house",
-    "memberHasInterest",
-    "dateTabled",
-    "dateForAnswer",
-    "uin",
-    "questionText",
-    "answeringBodyId",
-    "answeringBodyName",
-    "isWithdrawn",
-    "isNamedDay",
-    "groupedQuestions",
-    "answerIsHolding",
-    "answerIsCorrection",
-    "answeringMemberId",
-    "answeringMember",
-    "correctingMemberId",
-    "correctingMember",
-    "dateAnswered",
-    "answerText",
-    "originalAnswerText",
-    "comparableAnswerText",
-    "dateAnswerCorrected",
-    "dateHoldingAnswer",
-    "attachmentCount",
-    "heading",
-    "attachments",
-    "groupedQuestionsDates",
-)
 MEMBER_FIELDS = ("askingMember", "answeringMember", "correctingMember")
 ACTIVITY_FIELDS = ("dateTabled", "dateAnswered", "dateAnswerCorrected", "dateHoldingAnswer")
 

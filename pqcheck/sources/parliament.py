@@ -24,6 +24,40 @@ PAGE_SIZE = 100
 LIST_TEXT_LIMIT = 255
 HOUSES = ("Bicameral", "Commons", "Lords")
 
+# The 30 keys of QuestionsViewModel, in the order the API sends them (docs/sources.md).
+QUESTION_KEYS = (
+    "id",
+    "askingMemberId",
+    "askingMember",
+    "house",
+    "memberHasInterest",
+    "dateTabled",
+    "dateForAnswer",
+    "uin",
+    "questionText",
+    "answeringBodyId",
+    "answeringBodyName",
+    "isWithdrawn",
+    "isNamedDay",
+    "groupedQuestions",
+    "answerIsHolding",
+    "answerIsCorrection",
+    "answeringMemberId",
+    "answeringMember",
+    "correctingMemberId",
+    "correctingMember",
+    "dateAnswered",
+    "answerText",
+    "originalAnswerText",
+    "comparableAnswerText",
+    "dateAnswerCorrected",
+    "dateHoldingAnswer",
+    "attachmentCount",
+    "heading",
+    "attachments",
+    "groupedQuestionsDates",
+)
+
 
 _LIST_PARAMS = {
     "answered_from": "answeredWhenFrom",
