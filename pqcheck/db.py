@@ -224,6 +224,15 @@ FTS = {
 }
 NEW_FILE_PAGE_SIZE = 16384
 
+# name -> SELECT; (re)created by ensure_db_shape
+VIEWS = {
+    "question_departments": """
+        SELECT questions.id AS question_id, questions.answering_body_id, department_aliases.department_id
+        FROM questions
+        LEFT JOIN department_aliases ON department_aliases.alias = 'body:' || questions.answering_body_id
+    """,
+}
+
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
     """Open (or create) the database at ``path`` and bring it to the current shape.
@@ -268,6 +277,10 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     for name, columns in FTS.items():
         if not db[f"{name}_fts"].exists():
             db[name].enable_fts(columns, fts_version="FTS5", tokenize="porter")
+    for name, sql in VIEWS.items():
+        existing = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [name]).fetchone()
+        if existing is None or sql.strip() not in existing[0]:
+            db.create_view(name, sql.strip(), replace=True)
     MIGRATIONS.apply(db)
 
 

@@ -73,3 +73,22 @@ def test_the_mapping_is_in_the_database(tmp_path):
         db["departments"].get("department-for-international-trade")["successor_id"]
         == "department-for-business-and-trade"
     )
+
+
+def test_questions_have_a_department_through_their_answering_body(tmp_path):
+    from pqcheck.questions import save_questions
+    from pqcheck.sources.parliament import QuestionRecord
+
+    from .factories import question_value
+
+    db = open_db(tmp_path / "pq.db")
+    save_questions(
+        db,
+        [
+            QuestionRecord(question_value(1, answeringBodyId=1), "u", "t"),
+            QuestionRecord(question_value(2, answeringBodyId=10, answeringBodyName="DCMS"), "u", "t"),
+            QuestionRecord(question_value(3, answeringBodyId=206, answeringBodyName="Lord Speaker"), "u", "t"),
+        ],
+    )
+    rows = {r["question_id"]: r["department_id"] for r in db["question_departments"].rows}
+    assert rows == {1: "home-office", 2: "department-for-culture-media-and-sport", 3: None}
