@@ -174,6 +174,59 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "header": str,
         },
     ),
+    "refusals": (
+        "question_id",
+        {
+            "question_id": int,
+            "label": str,  # refusal, partial, disclosure, other
+            "category": str,  # not_held_centrally, not_collected, disproportionate_cost, not_in_format,
+            # not_available, will_publish, other (None unless label is refusal or partial)
+            "phrase": str,
+            "phrase_start": int,  # offsets of phrase in questions.answer_text
+            "phrase_end": int,
+            "subject": str,
+            "subject_terms": str,  # JSON list of lower-case lemmas, most specific first
+            "period": str,
+            "period_start": str,  # YYYY-MM-DD
+            "period_end": str,
+            "classifier_version": str,
+            "classified_at": str,
+        },
+    ),
+    "matches": (
+        "id",
+        {
+            "id": str,  # stable: sha1 of question id and target, so reviews survive re-runs
+            "question_id": int,
+            "target_kind": str,  # foi, answer
+            "foi_request_id": str,
+            "foi_document_id": str,
+            "other_question_id": int,
+            "department_id": str,
+            "evidence_kind": str,  # disclosure, not_held, refused, answer
+            "score": float,
+            "reasons": str,  # JSON object: terms, rules and their weights
+            "refusal_phrase": str,
+            "evidence_text": str,
+            "evidence_page": int,
+            "evidence_figures": str,  # JSON list of {text, value, context}
+            "time_relation": str,  # before, after, same_day (the FOI relative to the answer)
+            "gap_days": int,
+            "matcher_version": str,
+            "matched_at": str,
+        },
+    ),
+    "reviews": (
+        "id",
+        {
+            "id": int,
+            "match_id": str,
+            "verdict": str,  # confirmed, rejected, not-comparable
+            "note": str,
+            "reviewer": str,
+            "reviewed_at": str,
+        },
+    ),
     "sync_state": (
         "key",
         {
@@ -205,6 +258,13 @@ FOREIGN_KEYS = {
     "foi_documents": [("request_id", "foi_requests", "id")],
     "foi_pages": [("document_id", "foi_documents", "id")],
     "foi_figures": [("document_id", "foi_documents", "id")],
+    "refusals": [("question_id", "questions", "id")],
+    "matches": [
+        ("question_id", "questions", "id"),
+        ("foi_request_id", "foi_requests", "id"),
+        ("foi_document_id", "foi_documents", "id"),
+        ("department_id", "departments", "id"),
+    ],
 }
 
 INDEXES = {
@@ -215,6 +275,9 @@ INDEXES = {
     ],
     "foi_requests": [["department_id", "date_responded"], ["source", "source_id"]],
     "foi_documents": [["request_id"], ["sha256"], ["url"]],
+    "refusals": [["label", "category"], ["classifier_version"]],
+    "matches": [["question_id"], ["score"], ["foi_document_id"]],
+    "reviews": [["match_id"]],
 }
 
 FTS = {
