@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sys
+from pathlib import Path
 
 import click
 
 from . import __version__
 from .bodies import body_rows, known_bodies, resolve_department, save_answering_bodies
 from .cache import FileCache
+from .check import check, describe, read_jsonl, stored_answer
+from .classify import CATEGORIES, classify_db
 from .db import open_db
+from .demo import build_demo
 from .errors import BadInput, PqcheckError
 from .extract import Limits
 from .foi import IngestStats, ingest, known_document
 from .http import HttpClient
 from .importer import import_question_files
+from .match import MatchOptions, match_db
 from .progress import Progress
+from .report import ReportFilters, write_report
 from .sources.foi_files import read_foi_paths
 from .sources.govuk import GOVUK_BASE, MAX_RATE, GovukQuery, check_organisation, fetch_govuk_releases
 from .sources.parliament import (
@@ -427,6 +434,150 @@ def _print_foi_summary(stats: IngestStats, as_json: bool, source: str) -> None:
         + (f"; {len(stats.problems)} problems (see warnings)" if stats.problems else "")
         + "."
     )
+
+
+@cli.command(name="classify")
+@click.argument("db_path", type=DB_PATH)
+@click.option("--force", is_flag=True, help="Classify every answer again, not only the new ones.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def classify_command(db_path, force, quiet, as_json):
+    """Find the answers that decline to give information, and how they decline.
+
+    Classifies every substantive answer not yet classified by the current classifier version
+    (holding answers are skipped) into refusal, partial, disclosure or other.
+    """
+    stats = classify_db(open_db(db_path), progress=Progress(quiet), force=force)
+    summary = {"read": stats.read, "classified": stats.classified, "skipped": stats.skipped, **stats.by_label}
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        labels = ", ".join(f"{n} {label}" for label, n in sorted(stats.by_label.items()))
+        click.echo(f"Classified {stats.classified} answers ({labels or 'none new'}); {stats.skipped} skipped.")
+
+
+@cli.command(name="check-answer")
+@click.argument("answer", required=False)
+@click.option("--question", "question_text", help="The question, for the subject of a refusal.")
+@click.option("--db", "db_path", type=DB_PATH, help="Database for --id.")
+@click.option("--id", "question_id", type=int, help="Classify a stored answer by its question id (needs --db).")
+@click.option(
+    "--jsonl",
+    "jsonl",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Classify a batch: JSON Lines of {id, question_text, answer_text}.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (JSON Lines for a batch).")
+def check_answer_command(answer, question_text, db_path, question_id, jsonl, as_json):
+    """Is this a non-answer? Classify one answer (as an argument or on stdin), or a batch.
+
+    Prints the label, the category of a refusal, the refusal phrase with its offsets, and what
+    information was asked for.
+    """
+    if jsonl:
+        results = (check(r.get("id"), r.get("question_text"), r.get("answer_text")) for _, r in read_jsonl(jsonl))
+    elif question_id is not None:
+        if not db_path:
+            raise BadInput("--id needs --db DB")
+        results = [check(question_id, *stored_answer(open_db(db_path), question_id))]
+    else:
+        text = answer if answer is not None else click.get_text_stream("stdin").read()
+        results = [check(None, question_text, text)]
+    for result in results:
+        click.echo(json.dumps(result) if as_json else describe(result))
+
+
+@cli.command(name="match")
+@click.argument("db_path", type=DB_PATH)
+@click.option(
+    "--days-before",
+    type=click.IntRange(min=0),
+    default=730,
+    show_default=True,
+    help="Consider FOI answered up to this many days before the written answer.",
+)
+@click.option(
+    "--days-after",
+    type=click.IntRange(min=0),
+    default=730,
+    show_default=True,
+    help="...and up to this many days after it.",
+)
+@click.option("--keep", type=click.IntRange(min=1), default=5, show_default=True, help="Pairs kept per refusal.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def match_command(db_path, days_before, days_after, keep, quiet, as_json):
+    """Pair each refusal with FOI disclosures (and other answers) from the same department."""
+    options = MatchOptions(days_before=days_before, days_after=days_after, keep=keep)
+    stats = match_db(open_db(db_path), options=options, progress=Progress(quiet))
+    summary = dataclasses.asdict(stats)
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, default=str))
+    else:
+        click.echo("Matched: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items()) + ".")
+
+
+@cli.command(name="report")
+@click.argument("db_path", type=DB_PATH)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    default="-",
+    help="Write the report here (default: standard output).",
+)
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True)
+@click.option("-d", "--department", "departments", multiple=True, help="Department id or name; repeat for several.")
+@click.option("--from", "date_from", type=DATE, help="Answers on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=DATE, help="Answers on or before (YYYY-MM-DD).")
+@click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES), help="Refusal category.")
+@click.option("--min-score", type=float, default=0.0, show_default=True, help="Leave out weaker pairs.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many pairs.")
+def report_command(db_path, output, fmt, departments, date_from, date_to, categories, min_score, limit):
+    """Write the discrepancies: markdown for reading, CSV or JSON for tools."""
+    _check_range("--from", date_from, "--to", date_to)
+    filters = ReportFilters(
+        departments=tuple(departments),
+        date_from=date_from and date_from.date(),
+        date_to=date_to and date_to.date(),
+        categories=tuple(categories),
+        min_score=min_score,
+        limit=limit,
+    )
+    db = open_db(db_path)
+    with click.open_file(output, "w", encoding="utf-8") as handle:
+        write_report(db, handle, fmt=fmt, filters=filters)
+    if output != "-":
+        click.echo(f"Report written to {output}", err=True)
+
+
+@cli.command(name="demo")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="pqcheck-demo",
+    show_default=True,
+    help="Folder for pqcheck.db, report.md and report.json.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+def demo_command(out_dir, quiet):
+    """Run the whole pipeline offline on the small dataset shipped with pqcheck.
+
+    Imports written questions and FOI disclosures modelled on the 2019 Home Office trafficking
+    case (with distractors), classifies the answers, matches refusals with disclosures, and
+    writes the report.
+    """
+    result = build_demo(out_dir, progress=Progress(quiet=True))
+    click.echo(
+        f"Demo: {result.questions} written answers and {result.foi_requests} FOI disclosures read; "
+        f"{result.refusals} refusals found; {result.matches} pairs matched."
+    )
+    for rank, pair in enumerate(result.top, 1):
+        click.echo(
+            f"  {rank}. UIN {pair['uin']} ({pair['date_answered']}) <-> {pair['foi_title']}  score {pair['score']:.2f}"
+        )
+    click.echo(f"Report: {result.report_md}\nDatabase: {result.db_path}  (JSON: {result.report_json})")
 
 
 @cli.command(name="bodies")
