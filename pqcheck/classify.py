@@ -1,11 +1,40 @@
 """Refusal detection: does a written answer decline to give the information, how, and about what?
 
-INTERFACE (being implemented): other modules rely on these names.
+Three stages, cheapest first, so that a whole database classifies at tens of thousands of answers
+a second on one core:
+
+1. The prefilter: a few literal scans of the lower-cased answer, each confirmed by a small regular
+   expression (``prefilter`` entries of ``data/refusal_patterns.json``). Most answers are not
+   refusals and stop here; they are labelled ``disclosure`` or ``other`` by cues gated the same way
+   (figures, tables, pointers to published statistics; holding answers, "I will write", referrals).
+2. For the sentences that pass the prefilter: the tokenizer of ``spacy.blank("en")`` and a spaCy
+   ``Matcher`` built from the token patterns of the same file (lower-case tokens: no trained model,
+   no lemmas). Each sentence runs only the patterns whose rarest required word it contains (one
+   Matcher per such set, built on first use). A match counts unless its sentence describes
+   procedure (the cost limit, how questions are answered), lacks a word its pattern requires
+   (``is not available`` must be about data), or the question asks when something will be published.
+3. For refusals and partials: the subject and the period of the question, by rules on its words.
+
+Labels: ``refusal`` (declines to give the information); ``partial`` (a refusal phrase, and figures
+or a pointer to published figures outside the refusing sentences: the classifier cannot tell
+whether the refused part is all that was asked, so any such answer is ``partial``); ``disclosure``
+(gives figures or facts the question asked for, or points to where they are published); ``other``
+(holding answers, "I will write", referrals, policy statements, and evasive answers that do not
+refuse in so many words). Category: that of the first sentence that refuses; within a sentence,
+the first in ``category_order`` (the most specific).
 """
 
 from __future__ import annotations
 
+import calendar
+import json
+import re
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 LABELS = ("refusal", "partial", "disclosure", "other")
 CATEGORIES = (
@@ -17,6 +46,10 @@ CATEGORIES = (
     "will_publish",  # will be published later
     "other",
 )
+
+PATTERNS_PATH = Path(__file__).parent / "data" / "refusal_patterns.json"
+BATCH_SIZE = 5000  # rows read and written per transaction by classify_db
+PIPE_BATCH_SIZE = 1000  # sentences per nlp.pipe batch (n_process=1: more processes are far slower here)
 
 
 @dataclass
@@ -31,3 +64,1160 @@ class Classification:
     period: str | None = None  # the period asked about, as written ("2010 to 2019")
     period_start: str | None = None  # YYYY-MM-DD
     period_end: str | None = None
+
+
+@dataclass
+class ClassifyStats:
+    read: int = 0  # substantive answers read to classify
+    classified: int = 0  # refusals rows written
+    skipped: int = 0  # questions without a substantive answer (holding, unanswered, no text)
+    up_to_date: int = 0  # substantive answers already classified by this version
+    removed: int = 0  # stale refusals rows of questions that no longer have a substantive answer
+    by_label: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def load_rules(path: str | Path = PATTERNS_PATH) -> dict[str, Any]:
+    """The patterns file as a dict (see its ``_about``)."""
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+RULES = load_rules()
+CLASSIFIER_VERSION: str = RULES["version"]
+
+
+# --------------------------------------------------------------------------------------------
+# Cheap stage: literal scans confirmed by small regular expressions
+
+
+class _Gated:
+    """Entries ``{literals, regex}``: an entry fires when one of its literals is in the (lower-case)
+    text and its regex, if it has one, matches. A literal test is one fast scan of the text."""
+
+    def __init__(self, entries: list[dict[str, Any]]):
+        self.entries = [
+            (tuple(e["literals"]), re.compile(e["regex"], re.ASCII) if e.get("regex") else None) for e in entries
+        ]
+        self.flat = tuple((literal, regex) for literals, regex in self.entries for literal in literals)
+        self.flat_ascii = tuple((literal, regex) for literal, regex in self.flat if literal.isascii())
+
+    def search(self, low: str) -> bool:
+        for literal, regex in self.flat_ascii if low.isascii() else self.flat:
+            if literal in low and (regex is None or regex.search(low)):
+                return True
+        return False
+
+    def spans(self, low: str) -> list[tuple[int, int]]:
+        """Where the entries fire: each regex match, or each literal of an entry without a regex."""
+        found = []
+        for literals, regex in self.entries:
+            if any(literal in low for literal in literals):
+                if regex is not None:
+                    found.extend(m.span() for m in regex.finditer(low))
+                else:
+                    for literal in literals:
+                        start = low.find(literal)
+                        while start >= 0:
+                            found.append((start, start + len(literal)))
+                            start = low.find(literal, start + 1)
+        return found
+
+    def positions(self, low: str) -> list[int]:
+        return [start for start, _ in self.spans(low)]
+
+
+_PREFILTER = _Gated(RULES["prefilter"])
+_HOLDING = _Gated(RULES["holding_cues"])
+_OTHER = _Gated(RULES["other_cues"])
+_DISCLOSURE = _Gated(RULES["disclosure_cues"])
+_POINTER = _Gated(RULES["pointer_cues"])
+_REPORTED = _Gated(RULES["reported_cues"])
+
+
+def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+_PROCEDURAL_RE = _alternation(RULES["procedural_cues"])
+_PROCEDURAL_GATES = tuple(RULES["procedural_gates"])
+_SENSITIVE_CUES = tuple(RULES["sensitivity_cues"])
+
+
+def _procedural(low: str) -> bool:
+    """The (lower-case) sentence describes the cost limit or how questions are answered."""
+    return any(g in low for g in _PROCEDURAL_GATES) and _PROCEDURAL_RE.search(low) is not None
+
+
+_DEIXIS = _alternation(RULES["answer_deixis"])
+_QUESTION_TIMING = re.compile(RULES["question_timing"])
+_DATA_QUESTION = re.compile(RULES["data_question"], re.ASCII)
+_DATA_QUESTION_ANYWHERE = tuple(RULES["data_question_anywhere"])
+
+
+def prefilter(answer_text: str | None) -> bool:
+    """True when the answer may contain a refusal phrase and needs the spaCy stage."""
+    return bool(answer_text) and _PREFILTER.search(answer_text.lower())
+
+
+# Sentences: a stop (and closing quotes) followed by spaces and a capital, digit or opening quote,
+# a stop run straight into a capital (HTML stripping joins paragraphs: "centrally.The"), or a line
+# break. A semicolon does not end one. Found with str.find, several times faster than a regex here.
+_SENTENCE_OPEN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789“\"‘'(£")
+_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_CLOSING = frozenset("\"'”’)")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) character spans of the sentences of ``text`` (each with its full stop)."""
+    stops = []
+    for mark in ".!?\n":
+        pos = text.find(mark)
+        while pos >= 0:
+            stops.append(pos)
+            pos = text.find(mark, pos + 1)
+    n = len(text)
+    spans, start = [], 0
+    for pos in sorted(stops):
+        if pos < start:
+            continue
+        if text[pos] == "\n":
+            if pos > start:
+                spans.append((start, pos))
+            start = pos + 1
+            while start < n and text[start].isspace():
+                start += 1
+            continue
+        end = pos + 1
+        while end < n and text[end] in _CLOSING:
+            end += 1
+        if end >= n:
+            break
+        after = end
+        while after < n and text[after] in " \t\r":
+            after += 1
+        if after > end:
+            if after < n and text[after] in _SENTENCE_OPEN:
+                spans.append((start, end))
+                start = after
+        elif text[end] in _CAPITALS:
+            spans.append((start, end))
+            start = end
+    if start < n:
+        spans.append((start, n))
+    return spans
+
+
+# Figures: numbers that are not years, dates, references (Question 123, section 75, table 4) or
+# parts of codes and links.
+_NUMBER = re.compile(r"[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?")
+_UNIT = re.compile(r"\s?(?:%|per ?cent\b|percent\b|million\b|billion\b|bn\b|m\b|k\b)")
+_REFERENCE_WORDS = frozenset(
+    [
+        "question",
+        "questions",
+        "uin",
+        "pq",
+        "pqs",
+        "hl",
+        "section",
+        "sections",
+        "paragraph",
+        "paragraphs",
+        "para",
+        "page",
+        "pages",
+        "table",
+        "tables",
+        "schedule",
+        "article",
+        "version",
+        "part",
+        "regulation",
+        "regulations",
+        "rule",
+        "clause",
+        "column",
+        "col",
+        "chapter",
+        "annex",
+        "appendix",
+        "tier",
+        "phase",
+        "round",
+        "stage",
+        "level",
+        "step",
+        "recommendation",
+        "recommendations",
+        "group",
+        "cohort",
+        "wave",
+        "no",
+        "number",
+        "point",
+        "figure",
+        "chart",
+        "band",
+        "grade",
+        "year",
+        "act",
+        "order",
+        "ref",
+        "reference",
+        "hcws",
+        "priority",
+        "unit",
+        "room",
+        "box",
+        "line",
+        "route",
+        "junction",
+        "platform",
+        "ward",
+        "term",
+        "ks",
+        "dose",
+        "doses",
+        "bill",
+        "series",
+        "vol",
+        "volume",
+        "edition",
+        "annexe",
+        "item",
+        "items",
+        "option",
+        "scenario",
+        "category",
+        "type",
+        "class",
+        "list",
+        "zone",
+        "area",
+        "lot",
+        "region",
+        "covid",
+    ]
+)
+_MONTH_WORDS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+_WORD_BEFORE = re.compile(r"([a-z]+)\.?\s*\(?\s*$")
+_DATE_AFTER = re.compile(
+    r"^(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|^\)|^\s?(?:am|pm|a\.m|p\.m)\b"
+)
+_DURATION = re.compile(
+    r"\b(?:last|past|next|previous|within|every|after|for|up to|over|than|first|of|in|the|beyond|least|under|around)\s+$"
+)
+_DURATION_AFTER = re.compile(r"^\s*(?:working\s+)?(?:days?|weeks?|months?|years?|hours?|minutes?|decades?)\b")
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_SPACE = re.compile(r"\s")
+
+
+def _url_spans(lower: str) -> list[tuple[int, int]]:
+    """Links: http(s)://..., www...., and bare ...gov.uk/... addresses."""
+    spans = [m.span() for m in _URL.finditer(lower)] if ("http" in lower or "www." in lower) else []
+    start = lower.find(".uk")
+    while start >= 0:
+        left = max(lower.rfind(" ", 0, start), lower.rfind("\n", 0, start)) + 1
+        right = _SPACE.search(lower, start)
+        spans.append((left, right.start() if right else len(lower)))
+        start = lower.find(".uk", start + 3)
+    return spans
+
+
+_DIGIT = re.compile(r"[0-9]")
+_CLEAR_MARKERS = ("£", "%", "$", "€")
+
+
+def figure_positions(text: str, *, first: bool = False, lower: str | None = None) -> list[int]:
+    """Character offsets of the figures in ``text``: counts, amounts, percentages; not years,
+    dates, references to questions, sections or tables, codes, or the numbers inside links.
+    ``first``: stop at the first one; ``lower``: ``text.lower()`` when the caller has it."""
+    if _DIGIT.search(text) is None:
+        return []
+    if lower is None or len(lower) != len(text):
+        lower = text.lower()
+    linked = "http" in lower or "www." in lower or ".uk" in lower
+    if first and not linked:
+        for marker in _CLEAR_MARKERS:  # an amount or a percentage: "£2.4 million", "45%"
+            pos = lower.find(marker)
+            if pos >= 0:
+                digit = pos + len(marker) if marker in "£$€" else pos - 1
+                if 0 <= digit < len(lower) and lower[digit].isdigit():
+                    return [digit if marker not in "£$€" else pos]
+    urls = _url_spans(lower) if linked else []
+    found = []
+    for m in _NUMBER.finditer(lower):
+        start, end = m.span()
+        before_char = lower[start - 1] if start else " "
+        if before_char.isalpha() or before_char in "_./-":  # a code (H4, B.1.351, COVID-19) or a path
+            continue
+        if end < len(lower) and (lower[end].isalpha() or lower[end] in "_/") and not _UNIT.match(lower, end):
+            continue  # 1006S, 5GW, 19th: part of a word
+        if urls and any(a <= start < b for a, b in urls):
+            continue
+        num = m.group()
+        cur = before_char in "£$€" or (start > 1 and before_char == " " and lower[start - 2] in "£$€")
+        unit = _UNIT.match(lower, end) is not None
+        if not (cur or unit or "," in num or "." in num):
+            value = int(num)
+            if len(num) == 4 and 1800 <= value <= 2100:  # a year (or the first year of 2019-20)
+                continue
+            before = lower[max(0, start - 24) : start]
+            word = _WORD_BEFORE.search(before)
+            if word is not None and (word.group(1) in _REFERENCE_WORDS or word.group(1) in _MONTH_WORDS):
+                continue
+            if before.endswith("("):
+                continue  # an enumerator: (1)
+            after = lower[end : end + 12]
+            if _DATE_AFTER.search(after):
+                continue
+            if _DURATION_AFTER.search(after) and _DURATION.search(before):
+                continue
+        found.append(start)
+        if first:
+            break
+    return found
+
+
+_CONTRAST = re.compile(r"\b(?:but|however|although|though|whereas|while)\b", re.I)
+_WORD_NUMBER = re.compile(
+    r" (?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|"
+    r"thousands?|dozens?|none)\b"
+)
+_ANSWER_DATE = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)? (?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december)\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|december) "
+    r"(?:19|20)\d\d\b|\b(?:in|by) (?:the )?(?:early |late )?(?:spring|summer|autumn|winter)\b|\bweek (?:beginning|"
+    r"commencing)\b"
+)
+_QUESTION_WORD = (
+    r"(?:what|how|whether|if|which|when|why|where|who|for what|by what|on what|with what|to publish|to list|"
+    r"to place|to make|to set out|to provide)\b"
+)
+_ASK = re.compile(r"^to ask (?:(?:her|his) majesty'?s government\s*,?\s*|the [^,]*,\s*)")
+_QUESTION_START = re.compile(_QUESTION_WORD)
+_AFTER_COMMA = re.compile(rf", (?={_QUESTION_WORD})")
+_WHEN_QUESTION = re.compile(r"^(?:when|on what date|by what date|what date|what (?:the )?(?:timetable|timescale))\b")
+
+
+def _question_body(question_low: str) -> str:
+    """The lower-cased question without "to ask the Secretary of State for ...," (cheap)."""
+    if not question_low.startswith("to ask"):
+        return question_low
+    body = _ASK.sub("", question_low, count=1)
+    if _QUESTION_START.match(body) is None:
+        m = _AFTER_COMMA.search(body, 0, 200)
+        if m is not None:
+            body = body[m.end() :]
+    return body
+
+
+def _data_question(question_low: str) -> bool:
+    return bool(question_low) and _is_data_body(_question_body(question_low))
+
+
+def _is_data_body(body: str) -> bool:
+    return _DATA_QUESTION.match(body) is not None or any(k in body for k in _DATA_QUESTION_ANYWHERE)
+
+
+def is_data_question(question_text: str | None) -> bool:
+    """The question asks for figures or facts (how many, how much, what proportion, when ...)."""
+    return _data_question((question_text or "").lower())
+
+
+def _plain_label(question: str | None, answer: str, answer_low: str) -> str:
+    """``disclosure`` or ``other`` for an answer without a refusal phrase: disclosure when it has a
+    table or points to published statistics, or gives figures (or dates, for "when" questions) in
+    answer to a question that asks for them; other when it is a holding answer or a referral."""
+    if _DISCLOSURE.search(answer_low):
+        disclosure = True
+    else:
+        body = _question_body((question or "").lower())
+        if not body or not _is_data_body(body):
+            return "other"
+        disclosure = bool(
+            (_DIGIT.search(answer_low) is not None and figure_positions(answer, first=True, lower=answer_low))
+            or _POINTER.search(answer_low)
+            or _WORD_NUMBER.search(answer_low)
+            or (_WHEN_QUESTION.search(body) and _ANSWER_DATE.search(answer_low))
+        )
+    if disclosure and not (_HOLDING.search(answer_low) or _OTHER.search(answer_low)):
+        return "disclosure"
+    return "other"
+
+
+# --------------------------------------------------------------------------------------------
+# spaCy stage: token patterns from the patterns file, compiled for spaCy's Matcher
+
+_QUANTIFIER = re.compile(r"^(?P<body>.+?)(?P<op>\?|\*|\+|\{\d*,?\d*\})?$")
+# Words too common to decide which patterns a sentence needs (see _Engine._anchor).
+_COMMON = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "by",
+        "at",
+        "as",
+        "with",
+        "from",
+        "not",
+        "n't",
+        "n’t",
+        "no",
+        "will",
+        "would",
+        "can",
+        "could",
+        "may",
+        "might",
+        "should",
+        "shall",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "'s",
+        "’s",
+        "its",
+        "their",
+        "there",
+        "only",
+        "any",
+        "such",
+    ]
+)
+
+
+def _token_words(body: str, word_lists: dict[str, list[str]], pattern: str) -> list[str]:
+    words: list[str] = []
+    for alternative in body.split("|"):
+        if alternative.startswith("@"):
+            if alternative[1:] not in word_lists:
+                raise ValueError(f"unknown word list {alternative} in pattern {pattern!r}")
+            words.extend(word_lists[alternative[1:]])
+        else:
+            words.append(alternative.lower())
+    return list(dict.fromkeys(words))
+
+
+def compile_pattern(pattern: str, word_lists: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """One pattern string (see the patterns file's ``_about``) as a spaCy Matcher token pattern."""
+    tokens = []
+    for item in pattern.split():
+        m = _QUANTIFIER.match(item)
+        if m is None:
+            raise ValueError(f"bad token {item!r} in pattern {pattern!r}")
+        body, op = m.group("body"), m.group("op")
+        if body == "_":
+            spec: dict[str, Any] = {}
+        else:
+            words = _token_words(body, word_lists, pattern)
+            spec = {"LOWER": words[0]} if len(words) == 1 else {"LOWER": {"IN": words}}
+        if op:
+            spec["OP"] = op
+        tokens.append(spec)
+    return tokens
+
+
+def required_words(pattern: str, word_lists: dict[str, list[str]]) -> list[frozenset[str]]:
+    """For each token every match of ``pattern`` contains (not optional, not a wildcard), its words."""
+    found = []
+    for item in pattern.split():
+        m = _QUANTIFIER.match(item)
+        if m is None:
+            raise ValueError(f"bad token {item!r} in pattern {pattern!r}")
+        body, op = m.group("body"), m.group("op")
+        if body == "_" or (op and op != "+" and not re.fullmatch(r"\{[1-9]\d*,?\d*\}", op)):
+            continue
+        found.append(frozenset(_token_words(body, word_lists, pattern)))
+    if not found:
+        raise ValueError(f"pattern {pattern!r} has no required token")
+    return found
+
+
+def pattern_anchor(pattern: str, word_lists: dict[str, list[str]]) -> frozenset[str]:
+    """The words of the rarest token every match of ``pattern`` contains: a sentence without any
+    of them cannot match it. Rarest: fewest common words, then fewest words."""
+    return min(required_words(pattern, word_lists), key=lambda words: (len(words & _COMMON), len(words)))
+
+
+@dataclass(frozen=True)
+class _Rule:
+    category: str
+    key: str
+    requires: frozenset[int] | None  # hashes of the words one of which the sentence must have
+
+
+@dataclass
+class _Found:
+    """A refusal phrase found in one sentence."""
+
+    start: int  # character offsets in the answer
+    end: int
+    category: str
+    sentence: tuple[int, int]
+
+
+class _Engine:
+    """The spaCy stage: the tokenizer of spacy.blank("en"), and Matchers built from the rules."""
+
+    def __init__(self, rules: dict[str, Any]):
+        import spacy
+
+        self.nlp = spacy.blank("en")
+        lists = rules["word_lists"]
+        self.order = {c: i for i, c in enumerate(rules["category_order"])}
+        self.patterns: list[tuple[str, list[dict[str, Any]]]] = []
+        self.rules: dict[str, _Rule] = {}
+        strings = self.nlp.vocab.strings
+        self.by_word: dict[int, list[int]] = {}  # hash of an anchor word -> pattern indices
+        self.required: list[list[frozenset[int]]] = []  # per pattern: word sets each match has one of
+        for category, entries in rules["categories"].items():
+            if category not in CATEGORIES:
+                raise ValueError(f"unknown category {category} in the patterns file")
+            for i, entry in enumerate(entries):
+                spec = entry if isinstance(entry, dict) else {"pattern": entry}
+                key = f"{category}:{i}"
+                index = len(self.patterns)
+                self.patterns.append((key, compile_pattern(spec["pattern"], lists)))
+                requires = spec.get("requires")
+                self.rules[key] = _Rule(
+                    category, key, frozenset(strings.add(w) for w in lists[requires]) if requires else None
+                )
+                for word in pattern_anchor(spec["pattern"], lists):
+                    self.by_word.setdefault(strings.add(word), []).append(index)
+                self.required.append(
+                    [frozenset(strings.add(w) for w in words) for words in required_words(spec["pattern"], lists)]
+                )
+        self.anchors = frozenset(self.by_word)
+        self._matchers: dict[frozenset[int], Any] = {}
+
+    def matcher(self, indices: frozenset[int]):
+        """A Matcher with the patterns ``indices`` (cached: sentences share a few hundred sets)."""
+        matcher = self._matchers.get(indices)
+        if matcher is None:
+            from spacy.matcher import Matcher
+
+            if len(self._matchers) > 4096:
+                self._matchers.clear()
+            matcher = self._matchers[indices] = Matcher(self.nlp.vocab)
+            for index in sorted(indices):
+                key, tokens = self.patterns[index]
+                matcher.add(key, [tokens])
+        return matcher
+
+    def phrases(self, doc, text: str, offset: int, question_timing: bool) -> list[_Found]:
+        """The refusal phrases of one sentence (``doc`` of ``text``), overlaps resolved."""
+        words = {t.lower for t in doc}
+        present = self.anchors.intersection(words)
+        if not present:
+            return []
+        indices = frozenset(
+            i
+            for w in present
+            for i in self.by_word[w]
+            if not any(required.isdisjoint(words) for required in self.required[i])
+        )
+        if not indices:
+            return []
+        matches = self.matcher(indices)(doc)
+        if not matches:
+            return []
+        low = text.lower()
+        if (_procedural(low) and not _DEIXIS.search(low)) or _REPORTED.search(low):
+            return []  # the sentence describes the cost limit, how questions are answered, or other answers
+        sensitive = any(c in low for c in _SENSITIVE_CUES)
+        strings = self.nlp.vocab.strings
+        kept = []
+        for match_id, start, end in matches:
+            rule = self.rules[strings[match_id]]  # the Matcher reports the hash of the pattern's key
+            if rule.category == "will_publish" and question_timing:
+                continue
+            if rule.requires is not None and rule.requires.isdisjoint(words):
+                continue
+            category = "other" if rule.category == "not_available" and sensitive else rule.category
+            kept.append((start, end, category))
+        # Overlapping (or touching) phrases of one category merge ("is not held" + "not held
+        # centrally"); overlapping phrases of different categories resolve to the longer one ("not
+        # held in the format requested" over "is not held"), then to the more specific.
+        kept.sort(key=lambda k: (k[2], k[0], k[1]))
+        merged: list[tuple[int, int, str]] = []
+        for item in kept:
+            if merged and merged[-1][2] == item[2] and item[0] <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], item[1]), item[2])
+            else:
+                merged.append(item)
+        merged.sort(key=lambda k: (-(k[1] - k[0]), self.order[k[2]], k[0]))
+        taken: set[int] = set()
+        found = []
+        sentence = (offset, offset + len(text))
+        for start, end, category in merged:
+            if taken.isdisjoint(range(start, end)):
+                taken.update(range(start, end))
+                span = doc[start:end]
+                found.append(_Found(offset + span.start_char, offset + span.end_char, category, sentence))
+        return found
+
+
+@lru_cache(maxsize=1)
+def _engine() -> _Engine:
+    """The spaCy stage, built on first use (importing spaCy takes most of a second)."""
+    return _Engine(RULES)
+
+
+def _refusing_spans(answer: str, found: list[_Found]) -> list[tuple[int, int]]:
+    """The parts of the answer that refuse: each refusing sentence up to its end, or up to a
+    "but"/"however" after its last refusal phrase ("... does not record whether repairs are urgent,
+    but it estimated the cost at £11.4 billion")."""
+    spans = []
+    for sentence in sorted({f.sentence for f in found}):
+        last = max(f.end for f in found if f.sentence == sentence)
+        contrast = _CONTRAST.search(answer, last, sentence[1])
+        spans.append((sentence[0], contrast.start() if contrast is not None else sentence[1]))
+    return spans
+
+
+def _gives_figures(
+    question: str | None,
+    answer: str,
+    answer_low: str,
+    refusing: list[tuple[int, int]],
+    sentence_spans: list[tuple[int, int]],
+) -> bool:
+    """Figures, or a pointer to published figures, outside the parts that refuse."""
+
+    def outside(pos: int) -> bool:
+        return not any(a <= pos < b for a, b in refusing)
+
+    if any(outside(p) for p in _DISCLOSURE.positions(answer_low)):
+        return True
+    if _DIGIT.search(answer_low) is not None:
+        for a, b in sentence_spans:
+            if any(x <= a and b <= y for x, y in refusing):
+                continue
+            low = answer_low[a:b]
+            if _DIGIT.search(low) is None:
+                continue
+            # a figure in a sentence about the cost limit (£600, £850) is not an answer
+            if "cost limit" in low or "threshold" in low or _procedural(low):
+                continue
+            if any(outside(a + p) for p in figure_positions(answer[a:b], lower=low)):
+                return True
+    return _data_question((question or "").lower()) and any(outside(p) for p in _POINTER.positions(answer_low))
+
+
+def _classify_candidates(items: list[tuple[str | None, str, str]], engine: _Engine) -> list[tuple]:
+    """For each (question, answer, answer_low) that passed the prefilter, the (label, category,
+    phrase, start, end). spaCy runs on the sentences that pass the prefilter themselves."""
+    jobs: list[tuple[int, int]] = []  # (item index, sentence start)
+    texts: list[str] = []
+    spans: list[list[tuple[int, int]]] = []
+    for i, (_, answer, answer_low) in enumerate(items):
+        spans.append(sentences(answer))
+        for a, b in spans[-1]:
+            if _PREFILTER.search(answer_low[a:b]):
+                jobs.append((i, a))
+                texts.append(answer[a:b])
+    found: list[list[_Found]] = [[] for _ in items]
+    timing = [
+        question is not None and _QUESTION_TIMING.search(question.lower()) is not None for question, _, _ in items
+    ]
+    docs = engine.nlp.pipe(texts, batch_size=PIPE_BATCH_SIZE, n_process=1)
+    for (i, offset), text, doc in zip(jobs, texts, docs, strict=True):
+        found[i].extend(engine.phrases(doc, text, offset, timing[i]))
+    out = []
+    for (question, answer, answer_low), phrases, sentence_spans in zip(items, found, spans, strict=True):
+        if not phrases:
+            out.append((_plain_label(question, answer, answer_low), None, None, None, None))
+            continue
+        # The first sentence that refuses decides; within it, the most specific category.
+        first = min(f.sentence for f in phrases)
+        chosen = min((f for f in phrases if f.sentence == first), key=lambda f: (engine.order[f.category], f.start))
+        partial = _gives_figures(question, answer, answer_low, _refusing_spans(answer, phrases), sentence_spans)
+        label = "partial" if partial else "refusal"
+        out.append((label, chosen.category, answer[chosen.start : chosen.end], chosen.start, chosen.end))
+    return out
+
+
+_OTHER_ROW = ("other", None, None, None, None)
+
+
+def _classify_rows(pairs: list[tuple[str | None, str | None]]) -> list[tuple]:
+    """(label, category, phrase, start, end) for each (question, answer): the cheap stage for all,
+    the spaCy stage for the answers that pass the prefilter."""
+    rows: list[tuple] = [_OTHER_ROW] * len(pairs)
+    pending: list[int] = []
+    items: list[tuple[str | None, str, str]] = []
+    for i, (question, answer) in enumerate(pairs):
+        if not answer or answer.isspace():
+            continue
+        answer_low = answer.lower()
+        if not _PREFILTER.search(answer_low) or _HOLDING.search(answer_low):
+            label = _plain_label(question, answer, answer_low)
+            if label != "other":
+                rows[i] = (label, None, None, None, None)
+        else:
+            pending.append(i)
+            items.append((question, answer, answer_low))
+    if pending:
+        for i, row in zip(pending, _classify_candidates(items, _engine()), strict=True):
+            rows[i] = row
+    return rows
+
+
+def classify_many(pairs: Iterable[tuple[str | None, str | None]], *, subjects: str = "all") -> list[Classification]:
+    """Classify (question_text, answer_text) pairs. ``subjects``: ``"all"`` extracts the subject and
+    period for every answer, ``"refusals"`` only for refusals and partials (what ``classify_db`` does)."""
+    pairs = list(pairs)
+    results = [Classification(*row) for row in _classify_rows(pairs)]
+    for (question, _), result in zip(pairs, results, strict=True):
+        if subjects == "all" or result.label in ("refusal", "partial"):
+            _add_subject(result, question)
+    return results
+
+
+def classify(question_text: str | None, answer_text: str | None) -> Classification:
+    """Classify one answer: label, refusal category and phrase (with offsets into ``answer_text``),
+    and the subject and period of the question."""
+    return classify_many([(question_text, answer_text)])[0]
+
+
+# --------------------------------------------------------------------------------------------
+# The question: what information was asked for, and for what period
+
+_PREAMBLE = re.compile(
+    r"^\s*(?:to ask (?:(?:her|his) majesty'?s government\b\s*,?|the\b[^,]{0,160}?,)|asked by[^,]*,)\s*", re.I
+)
+_LEAD_DEPARTMENT = re.compile(rf"^[^;]{{0,90}}?,\s*(?={_QUESTION_WORD})", re.I)
+_LEAD_CLAUSE = re.compile(
+    r"^(?:pursuant to|with reference to|further to|following|in relation to|with regard to|in the light of|"
+    rf"in light of|in the context of|in respect of|given)\b.*?,\s*(?={_QUESTION_WORD})",
+    re.I | re.S,
+)
+_MEASURE = (
+    r"(?:number|numbers|proportion|percentage|cost|costs|value|amount|level|rate|size|volume|spend|spending|"
+    r"expenditure|budget|length|ratio|scale|extent)"
+)
+_QUALIFIER = (
+    r"(?:total|annual|average|current|latest|estimated|median|mean|overall|weekly|monthly|likely|potential|"
+    r"expected|additional)"
+)
+_HOLDS = r"(?:holds?|has|have|collects?|keeps?|publish(?:es)?|held)"
+_DATA = r"(?:data|information|figures|statistics|records|evidence)"
+_ABOUT = r"(?:on|about|of|relating to|in relation to)"
+# How a question asks for information; what follows is its subject. The first that matches is used.
+_FRAMES = [
+    re.compile(p, re.I)
+    for p in (
+        r"^(?:how many|what number of)\s+(?:and what (?:proportion|percentage) of\s+)?",
+        rf"^what (?:recent |comparative )?(?:estimate|assessment|analysis) (?:[\w'’]+ ){{1,5}}?(?:has|have|had) "
+        rf"(?:made|carried out|undertaken) of (?:the )?(?:{_QUALIFIER} )?{_MEASURE} of\s+",
+        rf"^what (?:(?:is|was|were|are|has been) )?(?:the )?(?:{_QUALIFIER} )?{_MEASURE} "
+        r"(?:(?:is|was|were|are|has been) )?(?:of|on|for|to)\s+",
+        rf"^what {_DATA} (?:[\w'’]+ ){{0,4}}?{_HOLDS} {_ABOUT} "
+        r"(?:the (?:number|level|proportion|costs?|amount) of\s+)?",
+        rf"^whether (?:[\w'’]+ ){{0,4}}?{_HOLDS} (?:any )?{_DATA} {_ABOUT} "
+        r"(?:the (?:number|level|proportion|costs?|amount) of\s+)?",
+        r"^what (?:proportion|percentage|share) of\s+",
+        r"^how much\s+",
+        r"^how (?:often|long)\s+",
+        r"^(?:to publish|if (?:he|she|they) will publish|to list|if (?:he|she|they) will list|to place in the library|"
+        r"to set out|if (?:he|she|they) will set out) (?:the |a |an )?(?:data|information|figures|statistics|details|"
+        r"list|breakdown)? ?(?:on|of|for)? ?(?:the (?:number|level|cost) of\s+)?",
+        r"^(?:what|whether) (?:(?:his|her|their|the) (?:department|government) )?(?:has |have )?(?:made )?(?:an? )?"
+        r"(?:recent |comparative |further )?(?:assessment|estimate|analysis|evaluation)s? (?:[\w'’]+ ){0,5}?"
+        r"(?:(?:has|have|had|been) )?(?:made|carried out|undertaken|conducted|been made)?\s*(?:of|on|into) (?:the )?"
+        r"(?:(?:potential|likely) )?(?:(?:merits|effect|effects|impact|implications|level|extent) of )?",
+        r"^(?:what|which|when|whether|if|why|where|who|for what reason|by what date|on what date)\s+",
+    )
+]
+_ENUMERATOR = re.compile(r"\(\s*(?:[a-z]|[ivx]{1,4}|\d{1,2})\s*\)\s*", re.I)
+_AUXILIARY = re.compile(
+    r"\b(?:(?:that|who|which) (?=(?:have|has|had) been|were|was|are|is)|there (?:have|has|had) been|"
+    r"there (?:were|are|was|is|will be)|have been|has been|had been|will be|were|was|are|is|been|have|has|had)\b",
+    re.I,
+)
+_TAIL = re.compile(
+    r"(?:,?\s*(?:and )?(?:if|whether) (?:he|she|they) will make a statement.*|\s*;.*|,\s*and (?:what|how|whether|"
+    r"which|if|when)\b.*|\s+and (?:what|how many|how much|whether|which|if)\b.*)$",
+    re.I | re.S,
+)
+_BREAKDOWN = re.compile(
+    r",?\s*(?:broken down )?by (?:\(a\)\s*)?(?:region|month|year|quarter|constituency|local authority|"
+    r"ethnicity|age|gender|sex|nationality|offence|grade|category|type)\b[^,;]*,?",
+    re.I,
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
+_STOP = frozenset(RULES["stop_terms"])
+_TERM_DF: dict[str, int] = RULES.get("term_df", {})
+
+
+def _lemma(word: str) -> str:
+    """A tiny plural-to-singular rule (no lookup tables): victims -> victim, bodies -> body."""
+    if len(word) <= 3 or word.endswith(("ss", "us", "is", "ics", "ous", "news")):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("'s", "’s")):
+        return word[:-1]
+    return word.rstrip("'’s") if word.endswith(("'s", "’s")) else word
+
+
+_QUESTION_WORD_I = re.compile(_QUESTION_WORD, re.I)
+
+
+def _strip_question(question: str) -> str:
+    """The question without "To ask the Secretary of State for ...," and leading "pursuant to ...," clauses."""
+    text = _PREAMBLE.sub("", question.strip(), count=1)
+    for _ in range(2):
+        if _QUESTION_WORD_I.match(text) is None:
+            text = _LEAD_CLAUSE.sub("", text, count=1)
+            if _QUESTION_WORD_I.match(text) is None:
+                text = _LEAD_DEPARTMENT.sub("", text, count=1)
+    return text.strip()
+
+
+def subject_terms(subject: str) -> list[str]:
+    """Content words of ``subject`` as lower-case lemmas, most specific (rarest, longest) first."""
+    terms: dict[str, int] = {}
+    words = _WORD.findall(subject)
+    for position, word in enumerate(words):
+        low = word.lower().replace("’", "'")
+        if low.endswith("'s"):
+            low, word = low[:-2], word[:-2]
+        if low in _STOP or len(low) < 2:
+            continue
+        proper = (word[0].isupper() and position > 0) or word.isupper()
+        lemma = low if proper else _lemma(low)
+        if lemma in _STOP or lemma in terms:
+            continue
+        terms[lemma] = position
+    return sorted(terms, key=lambda t: (_TERM_DF.get(t, 0), -len(t), terms[t]))
+
+
+def extract_subject(question_text: str | None) -> tuple[str | None, list[str]]:
+    """What information the question asks for, as a phrase and as its content words."""
+    return _question_parts(question_text)[:2]
+
+
+def _question_parts(question_text: str | None) -> tuple[str | None, list[str], str | None, str | None, str | None]:
+    """(subject, subject terms, period, period start, period end) of a question."""
+    if not question_text or not question_text.strip():
+        return None, [], None, None, None
+    text = _strip_question(question_text)
+    found = _find_period(text)
+    period = _period_of(text, found)
+    if found is not None:  # the subject is the question without its period ("in each year since 2015")
+        text = text[: found.start] + " " + text[found.end :]
+    text = text.split(";", 1)[0]
+    for frame in _FRAMES:
+        m = frame.match(text)
+        if m is not None and m.end():
+            text = text[m.end() :]
+            break
+    low = text.lower()
+    if " and " in low or "statement" in low:
+        text = _TAIL.sub("", text)
+    if "(" in text:
+        text = _ENUMERATOR.sub("", text)
+    if "by " in low:
+        text = _BREAKDOWN.sub(" ", text)
+    text = _AUXILIARY.sub(" ", text)
+    text = _LEADING_ARTICLE.sub("", text.strip())
+    text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", _SPACES.sub(" ", text)).strip(" ,.;:-")
+    if len(text) > 160:
+        text = text[:160].rsplit(" ", 1)[0]
+    text = _TRAILING_WORDS.sub("", text).strip(" ,;:-")
+    return (text or None), subject_terms(text), *period
+
+
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an|of)\s+|\b(?:the )?number of\s+", re.I)
+_SPACES = re.compile(r"\s+")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:)])")
+_TRAILING_WORDS = re.compile(r"(?:\s+(?:in|on|for|of|by|to|and|from|at|with|the|a|an|or))+$", re.I)
+
+
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTH = "|".join(_MONTHS)
+_YEAR = r"(?:19|20)\d{2}"
+_FY = rf"{_YEAR}\s?[-/–]\s?(?:{_YEAR}|\d{{2}})(?!\d)"
+_DAY = rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH})\s+{_YEAR}"
+_MONTH_YEAR = rf"(?:{_MONTH})\s+{_YEAR}"
+_POINT_RE = re.compile(rf"(?<![\d/-])(?:{_DAY}|{_MONTH_YEAR}|{_FY}|{_YEAR})(?![\d/])")
+_ENUM = r"(?:\(\s*(?:[a-z]|[ivx]{1,4}|\d{1,2})\s*\)\s*)?"
+_KIND = r"(?:financial|academic|calendar|tax|school|fiscal)"
+# What comes just before a point (matched against the lower-cased text before it)
+_BEFORE_RANGE = re.compile(rf"\b(?:between|from)\s+{_ENUM}$")
+_BEFORE_SINCE = re.compile(
+    rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?(?:the\s+)?(?:{_KIND}\s+years?\s+)?{_ENUM}$"
+)
+_BEFORE_IN = re.compile(
+    rf"\b(?:in|during|for)\s+(?:(?:each|every)\s+(?:month|quarter|week)\s+of\s+)?(?:the\s+)?(?:{_KIND}\s+years?\s+)?"
+    rf"{_ENUM}$"
+)
+# What joins two points
+_JOIN_RANGE = re.compile(rf"\s*,?\s*(?:and|to|until|till|-|–)\s+{_ENUM}")
+_JOIN_TO = re.compile(rf"\s+(?:to|until|-|–)\s+{_ENUM}")
+_JOIN_LIST = re.compile(rf"\s*(?:,|and|or)\s*(?:and\s+)?{_ENUM}")
+_AFTER_KIND = re.compile(rf"\s+{_KIND}\s+years?\b")
+# "in each year" and the like, before a period: removed from the subject with it
+_LEAD = re.compile(
+    r"(?:(?:in|for|during)\s+(?:each|every)\s+(?:(?:financial|calendar|academic)\s+)?(?:year|month|quarter|week)\s+"
+    r"|(?:in|for)\s+(?:each\s+of\s+)?the\s+(?:\w+\s+)?(?:years?|months?)\s+)$"
+)
+_RELATIVE = re.compile(
+    r"(?:(?:in|over|during|for)\s+)?(?:(?:each|every)\s+(?:of\s+)?)?(?:the\s+)?(?:last|past|previous|preceding)\s+"
+    r"(?:(?:\w+|\d+)\s+){0,3}?(?:(?:financial|calendar|academic)\s+)?(?:years?|months?|weeks?|days?|quarters?|"
+    r"decades?)\b|(?:in|for)\s+the\s+(?:most\s+recent|latest)\s+(?:\w+\s+){0,2}?(?:year|period|quarter|month)s?\s+"
+    r"for\s+which\s+(?:figures|data|information|statistics)\s+(?:are|is)\s+available"
+)
+_RELATIVE_GATES = ("last ", "past ", "previous ", "preceding ", "most recent", "latest ")
+
+
+@dataclass
+class _Period:
+    start: int  # in the text, including a lead such as "in each year"
+    end: int
+    core_start: int  # the period as reported: "since 2015"
+    kind: str  # range, since, list, relative
+    points: list[str]
+
+
+def _find_period(text: str) -> _Period | None:
+    """The first period expression in ``text`` (a question without its preamble)."""
+    low = text.lower()
+    points = [(m.start(), m.end()) for m in _POINT_RE.finditer(low)] if _DIGIT.search(low) else []
+    found: _Period | None = None
+    for i, (start, end) in enumerate(points):
+        before = low[max(0, start - 80) : start]
+        following = points[i + 1] if i + 1 < len(points) else None
+        m = _BEFORE_RANGE.search(before)
+        if m is not None and following and _JOIN_RANGE.fullmatch(low, end, following[0]):
+            found = _Period(start - len(before) + m.start(), following[1], 0, "range", [])
+            found.points = [low[start:end], low[following[0] : following[1]]]
+        elif following and _JOIN_TO.fullmatch(low, end, following[0]):
+            found = _Period(start, following[1], 0, "range", [low[start:end], low[following[0] : following[1]]])
+        elif (m := _BEFORE_SINCE.search(before)) is not None:
+            found = _Period(start - len(before) + m.start(), end, 0, "since", [low[start:end]])
+        elif (m := _BEFORE_IN.search(before)) is not None:
+            found = _Period(start - len(before) + m.start(), end, 0, "list", [low[start:end]])
+            for later_start, later_end in points[i + 1 :]:
+                if not _JOIN_LIST.fullmatch(low, found.end, later_start):
+                    break
+                found.end = later_end
+                found.points.append(low[later_start:later_end])
+        else:
+            continue
+        kind = _AFTER_KIND.match(low, found.end)
+        if kind is not None:
+            found.end = kind.end()
+        break
+    relative = min((low.find(g) for g in _RELATIVE_GATES if g in low), default=-1)
+    if relative >= 0 and (found is None or relative < found.start):
+        m = _RELATIVE.search(low, max(0, relative - 40))
+        if m is not None and (found is None or m.start() < found.start):
+            found = _Period(m.start(), m.end(), 0, "relative", [])
+    if found is None:
+        return None
+    found.core_start = found.start
+    lead = _LEAD.search(low, max(0, found.start - 60), found.start)
+    if lead is not None:
+        found.start = lead.start()
+    return found
+
+
+def _point_bounds(point: str, context: str) -> tuple[str, str]:
+    """First and last day of a period point: a year, a financial or academic year, a month, a day."""
+    point = point.strip()
+    m = re.fullmatch(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\s+({_YEAR})", point, re.I)
+    if m:
+        day = f"{int(m.group(3)):04d}-{_MONTHS.index(m.group(2).lower()) + 1:02d}-{int(m.group(1)):02d}"
+        return day, day
+    m = re.fullmatch(rf"({_MONTH})\s+({_YEAR})", point, re.I)
+    if m:
+        year, month = int(m.group(2)), _MONTHS.index(m.group(1).lower()) + 1
+        return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+    m = re.fullmatch(rf"({_YEAR})\s?[-/–]\s?({_YEAR}|\d{{2}})", point)
+    if m:
+        first = int(m.group(1))
+        second = int(m.group(2)) if len(m.group(2)) == 4 else first // 100 * 100 + int(m.group(2))
+        if second == first + 1:
+            if "academic" in context.lower() or "school" in context.lower():
+                return f"{first}-09-01", f"{second}-08-31"
+            return f"{first}-04-01", f"{second}-03-31"
+        return f"{first}-01-01", f"{second}-12-31"
+    year = int(point)
+    return f"{year}-01-01", f"{year}-12-31"
+
+
+def extract_period(question_text: str | None) -> tuple[str | None, str | None, str | None]:
+    """The period the question asks about: (text as written, first day, last day); the days are
+    None when they cannot be derived (relative periods such as "in each of the last five years")."""
+    return _question_parts(question_text)[2:]
+
+
+def _period_of(text: str, found: _Period | None) -> tuple[str | None, str | None, str | None]:
+    if found is None:
+        return None, None, None
+    core = text[found.core_start : found.end].strip()
+    if found.kind == "relative":
+        return core, None, None
+    if found.kind == "range":
+        return core, _point_bounds(found.points[0], core)[0], _point_bounds(found.points[1], core)[1]
+    if found.kind == "since":
+        return core, _point_bounds(found.points[0], core)[0], None
+    bounds = [_point_bounds(p, core) for p in found.points]
+    return core, min(b[0] for b in bounds), max(b[1] for b in bounds)
+
+
+def _add_subject(result: Classification, question: str | None) -> None:
+    (result.subject, result.subject_terms, result.period, result.period_start, result.period_end) = _question_parts(
+        question
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The database
+
+_SUBSTANTIVE = (
+    "COALESCE(q.answer_status IN ('answered', 'corrected') AND q.answer_text IS NOT NULL AND q.answer_text != '', 0)"
+)
+# Needs (re)classifying: no row yet, a row from another classifier version, or the question was
+# fetched again since (a corrected answer).
+_NEEDS = "COALESCE(r.question_id IS NULL OR r.classifier_version IS NOT :version OR q.fetched_at > r.classified_at, 0)"
+
+
+def classify_db(db, *, progress=None, force: bool = False, batch_size: int = BATCH_SIZE) -> ClassifyStats:
+    """Classify every substantive answer (status answered or corrected, with text) that the current
+    ``CLASSIFIER_VERSION`` has not classified yet (every one with ``force``), and write its
+    ``refusals`` row with ``upsert_rows``, one transaction per batch of ``batch_size``. An answer
+    fetched again after it was classified is classified again. Holding and unanswered questions are
+    skipped (and the row of a question that no longer has a substantive answer is removed).
+    Subject and period are filled for refusals and partials (the rows the matcher pairs) and left
+    NULL for disclosures and others, which keeps a whole database at tens of thousands a second.
+    """
+    from .db import upsert_rows
+    from .sources.parliament import now_iso
+
+    began = time.perf_counter()
+    version = CLASSIFIER_VERSION
+    stats = ClassifyStats()
+    params = {"version": version}
+    needs = "1" if force else _NEEDS
+    skipped, todo, up_to_date, stale = db.execute(
+        "SELECT COALESCE(SUM(NOT s), 0), COALESCE(SUM(s AND n), 0), COALESCE(SUM(s AND NOT n), 0), "
+        "COALESCE(SUM(NOT s AND r_id IS NOT NULL), 0) "
+        f"FROM (SELECT {_SUBSTANTIVE} AS s, {needs} AS n, r.question_id AS r_id "
+        "FROM questions q LEFT JOIN refusals r ON r.question_id = q.id)",
+        params,
+    ).fetchone()
+    stats.skipped, stats.up_to_date = skipped, up_to_date
+    if progress is not None:
+        progress.start("Classifying answers", todo)
+    sql = (
+        "SELECT q.id, q.question_text, q.answer_text FROM questions q LEFT JOIN refusals r ON r.question_id = q.id "
+        f"WHERE q.id > :after AND {_SUBSTANTIVE} AND {needs} ORDER BY q.id LIMIT :limit"
+    )
+    after = -(2**63)
+    by_label: dict[str, int] = {}
+    while True:
+        rows = db.execute(sql, {**params, "after": after, "limit": batch_size}).fetchall()
+        if not rows:
+            break
+        after = rows[-1][0]
+        results = _classify_rows([(q, a) for _, q, a in rows])
+        stamp = now_iso()
+        out = []
+        for (question_id, question, _), (label, category, phrase, start, end) in zip(rows, results, strict=True):
+            by_label[label] = by_label.get(label, 0) + 1
+            subject = terms = period = period_start = period_end = None
+            if label == "refusal" or label == "partial":
+                subject, terms, period, period_start, period_end = _question_parts(question)
+                terms = json.dumps(terms) if subject is not None else None
+            out.append(
+                {
+                    "question_id": question_id,
+                    "label": label,
+                    "category": category,
+                    "phrase": phrase,
+                    "phrase_start": start,
+                    "phrase_end": end,
+                    "subject": subject,
+                    "subject_terms": terms,
+                    "period": period,
+                    "period_start": period_start,
+                    "period_end": period_end,
+                    "classifier_version": version,
+                    "classified_at": stamp,
+                }
+            )
+        with db.conn:
+            upsert_rows(db, "refusals", out)
+        stats.read += len(rows)
+        stats.classified += len(out)
+        if progress is not None:
+            progress.advance(len(rows))
+    if stale:
+        with db.conn:
+            stats.removed = db.execute(
+                "DELETE FROM refusals WHERE question_id IN (SELECT r.question_id FROM refusals r "
+                f"JOIN questions q ON q.id = r.question_id WHERE NOT ({_SUBSTANTIVE}))"
+            ).rowcount
+    if progress is not None:
+        progress.finish()
+    stats.by_label = dict(sorted(by_label.items()))
+    stats.seconds = time.perf_counter() - began
+    return stats

@@ -1,0 +1,590 @@
+"""pqcheck.classify: refusal labels, categories, phrases and offsets, subject and period, the
+prefilter, classify_db, and the quality on the labelled answers in fixtures/eval/answers.jsonl."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from pqcheck import classify as C
+from pqcheck.classify import CATEGORIES, LABELS, Classification, classify, classify_db, classify_many
+
+ROOT = Path(__file__).resolve().parents[1]
+HOME_OFFICE = "To ask the Secretary of State for the Home Department, "
+
+
+def _quality_module():
+    spec = importlib.util.spec_from_file_location("quality_refusals", ROOT / "bench" / "quality_refusals.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+QUALITY = _quality_module()
+
+
+@pytest.fixture(scope="module")
+def eval_records():
+    return QUALITY.load_eval()
+
+
+def _phrase_ok(answer: str, c: Classification) -> None:
+    assert c.phrase is not None and c.start is not None and c.end is not None
+    assert answer[c.start : c.end] == c.phrase
+
+
+# ---------------------------------------------------------------------------------------------
+# Categories
+
+
+@pytest.mark.parametrize(
+    ("answer", "category", "in_phrase"),
+    [
+        (
+            "There is no central record of the number of people detained in this way.",
+            "not_held_centrally",
+            "no central record",
+        ),
+        ("The Home Office does not hold this information.", "not_held_centrally", "does not hold this information"),
+        (
+            "The Department does not collect data on the number of potholes repaired.",
+            "not_collected",
+            "does not collect",
+        ),
+        ("We do not record the reason for each cancellation.", "not_collected", "do not record"),
+        ("Information on the ethnicity of victims is not recorded.", "not_collected", "is not recorded"),
+        ("The information is not held in the format requested.", "not_in_format", "format requested"),
+        ("To answer would require a manual review of individual records.", "not_in_format", "manual review"),
+        ("The figures cannot be disaggregated by constituency.", "not_in_format", "cannot be disaggregated"),
+        (
+            "The information requested could only be obtained at disproportionate cost.",
+            "disproportionate_cost",
+            "disproportionate cost",
+        ),
+        (
+            "Providing this information would exceed the cost limit for parliamentary questions.",
+            "disproportionate_cost",
+            "exceed the cost limit",
+        ),
+        ("Figures for 2023 will be published in due course.", "will_publish", "will be published in due course"),
+        ("The 2024 statistics will be published in the spring.", "will_publish", "will be published in the spring"),
+        ("Data on the number of appeals is not available.", "not_available", "not available"),
+        ("The Department does not publish data on appeals by tribunal.", "not_available", "does not publish data"),
+        ("We do not comment on the specifics of intelligence matters.", "other", "do not comment on"),
+    ],
+)
+def test_category(answer, category, in_phrase):
+    c = classify(HOME_OFFICE + "how many appeals were made in each of the last five years.", answer)
+    assert c.label == "refusal"
+    assert c.category == category
+    assert in_phrase in c.phrase
+    _phrase_ok(answer, c)
+
+
+def test_every_label_and_category_is_declared():
+    assert set(C.RULES["categories"]) <= set(CATEGORIES)
+    assert set(C.RULES["category_order"]) == set(CATEGORIES)
+    assert LABELS == ("refusal", "partial", "disclosure", "other")
+
+
+# ---------------------------------------------------------------------------------------------
+# Hard cases
+
+
+def test_not_held_centrally_and_disproportionate_cost_is_not_held_centrally():
+    answer = "The information requested is not held centrally and could only be obtained at disproportionate cost."
+    c = classify(HOME_OFFICE + "how many victims of trafficking were held in immigration detention.", answer)
+    assert (c.label, c.category) == ("refusal", "not_held_centrally")
+    assert c.phrase == "is not held centrally"
+    _phrase_ok(answer, c)
+
+
+def test_refusal_then_figures_is_partial():
+    answer = (
+        "The information requested is not held centrally. However, the Home Office publishes data on people "
+        "detained under immigration powers: in 2019 there were 24,512 people entering detention, and 23,075 in 2020."
+    )
+    c = classify(HOME_OFFICE + "how many people were detained in 2019 and 2020.", answer)
+    assert (c.label, c.category) == ("partial", "not_held_centrally")
+    _phrase_ok(answer, c)
+
+
+def test_figures_in_the_refusing_sentence_after_but_make_it_partial():
+    answer = "The programme does not record whether repairs are urgent, but it estimated the cost at £11.4 billion."
+    assert classify("how many schools need repairs", answer).label == "partial"
+
+
+def test_cost_limit_described_procedurally_is_not_a_refusal():
+    answer = (
+        "Questions about the Parliamentary cost limit are answered by the Leader of the House; the cost limit "
+        "guidance says that questions which could only be answered at disproportionate cost will not be answered "
+        "in full. As of 1 March 2024, 202 local planning authorities had adopted a local plan."
+    )
+    c = classify("To ask the Secretary of State, how many councils have adopted a local plan.", answer)
+    assert c.label == "disclosure"
+    assert c.category is None and c.phrase is None
+
+
+def test_refusal_in_the_last_paragraph_of_a_long_answer():
+    paragraphs = [
+        "The Ministry of Defence takes the welfare of cadets extremely seriously, and every allegation of "
+        "bullying is investigated by the relevant cadet organisation. Serious allegations are referred to the "
+        "police, and the Army Cadet Force has a dedicated safeguarding team which reviews every case."
+    ] * 4
+    paragraphs.append(
+        "However, information on the number of complaints of bullying is not held centrally and could only be "
+        "obtained by contacting each of the 52 county units, which would incur disproportionate cost."
+    )
+    answer = "\n\n".join(paragraphs)
+    c = classify("To ask the Secretary of State for Defence, how many complaints of bullying were made.", answer)
+    assert c.label in ("refusal", "partial")
+    assert c.category == "not_held_centrally"
+    assert c.start > len(answer) - 200
+    _phrase_ok(answer, c)
+
+
+def test_holding_answer_is_other():
+    answer = (
+        "The Department of Health and Social Care has indicated that it will not be possible to answer this "
+        "question within the usual time period. An answer is being prepared and will be provided as soon as it "
+        "is available."
+    )
+    assert classify("To ask the Secretary of State, how many GPs retired.", answer).label == "other"
+
+
+def test_will_publish_answers_a_question_about_when():
+    question = "To ask the Secretary of State for Transport, when he plans to publish the rail statistics for 2023."
+    c = classify(question, "The statistics for 2023 will be published in the spring.")
+    assert c.label != "refusal" and c.label != "partial"
+
+
+def test_refusal_words_in_the_question_only():
+    question = "To ask the Minister, for what reason information on suppliers at risk is not held centrally."
+    c = classify(
+        question,
+        "As has been the case under successive administrations, contracting authorities are "
+        "responsible for their own commercial contracts.",
+    )
+    assert c.label == "other"
+
+
+def test_i_will_write_and_referrals_are_other():
+    question = "To ask the Secretary of State for Health, how many GP practices closed in each of the last five years."
+    assert classify(question, "I will write to the hon. Member with the information requested.").label == "other"
+    assert (
+        classify(question, "I refer the hon. Member to the answer I gave on 4 March 2024 to Question 1234.").label
+        == "other"
+    )
+
+
+def test_disclosures():
+    question = "To ask the Secretary of State for Transport, how many Kent Access Permits have been issued."
+    assert (
+        classify(question, "The total number of Kent Access Permits issued to date is 106,201.").label == "disclosure"
+    )
+    pointer = (
+        "Figures are published on GOV.UK at https://www.gov.uk/government/statistics/kent-access-permits and "
+        "the table below shows the latest figures."
+    )
+    assert classify(question, pointer).label == "disclosure"
+    policy = "The Government is committed to supporting hauliers and continues to work closely with industry."
+    assert classify(question, policy).label == "other"
+
+
+def test_curly_apostrophe_and_run_together_paragraphs():
+    answer = "The Department doesn’t collect this data.The table below shows related figures."
+    c = classify(HOME_OFFICE + "how many", answer)
+    assert c.category == "not_collected"
+    _phrase_ok(answer, c)
+    answer = "The information isn't held centrally."
+    assert classify(None, answer).category == "not_held_centrally"
+
+
+def test_empty_and_missing_answers():
+    assert classify("how many", None).label == "other"
+    assert classify("how many", "   ").label == "other"
+
+
+# ---------------------------------------------------------------------------------------------
+# Subject and period
+
+
+def test_subject_of_the_example_question():
+    question = (
+        "To ask the Secretary of State for the Home Department, how many victims of trafficking were held in "
+        "immigration detention in each year since 2015."
+    )
+    c = classify(question, "The information requested is not held centrally.")
+    assert c.subject == "victims of trafficking held in immigration detention"
+    assert c.subject_terms[0] == "trafficking"
+    assert {"trafficking", "victim", "detention", "immigration"} <= set(c.subject_terms)
+    for boilerplate in ("secretary", "state", "department", "many", "number", "held", "year"):
+        assert boilerplate not in c.subject_terms
+    assert (c.period, c.period_start, c.period_end) == ("since 2015", "2015-01-01", None)
+
+
+@pytest.mark.parametrize(
+    ("question", "subject_has", "terms_have"),
+    [
+        (
+            "To ask His Majesty's Government how many people from Hong Kong have applied for residence in the UK in "
+            "each of the last six months.",
+            "people from Hong Kong applied for residence",
+            {"hong", "kong", "residence"},
+        ),
+        (
+            "To ask the Secretary of State for Defence, what estimate his Department has made of the number of "
+            "veterans sleeping rough in (a) England and (b) Wales.",
+            "veterans sleeping rough",
+            {"veteran", "sleeping"},
+        ),
+        (
+            "To ask the Secretary of State for Health and Social Care, pursuant to the Answer of 25 November 2020 to "
+            "Question 117281, what proportion of NHS dentists are accepting new patients.",
+            "NHS dentists",
+            {"nhs", "dentist"},
+        ),
+        (
+            "To ask the Minister of State, Foreign, Commonwealth and Development Office, how much Official Development "
+            "Assistance was spent in Yemen in 2022-23.",
+            "Official Development Assistance",
+            {"yemen", "assistance"},
+        ),
+    ],
+)
+def test_subjects(question, subject_has, terms_have):
+    subject, terms = C.extract_subject(question)
+    assert subject_has in subject
+    assert terms_have <= set(terms)
+    assert not {"secretary", "state", "department", "government", "how", "many", "estimate"} & set(terms)
+
+
+@pytest.mark.parametrize(
+    ("question", "period", "start", "end"),
+    [
+        ("how many X since 2015", "since 2015", "2015-01-01", None),
+        ("how many X in each of the last five years", "in each of the last five years", None, None),
+        ("how many X from 2010 to 2019", "from 2010 to 2019", "2010-01-01", "2019-12-31"),
+        ("how many X 2010 to 2019", "2010 to 2019", "2010-01-01", "2019-12-31"),
+        ("how many X in 2018", "in 2018", "2018-01-01", "2018-12-31"),
+        ("how much was spent in 2019-20", "in 2019-20", "2019-04-01", "2020-03-31"),
+        (
+            "how much was spent in the 2020/21 financial year",
+            "in the 2020/21 financial year",
+            "2020-04-01",
+            "2021-03-31",
+        ),
+        ("how many pupils in the 2021-22 academic year", "in the 2021-22 academic year", "2021-09-01", "2022-08-31"),
+        (
+            "how many X between 1 March 2020 and 26 January 2021",
+            "between 1 March 2020 and 26 January 2021",
+            "2020-03-01",
+            "2021-01-26",
+        ),
+        (
+            "how many X in (a) 2019/20, (b) 2020/21 and (c) 2021/22",
+            "in (a) 2019/20, (b) 2020/21 and (c) 2021/22",
+            "2019-04-01",
+            "2022-03-31",
+        ),
+        ("how many X in each month of 2020", "in each month of 2020", "2020-01-01", "2020-12-31"),
+        ("how many X since January 2019", "since January 2019", "2019-01-01", None),
+        ("how many X in the last 12 months", "in the last 12 months", None, None),
+        ("what steps he is taking to reduce X", None, None, None),
+    ],
+)
+def test_periods(question, period, start, end):
+    assert C.extract_period(question) == (period, start, end)
+
+
+def test_period_ignores_the_date_of_an_earlier_answer():
+    question = (
+        "To ask the Secretary of State for Justice, pursuant to the Answer of 12 March 2024 to Question 17233 on "
+        "Prisons: Drugs, how many drug finds were made at HMP Bedford in each of the last three years."
+    )
+    assert C.extract_period(question) == ("in each of the last three years", None, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# The prefilter
+
+
+def test_prefilter_keeps_every_refusal_in_the_eval_set(eval_records):
+    refusals = [r for r in eval_records if r["label"] in ("refusal", "partial")]
+    assert len(refusals) >= 100
+    dropped = [r["id"] for r in refusals if not C.prefilter(r["answer_text"])]
+    assert dropped == []
+
+
+def _render(pattern: str, rng: random.Random) -> str:
+    """A text the token pattern matches: one choice per token, quantifiers resolved at random."""
+    lists = C.RULES["word_lists"]
+    words: list[str] = []
+    for item in pattern.split():
+        m = C._QUANTIFIER.match(item)
+        body, op = m.group("body"), m.group("op")
+        low, high = 1, 1
+        if op == "?":
+            low, high = 0, 1
+        elif op in ("*", "+"):
+            low, high = (0 if op == "*" else 1), 2
+        elif op:
+            bounds = op.strip("{}").split(",")
+            low, high = int(bounds[0] or 0), int(bounds[-1] or 3)
+        for _ in range(rng.randint(low, high)):
+            words.append("zork" if body == "_" else rng.choice(C._token_words(body, lists, pattern)))
+    text, previous = "", ""
+    for word in words:
+        if word in ("n't", "n’t") and previous not in _CONTRACTS:
+            word = "not"  # "beingn't" is not English: spaCy would not split it
+        if word in ("n't", "n’t", "'s", "’s") and text:
+            text += word  # contractions attach: "does" + "n't" -> "doesn't", "ca" + "n't" -> "can't"
+        elif word == "not" and previous == "can" and rng.random() < 0.5:
+            text += word  # "cannot"
+        else:
+            text += (" " if text else "") + word
+        previous = word
+    return text
+
+
+_CONTRACTS = {
+    "do",
+    "does",
+    "did",
+    "is",
+    "are",
+    "was",
+    "were",
+    "has",
+    "have",
+    "had",
+    "could",
+    "would",
+    "should",
+    "ca",
+    "wo",
+}
+
+
+def _patterns():
+    for category, entries in C.RULES["categories"].items():
+        for i, entry in enumerate(entries):
+            yield category, i, entry if isinstance(entry, str) else entry["pattern"]
+
+
+@pytest.mark.parametrize(("category", "index", "pattern"), list(_patterns()))
+def test_prefilter_accepts_every_text_a_pattern_can_match(category, index, pattern):
+    """The prefilter must be a superset of the patterns: generate texts from the pattern, check
+    that spaCy's Matcher finds the pattern in them (so the rendering is right) and that the
+    prefilter passes them."""
+    rng = random.Random(f"{category}:{index}")
+    engine = C._engine()
+    from spacy.matcher import Matcher
+
+    matcher = Matcher(engine.nlp.vocab)
+    matcher.add("p", [C.compile_pattern(pattern, C.RULES["word_lists"])])
+    for _ in range(40):
+        text = f"Officials said that {_render(pattern, rng)} for the period requested."
+        assert matcher(engine.nlp.make_doc(text)), f"the rendering does not match {pattern!r}: {text!r}"
+        assert C.prefilter(text), f"prefilter drops {text!r} ({category}:{index})"
+
+
+def test_pattern_anchors_are_words_every_match_contains():
+    lists = C.RULES["word_lists"]
+    for _, _, pattern in _patterns():
+        anchor = C.pattern_anchor(pattern, lists)
+        assert anchor and anchor in C.required_words(pattern, lists)
+
+
+def test_prefilter_is_cheap_on_plain_answers():
+    assert not C.prefilter("The Government is committed to levelling up and has invested £4.8 billion in towns.")
+    assert C.prefilter("This information is not held centrally.")
+
+
+def test_patterns_file_is_documented_and_versioned():
+    rules = C.load_rules()
+    assert rules["version"] == C.CLASSIFIER_VERSION and re.fullmatch(r"refusals-\d+", rules["version"])
+    assert rules["_about"]
+    for entry in rules["prefilter"]:
+        assert entry["literals"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures and sentences
+
+
+def test_figure_positions():
+    text = "In 2019 there were 1,234 cases (45%) and £3.5 million was spent; see table 4 and Question 12345."
+    found = [text[p : p + 5] for p in C.figure_positions(text)]
+    assert found == ["1,234", "45%) ", "3.5 m"]
+    assert (
+        C.figure_positions("COVID-19 variant B.1.351 in the last 12 months, 1 March 2020, https://x.gov.uk/1234") == []
+    )
+
+
+def test_sentences():
+    text = 'It is not held centrally.The table below shows 2020.It was 5. Mr Smith said "yes." Next\nline'
+    assert [text[a:b] for a, b in C.sentences(text)] == [
+        "It is not held centrally.",
+        "The table below shows 2020.",
+        "It was 5.",
+        'Mr Smith said "yes."',
+        "Next",
+        "line",
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# classify_db
+
+
+def _question(db, qid, status, answer, question="how many X were there in 2020", fetched="2024-01-01T00:00:00+00:00"):
+    db["questions"].insert(
+        {"id": qid, "question_text": question, "answer_status": status, "answer_text": answer, "fetched_at": fetched},
+        alter=False,
+    )
+
+
+def test_classify_db(db):
+    _question(
+        db,
+        1,
+        "answered",
+        "The information requested is not held centrally.",
+        HOME_OFFICE + "how many victims of trafficking were held in immigration detention in 2019.",
+    )
+    _question(db, 2, "answered", "There were 1,234 such cases in 2020, as the table below shows.")
+    _question(db, 3, "corrected", "The Government is committed to supporting victims.")
+    _question(db, 4, "holding", "It will not be possible to answer this question within the usual time period.")
+    _question(db, 5, "unanswered", None)
+    _question(db, 6, "answered", None)
+    stats = classify_db(db)
+    assert (stats.read, stats.classified, stats.skipped) == (3, 3, 3)
+    assert stats.by_label == {"disclosure": 1, "other": 1, "refusal": 1}
+    rows = {r["question_id"]: r for r in db["refusals"].rows}
+    assert set(rows) == {1, 2, 3}
+    refusal = rows[1]
+    assert (refusal["label"], refusal["category"], refusal["phrase"]) == (
+        "refusal",
+        "not_held_centrally",
+        "is not held centrally",
+    )
+    answer = db["questions"].get(1)["answer_text"]
+    assert answer[refusal["phrase_start"] : refusal["phrase_end"]] == refusal["phrase"]
+    assert refusal["subject"] == "victims of trafficking held in immigration detention"
+    assert json.loads(refusal["subject_terms"])[0] == "trafficking"
+    assert (refusal["period"], refusal["period_start"], refusal["period_end"]) == (
+        "in 2019",
+        "2019-01-01",
+        "2019-12-31",
+    )
+    assert refusal["classifier_version"] == C.CLASSIFIER_VERSION and refusal["classified_at"]
+    assert rows[2]["label"] == "disclosure" and rows[2]["subject"] is None and rows[2]["subject_terms"] is None
+
+    again = classify_db(db)  # nothing new
+    assert (again.read, again.classified, again.up_to_date) == (0, 0, 3)
+    assert {r["question_id"]: r["classified_at"] for r in db["refusals"].rows} == {
+        q: r["classified_at"] for q, r in rows.items()
+    }
+
+
+def test_classify_db_reclassifies_after_a_version_change_or_a_new_fetch(db, monkeypatch):
+    _question(db, 1, "answered", "The information requested is not held centrally.")
+    _question(db, 2, "answered", "The Government is committed to supporting victims.")
+    assert classify_db(db).classified == 2
+    monkeypatch.setattr(C, "CLASSIFIER_VERSION", "refusals-test")
+    stats = classify_db(db)
+    assert stats.classified == 2
+    assert {r["classifier_version"] for r in db["refusals"].rows} == {"refusals-test"}
+    assert classify_db(db).classified == 0
+    # a corrected answer, fetched after it was classified, is classified again
+    db["questions"].update(
+        2,
+        {
+            "answer_status": "corrected",
+            "answer_text": "This information is not collected.",
+            "fetched_at": "2999-01-01T00:00:00+00:00",
+        },
+    )
+    stats = classify_db(db)
+    assert stats.classified == 1
+    assert db["refusals"].get(2)["category"] == "not_collected"
+    assert classify_db(db, force=True).classified == 2
+
+
+def test_classify_db_removes_the_row_of_an_answer_that_is_no_longer_substantive(db):
+    _question(db, 1, "answered", "The information requested is not held centrally.")
+    classify_db(db)
+    db["questions"].update(1, {"answer_status": "holding"})
+    stats = classify_db(db)
+    assert stats.removed == 1 and db["refusals"].count == 0
+
+
+def test_classify_db_progress(db):
+    for qid in range(1, 8):
+        _question(db, qid, "answered", "The information requested is not held centrally.")
+
+    class Recorder:
+        def __init__(self):
+            self.events = []
+
+        def start(self, label, total):
+            self.events.append(("start", total))
+
+        def advance(self, n=1):
+            self.events.append(("advance", n))
+
+        def finish(self):
+            self.events.append(("finish",))
+
+    recorder = Recorder()
+    classify_db(db, progress=recorder, batch_size=3)
+    assert recorder.events == [("start", 7), ("advance", 3), ("advance", 3), ("advance", 1), ("finish",)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Quality on the labelled answers
+
+
+def test_eval_file_shape():
+    own = [
+        json.loads(line)
+        for line in (ROOT / "fixtures" / "eval" / "answers.jsonl").read_text().splitlines()
+        if line.strip() and "file" not in json.loads(line)
+    ]
+    assert len(own) >= 120
+    for record in own:
+        assert {"id", "question_text", "answer_text", "label", "category", "note", "split"} <= set(record)
+        assert record["label"] in LABELS
+        assert (record["category"] in CATEGORIES) == (record["label"] in ("refusal", "partial"))
+    assert {r["category"] for r in own if r["category"]} == set(CATEGORIES)
+    assert sum(r["split"] == "heldout" for r in own) >= 30
+
+
+def test_offsets_on_every_refusal_found(eval_records):
+    results = classify_many((r["question_text"], r["answer_text"]) for r in eval_records)
+    for record, c in zip(eval_records, results, strict=True):
+        if c.label in ("refusal", "partial"):
+            _phrase_ok(record["answer_text"], c)
+            assert c.category in CATEGORIES
+        else:
+            assert c.category is None and c.phrase is None
+
+
+def test_precision_and_recall_on_the_eval_set(eval_records):
+    result = QUALITY.evaluate(eval_records)
+    assert result["precision"] >= 0.95, result
+    assert result["recall"] >= 0.90, result
+
+
+def test_precision_and_recall_on_the_real_samples(eval_records):
+    real = [r for r in eval_records if r["group"] == "real"]
+    if not real:
+        pytest.skip("the shared samples folder is not there")
+    result = QUALITY.evaluate(real)
+    assert result["precision"] >= 0.95 and result["recall"] >= 0.90, result

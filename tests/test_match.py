@@ -1,0 +1,457 @@
+"""Matching refusals with FOI disclosures and with other answers (pqcheck.match).
+
+Refusals are inserted directly (the classifier is not used); FOI requests go through ``ingest``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from pqcheck.db import ensure_db_shape, open_db, upsert_rows
+from pqcheck.departments import save_departments
+from pqcheck.foi import FoiDocument, FoiRequest, ingest
+from pqcheck.match import MATCHER_VERSION, MatchOptions, match_db, match_id, years_in
+from pqcheck.questions import save_questions
+from pqcheck.sources.parliament import QuestionRecord
+
+from .factories import question_value
+
+ROOT = Path(__file__).resolve().parents[1]
+ANSWERED = "2019-06-10"
+SUBJECT = "victims of trafficking held in immigration detention"
+TERMS = ["trafficking", "victim", "immigration", "detention"]
+DISCLOSURE = (
+    "Thank you for your request. In 2018, 507 people who had received a positive reasonable grounds decision "
+    "as potential victims of trafficking were held in immigration detention. Of these, 479 received the "
+    "decision while detained."
+)
+
+
+@pytest.fixture
+def mdb():
+    database = sqlite_utils.Database(memory=True)
+    ensure_db_shape(database)
+    save_departments(database)
+    yield database
+    database.close()
+
+
+def add_question(
+    db, qid, *, body=1, answered=ANSWERED, heading="Human Trafficking: Detainees", question=None, answer=None
+):
+    overrides = {"answeringBodyId": body, "dateAnswered": f"{answered}T00:00:00", "heading": heading}
+    overrides["dateTabled"] = f"{(date.fromisoformat(answered) - timedelta(days=7)).isoformat()}T00:00:00"
+    if question is not None:
+        overrides["questionText"] = question
+    if answer is not None:
+        overrides["answerText"] = answer
+    save_questions(db, [QuestionRecord(question_value(qid, **overrides), "file:///test.json", "2024-01-01", True)])
+
+
+def add_refusal(db, qid, *, subject=SUBJECT, terms=TERMS, label="refusal", period=("2018-01-01", "2018-12-31")):
+    answer = db.execute("SELECT answer_text FROM questions WHERE id = ?", [qid]).fetchone()[0]
+    phrase = "There is no central record" if label != "disclosure" else None
+    start = answer.find(phrase) if phrase and phrase in answer else None
+    upsert_rows(
+        db,
+        "refusals",
+        [
+            {
+                "question_id": qid,
+                "label": label,
+                "category": "not_held_centrally" if label != "disclosure" else None,
+                "phrase": phrase,
+                "phrase_start": start,
+                "phrase_end": None if start is None else start + len(phrase),
+                "subject": subject if label != "disclosure" else None,
+                "subject_terms": json.dumps(terms if label != "disclosure" else []),
+                "period": None,
+                "period_start": period[0] if period else None,
+                "period_end": period[1] if period else None,
+                "classifier_version": "test",
+                "classified_at": "2024-01-01T00:00:00",
+            }
+        ],
+    )
+    db.conn.commit()
+
+
+def add_foi(
+    db,
+    key,
+    *,
+    authority="Home Office",
+    when="2019-04-24",
+    title="Immigration detention of trafficking victims",
+    text=DISCLOSURE,
+    outcome="successful",
+    request_text=None,
+    documents=None,
+):
+    docs = documents or [FoiDocument(key="response", kind="response", text=text)]
+    request = FoiRequest(
+        source="file",
+        source_id=key,
+        url=None,
+        authority=authority,
+        title=title,
+        request_text=request_text,
+        outcome=outcome,
+        date_responded=when,
+        raw={"title": title, "outcome": outcome, "date": when},  # ingest rewrites a request when its raw changes
+        documents=docs,
+    )
+    ingest(db, [request])
+    return request.id
+
+
+def refusal_with(db, qid=1000001, **kwargs):
+    add_question(db, qid)
+    add_refusal(db, qid, **kwargs)
+    return qid
+
+
+def matches(db, qid=None):
+    sql = "SELECT * FROM matches" + (" WHERE question_id = ?" if qid else "") + " ORDER BY score DESC"
+    return list(db.query(sql, [qid] if qid else []))
+
+
+def shifted(days: int) -> str:
+    return (date.fromisoformat(ANSWERED) + timedelta(days=days)).isoformat()
+
+
+def test_same_department_agencies_included_other_departments_not(mdb):
+    qid = refusal_with(mdb)
+    agency = add_foi(mdb, "ukvi-1", authority="UK Visas and Immigration")
+    other = add_foi(mdb, "moj-1", authority="Ministry of Justice")
+    unknown = add_foi(mdb, "council-1", authority="Exampleton Borough Council")
+    stats = match_db(mdb)
+    found = {m["foi_request_id"]: m for m in matches(mdb, qid)}
+    assert agency in found
+    assert other not in found and unknown not in found
+    assert found[agency]["department_id"] == "home-office"
+    reasons = json.loads(found[agency]["reasons"])
+    assert reasons["department"] == {"id": "home-office", "authority": "UK Visas and Immigration"}
+    assert stats.refusals == 1 and stats.matched == 1 and stats.foi_matches == 1
+
+
+def test_refusals_without_a_department_are_skipped(mdb):
+    add_question(mdb, 1000002, body=99999)
+    add_refusal(mdb, 1000002)
+    add_foi(mdb, "ho-1")
+    stats = match_db(mdb)
+    assert stats.skipped_no_department == 1 and matches(mdb) == []
+
+
+def test_time_window_and_relation(mdb):
+    qid = refusal_with(mdb)
+    ids = {
+        "too-early": add_foi(mdb, "early", when=shifted(-800)),
+        "before": add_foi(mdb, "before", when=shifted(-700)),
+        "same": add_foi(mdb, "same", when=ANSWERED),
+        "after": add_foi(mdb, "after", when=shifted(20)),
+        "too-late": add_foi(mdb, "late", when=shifted(731)),
+    }
+    match_db(mdb, options=MatchOptions(keep=10))
+    found = {m["foi_request_id"]: m for m in matches(mdb, qid)}
+    assert set(found) == {ids["before"], ids["same"], ids["after"]}
+    assert (found[ids["before"]]["time_relation"], found[ids["before"]]["gap_days"]) == ("before", 700)
+    assert (found[ids["same"]]["time_relation"], found[ids["same"]]["gap_days"]) == ("same_day", 0)
+    assert (found[ids["after"]]["time_relation"], found[ids["after"]]["gap_days"]) == ("after", 20)
+    # closer in time scores a little higher, other things equal
+    assert found[ids["same"]]["score"] > found[ids["after"]]["score"] > found[ids["before"]]["score"]
+
+    match_db(mdb, options=MatchOptions(keep=10, days_before=30, days_after=10))
+    assert {m["foi_request_id"] for m in matches(mdb, qid)} == {ids["same"]}
+
+
+def test_an_foi_without_a_date_is_a_candidate_with_a_penalty(mdb):
+    qid = refusal_with(mdb)
+    dated = add_foi(mdb, "dated", when=ANSWERED)
+    undated = add_foi(mdb, "undated", when=None)
+    match_db(mdb)
+    found = {m["foi_request_id"]: m for m in matches(mdb, qid)}
+    assert found[undated]["time_relation"] is None and found[undated]["gap_days"] is None
+    assert found[undated]["score"] < found[dated]["score"]
+    match_db(mdb, options=MatchOptions(include_undated=False))
+    assert {m["foi_request_id"] for m in matches(mdb, qid)} == {dated}
+
+
+def test_outcomes_not_held_and_refused_rank_below_disclosures(mdb):
+    qid = refusal_with(mdb)
+    released = add_foi(mdb, "released", outcome="successful")
+    not_held = add_foi(
+        mdb,
+        "not-held",
+        outcome="not_held",
+        text="The Home Office does not hold information on the number of victims of trafficking held in "
+        "immigration detention. The information is not held in a reportable format.",
+    )
+    refused = add_foi(
+        mdb,
+        "refused",
+        outcome="rejected",
+        text="We estimate that the cost of complying with your request for the number of trafficking victims in "
+        "immigration detention would exceed the appropriate limit under section 12 of the Act.",
+    )
+    waiting = add_foi(mdb, "waiting", outcome="waiting_response", text="")
+    match_db(mdb)
+    rows = matches(mdb, qid)
+    kinds = {m["foi_request_id"]: m["evidence_kind"] for m in rows}
+    assert kinds == {released: "disclosure", not_held: "not_held", refused: "refused"}
+    assert rows[0]["foi_request_id"] == released
+    assert waiting not in kinds
+    denial = next(m for m in rows if m["foi_request_id"] == not_held)
+    assert "does not hold" in denial["evidence_text"] and json.loads(denial["evidence_figures"]) == []
+    assert json.loads(denial["reasons"])["rules"]["denial"]["factor"] == 0.6
+
+
+def test_stable_ids_reviews_survive_and_stale_matches_go(mdb):
+    qid = refusal_with(mdb)
+    keep = add_foi(mdb, "keep")
+    drop = add_foi(mdb, "drop", authority="UK Visas and Immigration")
+    match_db(mdb)
+    first = {m["foi_request_id"]: m for m in matches(mdb, qid)}
+    assert set(first) == {keep, drop}
+    expected = hashlib.sha1(f"{qid}:foi:{keep}".encode()).hexdigest()
+    assert first[keep]["id"] == expected == match_id(qid, "foi", keep)
+    mdb["reviews"].insert(
+        {"id": 1, "match_id": expected, "verdict": "confirmed", "note": "same figures", "reviewer": "rs"}, pk="id"
+    )
+    mdb["reviews"].insert({"id": 2, "match_id": first[drop]["id"], "verdict": "rejected", "reviewer": "rs"})
+
+    # the second FOI now says it is still waiting: it is no longer a candidate
+    add_foi(mdb, "drop", authority="UK Visas and Immigration", outcome="waiting_response")
+    match_db(mdb)
+    second = {m["foi_request_id"]: m for m in matches(mdb, qid)}
+    assert set(second) == {keep}
+    assert second[keep]["id"] == expected
+    assert second[keep]["score"] == first[keep]["score"]
+    reviews = list(mdb.query("SELECT r.*, m.id AS found FROM reviews r LEFT JOIN matches m ON m.id = r.match_id"))
+    assert [(r["id"], r["verdict"], r["found"]) for r in reviews] == [
+        (1, "confirmed", expected),
+        (2, "rejected", None),  # kept, though its match is gone
+    ]
+
+
+def test_a_question_no_longer_a_refusal_loses_its_matches(mdb):
+    qid = refusal_with(mdb)
+    add_foi(mdb, "ho-1")
+    match_db(mdb)
+    assert len(matches(mdb, qid)) == 1
+    add_refusal(mdb, qid, label="disclosure")
+    stats = match_db(mdb)
+    assert matches(mdb, qid) == [] and stats.removed == 1
+
+
+def test_reasons_and_evidence(mdb):
+    qid = refusal_with(mdb)
+    letter = FoiDocument(
+        key="message:1",
+        kind="response",
+        text="Dear Ms Esslemont, please find attached our reply to your request of 4 March 2019.",
+    )
+    reply = FoiDocument(
+        key="attachment:1:2:52658 Reply.pdf",
+        kind="attachment",
+        text=(
+            "Re: Freedom of Information request – 52658\n\n"
+            "Table 1: Potential victims of trafficking detained in an immigration removal centre, by year\n"
+            "Year | Detained\n2017 | 412\n2018 | 507\n\n"
+            "This is provisional management information. It has not been assured to the standard of Official "
+            "Statistics. The cost limit is £600."
+        ),
+    )
+    fid = add_foi(mdb, "52658", documents=[letter, reply], title="FOI 52658 reply")
+    match_db(mdb)
+    (row,) = matches(mdb, qid)
+    assert row["target_kind"] == "foi" and row["foi_request_id"] == fid
+    assert row["foi_document_id"] == f"{fid}/attachment:1:2:52658 Reply.pdf"
+    assert row["evidence_kind"] == "disclosure" and row["evidence_page"] == 1
+    assert row["evidence_text"].startswith("Table 1: Potential victims of trafficking detained")
+    assert "\nYear | Detained\n2017 | 412\n2018 | 507" in row["evidence_text"]
+    figures = json.loads(row["evidence_figures"])
+    assert [f["value"] for f in figures] == [412.0, 507.0]
+    assert set(figures[0]) == {"text", "value", "context"} and figures[1]["context"] == "2018 | 507"
+    assert row["refusal_phrase"] == "There is no central record"
+    assert row["matcher_version"] == MATCHER_VERSION and row["matched_at"]
+    assert row["other_question_id"] is None
+    reasons = json.loads(row["reasons"])
+    terms = {t["term"]: t for t in reasons["terms"]}
+    assert set(terms) == set(TERMS)
+    assert "evidence" in terms["trafficking"]["where"] and terms["trafficking"]["idf"] > 0
+    rules = reasons["rules"]
+    assert set(rules) >= {"terms", "similarity", "figures", "period", "outcome", "time", "generic"}
+    assert rules["period"]["asked"] == [2018] and 2018 in rules["period"]["target"]
+    assert rules["figures"]["contribution"] > 0 and rules["outcome"]["outcome"] == "successful"
+    assert sum(r["contribution"] for r in rules.values()) == pytest.approx(row["score"], abs=0.002)
+    assert reasons["query"]["foi_pages"].count('"trafficking"') == 2  # the most specific terms weigh double
+    # every column is filled (other_question_id is for answer matches)
+    assert all(row[c] is not None for c in row if c != "other_question_id")
+
+
+def test_generic_matches_are_penalised(mdb):
+    qid = refusal_with(mdb)
+    specific = add_foi(mdb, "specific")
+    generic = add_foi(
+        mdb,
+        "generic",
+        title="Immigration statistics",
+        text="In 2018, 3,120 immigration applications were made by people in the asylum system.",
+    )
+    match_db(mdb, options=MatchOptions(min_score=0.0))
+    found = {m["foi_request_id"]: m for m in matches(mdb, qid)}
+    assert found[specific]["score"] > found[generic]["score"] + 0.3
+    assert json.loads(found[generic]["reasons"])["rules"]["generic"]["contribution"] < 0
+    match_db(mdb)
+    assert {m["foi_request_id"] for m in matches(mdb, qid)} == {specific}
+
+
+def test_an_answer_that_gave_the_figures_contradicts_the_refusal(mdb):
+    qid = refusal_with(mdb)
+    gave = 1000010
+    add_question(
+        mdb,
+        gave,
+        answered="2019-07-17",
+        question="To ask the Secretary of State for the Home Department, how many potential victims of trafficking "
+        "were held in immigration detention in 2018.",
+        answer="<p>In 2018, 507 people with a positive reasonable grounds decision as potential victims of "
+        "trafficking were held in immigration detention; 479 received that decision during detention.</p>",
+    )
+    add_refusal(mdb, gave, label="disclosure")
+    other_department = 1000011
+    add_question(
+        mdb,
+        other_department,
+        body=54,
+        answered="2019-07-17",
+        answer="<p>In 2018, 507 victims of trafficking were held in immigration detention.</p>",
+    )
+    add_refusal(mdb, other_department, label="disclosure")
+    no_figures = 1000012
+    add_question(
+        mdb,
+        no_figures,
+        answered="2019-07-18",
+        answer="<p>Victims of trafficking in immigration detention are supported under the Adults at Risk policy.</p>",
+    )
+    add_refusal(mdb, no_figures, label="disclosure")
+    stats = match_db(mdb)
+    (row,) = matches(mdb, qid)
+    assert (row["target_kind"], row["other_question_id"], row["evidence_kind"]) == ("answer", gave, "answer")
+    assert row["foi_request_id"] is None and row["foi_document_id"] is None
+    assert row["id"] == match_id(qid, "answer", gave)
+    assert "507 people" in row["evidence_text"] and (row["time_relation"], row["gap_days"]) == ("after", 37)
+    assert [f["value"] for f in json.loads(row["evidence_figures"])] == [507.0, 479.0]
+    assert stats.answer_matches == 1
+    match_db(mdb, options=MatchOptions(answers=False))
+    assert matches(mdb, qid) == []
+
+
+def _many_fois(db, n):
+    ingest(
+        db,
+        [
+            FoiRequest(
+                source="file",
+                source_id=f"ho-{i}",
+                url=None,
+                authority="Home Office",
+                title=f"Immigration detention of trafficking victims ({i})",
+                outcome="successful",
+                date_responded=shifted(-(i % 600)),
+                documents=[FoiDocument(key="r", kind="response", text=DISCLOSURE.replace("507", str(100 + i)))],
+            )
+            for i in range(n)
+        ],
+    )
+
+
+def _run_counting_reads(n):
+    db = sqlite_utils.Database(memory=True)
+    ensure_db_shape(db)
+    save_departments(db)
+    qid = refusal_with(db)
+    _many_fois(db, n)
+    statements = []
+    db.conn.set_trace_callback(statements.append)
+    stats = match_db(db, options=MatchOptions(candidates=10, keep=3))
+    db.conn.set_trace_callback(None)
+    reads = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    return stats, reads, matches(db, qid)
+
+
+def test_candidates_are_bounded_not_all_pairs():
+    small, small_reads, _ = _run_counting_reads(30)
+    large, large_reads, found = _run_counting_reads(150)
+    assert small.max_candidates == large.max_candidates == 10 and large.candidates == 10
+    assert len(found) == 3
+    # each FTS5 query is cut at options.candidates, and the work does not grow with the number of FOIs
+    ranked = [s for s in large_reads if " MATCH " in s]
+    assert len(ranked) == 3 and all(s.rstrip().endswith("LIMIT 10") for s in ranked)
+    assert len(small_reads) == len(large_reads) < 60
+
+
+def test_only_some_questions(mdb):
+    first = refusal_with(mdb, 1000001)
+    second = refusal_with(mdb, 1000002)
+    add_foi(mdb, "ho-1")
+    match_db(mdb, options=MatchOptions(question_ids=(second,)))
+    assert [m["question_id"] for m in matches(mdb)] == [second]
+    match_db(mdb)
+    assert sorted(m["question_id"] for m in matches(mdb)) == [first, second]
+
+
+def test_terms_from_the_subject_when_the_list_is_empty(mdb):
+    qid = refusal_with(mdb, terms=[])
+    fid = add_foi(mdb, "ho-1")
+    match_db(mdb)
+    (row,) = matches(mdb, qid)
+    assert row["foi_request_id"] == fid and json.loads(row["reasons"])["terms_source"] == "subject"
+
+
+def test_workers_give_the_same_matches(tmp_path, monkeypatch):
+    import pqcheck.match
+
+    db = open_db(tmp_path / "pq.db")
+    for qid in (1000001, 1000002, 1000003):
+        refusal_with(db, qid)
+    add_foi(db, "ho-1")
+    add_foi(db, "ho-2", when=shifted(100), authority="Immigration Enforcement")
+    match_db(db)
+    alone = [(m["id"], m["score"]) for m in matches(db)]
+    monkeypatch.setattr(pqcheck.match, "MIN_PARALLEL", 0)
+    stats = match_db(db, options=replace(MatchOptions(), workers=2))
+    assert [(m["id"], m["score"]) for m in matches(db)] == alone and stats.matches == 6
+
+
+def test_years_in():
+    assert years_in("Immigration detention 2016 to 2018") == {2016, 2017, 2018}
+    assert years_in("in 2019/20, under the Modern Slavery Act 2015") == {2019, 2020}
+    assert years_in("in each year since 2015", 2018) == {2015, 2016, 2017, 2018}
+    assert years_in("in each of the last three years", 2019) == {2016, 2017, 2018}
+    assert years_in("cost £2019 and 12,2019") == set()
+
+
+def _quality():
+    spec = importlib.util.spec_from_file_location("quality_matches", ROOT / "bench" / "quality_matches.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_evaluation_dataset_meets_the_targets(tmp_path):
+    result = _quality().evaluate(tmp_path / "eval.db", classifier=False)
+    assert result["pairs"] >= 25 and len(result["departments"]) >= 8
+    assert result["recall_at_3"] >= 0.9, result["missed"]
+    assert result["precision_top20"] >= 0.8, result["top20_wrong"]
+    assert result["distractors_in_top20"] == []
