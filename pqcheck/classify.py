@@ -49,6 +49,7 @@ CATEGORIES = (
 
 PATTERNS_PATH = Path(__file__).parent / "data" / "refusal_patterns.json"
 BATCH_SIZE = 5000  # rows read and written per transaction by classify_db
+SUBJECT_LENGTH = 200  # longest subject text stored (its terms come from the whole of it)
 PIPE_BATCH_SIZE = 1000  # sentences per nlp.pipe batch (n_process=1: more processes are far slower here)
 
 
@@ -321,7 +322,8 @@ _DATE_AFTER = re.compile(
     r"^(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|^\)|^\s?(?:am|pm|a\.m|p\.m)\b"
 )
 _DURATION = re.compile(
-    r"\b(?:last|past|next|previous|within|every|after|for|up to|over|than|first|of|in|the|beyond|least|under|around)\s+$"
+    r"\b(?:last|past|next|previous|within|every|after|for|up to|over|than|first|of|in|the|beyond|least|under|"
+    r"around)\s+$"
 )
 _DURATION_AFTER = re.compile(r"^\s*(?:working\s+)?(?:days?|weeks?|months?|years?|hours?|minutes?|decades?)\b")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
@@ -918,7 +920,8 @@ def _strip_question(question: str) -> str:
 
 
 def subject_terms(subject: str) -> list[str]:
-    """Content words of ``subject`` as lower-case lemmas, most specific (rarest, longest) first."""
+    """Content words of ``subject`` as lower-case lemmas, most specific first: nouns before verbs in
+    -ed ("confirmed", "referred"), then the rarer in real questions (``term_df``), then the longer."""
     terms: dict[str, int] = {}
     words = _WORD.findall(subject)
     for position, word in enumerate(words):
@@ -932,7 +935,7 @@ def subject_terms(subject: str) -> list[str]:
         if lemma in _STOP or lemma in terms:
             continue
         terms[lemma] = position
-    return sorted(terms, key=lambda t: (_TERM_DF.get(t, 0), -len(t), terms[t]))
+    return sorted(terms, key=lambda t: (t.endswith("ed"), _TERM_DF.get(t, 0), -len(t), terms[t]))
 
 
 def extract_subject(question_text: str | None) -> tuple[str | None, list[str]]:
@@ -965,10 +968,11 @@ def _question_parts(question_text: str | None) -> tuple[str | None, list[str], s
     text = _AUXILIARY.sub(" ", text)
     text = _LEADING_ARTICLE.sub("", text.strip())
     text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", _SPACES.sub(" ", text)).strip(" ,.;:-")
-    if len(text) > 160:
-        text = text[:160].rsplit(" ", 1)[0]
+    terms = subject_terms(text)
+    if len(text) > SUBJECT_LENGTH:
+        text = text[:SUBJECT_LENGTH].rsplit(" ", 1)[0]
     text = _TRAILING_WORDS.sub("", text).strip(" ,;:-")
-    return (text or None), subject_terms(text), *period
+    return (text or None), terms, *period
 
 
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an|of)\s+|\b(?:the )?number of\s+", re.I)

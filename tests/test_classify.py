@@ -75,6 +75,7 @@ def _phrase_ok(answer: str, c: Classification) -> None:
         ("The 2024 statistics will be published in the spring.", "will_publish", "will be published in the spring"),
         ("Data on the number of appeals is not available.", "not_available", "not available"),
         ("The Department does not publish data on appeals by tribunal.", "not_available", "does not publish data"),
+        ("Figures on appeals by tribunal are not published.", "not_available", "are not published"),
         ("We do not comment on the specifics of intelligence matters.", "other", "do not comment on"),
     ],
 )
@@ -128,6 +129,25 @@ def test_cost_limit_described_procedurally_is_not_a_refusal():
     c = classify("To ask the Secretary of State, how many councils have adopted a local plan.", answer)
     assert c.label == "disclosure"
     assert c.category is None and c.phrase is None
+
+
+def test_without_disproportionate_cost_and_reported_refusals_are_not_refusals():
+    question = "To ask the Secretary of State for Education, how many pupils were permanently excluded in 2016-17."
+    answer = (
+        "This information is held centrally and can be provided without disproportionate cost. There were "
+        "7,590 permanent exclusions in 2016-17."
+    )
+    assert classify(question, answer).label == "disclosure"
+    refused = "The information could not be obtained without incurring disproportionate cost."
+    assert classify(question, refused).category == "disproportionate_cost"
+    reported = (
+        "In 2019 the Ministry of Defence answered 3,874 written parliamentary questions. In 142 of those answers, "
+        "the Department stated that the information requested could only be obtained at disproportionate cost."
+    )
+    assert (
+        classify("To ask the Secretary of State for Defence, how many questions were answered in 2019.", reported).label
+        == "disclosure"
+    )
 
 
 def test_refusal_in_the_last_paragraph_of_a_long_answer():
