@@ -138,10 +138,13 @@ def measure(db, labels: dict[str, Any], options: MatchOptions, show: int = 0) ->
         for r in top
         if not correct(r)
     ]
+    foi_department = dict(db.execute("SELECT id, department_id FROM foi_requests").fetchall())
     matched_distractors = [
         {
             "foi": r["foi_request_id"],
             "kind": distractors[r["foi_request_id"]]["kind"],
+            "same_department": foi_department.get(r["foi_request_id"])
+            == refusals[str(r["question_id"])]["department_id"],
             "question": key_of.get(r["question_id"], r["question_id"]),
             "evidence_kind": r["evidence_kind"],
             "score": r["score"],
@@ -226,9 +229,10 @@ def report(title: str, result: dict[str, Any]) -> None:
         kinds[d["kind"]] = kinds.get(d["kind"], 0) + 1
     print(f"   distractors matched: {len(result['distractors_matched'])} {kinds}")
     for d in result["distractors_matched"]:
+        where = "same department" if d["same_department"] else "OTHER DEPARTMENT"
         print(
             f"     {d['kind']:<31} {d['foi']:<28} <- {d['question']:<20} {d['evidence_kind']:<10} "
-            f"score {d['score']:.3f}, overall rank {d['overall_rank']}"
+            f"score {d['score']:.3f}, overall rank {d['overall_rank']} ({where})"
         )
     for best in result.get("best", []):
         mark = "+" if best["correct"] else "-"

@@ -6,30 +6,36 @@ requests from the same canonical department (its agencies included) answered fro
 on the subject the answer declined to give; and for written answers from the same department
 (``refusals.label = 'disclosure'``) in the same window that gave figures on it.
 
-Candidates (never an all-pairs scan): three FTS5 queries with bm25, each an OR of the subject's
-quoted terms, restricted to the department and the window and cut at ``options.candidates`` rows:
+Candidates (never an all-pairs scan): three FTS5 queries ranked by bm25, restricted to the
+department and the window (through small TEMP tables: row id -> department, day) and cut at
+``options.candidates`` rows each:
 
 - ``foi_requests_fts`` (title weighted 3, request text 1),
 - ``foi_pages_fts`` (the released text; the best page per request),
 - ``questions_fts`` (heading 2, question 1, answer 2) for contradicting answers.
 
 Terms come from ``refusals.subject_terms`` (most specific first; from the subject text when the
-list is empty). The query keeps at most ``MAX_QUERY_TERMS`` terms, the rarest first, and drops a
-term found in more than ``COMMON_SHARE`` of an index's rows when rarer ones are left (a common term
-says little and makes the query slow); the two most specific terms are repeated, which doubles
-their bm25 weight. The three lists are merged by reciprocal rank and cut at ``options.candidates``:
-that many targets, at most, are examined per refusal.
+list is empty), each with its other derived form when porter keeps them apart (``VARIANTS``:
+detention/detained) and the departmental jargon for it (``RELATED``: trafficking / National
+Referral Mechanism, potential victim / reasonable grounds). A query is an OR of the quoted
+terms, generic words ("number") left out, at most ``MAX_QUERY_TERMS`` of them, the rarest first
+while their rows add up to ``QUERY_ROWS`` (a common term says little and makes the query slow).
+To keep the rows bm25 has to rank small, a row must hold two of the terms (``(a AND b) OR
+(a AND c) ...``) or the rarest term alone (titles and answers); a page query that finds fewer
+than ``PAGE_FALLBACK`` pages is asked again with any single term. The two most specific terms
+weigh double (a repeated phrase counts twice in bm25). The three lists are merged by reciprocal
+rank and cut at ``options.candidates``: that many targets, at most, are examined per refusal.
 
 Scoring (``WEIGHTS``; every contribution is stored in ``reasons``):
 
 - ``terms``: the share of the subject's terms, weighted by rarity (IDF from the FTS5 vocabulary,
   the same porter stems as the index), found in the FOI's title or request text (full weight),
-  in the disclosed figure's sentence or table row (full), near it on its page (0.7), or elsewhere
-  on the pages read (0.5);
+  in the disclosed figure's sentence, table row, table header or caption (full), near it on its
+  page (0.7), or elsewhere on the pages read (0.5);
 - ``similarity``: rapidfuzz ``token_set_ratio`` of the subject with the title (and, at 0.85, the
   request text), on stems without stop words;
 - ``figures``: the best group of figures (``foi_figures``: a sentence, or the rows of one table)
-  by the share of the subject's terms in its context, table header and the text around it;
+  by the share of the subject's terms in its context, header, caption (0.6 for the text around);
 - ``period``: the share of the years asked about (``refusals.period_start/end``, else years in
   the question) that the FOI mentions in its title, request or figures; a small penalty when the
   FOI names only other years;
@@ -38,13 +44,19 @@ Scoring (``WEIGHTS``; every contribution is stored in ``reasons``):
   ``rejected`` (refused: evidence_kind ``refused``) get no bonus and their score is multiplied by
   ``DENIAL_FACTOR``, so they rank below disclosures on the same subject;
 - ``time``: a little for being closer in time to the answer;
-- ``generic``: a penalty when no shared term, or only one, is specific (not a common word such
-  as "number" and not in more than ``COMMON_SHARE`` of the index).
+- ``generic``: a penalty when no shared term, or only one, is specific (not a generic word and,
+  in an index of ``COMMON_MIN_ROWS`` rows or more, not in more than ``COMMON_SHARE`` of them);
+- ``lead``: a penalty when the first-listed (most specific) term is missing and less than
+  ``LEAD_COVERAGE`` of the terms are found (Universal Credit *advances* for a question on
+  Universal Credit *sanctions*).
 
-The best ``options.keep`` whose score before the denial factor reaches ``options.min_score`` are
-kept. Cheap signals rank all the
-candidates first; the figures and pages of the best ``POOL`` of them are then read for the final
-score, so the work per refusal is bounded by ``options.candidates``.
+The period, outcome and time bonuses are scaled by the ``terms`` share: they say how good a
+disclosure is, not whether it is on the subject. The best ``options.keep`` whose score before the
+denial factor reaches ``options.min_score`` are kept. Cheap signals (the title and request text)
+rank all the candidates first; the figures and pages of the best ``POOL`` of them (and the two
+best of each list) are then read, in a few statements, for the final score and the evidence. An
+FTS5 query reads the index rows of its terms (at most about ``QUERY_ROWS`` beyond the two rarest);
+everything else done per refusal is bounded by ``options.candidates``.
 
 Choices:
 
@@ -98,7 +110,9 @@ WEIGHTS = {
     "generic_none": -0.25,
     "generic_one": -0.10,
     "undated": -0.05,
+    "lead_missing": -0.15,
 }
+LEAD_COVERAGE = 0.5  # a target without the first-listed term, sharing less than this of the terms, loses lead_missing
 DENIAL_FACTOR = 0.6  # not_held and rejected FOIs rank below disclosures
 COMMON_SHARE = 0.2  # a term in more than this share of an index's rows is common ...
 COMMON_MIN_ROWS = 200  # ... when the index has this many rows (a small one says nothing about commonness)
@@ -140,6 +154,20 @@ VARIANTS = {
     "suspend": "suspension",
 }
 
+# The jargon of one department's data for what a question asks about in plain words: a term also
+# matches these phrases (the Home Office records potential victims of trafficking as "positive
+# reasonable grounds decisions" of the National Referral Mechanism, confirmed ones as "conclusive
+# grounds", and detention in immigration removal centres, "IRCs").
+RELATED = {
+    "trafficking": ("modern slavery", "national referral mechanism", "nrm"),
+    "slavery": ("trafficking", "national referral mechanism", "nrm"),
+    "victim": ("reasonable grounds", "conclusive grounds"),
+    "potential": ("reasonable grounds",),
+    "confirmed": ("conclusive grounds",),
+    "detention": ("removal centre", "irc"),
+    "detained": ("removal centre", "irc"),
+}
+
 DISCLOSED = frozenset({"successful", "partially_successful", "released"})
 NO_RESPONSE = frozenset(
     {
@@ -168,7 +196,7 @@ STOPWORDS = _wordset(
 # words that say nothing about the subject, however rare they are in an index
 GENERIC = _wordset(
     """number numbers figure figures data record records information statistic statistics total year years month
-    months people person individual individual case cases detail details level levels rate rates proportion amount
+    months people person individual individuals case cases detail details level levels rate rates proportion amount
     amounts breakdown category categories type types period date dates time list report"""
 )
 DENIAL_CUES = (
@@ -188,11 +216,16 @@ DENIAL_CUES = (
 
 _WORD = re.compile(r"[^\W_]+")
 _ANY_YEAR = re.compile(r"(?:19|20)\d\d")
-_YEAR = re.compile(r"(?<![\w£$€.,/-])((?:19[5-9]|20[0-5])\d)(?![\w%])")
-_YEAR_RANGE = re.compile(r"(?<![\w.,])((?:19|20)\d\d)\s*(?:-|–|—|/|to)\s*((?:19|20)?\d\d)(?![\w%])", re.I)
-_SINCE = re.compile(r"\bsince\s+((?:19|20)\d\d)\b", re.I)
-_LAST_N = re.compile(r"\b(?:last|past|previous)\s+(\w+)\s+(?:calendar\s+|financial\s+)?years\b", re.I)
-_LEGAL_YEAR = re.compile(r"\b(?:Act|Acts|Regulations|Order|Rules|Measure|Convention)\s+((?:19|20)\d\d)\b")
+# one pass over a text: the alternatives are tried left to right at each position, so the years of
+# an Act or of a range are not also read as single years
+_YEARS = re.compile(
+    r"(?P<legal>\b(?:Act|Acts|Regulations|Order|Rules|Measure|Convention)\s+(?:19|20)\d\d\b)"
+    r"|(?P<range>(?<![\w.,])(?P<r1>(?:19|20)\d\d)\s*(?:-|–|—|/|to)\s*(?P<r2>(?:19|20)?\d\d)(?![\w%]))"
+    r"|(?P<since>\bsince\s+(?P<s1>(?:19|20)\d\d)\b)"
+    r"|(?P<last>\b(?:last|past|previous)\s+(?P<n>\w+)\s+(?:calendar\s+|financial\s+)?years\b)"
+    r"|(?P<year>(?<![\w£$€.,/-])(?P<y>(?:19[5-9]|20[0-5])\d)(?![\w%]))",
+    re.IGNORECASE,
+)
 _NUMBER_WORDS = {
     "one": 1,
     "two": 2,
@@ -291,10 +324,10 @@ def match_db(
             with db.atomic():
                 matcher.close()
     else:
-        chunks = [refusals[i : i + 100] for i in range(0, len(refusals), 100)]
+        chunks = [(refusals[i : i + 50], matched_at) for i in range(0, len(refusals), 50)]
         context = multiprocessing.get_context("spawn")
         with context.Pool(options.workers, initializer=_init_worker, initargs=(path, options)) as pool:
-            results = (item for chunk in pool.imap(_work, [(c, matched_at) for c in chunks]) for item in chunk)
+            results = (item for chunk in pool.imap_unordered(_work, chunks) for item in chunk)
             _save_all(db, results, stats, progress)
     if options.question_ids is None:
         with db.atomic():
@@ -453,26 +486,25 @@ def years_in(text: str | None, reference_year: int | None = None) -> set[int]:
     if not text or not (_ANY_YEAR.search(text) or (reference_year and "years" in text)):
         return set()
     found: set[int] = set()
-    blocked = {m.start(1) for m in _LEGAL_YEAR.finditer(text)}
-    for m in _YEAR_RANGE.finditer(text):
-        first, last = int(m.group(1)), m.group(2)
-        end = int(last) if len(last) == 4 else first // 100 * 100 + int(last)
-        if first <= end <= first + 30:
-            found.update(range(first, end + 1))
-            blocked.update(range(m.start(), m.end()))
-    if reference_year:
-        for m in _SINCE.finditer(text):
-            start = int(m.group(1))
-            if start <= reference_year:
+    for m in _YEARS.finditer(text):
+        kind = m.lastgroup
+        if kind == "year":
+            found.add(int(m.group("y")))
+        elif kind == "range":
+            first, last = int(m.group("r1")), m.group("r2")
+            end = int(last) if len(last) == 4 else first // 100 * 100 + int(last)
+            if first <= end <= first + 30:
+                found.update(range(first, end + 1))
+        elif kind == "since":
+            start = int(m.group("s1"))
+            found.add(start)
+            if reference_year and start <= reference_year:
                 found.update(range(start, reference_year + 1))
-        for m in _LAST_N.finditer(text):
-            word = m.group(1).lower()
+        elif kind == "last" and reference_year:
+            word = m.group("n").lower()
             n = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
             if n and n <= 30:
                 found.update(range(reference_year - n, reference_year))
-    for m in _YEAR.finditer(text):
-        if m.start(1) not in blocked:
-            found.add(int(m.group(1)))
     return found
 
 
@@ -540,6 +572,7 @@ class _Matcher:
         self.options = options
         self.stemmer = _Stemmer()
         self.stop_stems = frozenset(self.stemmer.words(" ".join(STOPWORDS)))
+        self.related = {" " + " ".join(self.stemmer.words(k)) + " ": v for k, v in RELATED.items()}
         self.df_cache: dict[tuple[str, str], int] = {}
         self.target_cache: dict[tuple[str, int], dict[str, Any]] = {}
         outcomes = ", ".join(f"'{o}'" for o in sorted(NO_RESPONSE))
@@ -608,9 +641,9 @@ class _Matcher:
                 self.df_cache.clear()
         return found
 
-    def _phrase_df(self, index: str, term: _Term) -> int:
-        """Rows with the term (an upper bound for a phrase), in either of its forms."""
-        return max(min(self._df(index, s) for s in key.split()) for key in term.keys)
+    def _phrase_df(self, index: str, term: _Term, own: bool = False) -> int:
+        """Rows with the term (an upper bound for a phrase): in its own form, or the most in any form."""
+        return max(min(self._df(index, s) for s in key.split()) for key in (term.keys[:1] if own else term.keys))
 
     def terms(self, refusal: dict[str, Any]) -> tuple[list[_Term], str]:
         """The subject's terms with their weights, and where they came from."""
@@ -638,15 +671,16 @@ class _Matcher:
                 continue
             seen.add(key)
             keys, queries = [key], ['"' + " ".join(words) + '"']
-            if len(stems) == 1 and stems[0] in VARIANTS:
-                other = VARIANTS[stems[0]]
+            others = [VARIANTS[stems[0]]] if len(stems) == 1 and stems[0] in VARIANTS else []
+            others += self.related.get(key, ())
+            for other in others:
                 keys.append(" " + " ".join(self.stemmer.words(other)) + " ")
                 queries.append(f'"{other}"')
             term = _Term(text=text, stems=stems, key=key, keys=tuple(keys), queries=tuple(queries), position=position)
             n = max(self.rows["foi_requests"], 1)
-            df = self._phrase_df("foi_requests", term)
+            df = self._phrase_df("foi_requests", term, own=True)
             term.idf = _idf(df, n)
-            term.idf_answers = _idf(self._phrase_df("questions", term), max(self.rows["questions"], 1))
+            term.idf_answers = _idf(self._phrase_df("questions", term, own=True), max(self.rows["questions"], 1))
             term.generic = all(w in GENERIC for w in words)
             term.common = term.generic or (n >= COMMON_MIN_ROWS and df > COMMON_SHARE * n)
             terms.append(term)
@@ -1129,7 +1163,9 @@ class _Refusal:
             self.subject_stems = " ".join(" ".join(t.stems) for t in terms)
         self.years = self._years(refusal)
         self.total_idf = sum(t.idf for t in terms) or 1.0
-        self.stemmer = stemmer
+        # the most specific term (the first listed that is not a generic word): a target without it,
+        # and without most of the other terms, is probably about a neighbouring subject
+        self.lead = min((t for t in terms if not t.generic), key=lambda t: t.position, default=None)
 
     def _years(self, refusal: dict[str, Any]) -> set[int]:
         start, end = refusal.get("period_start"), refusal.get("period_end")
@@ -1183,7 +1219,7 @@ class _Refusal:
     def quick(self, candidate: dict[str, Any]) -> float:
         """The first-pass score: the rules of ``_rules`` on the title and request text only, without
         the reasons (it runs for every candidate)."""
-        found, total, specific = 0.0, 0.0, 0
+        found, total, specific, lead = 0.0, 0.0, 0, 0.0
         title, request = candidate["title_text"], candidate["request_stems"]
         answer = candidate["kind"] == "answer"
         for term in self.terms:
@@ -1192,7 +1228,11 @@ class _Refusal:
             if title.has(term) or request.has(term):
                 found += idf
                 specific += not term.common
+            elif term is self.lead:
+                lead = WEIGHTS["lead_missing"] / 2  # it may still be in the pages
         coverage = found / (total or 1.0)
+        if coverage >= LEAD_COVERAGE:
+            lead = 0.0
         score = WEIGHTS["terms"] * coverage + WEIGHTS["similarity"] * self._similarity(candidate)[0]
         if self.years and candidate["years"]:
             overlap = len(self.years & candidate["years"]) / len(self.years)
@@ -1200,7 +1240,7 @@ class _Refusal:
         if answer or candidate["outcome"] in DISCLOSED:
             score += WEIGHTS["outcome"] * coverage
         score += self._time(candidate, coverage)[1]
-        score += self._generic(specific)
+        score += self._generic(specific) + lead
         return score
 
     def _similarity(self, candidate: dict[str, Any]) -> tuple[float, float, float]:
@@ -1261,6 +1301,9 @@ class _Refusal:
         rules["time"] = {"gap_days": gap, "contribution": contribution}
         specific = [h["term"] for h, t in zip(hits, self.terms, strict=True) if h["credit"] > 0 and not t.common]
         rules["generic"] = {"specific_shared": specific, "contribution": self._generic(len(specific))}
+        if self.lead is not None:
+            missing = not hits[self.terms.index(self.lead)]["credit"] and coverage < LEAD_COVERAGE
+            rules["lead"] = {"term": self.lead.text, "contribution": WEIGHTS["lead_missing"] if missing else 0.0}
         return rules
 
     def score(self, candidate: dict[str, Any], evidence: dict[str, Any]) -> dict[str, Any]:
