@@ -44,6 +44,8 @@ Scoring (``WEIGHTS``; every contribution is stored in ``reasons``):
   ``rejected`` (refused: evidence_kind ``refused``) get no bonus and their score is multiplied by
   ``DENIAL_FACTOR``, so they rank below disclosures on the same subject;
 - ``time``: a little for being closer in time to the answer;
+- ``corroboration``: a refusal contradicted by several kept disclosures (FOIs or answers) is the
+  stronger case: each of them gains a little per other one (at most three);
 - ``generic``: a penalty when no shared term, or only one, is specific (not a generic word and,
   in an index of ``COMMON_MIN_ROWS`` rows or more, not in more than ``COMMON_SHARE`` of them);
 - ``lead``: a penalty when the first-listed (most specific) term is missing and less than
@@ -119,6 +121,8 @@ COMMON_MIN_ROWS = 200  # ... when the index has this many rows (a small one says
 MAX_QUERY_TERMS = 6
 PAGE_FALLBACK = 10  # fewer page hits than this with pairs of terms: ask again with any single term
 QUERY_ROWS = 60_000  # an FTS5 query stops adding terms when their rows add up to this (see _Matcher._query)
+CORROBORATION_STEP = 0.03  # per other disclosure of the same refusal (see _corroborate)
+CORROBORATION_MAX = 3
 POOL = 8  # candidates whose figures and pages are read (at least keep + 3), and the 2 best of each FTS list
 RRF_K = 60
 MAX_FIGURES = 3000  # figures read per candidate
@@ -783,6 +787,7 @@ class _Matcher:
         finals = self._second_pass(context, pool)
         finals = [s for s in finals if s["relevance"] >= options.min_score]
         finals.sort(key=lambda s: (-s["score"], s["target"]))
+        _corroborate(finals[: options.keep])
         rows = []
         for found in finals[: options.keep]:
             found["reasons"]["terms_source"] = terms_source
@@ -1067,6 +1072,20 @@ class _Matcher:
             "matcher_version": MATCHER_VERSION,
             "matched_at": matched_at,
         }
+
+
+def _corroborate(kept: list[dict[str, Any]]) -> None:
+    """A refusal contradicted by several independent releases (FOIs, or answers that gave the
+    figures) is a stronger case than one contradicted once: each of its disclosures gains
+    ``CORROBORATION_STEP`` per other disclosure, up to ``CORROBORATION_MAX`` of them."""
+    disclosures = [f for f in kept if f["evidence_kind"] in ("disclosure", "answer")]
+    others = min(len(disclosures) - 1, CORROBORATION_MAX)
+    if others <= 0:
+        return
+    bonus = CORROBORATION_STEP * others
+    for found in disclosures:
+        found["score"] += bonus
+        found["reasons"].setdefault("rules", {})["corroboration"] = {"others": others, "contribution": bonus}
 
 
 def _idf(df: int, n: int) -> float:
