@@ -36,6 +36,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .db import upsert_rows
+from .sources.parliament import now_iso
+
 LABELS = ("refusal", "partial", "disclosure", "other")
 CATEGORIES = (
     "not_held_centrally",  # not held centrally / no central record
@@ -1153,9 +1156,6 @@ def classify_db(db, *, progress=None, force: bool = False, batch_size: int = BAT
     Subject and period are filled for refusals and partials (the rows the matcher pairs) and left
     NULL for disclosures and others, which keeps a whole database at tens of thousands a second.
     """
-    from .db import upsert_rows
-    from .sources.parliament import now_iso
-
     began = time.perf_counter()
     version = CLASSIFIER_VERSION
     stats = ClassifyStats()
