@@ -304,22 +304,11 @@ _REFERENCE_WORDS = frozenset(
         "covid",
     ]
 )
-_MONTH_WORDS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
-)
+_MONTHS = (  # spelled out: calendar.month_name follows the locale
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+_MONTH_WORDS = frozenset(_MONTHS)
 _WORD_BEFORE = re.compile(r"([a-z]+)\.?\s*\(?\s*$")
 _DATE_AFTER = re.compile(
     r"^(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|^\)|^\s?(?:am|pm|a\.m|p\.m)\b"
@@ -984,20 +973,6 @@ _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:)])")
 _TRAILING_WORDS = re.compile(r"(?:\s+(?:in|on|for|of|by|to|and|from|at|with|the|a|an|or))+$", re.I)
 
 
-_MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
 _MONTH = "|".join(_MONTHS)
 _YEAR = r"(?:19|20)\d{2}"
 _FY = rf"{_YEAR}\s?[-/–]\s?(?:{_YEAR}|\d{{2}})(?!\d)"
