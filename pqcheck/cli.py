@@ -24,7 +24,9 @@ from .http import HttpClient
 from .importer import import_question_files
 from .match import MatchOptions, match_db
 from .progress import Progress
-from .report import ReportFilters, write_report
+from .report import UNREVIEWED, VERDICTS, ReportFilters, write_report
+from .review import default_reviewer, export_reviews, import_reviews, record_review
+from .search import KINDS, SearchFilters, search, split_marks
 from .sources.foi_files import read_foi_paths
 from .sources.govuk import GOVUK_BASE, MAX_RATE, GovukQuery, check_organisation, fetch_govuk_releases
 from .sources.parliament import (
@@ -38,6 +40,7 @@ from .sources.parliament import (
 )
 from .sources.wdtk import DEFAULT_STATUSES, WDTK_BASE, WDTK_STATUSES, WdtkQuery, check_body, fetch_wdtk_requests
 from .sync import DEFAULT_OVERLAP_DAYS, sync_questions
+from .terminal import QueueIO, run_queue, search_view
 
 DB_PATH = click.Path(file_okay=True, dir_okay=False, allow_dash=False)
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -549,6 +552,141 @@ def report_command(db_path, output, fmt, departments, date_from, date_to, catego
         write_report(db, handle, fmt=fmt, filters=filters)
     if output != "-":
         click.echo(f"Report written to {output}", err=True)
+
+
+def _hit_json(hit) -> dict:
+    text, spans = split_marks(hit.snippet)
+    details = hit.details
+    if hit.kind == "pair":
+        details = {k: details[k] for k in ("score", "category", "label", "verdict", "question_id", "foi_id", "uin")}
+    return {
+        "kind": hit.kind,
+        "id": hit.id,
+        "rank": hit.rank,
+        "title": hit.title,
+        "snippet": text,
+        "highlights": spans,
+        "date": hit.date,
+        "department_id": hit.department_id,
+        "department": hit.department,
+        "url": hit.url,
+        **details,
+    }
+
+
+@cli.command(name="search")
+@click.argument("db_path", type=DB_PATH)
+@click.argument("query", nargs=-1, required=True)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(KINDS),
+    help="Search only these: pairs, answers, foi (repeat for several; default all).",
+)
+@click.option("-d", "--department", "departments", multiple=True, help="Department id or name; repeat for several.")
+@click.option("--from", "date_from", type=DATE, help="Answered (or FOI answered) on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=DATE, help="Answered (or FOI answered) on or before (YYYY-MM-DD).")
+@click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES), help="Refusal category.")
+@click.option(
+    "--verdict",
+    "verdicts",
+    multiple=True,
+    type=click.Choice([*VERDICTS, UNREVIEWED]),
+    help="Pairs whose latest verdict is this (pairs only).",
+)
+@click.option("--min-score", type=float, default=0.0, help="Pairs scoring at least this (pairs only).")
+@click.option("--limit", type=click.IntRange(1, 500), default=10, show_default=True, help="Hits of each kind.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many hits of each kind.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def search_command(
+    db_path, query, kinds, departments, date_from, date_to, categories, verdicts, min_score, limit, offset, as_json
+):
+    """Search the matched pairs, the written answers and the FOI disclosures (ranked by bm25).
+
+    Words must all appear; "a phrase" in quotes as written; a OR b; -word excludes; word* matches
+    words starting with it.
+    """
+    _check_range("--from", date_from, "--to", date_to)
+    filters = SearchFilters(
+        departments=tuple(departments),
+        date_from=date_from and date_from.date(),
+        date_to=date_to and date_to.date(),
+        categories=tuple(categories),
+        verdicts=tuple(verdicts),
+        min_score=min_score,
+    )
+    if not kinds:
+        kinds = ("pairs",) if verdicts or min_score else KINDS
+    results = search(open_db(db_path), " ".join(query), filters, kinds=tuple(kinds), limit=limit, offset=offset)
+    if as_json:
+        document = {
+            "query": results.query,
+            "fts_query": results.fts,
+            "totals": results.totals,
+            "hits": {kind: [_hit_json(hit) for hit in hits] for kind, hits in results.hits.items()},
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
+    click.echo(search_view(results, color=sys.stdout.isatty()))
+
+
+@cli.command(name="review")
+@click.argument("db_path", type=DB_PATH)
+@click.argument("match_id", required=False)
+@click.option("--verdict", type=click.Choice([*VERDICTS, "not_comparable"], case_sensitive=False))
+@click.option("--note", help="Why: what makes it (not) a discrepancy.")
+@click.option("--by", "reviewer", help="Your name (default: $PQCHECK_REVIEWER or your login name).")
+@click.option("--next", "queue", is_flag=True, help="Review the unreviewed pairs one by one, strongest first.")
+@click.option("-d", "--department", "departments", multiple=True, help="With --next: only this department.")
+@click.option("--min-score", type=float, default=0.0, help="With --next: only pairs scoring at least this.")
+@click.option("--export", "export_path", type=click.Path(dir_okay=False, allow_dash=True), help="Write all reviews.")
+@click.option("--import", "import_path", type=click.Path(exists=True, dir_okay=False), help="Add reviews from a file.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), help="Export format (default: from the name).")
+def review_command(
+    db_path, match_id, verdict, note, reviewer, queue, departments, min_score, export_path, import_path, fmt
+):
+    """Record whether a matched pair really is a discrepancy, review the queue, or share reviews.
+
+    \b
+      pqcheck review DB MATCH_ID --verdict confirmed --note "FOI gave 2018 figures" --by "A. Researcher"
+      pqcheck review DB --next                    # c/r/n records a verdict, s skips, q quits
+      pqcheck review DB --export reviews.csv      # or .json; --import FILE adds a colleague's
+    """
+    modes = [bool(match_id or verdict), queue, bool(export_path), bool(import_path)]
+    if sum(modes) != 1:
+        raise BadInput("give a MATCH_ID with --verdict, or --next, or --export FILE, or --import FILE")
+    db = open_db(db_path)
+    if export_path:
+        chosen = fmt or ("json" if str(export_path).endswith(".json") else "csv")
+        with click.open_file(export_path, "w", encoding="utf-8") as handle:
+            count = export_reviews(db, handle, chosen)
+        if export_path != "-":
+            click.echo(f"{count} reviews written to {export_path}", err=True)
+        return
+    if import_path:
+        stats = import_reviews(db, import_path)
+        for problem in stats.problems:
+            warn(problem)
+        unknown = f"; {stats.unknown_pairs} for pairs not in this database" if stats.unknown_pairs else ""
+        click.echo(f"{stats.added} reviews added, {stats.already_there} already there{unknown}.")
+        return
+    reviewer = reviewer or default_reviewer()
+    if queue:
+        filters = ReportFilters(departments=tuple(departments), min_score=min_score)
+        io = QueueIO(
+            echo=click.echo,
+            getchar=click.getchar,
+            prompt=lambda text: click.prompt(text, default="", show_default=False),
+            color=sys.stdout.isatty(),
+        )
+        done = run_queue(db, filters, io, reviewer=reviewer, note=note)
+        click.echo(", ".join(f"{v} {k}" for k, v in done.items()))
+        return
+    if not match_id or not verdict:
+        raise BadInput("give both a MATCH_ID and --verdict confirmed|rejected|not-comparable")
+    row = record_review(db, match_id, verdict, note=note, reviewer=reviewer)
+    click.echo(f"Recorded: {row['verdict']} for {row['match_id']} by {row['reviewer']} at {row['reviewed_at']}")
 
 
 @cli.command(name="demo")

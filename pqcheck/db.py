@@ -276,7 +276,7 @@ INDEXES = {
     "foi_requests": [["department_id", "date_responded"], ["source", "source_id"]],
     "foi_documents": [["request_id"], ["sha256"], ["url"]],
     "refusals": [["label", "category"], ["classifier_version"]],
-    "matches": [["question_id"], ["score"], ["foi_document_id"]],
+    "matches": [["question_id"], ["score"], ["foi_document_id"], ["foi_request_id"], ["other_question_id"]],
     "reviews": [["match_id"]],
 }
 

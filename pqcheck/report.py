@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -49,6 +50,7 @@ EVIDENCE_NAMES = {
     "answer": "another written answer",
 }
 VERDICTS = ("confirmed", "rejected", "not-comparable")
+UNREVIEWED = "unreviewed"  # the verdict filter's name for pairs without a review
 SUBSTANTIVE = (
     "q.answer_status IN ('answered', 'corrected') AND q.answer_text IS NOT NULL AND trim(q.answer_text) != '' "
     "AND coalesce(q.is_withdrawn, 0) = 0"
@@ -63,8 +65,9 @@ class ReportFilters:
     ``departments``: canonical ids (``home-office``) or names or fragments of names (``justice``,
     ``Border Force``), resolved against ``departments``; ``date_from``/``date_to``: the date the
     written answer was given (inclusive); ``categories``: refusal categories; ``min_score``: pairs
-    scoring less are left out; ``limit``: at most this many pairs are listed (the summary still
-    counts them all).
+    scoring less are left out; ``verdicts``: the pair's latest verdict is one of these
+    (``unreviewed`` for pairs without one); ``match_ids``: only these pairs; ``limit``: at most this
+    many pairs are listed (the summary still counts them all).
     """
 
     departments: tuple[str, ...] = ()
@@ -72,6 +75,8 @@ class ReportFilters:
     date_to: date | None = None
     categories: tuple[str, ...] = ()
     min_score: float = 0.0
+    verdicts: tuple[str, ...] = ()
+    match_ids: tuple[str, ...] = ()
     limit: int | None = None
 
 
@@ -183,7 +188,15 @@ def resolve_departments(db: sqlite_utils.Database, wanted: Iterable[str], names:
     return tuple(sorted(set(found)))
 
 
-def _check_categories(categories: Iterable[str]) -> tuple[str, ...]:
+def check_verdicts(verdicts: Iterable[str]) -> tuple[str, ...]:
+    """The verdicts of a filter, checked (``unreviewed`` included)."""
+    for verdict in verdicts:
+        if verdict not in (*VERDICTS, UNREVIEWED):
+            raise BadInput(f"unknown verdict '{verdict}': use one of {', '.join((*VERDICTS, UNREVIEWED))}")
+    return tuple(sorted(set(verdicts)))
+
+
+def check_categories(categories: Iterable[str]) -> tuple[str, ...]:
     for category in categories:
         if category not in CATEGORIES:
             close = difflib.get_close_matches(category, CATEGORIES, n=3, cutoff=0.4)
@@ -222,7 +235,7 @@ class _Query:
     @classmethod
     def build(cls, db: sqlite_utils.Database, filters: ReportFilters, names: dict[str, str]) -> _Query:
         dept_ids = resolve_departments(db, filters.departments, names) if filters.departments else ()
-        categories = _check_categories(filters.categories)
+        categories = check_categories(filters.categories)
         date_from, date_to = _iso(filters.date_from, "date_from"), _iso(filters.date_to, "date_to")
         if date_from and date_to and date_from > date_to:
             raise BadInput(f"the date range ends ({date_to}) before it starts ({date_from})")
@@ -253,6 +266,17 @@ class _Query:
         if filters.min_score:
             pair.append("coalesce(m.score, 0) >= ?")
             pair_params.append(float(filters.min_score))
+        verdicts = check_verdicts(filters.verdicts)
+        if verdicts:
+            named = [v for v in verdicts if v != UNREVIEWED]
+            either = [f"lr.verdict IN ({', '.join('?' * len(named))})"] if named else []
+            if UNREVIEWED in verdicts:
+                either.append("lr.verdict IS NULL")
+            pair.append(f"({' OR '.join(either)})")
+            pair_params += named
+        if filters.match_ids:
+            pair.append("m.id IN (SELECT value FROM json_each(?))")
+            pair_params.append(json.dumps(list(filters.match_ids)))
         return cls(
             filters=filters,
             department_ids=dept_ids,
@@ -278,6 +302,10 @@ class _Query:
             parts.append("category " + ", ".join(CATEGORY_NAMES.get(c, c) for c in self.categories))
         if self.filters.min_score:
             parts.append(f"score at least {self.filters.min_score:g}")
+        if self.filters.verdicts:
+            parts.append("verdict " + ", ".join(self.filters.verdicts))
+        if self.filters.match_ids:
+            parts.append(f"{len(self.filters.match_ids):,} chosen pairs")
         if self.filters.limit is not None:
             parts.append(f"at most {self.filters.limit:,} pairs listed")
         return parts
@@ -438,6 +466,13 @@ def _verdict_order(verdict: str) -> tuple[int, str]:
     return _order(VERDICTS, verdict), verdict
 
 
+def pair_rows(db: sqlite_utils.Database, filters: ReportFilters = ReportFilters()) -> list[dict[str, Any]]:
+    """The pairs within ``filters``, strongest first, each a dict with everything the report shows
+    (question, answer, refusal, FOI or other answer, evidence, timing, latest review)."""
+    names = _department_names(db)
+    return _pairs(db, _Query.build(db, filters, names), names)
+
+
 def _pairs(db: sqlite_utils.Database, query: _Query, names: dict[str, str]) -> list[dict[str, Any]]:
     """The pairs within the filters, strongest first, each with everything the reports show."""
     limit = query.filters.limit
@@ -464,9 +499,9 @@ def _pairs(db: sqlite_utils.Database, query: _Query, names: dict[str, str]) -> l
         row["question_link"] = _question_url(row["question_url"], row["date_tabled"], row["uin"])
         row["other_link"] = _question_url(row["other_url"], row["other_date_tabled"], row["other_uin"])
         row["timing"] = _timing(row)
-        row["span"] = _phrase_span(row["answer_text"], row["phrase"], row["phrase_start"], row["phrase_end"])
+        row["span"] = phrase_span(row["answer_text"], row["phrase"], row["phrase_start"], row["phrase_end"])
         if row["span"] is None and row["match_phrase"]:
-            row["span"] = _phrase_span(row["answer_text"], row["match_phrase"], None, None)
+            row["span"] = phrase_span(row["answer_text"], row["match_phrase"], None, None)
     return rows
 
 
@@ -488,7 +523,7 @@ def _question_url(url: str | None, date_tabled: str | None, uin: str | None) -> 
     return None
 
 
-def _phrase_span(text: str | None, phrase: str | None, start: Any, end: Any) -> tuple[int, int] | None:
+def phrase_span(text: str | None, phrase: str | None, start: Any, end: Any) -> tuple[int, int] | None:
     """Where the refusal phrase is in the answer: the stored offsets if they hold the phrase, else
     the phrase's first occurrence, else the offsets alone if they are in range."""
     if not text:
@@ -657,7 +692,7 @@ def _find_whole(text: str, needle: str) -> Iterable[tuple[int, int]]:
             at = text.find(needle, at + 1)
 
 
-def _figure_spans(text: str, figures: list[dict[str, Any]]) -> tuple[list[tuple[int, int]], list[dict[str, Any]]]:
+def figure_spans(text: str, figures: list[dict[str, Any]]) -> tuple[list[tuple[int, int]], list[dict[str, Any]]]:
     """Where each figure's text is in ``text``, and the figures that are not there."""
     spans, missing = [], []
     for figure in figures:
@@ -1001,7 +1036,7 @@ def _pair_markdown(row: dict[str, Any], contents_slug: str, add) -> None:
             add(f"- **Page:** {row['evidence_page']:,}\n")
     add(f"- **Timing:** {md_escape(row['timing'])}\n")
     evidence = row["evidence_text"] or ""
-    spans, missing = _figure_spans(evidence, row["figures"])
+    spans, missing = figure_spans(evidence, row["figures"])
     if evidence.strip():
         said = "The other answer said" if row["target_kind"] == "answer" else "The FOI response said"
         add(f"\n**{said}**" + (" (figures in bold)" if spans else "") + "\n\n")
@@ -1107,7 +1142,7 @@ def _write_csv(out: TextIO, pairs: list[dict[str, Any]]) -> None:
         )
 
 
-def _json_pair(row: dict[str, Any]) -> dict[str, Any]:
+def json_pair(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "rank": row["rank"],
         "match_id": row["match_id"],
@@ -1191,7 +1226,7 @@ def _write_json(out: TextIO, query: _Query, summary: dict[str, Any], pairs: list
             **summary,
             "listed": len(pairs),
         },
-        "pairs": [_json_pair(row) for row in pairs],
+        "pairs": [json_pair(row) for row in pairs],
     }
     out.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
     out.write("\n")

@@ -1,0 +1,244 @@
+"""Reviews: a person's verdict on a matched pair, with who and when.
+
+Verdicts live in ``reviews``, keyed by the match's stable id (a hash of the question and the FOI or
+other answer), and nothing but this module writes them: re-fetching, re-classifying and re-matching
+leave them alone, and a pair found again after a re-match shows its verdict again. A pair may be
+reviewed several times; the latest review is its verdict. Reviews can be exported and imported
+(CSV or JSON) so that a team can pool its work; an import adds only the reviews not already there.
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import io
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import sqlite_utils
+
+from .errors import BadInput
+from .report import UNREVIEWED, VERDICTS, ReportFilters, pair_rows
+
+MIN_PREFIX = 6  # a match id may be given by its first characters, at least this many
+MAX_NOTE = 4000
+MAX_REVIEWER = 200
+EXPORT_COLUMNS = ("match_id", "verdict", "note", "reviewer", "reviewed_at", "question_id", "target")
+FORMATS = ("csv", "json")
+
+
+@dataclass
+class ImportStats:
+    read: int = 0
+    added: int = 0
+    already_there: int = 0
+    unknown_pairs: int = 0  # added, for pairs this database does not hold (yet)
+    problems: list[str] = field(default_factory=list)  # rows left out, with why
+
+
+def normalise_verdict(verdict: str) -> str:
+    """``confirmed``, ``rejected`` or ``not-comparable`` (also accepts ``not comparable``,
+    ``not_comparable`` and any case)."""
+    value = "-".join(str(verdict or "").strip().lower().replace("_", " ").split())
+    if value not in VERDICTS:
+        raise BadInput(f"unknown verdict '{verdict}': use one of {', '.join(VERDICTS)}")
+    return value
+
+
+def default_reviewer() -> str:
+    """Who is reviewing: $PQCHECK_REVIEWER, else the login name."""
+    try:
+        return os.environ.get("PQCHECK_REVIEWER") or getpass.getuser()
+    except (KeyError, OSError):  # no login name (some containers)
+        return "unknown"
+
+
+def resolve_match_id(db: sqlite_utils.Database, given: str) -> str:
+    """The full id of a stored pair from its id or the first characters of it (at least 6)."""
+    given = (given or "").strip().lower()
+    if len(given) < MIN_PREFIX or not all(c in "0123456789abcdef" for c in given):
+        raise BadInput(f"'{given}' is not a match id: give the id shown by report or search (at least 6 characters)")
+    found = [
+        row[0] for row in db.execute("SELECT id FROM matches WHERE id >= ? AND id < ? LIMIT 3", [given, given + "g"])
+    ]
+    if not found:
+        raise BadInput(f"no matched pair has an id starting '{given}'")
+    if len(found) > 1:
+        raise BadInput(f"'{given}' fits several pairs ({', '.join(found[:2])}, ...): give more of the id")
+    return found[0]
+
+
+def record_review(
+    db: sqlite_utils.Database,
+    match_id: str,
+    verdict: str,
+    *,
+    note: str | None = None,
+    reviewer: str | None = None,
+    reviewed_at: str | None = None,
+) -> dict[str, Any]:
+    """Record a verdict on the stored pair ``match_id`` (or a unique prefix of it); returns the row."""
+    full_id = resolve_match_id(db, match_id)
+    row = _review_row(full_id, normalise_verdict(verdict), note, reviewer or default_reviewer(), reviewed_at)
+    with db.conn:
+        cursor = db.execute(
+            "INSERT INTO reviews (match_id, verdict, note, reviewer, reviewed_at) VALUES (?, ?, ?, ?, ?)",
+            [row["match_id"], row["verdict"], row["note"], row["reviewer"], row["reviewed_at"]],
+        )
+    return {"id": cursor.lastrowid, **row}
+
+
+def _review_row(match_id: str, verdict: str, note: Any, reviewer: Any, reviewed_at: Any) -> dict[str, Any]:
+    note = str(note).strip() if note is not None else ""
+    reviewer = " ".join(str(reviewer or "").split())
+    if len(note) > MAX_NOTE:
+        raise BadInput(f"the note is {len(note):,} characters long: keep it under {MAX_NOTE:,}")
+    if not reviewer or len(reviewer) > MAX_REVIEWER:
+        raise BadInput(f"the reviewer's name must be 1 to {MAX_REVIEWER} characters")
+    return {
+        "match_id": match_id,
+        "verdict": verdict,
+        "note": note or None,
+        "reviewer": reviewer,
+        "reviewed_at": _timestamp(reviewed_at),
+    }
+
+
+def _timestamp(value: Any) -> str:
+    """An ISO 8601 UTC time (seconds): now, or ``value`` read as ISO 8601."""
+    if value is None or value == "":
+        moment = datetime.now(UTC)
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise BadInput(f"'{value}' is not a date and time (ISO 8601, e.g. 2026-11-21T10:30:00Z)") from exc
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def next_pairs(
+    db: sqlite_utils.Database, filters: ReportFilters = ReportFilters(), *, skip: Iterable[str] = (), count: int = 1
+) -> list[dict[str, Any]]:
+    """The strongest pairs without a verdict (within ``filters``), leaving out ``skip``."""
+    skip = set(skip)
+    rows = pair_rows(db, replace(filters, verdicts=(UNREVIEWED,), limit=len(skip) + count))
+    return [row for row in rows if row["match_id"] not in skip][:count]
+
+
+def reviews_of(db: sqlite_utils.Database, match_id: str) -> list[dict[str, Any]]:
+    """Every review of one pair, latest first."""
+    cursor = db.execute(
+        "SELECT id, match_id, verdict, note, reviewer, reviewed_at FROM reviews WHERE match_id = ? "
+        "ORDER BY reviewed_at DESC, id DESC",
+        [match_id],
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# ---------------------------------------------------------------------------------------------
+# export and import
+
+
+def export_reviews(db: sqlite_utils.Database, out: TextIO, fmt: str = "csv") -> int:
+    """Write every review (oldest first) as CSV or JSON; returns how many."""
+    if fmt not in FORMATS:
+        raise BadInput(f"unknown format '{fmt}': use csv or json")
+    cursor = db.execute(
+        """SELECT r.match_id, r.verdict, r.note, r.reviewer, r.reviewed_at, m.question_id,
+                  coalesce(m.foi_request_id, m.foi_document_id, CAST(m.other_question_id AS TEXT))
+           FROM reviews r LEFT JOIN matches m ON m.id = r.match_id ORDER BY r.reviewed_at, r.id"""
+    )
+    rows = [dict(zip(EXPORT_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    if fmt == "json":
+        out.write(json.dumps({"reviews": rows}, indent=2, ensure_ascii=False) + "\n")
+    else:
+        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: _csv_safe(v) for k, v in row.items()} for row in rows)
+    return len(rows)
+
+
+def _csv_safe(value: Any) -> Any:
+    """A note that a spreadsheet would read as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def import_reviews(db: sqlite_utils.Database, path: str | Path) -> ImportStats:
+    """Add the reviews in a CSV or JSON file written by :func:`export_reviews` (or by hand: columns
+    match_id, verdict, note, reviewer, reviewed_at). Reviews already there are not added twice; a
+    row that cannot be read is left out and said why; nothing stored is changed."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"cannot read {path}: {exc}") from exc
+    records = _read_records(text, path)
+    stats = ImportStats()
+    known = {tuple(row) for row in db.execute("SELECT match_id, verdict, note, reviewer, reviewed_at FROM reviews")}
+    matches = {row[0] for row in db.execute("SELECT id FROM matches")}
+    new = []
+    for where, record in records:
+        stats.read += 1
+        try:
+            match_id = str(record.get("match_id") or "").strip().lower()
+            if len(match_id) < MIN_PREFIX:
+                raise BadInput("no match_id")
+            row = _review_row(
+                match_id,
+                normalise_verdict(record.get("verdict")),
+                _unquote(record.get("note")),
+                record.get("reviewer"),
+                record.get("reviewed_at") or None,
+            )
+        except BadInput as exc:
+            stats.problems.append(f"{where}: {exc}")
+            continue
+        key = tuple(row[c] for c in ("match_id", "verdict", "note", "reviewer", "reviewed_at"))
+        if key in known:
+            stats.already_there += 1
+            continue
+        known.add(key)
+        new.append(row)
+        stats.added += 1
+        stats.unknown_pairs += match_id not in matches
+    with db.conn:
+        db.conn.executemany(
+            "INSERT INTO reviews (match_id, verdict, note, reviewer, reviewed_at) "
+            "VALUES (:match_id, :verdict, :note, :reviewer, :reviewed_at)",
+            new,
+        )
+    return stats
+
+
+def _unquote(note: Any) -> Any:
+    """Undo the apostrophe :func:`_csv_safe` put before a note starting like a formula."""
+    if isinstance(note, str) and note[:1] == "'" and note[1:2] in ("=", "+", "-", "@"):
+        return note[1:]
+    return note
+
+
+def _read_records(text: str, path: Path) -> list[tuple[str, dict[str, Any]]]:
+    """(where, record) for each review in a JSON ({"reviews": [...]} or [...]) or CSV file."""
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise BadInput(f"{path} is not valid JSON: {exc}") from exc
+        items = data.get("reviews") if isinstance(data, dict) else data
+        if not isinstance(items, list):
+            raise BadInput(f"{path}: expected a list of reviews, or an object with a 'reviews' list")
+        return [(f"{path.name} item {i}", item if isinstance(item, dict) else {}) for i, item in enumerate(items, 1)]
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "match_id" not in reader.fieldnames or "verdict" not in reader.fieldnames:
+        raise BadInput(f"{path} is neither JSON nor CSV with match_id and verdict columns")
+    return [(f"{path.name} line {reader.line_num}", dict(row)) for row in reader]

@@ -1,0 +1,426 @@
+"""Full-text search over the matched pairs, the written answers and the FOI disclosures.
+
+The user's words are turned into an FTS5 query by :func:`fts_query` (never pasted into SQL: the
+query is a bound parameter), then each kind is ranked by bm25 in two steps: the ids and ranks of
+one page of hits, then the snippets of those rows only (a snippet for every hit of a common word
+would cost more than the search).
+
+Ranking: answers by bm25 over heading, question and answer; FOI requests by the better of their
+title/request text and the text of their pages; pairs by the bm25 of their question side plus that
+of their FOI side (or other answer), so a pair that matches on both sides comes first, then by the
+matcher's score.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlite_utils
+
+from .errors import BadInput
+from .report import (
+    _LATEST_REVIEW,
+    REFUSAL_LABELS,
+    ReportFilters,
+    _department_names,
+    _Query,
+    _question_url,
+    check_categories,
+    pair_rows,
+)
+
+KINDS = ("pairs", "answers", "foi")
+MARK_START, MARK_END = "\ue000", "\ue001"  # around the matched terms in a snippet (see split_marks)
+SNIPPET_TOKENS = 24
+COUNT_CAP = 1000  # totals are counted up to this many hits
+MAX_LIMIT = 500
+
+_WORD = re.compile(r"[^\W_]+")
+_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Filters of a search. ``departments``, dates and ``categories`` apply to every kind they can
+    (dates: when the answer was given, when the FOI was answered; categories: the refusal category
+    of the answer); ``verdicts`` and ``min_score`` apply to pairs only."""
+
+    departments: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    categories: tuple[str, ...] = ()
+    verdicts: tuple[str, ...] = ()
+    min_score: float = 0.0
+
+
+@dataclass
+class Hit:
+    kind: str  # pair, answer, foi
+    id: str  # match id, question id, FOI request id
+    rank: float  # bm25: lower is better
+    title: str
+    snippet: str  # with MARK_START/MARK_END around the matched terms
+    date: str | None = None
+    department_id: str | None = None
+    department: str | None = None
+    url: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)  # kind-specific fields (see search())
+
+
+@dataclass
+class SearchResults:
+    query: str
+    fts: str  # the FTS5 query run
+    hits: dict[str, list[Hit]]  # kind -> one page of hits, best first
+    totals: dict[str, int]  # kind -> hits in all (counted up to COUNT_CAP)
+    capped: dict[str, bool]  # kind -> total reached COUNT_CAP
+
+
+# ---------------------------------------------------------------------------------------------
+# the query
+
+
+def fts_query(text: str) -> str:
+    """The FTS5 query for what a user typed: every word must appear (in any order), ``"a phrase"``
+    as written, ``a OR b`` either, ``-word`` or ``NOT word`` must not, and ``word*`` matches words
+    that start with it. Anything else (punctuation, FTS5 syntax, column names) is read as words, so
+    the result is always a valid query. Raises :class:`BadInput` when nothing is left to search for.
+    """
+    groups: list[list[str]] = []  # terms that must all appear; each a list of alternatives
+    excluded: list[str] = []
+    either = negate = False
+    for match in _TOKEN.finditer(text or ""):
+        phrase, bare = match.group(1), match.group(2)
+        if bare in ("OR", "AND", "NOT"):
+            either, negate = bare == "OR" and bool(groups), bare == "NOT"
+            continue
+        if bare is not None and bare.startswith("-") and len(bare) > 1:
+            negate, bare = True, bare[1:]
+        words = _WORD.findall(phrase if phrase is not None else bare)
+        if words:
+            if phrase is not None or len(words) > 1:  # a phrase, or a word with punctuation in it: C-section
+                term = '"' + " ".join(words) + '"'
+            else:
+                term = f'"{words[0]}"' + ("*" if bare.endswith("*") else "")
+            if negate:
+                excluded.append(term)
+            elif either:
+                groups[-1].append(term)
+            else:
+                groups.append([term])
+        either = negate = False
+    if not groups:
+        if excluded:
+            raise BadInput("a search needs at least one word that is not excluded (with - or NOT)")
+        raise BadInput("nothing to search for: give one or more words, or a phrase in double quotes")
+    query = " AND ".join(g[0] if len(g) == 1 else f"({' OR '.join(g)})" for g in groups)
+    if excluded:
+        query = f"({query})" + "".join(f" NOT {term}" for term in excluded)
+    return query
+
+
+def split_marks(snippet: str) -> tuple[str, list[tuple[int, int]]]:
+    """A snippet without its marks, and the (start, end) of each marked part."""
+    text, spans, start = [], [], None
+    length = 0
+    for part in re.split(f"([{MARK_START}{MARK_END}])", snippet):
+        if part == MARK_START:
+            start = length
+        elif part == MARK_END:
+            if start is not None and length > start:
+                spans.append((start, length))
+            start = None
+        else:
+            text.append(part)
+            length += len(part)
+    return "".join(text), spans
+
+
+# ---------------------------------------------------------------------------------------------
+# searching
+
+
+def search(
+    db: sqlite_utils.Database,
+    text: str,
+    filters: SearchFilters = SearchFilters(),  # frozen: one shared default is safe
+    *,
+    kinds: tuple[str, ...] = KINDS,
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchResults:
+    """Search ``kinds`` for ``text``; ``limit`` hits of each kind from ``offset``, best first.
+
+    Pair hits carry in ``details`` the pair row of :func:`pqcheck.report.pair_rows` (score,
+    category, verdict, the question and the FOI); answer hits the UIN, label and category; FOI hits
+    the authority, outcome and the matched document.
+    """
+    for kind in kinds:
+        if kind not in KINDS:
+            raise BadInput(f"unknown kind '{kind}': use one or more of {', '.join(KINDS)}")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadInput(f"limit must be between 1 and {MAX_LIMIT}")
+    if offset < 0:
+        raise BadInput("offset must not be negative")
+    fts = fts_query(text)
+    scope = _Scope.build(db, filters)
+    runners = {"pairs": _search_pairs, "answers": _search_answers, "foi": _search_foi}
+    results = SearchResults(query=text, fts=fts, hits={}, totals={}, capped={})
+    try:
+        for kind in kinds:
+            hits, total = runners[kind](db, fts, scope, limit, offset)
+            results.hits[kind] = hits
+            results.totals[kind] = total
+            results.capped[kind] = total >= COUNT_CAP
+    except sqlite3.OperationalError as exc:
+        if "fts5" in str(exc) or "MATCH" in str(exc):
+            raise BadInput(f"the search '{text}' could not be run ({exc}); try plain words or a quoted phrase") from exc
+        raise
+    return results
+
+
+@dataclass
+class _Scope:
+    """The filters resolved: department ids, ISO dates, and the pair conditions of the report."""
+
+    filters: SearchFilters
+    department_ids: tuple[str, ...]
+    categories: tuple[str, ...]
+    date_from: str | None
+    date_to: str | None
+    pair_query: _Query
+    names: dict[str, str]
+
+    @classmethod
+    def build(cls, db: sqlite_utils.Database, filters: SearchFilters) -> _Scope:
+        names = _department_names(db)
+        report_filters = ReportFilters(
+            departments=filters.departments,
+            date_from=filters.date_from,
+            date_to=filters.date_to,
+            categories=filters.categories,
+            min_score=filters.min_score,
+            verdicts=filters.verdicts,
+        )
+        query = _Query.build(db, report_filters, names)
+        return cls(
+            filters=filters,
+            department_ids=query.department_ids,
+            categories=check_categories(filters.categories),
+            date_from=query.date_from,
+            date_to=query.date_to,
+            pair_query=query,
+            names=names,
+        )
+
+    def answer_where(self) -> tuple[str, list[Any]]:
+        where, params = [], []
+        if self.department_ids:
+            where.append(f"qd.department_id IN ({', '.join('?' * len(self.department_ids))})")
+            params += self.department_ids
+        for op, value in ((">=", self.date_from), ("<=", self.date_to)):
+            if value:
+                where.append(f"q.date_answered {op} ?")
+                params.append(value)
+        if self.categories:
+            where.append(f"r.label IN {REFUSAL_LABELS!r} AND r.category IN ({', '.join('?' * len(self.categories))})")
+            params += self.categories
+        return " AND ".join(where) or "1", params
+
+    def foi_where(self) -> tuple[str, list[Any]]:
+        where, params = [], []
+        if self.department_ids:
+            where.append(f"f.department_id IN ({', '.join('?' * len(self.department_ids))})")
+            params += self.department_ids
+        for op, value in ((">=", self.date_from), ("<=", self.date_to)):
+            if value:
+                where.append(f"coalesce(f.date_responded, f.date_requested) {op} ?")
+                params.append(value)
+        return " AND ".join(where) or "1", params
+
+
+def _count(db: sqlite_utils.Database, sql: str, params: list[Any]) -> int:
+    return db.execute(f"SELECT count(*) FROM ({sql} LIMIT {COUNT_CAP})", params).fetchone()[0]
+
+
+def _snippets(db: sqlite_utils.Database, table: str, fts: str, rowids: list[int]) -> dict[int, str]:
+    """FTS5 snippets of the rows ``rowids`` of ``table``'s index."""
+    if not rowids:
+        return {}
+    sql = (
+        f"SELECT rowid, snippet([{table}_fts], -1, ?, ?, '…', ?) FROM [{table}_fts] "
+        f"WHERE [{table}_fts] MATCH ? AND rowid IN ({', '.join('?' * len(rowids))})"
+    )
+    return dict(db.execute(sql, [MARK_START, MARK_END, SNIPPET_TOKENS, fts, *rowids]).fetchall())
+
+
+def _search_answers(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[list[Hit], int]:
+    where, params = scope.answer_where()
+    base = f"""SELECT q.id, bm25(questions_fts, 4.0, 2.0, 1.0) AS rank
+        FROM questions_fts JOIN questions q ON q.id = questions_fts.rowid
+        LEFT JOIN question_departments qd ON qd.question_id = q.id
+        LEFT JOIN refusals r ON r.question_id = q.id
+        WHERE questions_fts MATCH ? AND {where}"""
+    ranked = db.execute(f"{base} ORDER BY rank, q.id LIMIT ? OFFSET ?", [fts, *params, limit, offset]).fetchall()
+    total = _count(db, base, [fts, *params])
+    ids = [row[0] for row in ranked]
+    snippets = _snippets(db, "questions", fts, ids)
+    details = {
+        row[0]: row
+        for row in db.execute(
+            f"""SELECT q.id, q.uin, q.heading, q.date_answered, q.date_tabled, q.answer_status, q.url,
+                       qd.department_id, q.answering_body_name, r.label, r.category
+                FROM questions q LEFT JOIN question_departments qd ON qd.question_id = q.id
+                LEFT JOIN refusals r ON r.question_id = q.id
+                WHERE q.id IN ({", ".join("?" * len(ids))})""",
+            ids,
+        )
+    }
+    hits = []
+    for question_id, rank in ranked:
+        _, uin, heading, answered, tabled, status, url, dept, body, label, category = details[question_id]
+        hits.append(
+            Hit(
+                kind="answer",
+                id=str(question_id),
+                rank=rank,
+                title=f"{uin or question_id}: {heading or '(no heading)'}",
+                snippet=snippets.get(question_id, ""),
+                date=answered or tabled,
+                department_id=dept,
+                department=scope.names.get(dept, body) if dept else body,
+                url=_question_url(url, tabled, uin),
+                details={"uin": uin, "answer_status": status, "label": label, "category": category},
+            )
+        )
+    return hits, total
+
+
+def _search_foi(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[list[Hit], int]:
+    where, params = scope.foi_where()
+    # A request ranks by the better of its own text and its best page; its snippet comes from that side.
+    base = f"""SELECT id, min(rank) AS rank, min(side) AS side FROM (
+            SELECT f.id, bm25(foi_requests_fts, 3.0, 1.0) AS rank, 0 AS side
+            FROM foi_requests_fts JOIN foi_requests f ON f.rowid = foi_requests_fts.rowid
+            WHERE foi_requests_fts MATCH ? AND {where}
+            UNION ALL
+            SELECT f.id, bm25(foi_pages_fts) AS rank, 1 AS side
+            FROM foi_pages_fts JOIN foi_pages p ON p.rowid = foi_pages_fts.rowid
+            JOIN foi_documents d ON d.id = p.document_id JOIN foi_requests f ON f.id = d.request_id
+            WHERE foi_pages_fts MATCH ? AND {where}
+        ) GROUP BY id"""
+    all_params = [fts, *params, fts, *params]
+    ranked = db.execute(f"{base} ORDER BY rank, id LIMIT ? OFFSET ?", [*all_params, limit, offset]).fetchall()
+    total = _count(db, base, all_params)
+    ids = [row[0] for row in ranked]
+    marks = ", ".join("?" * len(ids))
+    requests = {
+        row[0]: row
+        for row in db.execute(
+            f"""SELECT id, rowid, title, authority, outcome, coalesce(date_responded, date_requested), url,
+                       department_id, source
+                FROM foi_requests WHERE id IN ({marks})""",
+            ids,
+        )
+    }
+    request_snippets = _snippets(db, "foi_requests", fts, [requests[i][1] for i in ids])
+    pages = {}  # request id -> (page rowid, document id, page) of its best page
+    if ids:
+        for request_id, rowid, document_id, page in db.execute(
+            f"""SELECT d.request_id, p.rowid, p.document_id, p.page FROM foi_pages_fts
+                JOIN foi_pages p ON p.rowid = foi_pages_fts.rowid JOIN foi_documents d ON d.id = p.document_id
+                WHERE foi_pages_fts MATCH ? AND d.request_id IN ({marks}) ORDER BY bm25(foi_pages_fts) DESC""",
+            [fts, *ids],
+        ):
+            pages[request_id] = (rowid, document_id, page)  # best last: it wins
+    page_snippets = _snippets(db, "foi_pages", fts, [p[0] for p in pages.values()])
+    hits = []
+    for request_id, rank, side in ranked:
+        _, rowid, title, authority, outcome, when, url, dept, source = requests[request_id]
+        page = pages.get(request_id)
+        snippet = request_snippets.get(rowid, "") if side == 0 or page is None else page_snippets.get(page[0], "")
+        hits.append(
+            Hit(
+                kind="foi",
+                id=request_id,
+                rank=rank,
+                title=title or request_id,
+                snippet=snippet,
+                date=when,
+                department_id=dept,
+                department=scope.names.get(dept, authority) if dept else authority,
+                url=url,
+                details={
+                    "authority": authority,
+                    "outcome": outcome,
+                    "source": source,
+                    "document_id": page[1] if page else None,
+                    "page": page[2] if page else None,
+                },
+            )
+        )
+    return hits, total
+
+
+def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[list[Hit], int]:
+    query = scope.pair_query
+    # Each side of a pair is found through the index of its own text; a pair ranks by the sum.
+    base = f"""WITH {_LATEST_REVIEW},
+        hits(match_id, side, rank) AS (
+            SELECT m.id, 0, bm25(questions_fts, 4.0, 2.0, 1.0) FROM questions_fts
+            JOIN matches m ON m.question_id = questions_fts.rowid WHERE questions_fts MATCH ?
+            UNION ALL
+            SELECT m.id, 1, bm25(questions_fts, 4.0, 2.0, 1.0) FROM questions_fts
+            JOIN matches m ON m.other_question_id = questions_fts.rowid WHERE questions_fts MATCH ?
+            UNION ALL
+            SELECT m.id, 1, bm25(foi_requests_fts, 3.0, 1.0) FROM foi_requests_fts
+            JOIN foi_requests f ON f.rowid = foi_requests_fts.rowid JOIN matches m ON m.foi_request_id = f.id
+            WHERE foi_requests_fts MATCH ?
+            UNION ALL
+            SELECT m.id, 1, bm25(foi_pages_fts) FROM foi_pages_fts JOIN foi_pages p ON p.rowid = foi_pages_fts.rowid
+            JOIN matches m ON m.foi_document_id = p.document_id WHERE foi_pages_fts MATCH ?
+        ),
+        sides AS (
+            SELECT match_id, min(CASE WHEN side = 0 THEN rank END) AS own,
+                   min(CASE WHEN side = 1 THEN rank END) AS theirs
+            FROM hits GROUP BY match_id
+        )
+        SELECT m.id, (coalesce(s.own, 0) + coalesce(s.theirs, 0)) * (0.25 + coalesce(m.score, 0)) AS rank, m.score
+        FROM sides s JOIN matches m ON m.id = s.match_id
+        JOIN questions q ON q.id = m.question_id
+        LEFT JOIN question_departments qd ON qd.question_id = q.id
+        LEFT JOIN refusals r ON r.question_id = q.id
+        LEFT JOIN latest_review lr ON lr.match_id = m.id
+        WHERE {query.pair_where}"""
+    params = [fts, fts, fts, fts, *query.pair_params]
+    ranked = db.execute(
+        f"{base} ORDER BY rank, m.score DESC, m.id LIMIT ? OFFSET ?", [*params, limit, offset]
+    ).fetchall()
+    total = _count(db, base, params)
+    ids = [row[0] for row in ranked]
+    rows = {row["match_id"]: row for row in pair_rows(db, ReportFilters(match_ids=tuple(ids)))} if ids else {}
+    question_snippets = _snippets(db, "questions", fts, sorted({rows[i]["question_id"] for i in ids}))
+    hits = []
+    for match_id, rank, _ in ranked:
+        row = rows[match_id]
+        theirs = row["foi_title"] or row["doc_title"] or (f"UIN {row['other_uin']}" if row["other_uin"] else "")
+        snippet = question_snippets.get(row["question_id"]) or row["heading"] or ""
+        hits.append(
+            Hit(
+                kind="pair",
+                id=match_id,
+                rank=rank,
+                title=f"UIN {row['uin']} ({(row['date_answered'] or '')[:10]}) ↔ {theirs}",
+                snippet=snippet,
+                date=row["date_answered"],
+                department_id=row["department_id"],
+                department=row["department"],
+                url=row["question_link"],
+                details=row,
+            )
+        )
+    return hits, total

@@ -1,0 +1,208 @@
+"""Terminal views: a matched pair side by side, the review queue, and search hits.
+
+Highlighted parts (the refusal phrase, the figures, the searched words) are bold on a terminal and
+between ``**`` when the output is not one (click strips the styles), so piped output keeps them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .report import CATEGORY_NAMES, EVIDENCE_NAMES, describe_reasons, figure_spans
+from .review import next_pairs, record_review
+from .search import SearchResults, split_marks
+
+_ON, _OFF = "\ue002", "\ue003"  # highlight marks inside wrapped text
+SIDE_BY_SIDE_MIN = 100  # narrower terminals get the two sides one under the other
+TEXT_LIMIT = 1800  # characters of an answer or of evidence shown in the queue
+KEYS = {"c": "confirmed", "r": "rejected", "n": "not-comparable"}
+
+
+def _marked(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        if start < pos:
+            continue
+        out += [text[pos:start], _ON, text[start:end], _OFF]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _styled(line: str, bold: bool, color: bool) -> tuple[str, bool]:
+    """A wrapped line with its marks turned into styles, given whether a highlight runs on into
+    it; and whether one runs on past it."""
+    on, off = ("\x1b[1;33m", "\x1b[0m") if color else ("**", "**")
+    out = [on] if bold and color else []
+    for char in line:
+        if char == _ON:
+            bold = True
+            out.append(on)
+        elif char == _OFF:
+            bold = False
+            out.append(off)
+        else:
+            out.append(char)
+    if bold and color:
+        out.append(off)
+    return "".join(out), bold
+
+
+def _visible(line: str) -> int:
+    return len(line.replace(_ON, "").replace(_OFF, ""))
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines = []
+    for paragraph in text.splitlines() or [""]:
+        lines.extend(textwrap.wrap(paragraph, width) or [""])
+    return lines
+
+
+def _shorten(text: str | None, limit: int = TEXT_LIMIT) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _answer_side(row: dict[str, Any]) -> str:
+    answer = row["answer_text"] or ""
+    span = row.get("span")
+    shown = _shorten(answer)
+    spans = [span] if span and span[1] <= len(shown) else []
+    who = ", ".join(
+        x for x in (row.get("asker_name"), row.get("minister_name") and f"answered by {row['minister_name']}") if x
+    )
+    return "\n".join(
+        [
+            f"WRITTEN ANSWER  UIN {row['uin']}  answered {(row['date_answered'] or '?')[:10]}",
+            f"{row['department']}{'; ' + who if who else ''}",
+            f"Refusal: {CATEGORY_NAMES.get(row['category'], row['category'] or '?')} ({row['label'] or '?'})",
+            "",
+            f"Q: {_shorten(row['question_text'], 600)}",
+            "",
+            "A: " + _marked(shown, spans),
+        ]
+    )
+
+
+def _evidence_side(row: dict[str, Any]) -> str:
+    evidence = _shorten(row["evidence_text"])
+    spans, _ = figure_spans(evidence, row["figures"])
+    if row["target_kind"] == "answer":
+        head = [f"OTHER WRITTEN ANSWER  UIN {row['other_uin']}  answered {(row['other_date_answered'] or '?')[:10]}"]
+    else:
+        page = f", page {row['evidence_page']}" if row["evidence_page"] else ""
+        head = [
+            f"{EVIDENCE_NAMES.get(row['evidence_kind'], 'FOI').upper()}  {(row['foi_date'] or '?')[:10]}",
+            f"{row['foi_title'] or row['doc_title'] or '(untitled)'}",
+            f"{row['foi_authority'] or ''}; outcome {row['foi_outcome'] or '?'}{page}",
+        ]
+    return "\n".join([*head, "", "Evidence: " + _marked(evidence, spans)])
+
+
+def pair_view(row: dict[str, Any], width: int | None = None, color: bool = False) -> str:
+    """A pair as text: the answer and the evidence side by side (or stacked when narrow), then the
+    timing, the score and its reasons, and the links."""
+    width = width or shutil.get_terminal_size((120, 40)).columns
+    left, right = _answer_side(row), _evidence_side(row)
+    lines: list[str] = []
+    if width >= SIDE_BY_SIDE_MIN:
+        column = (width - 3) // 2
+        a, b = _wrap(left, column), _wrap(right, column)
+        a_bold = b_bold = False
+        for i in range(max(len(a), len(b))):
+            la = a[i] if i < len(a) else ""
+            lb = b[i] if i < len(b) else ""
+            pad = " " * (column - _visible(la))
+            sa, a_bold = _styled(la, a_bold, color)
+            sb, b_bold = _styled(lb, b_bold, color)
+            lines.append(f"{sa}{pad} │ {sb}".rstrip())
+    else:
+        bold = False
+        for line in [*_wrap(left, width), "─" * min(width, 60), *_wrap(right, width)]:
+            styled, bold = _styled(line, bold, color)
+            lines.append(styled)
+    lines += ["", f"{row['timing']}.  Score {row['score']:.2f}  (match {row['match_id']})"]
+    lines += [f"  {reason}" for reason in describe_reasons(row["reasons_obj"])]
+    links = [x for x in (row.get("question_link"), row.get("foi_url") or row.get("other_link")) if x]
+    lines += [f"  {link}" for link in links]
+    return "\n".join(lines)
+
+
+@dataclass
+class QueueIO:
+    """How the queue talks to the person: echo a line, read a key, ask for a line of text."""
+
+    echo: Callable[[str], None]
+    getchar: Callable[[], str]
+    prompt: Callable[[str], str]
+    width: int | None = None
+    color: bool = False
+
+
+def run_queue(db, filters, io: QueueIO, *, reviewer: str, note: str | None = None, ask_note: bool = True) -> dict:
+    """Show the strongest unreviewed pair, record the verdict of a key press, and go on until the
+    queue is empty or the person quits. Returns counts by verdict (and ``skipped``)."""
+    skipped: list[str] = []
+    done = {"confirmed": 0, "rejected": 0, "not-comparable": 0, "skipped": 0}
+    while True:
+        pending = next_pairs(db, filters, skip=skipped)
+        if not pending:
+            io.echo("No unreviewed pairs left." if not skipped else "No more unreviewed pairs (some were skipped).")
+            return done
+        row = pending[0]
+        io.echo("")
+        io.echo(pair_view(row, io.width, io.color))
+        io.echo("")
+        io.echo("[c] confirmed  [r] rejected  [n] not comparable  [s] skip  [q] quit")
+        key = _read_key(io)
+        if key == "q":
+            return done
+        if key == "s":
+            skipped.append(row["match_id"])
+            done["skipped"] += 1
+            continue
+        verdict = KEYS[key]
+        text = note
+        if text is None and ask_note:
+            text = io.prompt("Note (Enter for none)").strip() or None
+        record_review(db, row["match_id"], verdict, note=text, reviewer=reviewer)
+        done[verdict] += 1
+        io.echo(f"Recorded: {verdict} for {row['match_id'][:12]}")
+
+
+def _read_key(io: QueueIO) -> str:
+    while True:
+        key = (io.getchar() or "").lower()
+        if key in KEYS or key in ("s", "q"):
+            return key
+        if key in ("\x03", "\x04", ""):  # Ctrl-C, Ctrl-D, end of input
+            return "q"
+        io.echo("Press c, r, n, s or q.")
+
+
+def search_view(results: SearchResults, color: bool = False) -> str:
+    """Search results as text: per kind, the hits with their snippets (matched words highlighted)."""
+    names = {"pairs": "Matched pairs", "answers": "Written answers", "foi": "FOI disclosures"}
+    out = [f"Search: {results.query}"]
+    for kind, hits in results.hits.items():
+        total = results.totals[kind]
+        more = "+" if results.capped[kind] else ""
+        out += ["", f"{names[kind]}: {total:,}{more} found" + (f", showing {len(hits)}" if hits else "")]
+        for i, hit in enumerate(hits, 1):
+            extra = ""
+            if hit.kind == "pair":
+                verdict = hit.details.get("verdict") or "unreviewed"
+                extra = f"; score {hit.details['score']:.2f}, {verdict}"
+            elif hit.kind == "answer" and hit.details.get("label"):
+                extra = f"; {hit.details['label']}"
+            out.append(f"{i:>3}. {hit.title}")
+            out.append(f"     {hit.department or '?'}; {(hit.date or '?')[:10]}{extra}; id {hit.id}")
+            text, spans = split_marks(hit.snippet)
+            styled, _ = _styled(_marked(text, spans).replace("\n", " "), False, color)
+            out.append(f"     {styled}")
+    return "\n".join(out)
