@@ -689,6 +689,22 @@ def review_command(
     click.echo(f"Recorded: {row['verdict']} for {row['match_id']} by {row['reviewer']} at {row['reviewed_at']}")
 
 
+@cli.command(name="serve")
+@click.argument("db_path", type=click.Path(dir_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.option(
+    "--token",
+    envvar="PQCHECK_TOKEN",
+    help="Recording verdicts needs this token ($PQCHECK_TOKEN; made up and printed for a non-local --host).",
+)
+def serve_command(db_path, host, port, token):
+    """Serve the web interface: search, pairs side by side, verdicts, department pages."""
+    from .web.server import serve
+
+    serve(db_path, host, port, token, echo=click.echo)
+
+
 @cli.command(name="demo")
 @click.option(
     "--out",

@@ -466,6 +466,18 @@ def _verdict_order(verdict: str) -> tuple[int, str]:
     return _order(VERDICTS, verdict), verdict
 
 
+def summary(db: sqlite_utils.Database, filters: ReportFilters = ReportFilters()) -> dict[str, Any]:
+    """The report's summary within ``filters``: answers, refusals and pairs in all and by
+    department, category and year, and the verdicts."""
+    names = _department_names(db)
+    return _summary(db, _Query.build(db, filters, names), names)
+
+
+def department_names(db: sqlite_utils.Database) -> dict[str, str]:
+    """Department id -> name."""
+    return _department_names(db)
+
+
 def pair_rows(db: sqlite_utils.Database, filters: ReportFilters = ReportFilters()) -> list[dict[str, Any]]:
     """The pairs within ``filters``, strongest first, each a dict with everything the report shows
     (question, answer, refusal, FOI or other answer, evidence, timing, latest review)."""

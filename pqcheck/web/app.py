@@ -1,0 +1,371 @@
+"""The web interface: search, pair pages with verdicts, department pages, CSV/JSON exports.
+
+A small Flask app rather than Datasette: the pages MPs' staff need (a pair side by side with the
+refusal phrase and the figures highlighted, a verdict form guarded by a token) are custom views
+over the same library functions the command line uses, and Flask's Jinja2 templates escape every
+value by default. The pages need no JavaScript; the Content-Security-Policy forbids scripts
+altogether, so markup inside an answer or an FOI document can never run.
+
+Each request opens its own SQLite connection (WAL mode: readers do not block the writer of a fetch
+running at the same time); GET requests are read-only (``PRAGMA query_only``).
+"""
+
+from __future__ import annotations
+
+import csv
+import hmac
+import io
+import secrets
+import sqlite3
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import sqlite_utils
+from flask import Flask, Response, abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
+
+from ..classify import CATEGORIES
+from ..db import open_db
+from ..errors import BadInput
+from ..report import (
+    CATEGORY_NAMES,
+    EVIDENCE_NAMES,
+    UNREVIEWED,
+    VERDICTS,
+    ReportFilters,
+    department_names,
+    describe_reasons,
+    figure_spans,
+    pair_rows,
+    summary,
+    write_report,
+)
+from ..review import record_review, reviews_of
+from ..search import KINDS, MAX_LIMIT, SearchFilters, search, split_marks
+
+PAGE_SIZE = 20
+TOKEN_COOKIE = "pqcheck_token"
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def create_app(db_path: str | Path, *, token: str | None = None) -> Flask:
+    """The app for the database at ``db_path``. With ``token``, recording a verdict needs it (a
+    form field, the ``X-Pqcheck-Token`` header, or the cookie set after the first success)."""
+    db_path = str(db_path)
+    open_db(db_path).close()  # create or migrate the file once, before any request
+    app = Flask(__name__)
+    app.config.update(DB_PATH=db_path, TOKEN=token, CSRF=secrets.token_urlsafe(24))
+    app.jinja_env.filters.update(marked=marked, split_marks=split_marks)
+    app.jinja_env.globals.update(
+        CATEGORY_NAMES=CATEGORY_NAMES,
+        EVIDENCE_NAMES=EVIDENCE_NAMES,
+        CATEGORIES=CATEGORIES,
+        VERDICTS=VERDICTS,
+        KINDS=KINDS,
+        UNREVIEWED=UNREVIEWED,
+        describe_reasons=describe_reasons,
+        query_with=query_with,
+    )
+    _register(app)
+    return app
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def db() -> sqlite_utils.Database:
+    """This request's connection (read-only for GET)."""
+    if "db" not in g:
+        conn = sqlite3.connect(current_app.config["DB_PATH"], timeout=10, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout=10000")
+        if request.method in ("GET", "HEAD"):
+            conn.execute("PRAGMA query_only=1")
+        g.db = sqlite_utils.Database(conn)
+    return g.db
+
+
+def marked(text: Any, spans: Any = ()) -> Markup:
+    """``text`` escaped, with each (start, end) span in ``<mark>``."""
+    text = "" if text is None else str(text)
+    out, pos = [], 0
+    for start, end in sorted({(int(s), int(e)) for s, e in spans or ()}):
+        if start < pos or start >= end or end > len(text):
+            continue
+        out += [escape(text[pos:start]), Markup("<mark>"), escape(text[start:end]), Markup("</mark>")]
+        pos = end
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+def query_with(**changes: Any) -> str:
+    """The current query string with some parameters changed (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
+    return "?" + urlencode([(k, v) for k, values in args.items() for v in values])
+
+
+def _date_arg(name: str) -> date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadInput(f"{name} must be a date (YYYY-MM-DD), not '{value}'") from exc
+
+
+def _float_arg(name: str) -> float:
+    value = request.args.get(name, "").strip()
+    try:
+        return float(value) if value else 0.0
+    except ValueError as exc:
+        raise BadInput(f"{name} must be a number, not '{value}'") from exc
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    value = request.args.get(name, "").strip()
+    try:
+        number = int(value) if value else default
+    except ValueError as exc:
+        raise BadInput(f"{name} must be a whole number, not '{value}'") from exc
+    return min(max(number, low), high)
+
+
+def _list_arg(name: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in request.args.getlist(name) if v.strip())
+
+
+def _report_filters(limit: int | None = None) -> ReportFilters:
+    return ReportFilters(
+        departments=_list_arg("department"),
+        date_from=_date_arg("from"),
+        date_to=_date_arg("to"),
+        categories=_list_arg("category"),
+        min_score=_float_arg("min_score"),
+        verdicts=_list_arg("verdict"),
+        limit=limit,
+    )
+
+
+def _token_ok() -> bool:
+    expected = current_app.config["TOKEN"]
+    if not expected:
+        return True
+    given = (
+        request.form.get("token") or request.headers.get("X-Pqcheck-Token") or request.cookies.get(TOKEN_COOKIE) or ""
+    )
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _pair_view(row: dict[str, Any]) -> dict[str, Any]:
+    """What the pair page shows beyond the row: highlight spans and the reasons in words."""
+    evidence = row["evidence_text"] or ""
+    spans, missing = figure_spans(evidence, row["figures"])
+    return {
+        "answer_spans": [row["span"]] if row["span"] else [],
+        "evidence_spans": spans,
+        "figures_elsewhere": missing,
+        "reasons": describe_reasons(row["reasons_obj"]),
+    }
+
+
+def _search_json(results) -> dict[str, Any]:
+    out = {"query": results.query, "fts_query": results.fts, "totals": results.totals, "hits": {}}
+    for kind, hits in results.hits.items():
+        items = []
+        for hit in hits:
+            item = asdict(hit)
+            item["snippet"], item["highlights"] = split_marks(hit.snippet)
+            if hit.kind == "pair":
+                keys = ("score", "category", "label", "verdict", "question_id", "foi_id", "uin")
+                item["details"] = {k: hit.details[k] for k in keys}
+            items.append(item)
+        out["hits"][kind] = items
+    return out
+
+
+def _search_csv(results) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["kind", "id", "rank", "title", "date", "department", "url", "snippet"])
+    for hits in results.hits.values():
+        for hit in hits:
+            text, _ = split_marks(hit.snippet)
+            row = [hit.kind, hit.id, f"{hit.rank:.4f}", hit.title, hit.date, hit.department, hit.url, text]
+            writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# routes
+
+
+def _register(app: Flask) -> None:
+    @app.teardown_appcontext
+    def close_db(_exc):
+        conn = g.pop("db", None)
+        if conn is not None:
+            conn.close()
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    @app.errorhandler(BadInput)
+    def bad_input(exc: BadInput):
+        if request.path.endswith((".json", ".csv")):
+            return jsonify({"error": str(exc)}), 400
+        return render_template("error.html", message=str(exc), status=400), 400
+
+    @app.errorhandler(404)
+    def not_found(_exc):
+        return render_template("error.html", message="There is no such page.", status=404), 404
+
+    @app.get("/")
+    def index():
+        filters = ReportFilters(limit=10)
+        return render_template(
+            "index.html",
+            summary=summary(db()),
+            top=pair_rows(db(), filters),
+        )
+
+    @app.get("/search")
+    @app.get("/search.<fmt>")
+    def search_page(fmt: str = "html"):
+        if fmt not in ("html", "json", "csv"):
+            abort(404)
+        text = request.args.get("q", "").strip()
+        kinds = tuple(k for k in _list_arg("kind") if k in KINDS) or KINDS
+        limit = _int_arg("limit", PAGE_SIZE, 1, MAX_LIMIT)
+        page = _int_arg("page", 1, 1, 10_000)
+        results = None
+        if text:
+            filters = SearchFilters(
+                departments=_list_arg("department"),
+                date_from=_date_arg("from"),
+                date_to=_date_arg("to"),
+                categories=_list_arg("category"),
+                verdicts=_list_arg("verdict"),
+                min_score=_float_arg("min_score"),
+            )
+            results = search(db(), text, filters, kinds=kinds, limit=limit, offset=(page - 1) * limit)
+        if fmt == "json":
+            if results is None:
+                raise BadInput("give the words to search for as q=...")
+            return jsonify(_search_json(results))
+        if fmt == "csv":
+            if results is None:
+                raise BadInput("give the words to search for as q=...")
+            return _download(_search_csv(results), "text/csv", "search.csv")
+        return render_template(
+            "search.html",
+            q=text,
+            results=results,
+            kinds=kinds,
+            page=page,
+            limit=limit,
+            departments=department_names(db()),
+            args=request.args,
+        )
+
+    @app.get("/pairs")
+    @app.get("/pairs.<fmt>")
+    def pairs_page(fmt: str = "html"):
+        if fmt not in ("html", "json", "csv"):
+            abort(404)
+        if fmt != "html":
+            buffer = io.StringIO()
+            write_report(db(), buffer, fmt=fmt, filters=_report_filters())
+            mime = "application/json" if fmt == "json" else "text/csv"
+            return _download(buffer.getvalue(), mime, f"pairs.{fmt}")
+        limit = _int_arg("limit", PAGE_SIZE * 5, 1, 1000)
+        return render_template(
+            "pairs.html",
+            rows=pair_rows(db(), _report_filters(limit=limit)),
+            summary=summary(db(), _report_filters()),
+            departments=department_names(db()),
+            args=request.args,
+            limit=limit,
+        )
+
+    @app.get("/pair/<match_id>")
+    def pair_page(match_id: str):
+        rows = pair_rows(db(), ReportFilters(match_ids=(match_id,)))
+        if not rows:
+            abort(404)
+        row = rows[0]
+        return render_template(
+            "pair.html",
+            row=row,
+            view=_pair_view(row),
+            reviews=reviews_of(db(), match_id),
+            needs_token=bool(app.config["TOKEN"]) and not request.cookies.get(TOKEN_COOKIE),
+            csrf=app.config["CSRF"],
+            recorded=request.args.get("recorded"),
+        )
+
+    @app.post("/pair/<match_id>/review")
+    def review_post(match_id: str):
+        if not hmac.compare_digest(request.form.get("csrf", "").encode(), app.config["CSRF"].encode()):
+            return render_template("error.html", message="This form has expired: reload the page.", status=403), 403
+        if not _token_ok():
+            message = "A valid token is needed to record verdicts on this server."
+            return render_template("error.html", message=message, status=403), 403
+        if not db().execute("SELECT 1 FROM matches WHERE id = ?", [match_id]).fetchone():
+            abort(404)
+        record_review(
+            db(),
+            match_id,
+            request.form.get("verdict", ""),
+            note=request.form.get("note") or None,
+            reviewer=request.form.get("reviewer") or "web reviewer",
+        )
+        response = redirect(url_for("pair_page", match_id=match_id, recorded=1), code=303)
+        if app.config["TOKEN"]:
+            response.set_cookie(
+                TOKEN_COOKIE, app.config["TOKEN"], httponly=True, samesite="Strict", secure=request.is_secure
+            )
+        return response
+
+    @app.get("/departments")
+    def departments_page():
+        return render_template("departments.html", summary=summary(db()))
+
+    @app.get("/department/<department_id>")
+    def department_page(department_id: str):
+        names = department_names(db())
+        if department_id not in names:
+            abort(404)
+        filters = ReportFilters(departments=(department_id,))
+        info = summary(db(), filters)
+        peak = max([1] + [max(y["refusals"], y["pairs"]) for y in info["by_year"]])
+        return render_template(
+            "department.html",
+            department_id=department_id,
+            name=names[department_id],
+            summary=info,
+            peak=peak,
+            rows=pair_rows(db(), ReportFilters(departments=(department_id,), limit=50)),
+        )
+
+
+def _download(body: str, mime: str, filename: str) -> Response:
+    response = Response(body, mimetype=mime)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
