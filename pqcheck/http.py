@@ -1,8 +1,10 @@
 """One polite HTTP client for every upstream: timeouts, retries with backoff, a rate limit.
 
 Retries cover 429 and 5xx answers (honouring ``Retry-After``), dropped connections, timeouts,
-and bodies that arrive cut short or are not JSON. When retries run out the caller gets an
-:class:`~pqcheck.errors.UpstreamError` with a message that says what failed and where.
+and bodies that arrive cut short or are not JSON. The read timeout bounds the whole response,
+not only the wait for each packet: a server that trickles its body is given up on in time.
+When retries run out the caller gets an :class:`~pqcheck.errors.UpstreamError` with a message
+that says what failed and where.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
+import urllib3.exceptions
 
 from . import __version__
 from .errors import UpstreamError
@@ -98,6 +101,24 @@ def describe_error_body(response: requests.Response) -> str:
     return json.dumps(body)[:200]
 
 
+def read_body(response: requests.Response, deadline: float) -> None:
+    """Read the body of a streamed response into ``response.content``, or raise
+    ``requests.Timeout`` if it is not all there by ``deadline`` (a ``time.monotonic()`` value)."""
+    chunks = []
+    try:
+        while chunk := response.raw.read1(1 << 16, decode_content=True):
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                response.close()
+                raise requests.exceptions.ReadTimeout("the response did not arrive in time")
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise requests.exceptions.ReadTimeout(exc) from exc
+    except urllib3.exceptions.HTTPError as exc:  # cut short, connection reset, undecodable
+        raise requests.exceptions.ChunkedEncodingError(exc) from exc
+    response._content = b"".join(chunks)
+    response._content_consumed = True
+
+
 class HttpClient:
     """A ``requests.Session`` with the retry, timeout and rate-limit policy pqcheck uses everywhere."""
 
@@ -140,7 +161,9 @@ class HttpClient:
             problem, wait, data = None, None, None
             try:
                 headers = {"Accept": accept} if accept else None
-                response = self.session.get(url, params=params, timeout=self.timeout, headers=headers)
+                deadline = time.monotonic() + self.timeout[1]
+                response = self.session.get(url, params=params, timeout=self.timeout, headers=headers, stream=True)
+                read_body(response, deadline)
                 where = response.url
                 if response.status_code in RETRY_STATUSES:
                     problem = f"HTTP {response.status_code} {describe_error_body(response)}".strip()

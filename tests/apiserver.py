@@ -13,10 +13,13 @@ thread:
 
 Every request is recorded (:attr:`FakeParliamentAPI.requests`). Faults can be planned by
 request number, path, query parameters or a predicate: an HTTP error status with a
-``ProblemDetails`` body and an optional ``Retry-After``, a dropped connection, a body cut short
+``ProblemDetails`` body and an optional ``Retry-After``, a dropped connection (``drop``: closed
+with no response; ``reset``: a TCP reset), a body cut short
 (``truncate``: an honest ``Content-Length``, invalid JSON; ``short-read``: the full
-``Content-Length`` announced, half the body sent, then the connection closed). Hooks run
-before a request is answered, e.g. to add newly answered questions between two pages.
+``Content-Length`` announced, half the body sent, then the connection closed), or a slow
+answer (``slow``: nothing for ``delay`` seconds, then the response; ``drip``: the headers at
+once, then the body a byte every ``delay`` seconds). Hooks run before a request is answered,
+e.g. to add newly answered questions between two pages.
 
 Usage::
 
@@ -34,10 +37,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import gzip
 import json
 import random
 import re
 import socket
+import struct
 import threading
 import time
 import uuid
@@ -432,8 +437,12 @@ def problem(status: int, title: str, detail: str | None = None, **extra: Any) ->
 # --------------------------------------------------------------------------------------------
 
 DROP = "drop"
+RESET = "reset"
 TRUNCATE = "truncate"
 SHORT_READ = "short-read"
+SLOW = "slow"
+DRIP = "drip"
+DRIP_LIMIT = 60.0  # seconds a dripping response goes on if the client never hangs up
 STATUS_TITLES = {
     400: "One or more validation errors occurred.",
     404: "Not Found",
@@ -507,10 +516,12 @@ class _Rule:
 
 @dataclass
 class Fault(_Rule):
-    """Answer a matching request badly: an HTTP status, ``drop``, ``truncate`` or ``short-read``."""
+    """Answer a matching request badly: an HTTP status, ``drop``, ``reset``, ``truncate``,
+    ``short-read``, ``slow`` or ``drip``."""
 
     kind: int | str = 500
     retry_after: str | None = None
+    delay: float = 0.0
 
 
 @dataclass
@@ -541,6 +552,7 @@ class FakeParliamentAPI:
         self.faults: list[Fault] = []
         self.hooks: list[Hook] = []
         self.errors: list[BaseException] = []  # exceptions raised inside the handler or a hook
+        self.gzip = False  # True: gzip the bodies of clients that accept it, as the real API does
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -620,14 +632,18 @@ class FakeParliamentAPI:
         when: Callable[[RecordedRequest], bool] | None = None,
         times: int | None = 1,
         retry_after: str | int | None = None,
+        delay: float = 0.0,
     ) -> Fault:
         """Plan a fault for the requests that match (all given conditions; ``times=None``: forever).
 
         ``number`` is the 1-based request number since the server started; ``path`` is matched
-        exactly (case-insensitively); ``params`` maps query parameters to their first value.
+        exactly (case-insensitively); ``params`` maps query parameters to their first value;
+        ``delay`` is the wait of a ``slow`` fault, or the gap between the bytes of a ``drip``.
         """
-        if not (isinstance(kind, int) or kind in (DROP, TRUNCATE, SHORT_READ)):
+        if not (isinstance(kind, int) or kind in (DROP, RESET, TRUNCATE, SHORT_READ, SLOW, DRIP)):
             raise ValueError(f"unknown fault {kind!r}")
+        if kind in (SLOW, DRIP) and delay <= 0:
+            raise ValueError(f"a {kind} fault needs a positive delay")
         fault = Fault(
             number=number,
             path=path,
@@ -636,6 +652,7 @@ class FakeParliamentAPI:
             times=times,
             kind=kind,
             retry_after=None if retry_after is None else str(retry_after),
+            delay=delay,
         )
         with self._lock:
             self.faults.append(fault)
@@ -738,12 +755,23 @@ class FakeParliamentAPI:
         elif fault.kind == DROP:
             request.outcome = DROP
             self._drop(handler)
+        elif fault.kind == RESET:
+            request.outcome = RESET
+            self._reset(handler)
         elif fault.kind == TRUNCATE:
             request.outcome = TRUNCATE
             self._send(handler, 200, body[: len(body) // 2])
         elif fault.kind == SHORT_READ:
             request.outcome = SHORT_READ
-            self._send(handler, 200, body, cut_at=len(body) // 2)
+            self._send(handler, 200, body, short=True)
+        elif fault.kind == SLOW:
+            request.outcome = SLOW
+            time.sleep(fault.delay)
+            with contextlib.suppress(OSError):  # the client may have given up waiting
+                self._send(handler, 200, body)
+        elif fault.kind == DRIP:
+            request.outcome = DRIP
+            self._drip(handler, body, fault.delay)
         else:
             status = int(fault.kind)
             request.outcome = status
@@ -847,23 +875,53 @@ class FakeParliamentAPI:
         headers: dict[str, str] | None = None,
         *,
         problem_json: bool = False,
-        cut_at: int | None = None,
+        short: bool = False,
     ) -> None:
+        """Send a response; ``short``: announce the whole body, send half, hang up."""
         handler.send_response(status)
         content_type = "application/problem+json" if problem_json else "application/json"
         handler.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        if handler.server.api.gzip and "gzip" in handler.headers.get("Accept-Encoding", ""):  # type: ignore[attr-defined]
+            body = gzip.compress(body, mtime=0)
+            handler.send_header("Content-Encoding", "gzip")
         handler.send_header("Content-Length", str(len(body)))
         handler.send_header("Cache-Control", "public,max-age=30")
         for name, value in (headers or {}).items():
             handler.send_header(name, value)
         handler.end_headers()
-        if cut_at is None:
+        if not short:
             handler.wfile.write(body)
             handler.wfile.flush()
             return
-        handler.wfile.write(body[:cut_at])
+        handler.wfile.write(body[: len(body) // 2])
         handler.wfile.flush()
         FakeParliamentAPI._drop(handler)
+
+    @staticmethod
+    def _drip(handler: BaseHTTPRequestHandler, body: bytes, gap: float) -> None:
+        """Send the headers, then the body a byte at a time until the client hangs up."""
+        handler.close_connection = True
+        with contextlib.suppress(OSError):
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/json; charset=utf-8")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.flush()
+            stop = time.monotonic() + DRIP_LIMIT
+            for byte in body:
+                if time.monotonic() > stop:
+                    break
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+                time.sleep(gap)
+        FakeParliamentAPI._drop(handler)
+
+    @staticmethod
+    def _reset(handler: BaseHTTPRequestHandler) -> None:
+        """Close the connection with a TCP reset (SO_LINGER 0), as a crashed peer or proxy does."""
+        handler.close_connection = True
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        handler.connection.close()  # the RST goes out when the handler's files close too
 
     @staticmethod
     def _drop(handler: BaseHTTPRequestHandler) -> None:
