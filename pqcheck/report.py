@@ -324,10 +324,12 @@ _LATEST_REVIEW = """
         ) WHERE n = 1
     )
 """
+# The department of a question, as the question_departments view has it, joined directly: the view
+# on the right of a LEFT JOIN is materialised whole (every question) for each query.
 _PAIR_FROM = """
     FROM matches m
     JOIN questions q ON q.id = m.question_id
-    LEFT JOIN question_departments qd ON qd.question_id = q.id
+    LEFT JOIN department_aliases qd ON qd.alias = 'body:' || q.answering_body_id
     LEFT JOIN refusals r ON r.question_id = q.id
     LEFT JOIN latest_review lr ON lr.match_id = m.id
 """
@@ -377,7 +379,7 @@ def _summary(db: sqlite_utils.Database, query: _Query, names: dict[str, str]) ->
     for row in db.execute(
         f"""SELECT qd.department_id, q.answering_body_name, substr(q.date_answered, 1, 4), count(*),
                    min(q.date_answered), max(q.date_answered)
-            FROM questions q LEFT JOIN question_departments qd ON qd.question_id = q.id
+            FROM questions q LEFT JOIN department_aliases qd ON qd.alias = 'body:' || q.answering_body_id
             WHERE {query.answer_where} GROUP BY 1, 2, 3""",
         query.answer_params,
     ):
@@ -392,7 +394,7 @@ def _summary(db: sqlite_utils.Database, query: _Query, names: dict[str, str]) ->
         f"""SELECT qd.department_id, q.answering_body_name, substr(q.date_answered, 1, 4), r.category, r.label,
                    count(*)
             FROM refusals r JOIN questions q ON q.id = r.question_id
-            LEFT JOIN question_departments qd ON qd.question_id = q.id
+            LEFT JOIN department_aliases qd ON qd.alias = 'body:' || q.answering_body_id
             WHERE {query.refusal_where} GROUP BY 1, 2, 3, 4, 5""",
         query.refusal_params,
     ):

@@ -37,6 +37,10 @@ KINDS = ("pairs", "answers", "foi")
 MARK_START, MARK_END = "\ue000", "\ue001"  # around the matched terms in a snippet (see split_marks)
 SNIPPET_TOKENS = 24
 COUNT_CAP = 1000  # totals are counted up to this many hits
+# Of a word in hundreds of thousands of rows, ranking every hit would take seconds; each index ranks
+# at most this many hits (those stored last) and the results say so (SearchResults.windowed).
+RANK_WINDOW = 5_000
+PAIR_WINDOW = 2_000  # the same for each side of the pairs (each hit is joined to its pairs too)
 MAX_LIMIT = 500
 
 _WORD = re.compile(r"[^\W_]+")
@@ -78,6 +82,7 @@ class SearchResults:
     hits: dict[str, list[Hit]]  # kind -> one page of hits, best first
     totals: dict[str, int]  # kind -> hits in all (counted up to COUNT_CAP)
     capped: dict[str, bool]  # kind -> total reached COUNT_CAP
+    windowed: dict[str, bool] = field(default_factory=dict)  # kind -> ranked within the latest hits only
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,13 +174,15 @@ def search(
     fts = fts_query(text)
     scope = _Scope.build(db, filters)
     runners = {"pairs": _search_pairs, "answers": _search_answers, "foi": _search_foi}
-    results = SearchResults(query=text, fts=fts, hits={}, totals={}, capped={})
+    results = SearchResults(query=text, fts=fts, hits={}, totals={}, capped={}, windowed={})
     try:
         for kind in kinds:
             hits, total = runners[kind](db, fts, scope, limit, offset)
             results.hits[kind] = hits
             results.totals[kind] = total
             results.capped[kind] = total >= COUNT_CAP
+            size = PAIR_WINDOW if kind == "pairs" else RANK_WINDOW
+            results.windowed[kind] = results.capped[kind] and any(_more_than(db, t, fts, size) for t in _INDEXES[kind])
     except sqlite3.OperationalError as exc:
         if "fts5" in str(exc) or "MATCH" in str(exc):
             raise BadInput(f"the search '{text}' could not be run ({exc}); try plain words or a quoted phrase") from exc
@@ -243,8 +250,30 @@ class _Scope:
         return " AND ".join(where) or "1", params
 
 
-def _count(db: sqlite_utils.Database, sql: str, params: list[Any]) -> int:
-    return db.execute(f"SELECT count(*) FROM ({sql} LIMIT {COUNT_CAP})", params).fetchone()[0]
+def _window(select: str, rowid: str, size: int = RANK_WINDOW) -> str:
+    """``select`` limited to its ``size`` hits most recently stored (highest rowid), which FTS5
+    reads in rowid order and stops: bm25 is computed for those only."""
+    return f"SELECT * FROM ({select} ORDER BY {rowid} DESC LIMIT {int(size)})"
+
+
+_INDEXES = {
+    "pairs": ("questions", "foi_requests", "foi_pages"),
+    "answers": ("questions",),
+    "foi": ("foi_requests", "foi_pages"),
+}
+
+
+def _more_than(db: sqlite_utils.Database, table: str, fts: str, size: int) -> bool:
+    """More than ``size`` rows of ``table``'s index match (counting stops there; no bm25)."""
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM [{table}_fts] WHERE [{table}_fts] MATCH ? LIMIT {int(size) + 1})"
+    return db.execute(sql, [fts]).fetchone()[0] > size
+
+
+def _ranked(db: sqlite_utils.Database, sql: str, params: list[Any], limit: int, offset: int) -> tuple[list, int]:
+    """One page of the rows of ``sql`` (ordered), and how many rows there are up to COUNT_CAP (or
+    up to the page's end): one query for both, as counting apart would rank everything twice."""
+    rows = db.execute(f"{sql} LIMIT ?", [*params, max(COUNT_CAP, offset + limit)]).fetchall()
+    return rows[offset : offset + limit], len(rows)
 
 
 def _snippets(db: sqlite_utils.Database, table: str, fts: str, rowids: list[int]) -> dict[int, str]:
@@ -262,11 +291,12 @@ def _search_answers(db, fts: str, scope: _Scope, limit: int, offset: int) -> tup
     where, params = scope.answer_where()
     base = f"""SELECT q.id, bm25(questions_fts, 4.0, 2.0, 1.0) AS rank
         FROM questions_fts JOIN questions q ON q.id = questions_fts.rowid
-        LEFT JOIN question_departments qd ON qd.question_id = q.id
+        LEFT JOIN department_aliases qd ON qd.alias = 'body:' || q.answering_body_id
         LEFT JOIN refusals r ON r.question_id = q.id
         WHERE questions_fts MATCH ? AND {where}"""
-    ranked = db.execute(f"{base} ORDER BY rank, q.id LIMIT ? OFFSET ?", [fts, *params, limit, offset]).fetchall()
-    total = _count(db, base, [fts, *params])
+    ranked, total = _ranked(
+        db, f"{_window(base, 'questions_fts.rowid')} ORDER BY rank, id", [fts, *params], limit, offset
+    )
     ids = [row[0] for row in ranked]
     snippets = _snippets(db, "questions", fts, ids)
     details = {
@@ -274,7 +304,7 @@ def _search_answers(db, fts: str, scope: _Scope, limit: int, offset: int) -> tup
         for row in db.execute(
             f"""SELECT q.id, q.uin, q.heading, q.date_answered, q.date_tabled, q.answer_status, q.url,
                        qd.department_id, q.answering_body_name, r.label, r.category
-                FROM questions q LEFT JOIN question_departments qd ON qd.question_id = q.id
+                FROM questions q LEFT JOIN department_aliases qd ON qd.alias = 'body:' || q.answering_body_id
                 LEFT JOIN refusals r ON r.question_id = q.id
                 WHERE q.id IN ({", ".join("?" * len(ids))})""",
             ids,
@@ -300,22 +330,45 @@ def _search_answers(db, fts: str, scope: _Scope, limit: int, offset: int) -> tup
     return hits, total
 
 
+def _best_pages(db, fts: str, request_ids: list[str]) -> dict[str, tuple[str, int, str]]:
+    """Request id -> (document id, page number, snippet) of its page whose snippet shows the most
+    matched words. The requests' pages are found first and only those looked up in the index, with
+    no bm25: a join, or bm25 (which counts every row with the words), would read every page with
+    the words."""
+    if not request_ids:
+        return {}
+    pages = {
+        row[0]: row[1:]
+        for row in db.execute(
+            "SELECT p.rowid, d.request_id, p.document_id, p.page FROM foi_documents d "
+            f"JOIN foi_pages p ON p.document_id = d.id WHERE d.request_id IN ({', '.join('?' * len(request_ids))})",
+            request_ids,
+        )
+    }
+    best: dict[str, tuple[tuple[int, int], tuple[str, int, str]]] = {}
+    for rowid, snippet in _snippets(db, "foi_pages", fts, list(pages)).items():
+        request_id, document_id, page = pages[rowid]
+        key = (-snippet.count(MARK_START), page)
+        if request_id not in best or key < best[request_id][0]:
+            best[request_id] = (key, (document_id, page, snippet))
+    return {request_id: found for request_id, (_, found) in best.items()}
+
+
 def _search_foi(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[list[Hit], int]:
     where, params = scope.foi_where()
     # A request ranks by the better of its own text and its best page; its snippet comes from that side.
+    own = f"""SELECT f.id, bm25(foi_requests_fts, 3.0, 1.0) AS rank, 0 AS side
+        FROM foi_requests_fts JOIN foi_requests f ON f.rowid = foi_requests_fts.rowid
+        WHERE foi_requests_fts MATCH ? AND {where}"""
+    pages = f"""SELECT f.id, bm25(foi_pages_fts) AS rank, 1 AS side
+        FROM foi_pages_fts JOIN foi_pages p ON p.rowid = foi_pages_fts.rowid
+        JOIN foi_documents d ON d.id = p.document_id JOIN foi_requests f ON f.id = d.request_id
+        WHERE foi_pages_fts MATCH ? AND {where}"""
     base = f"""SELECT id, min(rank) AS rank, min(side) AS side FROM (
-            SELECT f.id, bm25(foi_requests_fts, 3.0, 1.0) AS rank, 0 AS side
-            FROM foi_requests_fts JOIN foi_requests f ON f.rowid = foi_requests_fts.rowid
-            WHERE foi_requests_fts MATCH ? AND {where}
-            UNION ALL
-            SELECT f.id, bm25(foi_pages_fts) AS rank, 1 AS side
-            FROM foi_pages_fts JOIN foi_pages p ON p.rowid = foi_pages_fts.rowid
-            JOIN foi_documents d ON d.id = p.document_id JOIN foi_requests f ON f.id = d.request_id
-            WHERE foi_pages_fts MATCH ? AND {where}
+        {_window(own, "foi_requests_fts.rowid")} UNION ALL {_window(pages, "foi_pages_fts.rowid")}
         ) GROUP BY id"""
     all_params = [fts, *params, fts, *params]
-    ranked = db.execute(f"{base} ORDER BY rank, id LIMIT ? OFFSET ?", [*all_params, limit, offset]).fetchall()
-    total = _count(db, base, all_params)
+    ranked, total = _ranked(db, f"{base} ORDER BY rank, id", all_params, limit, offset)
     ids = [row[0] for row in ranked]
     marks = ", ".join("?" * len(ids))
     requests = {
@@ -328,21 +381,12 @@ def _search_foi(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[l
         )
     }
     request_snippets = _snippets(db, "foi_requests", fts, [requests[i][1] for i in ids])
-    pages = {}  # request id -> (page rowid, document id, page) of its best page
-    if ids:
-        for request_id, rowid, document_id, page in db.execute(
-            f"""SELECT d.request_id, p.rowid, p.document_id, p.page FROM foi_pages_fts
-                JOIN foi_pages p ON p.rowid = foi_pages_fts.rowid JOIN foi_documents d ON d.id = p.document_id
-                WHERE foi_pages_fts MATCH ? AND d.request_id IN ({marks}) ORDER BY bm25(foi_pages_fts) DESC""",
-            [fts, *ids],
-        ):
-            pages[request_id] = (rowid, document_id, page)  # best last: it wins
-    page_snippets = _snippets(db, "foi_pages", fts, [p[0] for p in pages.values()])
+    pages = _best_pages(db, fts, ids)
     hits = []
     for request_id, rank, side in ranked:
         _, rowid, title, authority, outcome, when, url, dept, source = requests[request_id]
         page = pages.get(request_id)
-        snippet = request_snippets.get(rowid, "") if side == 0 or page is None else page_snippets.get(page[0], "")
+        snippet = request_snippets.get(rowid, "") if side == 0 or page is None else page[2]
         hits.append(
             Hit(
                 kind="foi",
@@ -358,12 +402,28 @@ def _search_foi(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[l
                     "authority": authority,
                     "outcome": outcome,
                     "source": source,
-                    "document_id": page[1] if page else None,
-                    "page": page[2] if page else None,
+                    "document_id": page[0] if page else None,
+                    "page": page[1] if page else None,
                 },
             )
         )
     return hits, total
+
+
+# How each side of a pair is found: the refusal's own answer (side 0); the other answer, the FOI
+# request or a page of the FOI's document (side 1).
+_PAIR_SIDES = (
+    """SELECT m.id, 0 AS side, bm25(questions_fts, 4.0, 2.0, 1.0) AS rank FROM questions_fts
+       JOIN matches m ON m.question_id = questions_fts.rowid WHERE questions_fts MATCH ?""",
+    """SELECT m.id, 1 AS side, bm25(questions_fts, 4.0, 2.0, 1.0) AS rank FROM questions_fts
+       JOIN matches m ON m.other_question_id = questions_fts.rowid WHERE questions_fts MATCH ?""",
+    """SELECT m.id, 1 AS side, bm25(foi_requests_fts, 3.0, 1.0) AS rank FROM foi_requests_fts
+       JOIN foi_requests f ON f.rowid = foi_requests_fts.rowid JOIN matches m ON m.foi_request_id = f.id
+       WHERE foi_requests_fts MATCH ?""",
+    """SELECT m.id, 1 AS side, bm25(foi_pages_fts) AS rank FROM foi_pages_fts
+       JOIN foi_pages p ON p.rowid = foi_pages_fts.rowid JOIN matches m ON m.foi_document_id = p.document_id
+       WHERE foi_pages_fts MATCH ?""",
+)
 
 
 def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[list[Hit], int]:
@@ -371,18 +431,10 @@ def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple
     # Each side of a pair is found through the index of its own text; a pair ranks by the sum.
     base = f"""WITH {_LATEST_REVIEW},
         hits(match_id, side, rank) AS (
-            SELECT m.id, 0, bm25(questions_fts, 4.0, 2.0, 1.0) FROM questions_fts
-            JOIN matches m ON m.question_id = questions_fts.rowid WHERE questions_fts MATCH ?
-            UNION ALL
-            SELECT m.id, 1, bm25(questions_fts, 4.0, 2.0, 1.0) FROM questions_fts
-            JOIN matches m ON m.other_question_id = questions_fts.rowid WHERE questions_fts MATCH ?
-            UNION ALL
-            SELECT m.id, 1, bm25(foi_requests_fts, 3.0, 1.0) FROM foi_requests_fts
-            JOIN foi_requests f ON f.rowid = foi_requests_fts.rowid JOIN matches m ON m.foi_request_id = f.id
-            WHERE foi_requests_fts MATCH ?
-            UNION ALL
-            SELECT m.id, 1, bm25(foi_pages_fts) FROM foi_pages_fts JOIN foi_pages p ON p.rowid = foi_pages_fts.rowid
-            JOIN matches m ON m.foi_document_id = p.document_id WHERE foi_pages_fts MATCH ?
+            {_window(_PAIR_SIDES[0], "questions_fts.rowid", PAIR_WINDOW)}
+            UNION ALL {_window(_PAIR_SIDES[1], "questions_fts.rowid", PAIR_WINDOW)}
+            UNION ALL {_window(_PAIR_SIDES[2], "foi_requests_fts.rowid", PAIR_WINDOW)}
+            UNION ALL {_window(_PAIR_SIDES[3], "foi_pages_fts.rowid", PAIR_WINDOW)}
         ),
         sides AS (
             SELECT match_id, min(CASE WHEN side = 0 THEN rank END) AS own,
@@ -392,15 +444,12 @@ def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple
         SELECT m.id, (coalesce(s.own, 0) + coalesce(s.theirs, 0)) * (0.25 + coalesce(m.score, 0)) AS rank, m.score
         FROM sides s JOIN matches m ON m.id = s.match_id
         JOIN questions q ON q.id = m.question_id
-        LEFT JOIN question_departments qd ON qd.question_id = q.id
+        LEFT JOIN department_aliases qd ON qd.alias = 'body:' || q.answering_body_id
         LEFT JOIN refusals r ON r.question_id = q.id
         LEFT JOIN latest_review lr ON lr.match_id = m.id
         WHERE {query.pair_where}"""
     params = [fts, fts, fts, fts, *query.pair_params]
-    ranked = db.execute(
-        f"{base} ORDER BY rank, m.score DESC, m.id LIMIT ? OFFSET ?", [*params, limit, offset]
-    ).fetchall()
-    total = _count(db, base, params)
+    ranked, total = _ranked(db, f"{base} ORDER BY rank, m.score DESC, m.id", params, limit, offset)
     ids = [row[0] for row in ranked]
     rows = {row["match_id"]: row for row in pair_rows(db, ReportFilters(match_ids=tuple(ids)))} if ids else {}
     question_snippets = _snippets(db, "questions", fts, sorted({rows[i]["question_id"] for i in ids}))

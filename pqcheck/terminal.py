@@ -193,6 +193,8 @@ def search_view(results: SearchResults, color: bool = False) -> str:
         total = results.totals[kind]
         more = "+" if results.capped[kind] else ""
         out += ["", f"{names[kind]}: {total:,}{more} found" + (f", showing {len(hits)}" if hits else "")]
+        if results.windowed.get(kind):
+            out.append("  (so many rows have these words that only the latest were ranked: add words to narrow)")
         for i, hit in enumerate(hits, 1):
             extra = ""
             if hit.kind == "pair":
