@@ -1,0 +1,160 @@
+"""`pqcheck serve` under load: many searching clients while an import writes to the same database.
+
+    python bench/serve_load.py                      # 50 clients, 1 s between a client's searches
+    python bench/serve_load.py --think 0            # clients that never pause: the throughput
+    python bench/serve_load.py --clients 100 --seconds 60
+
+The database is a copy (in /dev/shm when there is room) of the 1.3M-row search benchmark's
+(``bench/search_speed.py`` builds it). While the clients search, ``pqcheck import questions``
+writes 100,000 generated written answers into the same file in a separate process (the import
+of ``bench/import_speed.py``'s generated file). Each client is a thread with its own HTTP session
+that GETs ``/search?q=...`` (the queries of ``search_speed.py``: the whole results page, all
+three kinds, rendered), waits ``--think`` seconds (a person reading), and again, for
+``--seconds``. Prints the latency (p50/p95/p99), requests per second, errors (any non-200, any
+"database is locked") and whether the import finished; writes bench/out/serve_load.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+OUT = BENCH / "out"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+
+import requests  # noqa: E402
+import search_speed  # noqa: E402
+
+from pqcheck.web.server import make_server  # noqa: E402
+
+IMPORT_FILE = OUT / "questions-n100000-seed42.jsonl"
+
+
+def writer_file() -> Path:
+    if not IMPORT_FILE.exists():
+        subprocess.run(
+            [
+                sys.executable,
+                str(BENCH / "generate_questions.py"),
+                "--n",
+                "100000",
+                "--seed",
+                "42",
+                "--format",
+                "jsonl",
+                "-o",
+                str(IMPORT_FILE),
+            ],
+            check=True,
+        )
+    return IMPORT_FILE
+
+
+def working_copy(source: Path) -> Path:
+    room = shutil.disk_usage("/dev/shm").free if Path("/dev/shm").exists() else 0
+    folder = Path(tempfile.mkdtemp(dir="/dev/shm" if room > 3 * source.stat().st_size else None))
+    target = folder / source.name
+    shutil.copyfile(source, target)
+    return target
+
+
+def params_of(text: str, filters) -> dict:
+    params = {"q": text}
+    if filters.departments:
+        params.update(department=filters.departments[0], to=str(filters.date_to), **{"from": str(filters.date_from)})
+    if filters.verdicts:
+        params.update(verdict="unreviewed", min_score="0.5")
+    return params
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--think", type=float, default=1.0, help="Seconds a client waits between searches.")
+    parser.add_argument("--seconds", type=float, default=40.0)
+    args = parser.parse_args()
+    path = working_copy(search_speed.build(1_300_000))
+    workload = [params_of(text, filters) for _, text, filters in search_speed.queries(160)]
+    running = make_server(path, "127.0.0.1", 0)
+    threading.Thread(target=running.run, daemon=True).start()
+    session = requests.Session()
+    for params in workload[:40]:  # warm the page cache a little, as a server that has been up
+        session.get(running.url + "search?" + urlencode(params), timeout=60)
+    writer = subprocess.Popen(
+        [str(Path(sys.executable).parent / "pqcheck"), "import", "questions", str(path), str(writer_file()), "-q"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    latencies: list[float] = []
+    errors: list[str] = []
+    stop = time.perf_counter() + args.seconds
+
+    def client(n: int) -> None:
+        own = requests.Session()
+        i = n
+        while time.perf_counter() < stop:
+            url = running.url + "search?" + urlencode(workload[i % len(workload)])
+            began = time.perf_counter()
+            try:
+                response = own.get(url, timeout=60)
+                ok = response.status_code == 200 and "database is locked" not in response.text
+                if not ok:
+                    errors.append(f"{response.status_code}: {response.text[:120]}")
+            except requests.RequestException as exc:
+                errors.append(str(exc))
+            latencies.append((time.perf_counter() - began) * 1000)
+            i += args.clients
+            time.sleep(args.think)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    import_done = writer.poll() is not None
+    if not import_done:
+        writer.wait()
+    running.close()
+    ordered = sorted(latencies)
+    result = {
+        "clients": args.clients,
+        "think_s": args.think,
+        "seconds": round(elapsed, 1),
+        "requests": len(latencies),
+        "requests_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(ordered), 1),
+        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
+        "p99_ms": round(ordered[int(0.99 * (len(ordered) - 1))], 1),
+        "errors": len(errors),
+        "first_errors": errors[:5],
+        "import_exit": writer.returncode,
+        "import_finished_during_load": import_done,
+        "import_stderr": writer.stderr.read()[-500:] if writer.stderr else "",
+    }
+    shutil.rmtree(path.parent, ignore_errors=True)
+    print(
+        f"{args.clients} clients (think {args.think:g} s) for {elapsed:.0f} s while an import wrote: "
+        f"{result['requests']:,} searches, {result['requests_per_s']}/s; p50 {result['p50_ms']} ms, "
+        f"p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms; {result['errors']} errors; "
+        f"import exit {writer.returncode}"
+    )
+    (OUT / "serve_load.json").write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
