@@ -364,7 +364,8 @@ def _search_foi(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[l
         FROM foi_pages_fts JOIN foi_pages p ON p.rowid = foi_pages_fts.rowid
         JOIN foi_documents d ON d.id = p.document_id JOIN foi_requests f ON f.id = d.request_id
         WHERE foi_pages_fts MATCH ? AND {where}"""
-    base = f"""SELECT id, min(rank) AS rank, min(side) AS side FROM (
+    # (with one min() in the query, SQLite takes the bare column side from the row of the best rank)
+    base = f"""SELECT id, min(rank) AS rank, side FROM (
         {_window(own, "foi_requests_fts.rowid")} UNION ALL {_window(pages, "foi_pages_fts.rowid")}
         ) GROUP BY id"""
     all_params = [fts, *params, fts, *params]
@@ -453,11 +454,15 @@ def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple
     ids = [row[0] for row in ranked]
     rows = {row["match_id"]: row for row in pair_rows(db, ReportFilters(match_ids=tuple(ids)))} if ids else {}
     question_snippets = _snippets(db, "questions", fts, sorted({rows[i]["question_id"] for i in ids}))
+    # a pair found by its other side only shows the words there
+    other_snippets = _other_side_snippets(
+        db, fts, [rows[i] for i in ids if rows[i]["question_id"] not in question_snippets]
+    )
     hits = []
     for match_id, rank, _ in ranked:
         row = rows[match_id]
         theirs = row["foi_title"] or row["doc_title"] or (f"UIN {row['other_uin']}" if row["other_uin"] else "")
-        snippet = question_snippets.get(row["question_id"]) or row["heading"] or ""
+        snippet = question_snippets.get(row["question_id"]) or other_snippets.get(match_id) or row["heading"] or ""
         hits.append(
             Hit(
                 kind="pair",
@@ -473,3 +478,47 @@ def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple
             )
         )
     return hits, total
+
+
+def _other_side_snippets(db, fts: str, rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Match id -> a snippet of the other side of each pair (the page of the matched document with
+    the most matched words, else the FOI request, else the other answer), for pairs whose own
+    answer does not have the words."""
+    if not rows:
+        return {}
+    documents = sorted({row["foi_document_id"] for row in rows if row["foi_document_id"]})
+    pages: dict[str, tuple[int, str]] = {}  # document id -> (marks, snippet) of its best page
+    if documents:
+        page_rows = dict(
+            db.execute(
+                f"SELECT rowid, document_id FROM foi_pages WHERE document_id IN ({', '.join('?' * len(documents))})",
+                documents,
+            ).fetchall()
+        )
+        for rowid, snippet in sorted(_snippets(db, "foi_pages", fts, list(page_rows)).items()):
+            marks = snippet.count(MARK_START)
+            if marks > pages.get(page_rows[rowid], (0, ""))[0]:
+                pages[page_rows[rowid]] = (marks, snippet)
+    requests = sorted({row["foi_id"] for row in rows if row["foi_id"]})
+    request_rowids = (
+        dict(
+            db.execute(
+                f"SELECT id, rowid FROM foi_requests WHERE id IN ({', '.join('?' * len(requests))})", requests
+            ).fetchall()
+        )
+        if requests
+        else {}
+    )
+    request_snippets = _snippets(db, "foi_requests", fts, sorted(request_rowids.values()))
+    others = sorted({row["other_question_id"] for row in rows if row["other_question_id"]})
+    other_snippets = _snippets(db, "questions", fts, others)
+    found = {}
+    for row in rows:
+        snippet = (
+            pages.get(row["foi_document_id"], (0, None))[1]
+            or request_snippets.get(request_rowids.get(row["foi_id"]))
+            or other_snippets.get(row["other_question_id"])
+        )
+        if snippet:
+            found[row["match_id"]] = snippet
+    return found
