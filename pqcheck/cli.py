@@ -604,8 +604,12 @@ def search_command(
 ):
     """Search the matched pairs, the written answers and the FOI disclosures (ranked by bm25).
 
-    Words must all appear; "a phrase" in quotes as written; a OR b; -word excludes; word* matches
-    words starting with it.
+    Words must all appear; "a phrase" in quotes as written; a OR b; NOT word (or -word, after --)
+    excludes; word* matches words starting with it.
+
+    \b
+      pqcheck search DB trafficking detention --from 2019-01-01
+      pqcheck search DB -- '"immigration detention"' -children
     """
     _check_range("--from", date_from, "--to", date_to)
     filters = SearchFilters(
@@ -658,8 +662,12 @@ def review_command(
         raise BadInput("give a MATCH_ID with --verdict, or --next, or --export FILE, or --import FILE")
     db = open_db(db_path)
     if export_path:
-        chosen = fmt or ("json" if str(export_path).endswith(".json") else "csv")
-        with click.open_file(export_path, "w", encoding="utf-8") as handle:
+        chosen = fmt or ("json" if str(export_path).lower().endswith(".json") else "csv")
+        try:
+            handle = click.open_file(export_path, "w", encoding="utf-8")
+        except OSError as exc:
+            raise BadInput(f"cannot write {export_path}: {exc.strerror or exc}") from exc
+        with handle:
             count = export_reviews(db, handle, chosen)
         if export_path != "-":
             click.echo(f"{count} reviews written to {export_path}", err=True)
@@ -674,12 +682,15 @@ def review_command(
     reviewer = reviewer or default_reviewer()
     if queue:
         filters = ReportFilters(departments=tuple(departments), min_score=min_score)
-        io = QueueIO(
-            echo=click.echo,
-            getchar=click.getchar,
-            prompt=lambda text: click.prompt(text, default="", show_default=False),
-            color=sys.stdout.isatty(),
-        )
+        if sys.stdin.isatty():
+            io = QueueIO(
+                echo=click.echo,
+                getchar=click.getchar,
+                prompt=lambda text: click.prompt(text, default="", show_default=False),
+                color=sys.stdout.isatty(),
+            )
+        else:  # piped in (or a test): a line for each key and each note
+            io = QueueIO.lines(sys.stdin, click.echo, color=sys.stdout.isatty())
         done = run_queue(db, filters, io, reviewer=reviewer, note=note)
         click.echo(", ".join(f"{v} {k}" for k, v in done.items()))
         return

@@ -26,6 +26,8 @@ from .errors import BadInput
 from .report import UNREVIEWED, VERDICTS, ReportFilters, pair_rows
 
 MIN_PREFIX = 6  # a match id may be given by its first characters, at least this many
+MATCH_ID_LENGTH = 40  # a sha1 in hex (pqcheck.match.match_id)
+HEX_DIGITS = frozenset("0123456789abcdef")
 MAX_NOTE = 4000
 MAX_REVIEWER = 200
 EXPORT_COLUMNS = ("match_id", "verdict", "note", "reviewer", "reviewed_at", "question_id", "target")
@@ -61,7 +63,7 @@ def default_reviewer() -> str:
 def resolve_match_id(db: sqlite_utils.Database, given: str) -> str:
     """The full id of a stored pair from its id or the first characters of it (at least 6)."""
     given = (given or "").strip().lower()
-    if len(given) < MIN_PREFIX or not all(c in "0123456789abcdef" for c in given):
+    if len(given) < MIN_PREFIX or not all(c in HEX_DIGITS for c in given):
         raise BadInput(f"'{given}' is not a match id: give the id shown by report or search (at least 6 characters)")
     found = [
         row[0] for row in db.execute("SELECT id FROM matches WHERE id >= ? AND id < ? LIMIT 3", [given, given + "g"])
@@ -165,9 +167,13 @@ def export_reviews(db: sqlite_utils.Database, out: TextIO, fmt: str = "csv") -> 
     return len(rows)
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def _csv_safe(value: Any) -> Any:
-    """A note that a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """A value that a spreadsheet would read as a formula gets a leading apostrophe (and so does one
+    that starts with an apostrophe, so that :func:`_unquote` gives back exactly what was written)."""
+    if isinstance(value, str) and value[:1] in (*_FORMULA_STARTS, "'"):
         return "'" + value
     return value
 
@@ -184,18 +190,17 @@ def import_reviews(db: sqlite_utils.Database, path: str | Path) -> ImportStats:
     records = _read_records(text, path)
     stats = ImportStats()
     known = {tuple(row) for row in db.execute("SELECT match_id, verdict, note, reviewer, reviewed_at FROM reviews")}
+    undated = {key[:4] for key in known}  # a row without reviewed_at is timed now: it is there if all else is
     matches = {row[0] for row in db.execute("SELECT id FROM matches")}
     new = []
     for where, record in records:
         stats.read += 1
         try:
-            match_id = str(record.get("match_id") or "").strip().lower()
-            if len(match_id) < MIN_PREFIX:
-                raise BadInput("no match_id")
+            match_id = _import_match_id(db, record.get("match_id"), matches)
             row = _review_row(
                 match_id,
                 normalise_verdict(record.get("verdict")),
-                _unquote(record.get("note")),
+                record.get("note"),
                 record.get("reviewer"),
                 record.get("reviewed_at") or None,
             )
@@ -203,10 +208,11 @@ def import_reviews(db: sqlite_utils.Database, path: str | Path) -> ImportStats:
             stats.problems.append(f"{where}: {exc}")
             continue
         key = tuple(row[c] for c in ("match_id", "verdict", "note", "reviewer", "reviewed_at"))
-        if key in known:
+        if key in known or (not record.get("reviewed_at") and key[:4] in undated):
             stats.already_there += 1
             continue
         known.add(key)
+        undated.add(key[:4])
         new.append(row)
         stats.added += 1
         stats.unknown_pairs += match_id not in matches
@@ -219,11 +225,22 @@ def import_reviews(db: sqlite_utils.Database, path: str | Path) -> ImportStats:
     return stats
 
 
-def _unquote(note: Any) -> Any:
-    """Undo the apostrophe :func:`_csv_safe` put before a note starting like a formula."""
-    if isinstance(note, str) and note[:1] == "'" and note[1:2] in ("=", "+", "-", "@"):
-        return note[1:]
-    return note
+def _import_match_id(db: sqlite_utils.Database, given: Any, matches: set[str]) -> str:
+    """The match id of an imported review: a full id (of a pair this database may not hold yet), or
+    the unique prefix of a stored pair's id."""
+    match_id = str(given or "").strip().lower()
+    if not match_id:
+        raise BadInput("no match_id")
+    if match_id in matches or (len(match_id) == MATCH_ID_LENGTH and all(c in HEX_DIGITS for c in match_id)):
+        return match_id
+    return resolve_match_id(db, match_id)
+
+
+def _unquote(value: Any) -> Any:
+    """Undo the apostrophe :func:`_csv_safe` put before a CSV value starting like a formula."""
+    if isinstance(value, str) and value[:1] == "'" and value[1:2] in (*_FORMULA_STARTS, "'"):
+        return value[1:]
+    return value
 
 
 def _read_records(text: str, path: Path) -> list[tuple[str, dict[str, Any]]]:
@@ -239,6 +256,12 @@ def _read_records(text: str, path: Path) -> list[tuple[str, dict[str, Any]]]:
             raise BadInput(f"{path}: expected a list of reviews, or an object with a 'reviews' list")
         return [(f"{path.name} item {i}", item if isinstance(item, dict) else {}) for i, item in enumerate(items, 1)]
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "match_id" not in reader.fieldnames or "verdict" not in reader.fieldnames:
-        raise BadInput(f"{path} is neither JSON nor CSV with match_id and verdict columns")
-    return [(f"{path.name} line {reader.line_num}", dict(row)) for row in reader]
+    try:
+        if not reader.fieldnames or "match_id" not in reader.fieldnames or "verdict" not in reader.fieldnames:
+            raise BadInput(f"{path} is neither JSON nor CSV with match_id and verdict columns")
+        return [
+            (f"{path.name} line {reader.line_num}", {key: _unquote(value) for key, value in row.items()})
+            for row in reader
+        ]
+    except csv.Error as exc:  # e.g. a field longer than the csv module's limit
+        raise BadInput(f"{path.name} line {reader.line_num}: not readable as CSV ({exc}); nothing imported") from exc

@@ -6,11 +6,12 @@ between ``**`` when the output is not one (click strips the styles), so piped ou
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from .report import CATEGORY_NAMES, EVIDENCE_NAMES, describe_reasons, figure_spans
 from .review import next_pairs, record_review
@@ -20,6 +21,15 @@ _ON, _OFF = "\ue002", "\ue003"  # highlight marks inside wrapped text
 SIDE_BY_SIDE_MIN = 100  # narrower terminals get the two sides one under the other
 TEXT_LIMIT = 1800  # characters of an answer or of evidence shown in the queue
 KEYS = {"c": "confirmed", "r": "rejected", "n": "not-comparable"}
+# Control characters (a terminal obeys escape sequences in text from an FOI document or an answer)
+# and the marks used here, in text from outside: each is replaced by one character, so offsets hold.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ue000-\ue003]")
+
+
+def _safe(text: Any) -> str:
+    """Text from the database, safe to print: ``\\r`` becomes a space, other control characters and
+    stray marks become U+FFFD (one for one: the offsets of the refusal phrase and figures hold)."""
+    return _UNSAFE.sub(lambda m: " " if m.group() == "\r" else "\ufffd", "" if text is None else str(text))
 
 
 def _marked(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -64,23 +74,25 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def _shorten(text: str | None, limit: int = TEXT_LIMIT) -> str:
-    text = (text or "").strip()
+    text = _safe(text).strip()
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _answer_side(row: dict[str, Any]) -> str:
-    answer = row["answer_text"] or ""
+    answer = _safe(row["answer_text"])
     span = row.get("span")
     shown = _shorten(answer)
-    spans = [span] if span and span[1] <= len(shown) else []
+    lead = len(answer) - len(answer.lstrip())  # the offsets are in the text before _shorten strips it
+    spans = [(span[0] - lead, span[1] - lead)] if span and lead <= span[0] and span[1] - lead <= len(shown) else []
     who = ", ".join(
         x for x in (row.get("asker_name"), row.get("minister_name") and f"answered by {row['minister_name']}") if x
     )
+    category = row["category"]
     return "\n".join(
         [
-            f"WRITTEN ANSWER  UIN {row['uin']}  answered {(row['date_answered'] or '?')[:10]}",
-            f"{row['department']}{'; ' + who if who else ''}",
-            f"Refusal: {CATEGORY_NAMES.get(row['category'], row['category'] or '?')} ({row['label'] or '?'})",
+            f"WRITTEN ANSWER  UIN {_safe(row['uin'])}  answered {_safe(row['date_answered'] or '?')[:10]}",
+            _safe(f"{row['department']}{'; ' + who if who else ''}"),
+            _safe(f"Refusal: {CATEGORY_NAMES.get(category, category or '?')} ({row['label'] or '?'})"),
             "",
             f"Q: {_shorten(row['question_text'], 600)}",
             "",
@@ -101,14 +113,20 @@ def _evidence_side(row: dict[str, Any]) -> str:
             f"{row['foi_title'] or row['doc_title'] or '(untitled)'}",
             f"{row['foi_authority'] or ''}; outcome {row['foi_outcome'] or '?'}{page}",
         ]
-    return "\n".join([*head, "", "Evidence: " + _marked(evidence, spans)])
+    return "\n".join([*map(_safe, head), "", "Evidence: " + _marked(evidence, spans)])
+
+
+def _plain(text: str, color: bool) -> str:
+    """Without colour the marks become ``**`` before the text is wrapped, so that the wrapping (and
+    the columns) count them."""
+    return text if color else text.replace(_ON, "**").replace(_OFF, "**")
 
 
 def pair_view(row: dict[str, Any], width: int | None = None, color: bool = False) -> str:
     """A pair as text: the answer and the evidence side by side (or stacked when narrow), then the
     timing, the score and its reasons, and the links."""
     width = width or shutil.get_terminal_size((120, 40)).columns
-    left, right = _answer_side(row), _evidence_side(row)
+    left, right = _plain(_answer_side(row), color), _plain(_evidence_side(row), color)
     lines: list[str] = []
     if width >= SIDE_BY_SIDE_MIN:
         column = (width - 3) // 2
@@ -126,11 +144,19 @@ def pair_view(row: dict[str, Any], width: int | None = None, color: bool = False
         for line in [*_wrap(left, width), "─" * min(width, 60), *_wrap(right, width)]:
             styled, bold = _styled(line, bold, color)
             lines.append(styled)
-    lines += ["", f"{row['timing']}.  Score {row['score']:.2f}  (match {row['match_id']})"]
-    lines += [f"  {reason}" for reason in describe_reasons(row["reasons_obj"])]
+    lines += ["", *_wrap_line(f"{row['timing']}.  Score {row['score'] or 0:.2f}  (match {row['match_id']})", width)]
+    for reason in describe_reasons(row["reasons_obj"]):
+        lines += _wrap_line(f"  {reason}", width, "      ")
     links = [x for x in (row.get("question_link"), row.get("foi_url") or row.get("other_link")) if x]
-    lines += [f"  {link}" for link in links]
+    lines += [f"  {_safe(link)}" for link in links]  # whole, so that a terminal can open them
     return "\n".join(lines)
+
+
+def _wrap_line(text: str, width: int, indent: str = "") -> list[str]:
+    """One line of the summary under the pair, wrapped (words are not broken: ids stay whole)."""
+    return textwrap.wrap(
+        _safe(text), width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+    ) or [""]
 
 
 @dataclass
@@ -142,6 +168,22 @@ class QueueIO:
     prompt: Callable[[str], str]
     width: int | None = None
     color: bool = False
+
+    @classmethod
+    def lines(cls, stream: TextIO, echo: Callable[[str], None], *, width: int | None = None, color: bool = False):
+        """Reads a line for each key (its first letter) and for each note: for input that is not a
+        terminal (a pipe, a file, a test), where ``click.getchar`` would read the terminal instead,
+        or fail, and would leave the rest of each line to be read as keys."""
+
+        def getchar() -> str:
+            line = stream.readline()
+            return (line.strip()[:1] or "\n") if line else ""  # "": the end of the input, which quits
+
+        def prompt(text: str) -> str:
+            echo(f"{text}:")
+            return stream.readline().rstrip("\r\n")
+
+        return cls(echo=echo, getchar=getchar, prompt=prompt, width=width, color=color)
 
 
 def run_queue(db, filters, io: QueueIO, *, reviewer: str, note: str | None = None, ask_note: bool = True) -> dict:
@@ -177,7 +219,10 @@ def run_queue(db, filters, io: QueueIO, *, reviewer: str, note: str | None = Non
 
 def _read_key(io: QueueIO) -> str:
     while True:
-        key = (io.getchar() or "").lower()
+        try:
+            key = (io.getchar() or "").lower()
+        except EOFError:  # Ctrl-D at click.getchar
+            return "q"
         if key in KEYS or key in ("s", "q"):
             return key
         if key in ("\x03", "\x04", ""):  # Ctrl-C, Ctrl-D, end of input
@@ -188,7 +233,7 @@ def _read_key(io: QueueIO) -> str:
 def search_view(results: SearchResults, color: bool = False) -> str:
     """Search results as text: per kind, the hits with their snippets (matched words highlighted)."""
     names = {"pairs": "Matched pairs", "answers": "Written answers", "foi": "FOI disclosures"}
-    out = [f"Search: {results.query}"]
+    out = [_safe(f"Search: {results.query}")]
     for kind, hits in results.hits.items():
         total = results.totals[kind]
         more = "+" if results.capped[kind] else ""
@@ -199,12 +244,12 @@ def search_view(results: SearchResults, color: bool = False) -> str:
             extra = ""
             if hit.kind == "pair":
                 verdict = hit.details.get("verdict") or "unreviewed"
-                extra = f"; score {hit.details['score']:.2f}, {verdict}"
+                extra = f"; score {hit.details['score'] or 0:.2f}, {verdict}"
             elif hit.kind == "answer" and hit.details.get("label"):
                 extra = f"; {hit.details['label']}"
-            out.append(f"{i:>3}. {hit.title}")
-            out.append(f"     {hit.department or '?'}; {(hit.date or '?')[:10]}{extra}; id {hit.id}")
+            out.append(_safe(f"{i:>3}. {hit.title}"))
+            out.append(_safe(f"     {hit.department or '?'}; {(hit.date or '?')[:10]}{extra}; id {hit.id}"))
             text, spans = split_marks(hit.snippet)
-            styled, _ = _styled(_marked(text, spans).replace("\n", " "), False, color)
+            styled, _ = _styled(_marked(_safe(text).replace("\n", " "), spans), False, color)
             out.append(f"     {styled}")
     return "\n".join(out)
