@@ -548,7 +548,11 @@ def report_command(db_path, output, fmt, departments, date_from, date_to, catego
         limit=limit,
     )
     db = open_db(db_path)
-    with click.open_file(output, "w", encoding="utf-8") as handle:
+    try:
+        handle = click.open_file(output, "w", encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot write {output}: {exc.strerror or exc}") from exc
+    with handle:
         write_report(db, handle, fmt=fmt, filters=filters)
     if output != "-":
         click.echo(f"Report written to {output}", err=True)
