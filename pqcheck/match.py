@@ -216,6 +216,9 @@ DENIAL_CUES = (
     "disproportionate",
     "not able to",
     "unable to",
+    "exempt",
+    "withheld",
+    "no information",
 )
 
 _WORD = re.compile(r"[^\W_]+")
