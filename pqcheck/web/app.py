@@ -21,7 +21,7 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import sqlite_utils
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, render_template, request, url_for
@@ -61,7 +61,7 @@ def create_app(db_path: str | Path, *, token: str | None = None) -> Flask:
     open_db(db_path).close()  # create or migrate the file once, before any request
     app = Flask(__name__)
     app.config.update(DB_PATH=db_path, TOKEN=token, CSRF=secrets.token_urlsafe(24))
-    app.jinja_env.filters.update(marked=marked, split_marks=split_marks)
+    app.jinja_env.filters.update(marked=marked, split_marks=split_marks, safe_url=safe_url)
     app.jinja_env.globals.update(
         CATEGORY_NAMES=CATEGORY_NAMES,
         EVIDENCE_NAMES=EVIDENCE_NAMES,
@@ -71,6 +71,7 @@ def create_app(db_path: str | Path, *, token: str | None = None) -> Flask:
         UNREVIEWED=UNREVIEWED,
         describe_reasons=describe_reasons,
         query_with=query_with,
+        link=link,
     )
     _register(app)
     return app
@@ -102,6 +103,32 @@ def marked(text: Any, spans: Any = ()) -> Markup:
         pos = end
     out.append(escape(text[pos:]))
     return Markup("").join(out)
+
+
+def safe_url(url: Any) -> str | None:
+    """``url`` if it is an http(s) address with a host, else None: a ``javascript:``, ``data:`` or
+    ``file:`` address from a fetched page or a local file is never made a link."""
+    if not isinstance(url, str) or not url.strip():
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def link(url: Any, label: str) -> Markup:
+    """``label`` linked to ``url`` when it is a web address; otherwise the label and the address as
+    text (a local file's path stays visible; a ``javascript:`` address cannot be clicked)."""
+    target = safe_url(url)
+    if target:
+        return Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(target, label)
+    if not url:
+        return escape(label)
+    return Markup('{}: <span class="url">{}</span>').format(label, url)
 
 
 def query_with(**changes: Any) -> str:
@@ -168,6 +195,13 @@ def _token_ok() -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
+def _cookie_ok() -> bool:
+    """The browser holds the right token cookie (a stale one, from an earlier run, does not count)."""
+    expected = current_app.config["TOKEN"]
+    given = request.cookies.get(TOKEN_COOKIE) or ""
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
 def _pair_view(row: dict[str, Any]) -> dict[str, Any]:
     """What the pair page shows beyond the row: highlight spans and the reasons in words."""
     evidence = row["evidence_text"] or ""
@@ -195,6 +229,13 @@ def _search_json(results) -> dict[str, Any]:
     return out
 
 
+def _csv_cell(value: Any) -> Any:
+    """Text for a spreadsheet: a leading = + - @ (or tab, CR) gets a ' so it is never a formula."""
+    if isinstance(value, str) and value[:1] and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
 def _search_csv(results) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -202,8 +243,9 @@ def _search_csv(results) -> str:
     for hits in results.hits.values():
         for hit in hits:
             text, _ = split_marks(hit.snippet)
-            row = [hit.kind, hit.id, f"{hit.rank:.4f}", hit.title, hit.date, hit.department, hit.url, text]
-            writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+            row = [hit.kind, hit.id, hit.title, hit.date, hit.department, hit.url, text]
+            kind, hit_id, *rest = [_csv_cell(v) for v in row]
+            writer.writerow([kind, hit_id, round(hit.rank, 4), *rest])  # the rank a number, not text
     return buffer.getvalue()
 
 
@@ -255,15 +297,15 @@ def _register(app: Flask) -> None:
         limit = _int_arg("limit", PAGE_SIZE, 1, MAX_LIMIT)
         page = _int_arg("page", 1, 1, 10_000)
         results = None
+        filters = SearchFilters(  # read (and a bad one refused) even before any words are given
+            departments=_list_arg("department"),
+            date_from=_date_arg("from"),
+            date_to=_date_arg("to"),
+            categories=_list_arg("category"),
+            verdicts=_list_arg("verdict"),
+            min_score=_float_arg("min_score"),
+        )
         if text:
-            filters = SearchFilters(
-                departments=_list_arg("department"),
-                date_from=_date_arg("from"),
-                date_to=_date_arg("to"),
-                categories=_list_arg("category"),
-                verdicts=_list_arg("verdict"),
-                min_score=_float_arg("min_score"),
-            )
             results = search(db(), text, filters, kinds=kinds, limit=limit, offset=(page - 1) * limit)
         if fmt == "json":
             if results is None:
@@ -315,7 +357,7 @@ def _register(app: Flask) -> None:
             row=row,
             view=_pair_view(row),
             reviews=reviews_of(db(), match_id),
-            needs_token=bool(app.config["TOKEN"]) and not request.cookies.get(TOKEN_COOKIE),
+            needs_token=bool(app.config["TOKEN"]) and not _cookie_ok(),
             csrf=app.config["CSRF"],
             recorded=request.args.get("recorded"),
         )

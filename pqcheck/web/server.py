@@ -3,12 +3,15 @@ at once; no compiler needed), bound to 127.0.0.1 unless told otherwise."""
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import secrets
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from waitress import wasyncore
 from waitress.server import create_server
 
 from ..errors import BadInput
@@ -34,12 +37,47 @@ class Running:
     server: object  # the waitress server
     url: str
     token: str | None
+    _serving: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def run(self) -> None:
+        self._serving.set()
         self.server.run()
 
     def close(self) -> None:
-        self.server.close()
+        """Stop: close the listening socket and every open connection, end the worker threads, and
+        let a ``run()`` in another thread return. (waitress's own ``close()`` closes only the
+        listening socket and the wake-up pipe, from the calling thread: the loop then crashes on
+        the closed descriptors, or goes on serving kept-alive connections, with 16 idle workers.)
+
+        The connections are closed in the serving thread, between two polls (a thunk passed through
+        waitress's trigger); the trigger itself is closed last, once no thread can still use it."""
+        server = self.server
+        sockets = getattr(server, "_map", None)
+        trigger = getattr(server, "trigger", None)
+        if sockets is None or trigger is None:  # a MultiSocketServer (several addresses) does it all
+            server.close()
+            return
+        stopped = threading.Event()
+
+        def stop() -> None:
+            for dispatcher in list(sockets.values()):
+                if dispatcher is trigger:
+                    continue
+                with contextlib.suppress(OSError):
+                    if dispatcher is server:  # its own close() would close the trigger too
+                        wasyncore.dispatcher.close(server)
+                    else:
+                        dispatcher.close()
+            sockets.clear()  # the loop ends when its map is empty
+            stopped.set()
+
+        if self._serving.is_set() and not trigger._closed:
+            trigger.pull_trigger(stop)
+            stopped.wait(5)
+        if not stopped.is_set():  # not running (or stuck): close from here
+            stop()
+        server.task_dispatcher.shutdown(timeout=5)  # a worker may still pull the trigger until then
+        trigger.close()
 
 
 def make_server(
@@ -49,7 +87,8 @@ def make_server(
     loopback, recording verdicts needs a token: ``token``, or a new random one."""
     if not Path(db_path).is_file():
         raise BadInput(f"no database at {db_path}: run 'pqcheck demo' or a fetch first")
-    if token is None and not is_loopback(host):
+    token = token.strip() if token else None  # an empty --token is no token, not an empty one
+    if not token and not is_loopback(host):
         token = secrets.token_urlsafe(18)
     app = create_app(db_path, token=token)
     try:
@@ -59,7 +98,16 @@ def make_server(
     except OSError as exc:
         raise BadInput(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     shown = f"[{host}]" if ":" in host else host
-    return Running(server=server, url=f"http://{shown}:{server.effective_port}/", token=token)
+    return Running(server=server, url=f"http://{shown}:{_port_of(server)}/", token=token)
+
+
+def _port_of(server: object) -> int:
+    """The port listened on. A name that resolves to several addresses (``localhost`` as 127.0.0.1
+    and ::1) gives a waitress MultiSocketServer, which has no ``effective_port``: its first socket's."""
+    port = getattr(server, "effective_port", None)
+    if port is None:
+        port = server.effective_listen[0][1]
+    return int(port)
 
 
 def serve(db_path: str | Path, host: str, port: int, token: str | None, echo: Callable[[str], None]) -> None:
