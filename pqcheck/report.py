@@ -1148,12 +1148,7 @@ def _write_csv(out: TextIO, pairs: list[dict[str, Any]]) -> None:
             "evidence_figures": "; ".join(str(f.get("text") or f.get("value") or "") for f in row["figures"]),
             "score": "" if row["score"] is None else repr(float(row["score"])),
         }
-        writer.writerow(
-            [
-                _csv_text(values[c]) if c not in ("question_url", "foi_url", "other_url") else values[c]
-                for c in CSV_COLUMNS
-            ]
-        )
+        writer.writerow([_csv_text(values[c]) for c in CSV_COLUMNS])  # URLs too: a stored one may start with =
 
 
 def json_pair(row: dict[str, Any]) -> dict[str, Any]:
