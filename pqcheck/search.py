@@ -37,10 +37,11 @@ KINDS = ("pairs", "answers", "foi")
 MARK_START, MARK_END = "\ue000", "\ue001"  # around the matched terms in a snippet (see split_marks)
 SNIPPET_TOKENS = 24
 COUNT_CAP = 1000  # totals are counted up to this many hits
-# Of a word in hundreds of thousands of rows, ranking every hit would take seconds; each index ranks
-# at most this many hits (those stored last) and the results say so (SearchResults.windowed).
-RANK_WINDOW = 5_000
-PAIR_WINDOW = 2_000  # the same for each side of the pairs (each hit is joined to its pairs too)
+# Of a word in hundreds of thousands of rows, ranking every hit would take seconds; each index reads
+# at most this many hits (those stored last), without bm25 when there are more (see _rank), and the
+# results say so (SearchResults.windowed).
+RANK_WINDOW = 2_000
+PAIR_WINDOW = 1_000  # the same for each side of the pairs (each hit is joined to its pairs too)
 MAX_LIMIT = 500
 
 _WORD = re.compile(r"[^\W_]+")
@@ -176,13 +177,14 @@ def search(
     runners = {"pairs": _search_pairs, "answers": _search_answers, "foi": _search_foi}
     results = SearchResults(query=text, fts=fts, hits={}, totals={}, capped={}, windowed={})
     try:
+        tables = {t for kind in kinds for t in _INDEXES[kind]}
+        scope.crowded = frozenset(t for t in tables if _more_than(db, t, fts, RANK_WINDOW))
         for kind in kinds:
             hits, total = runners[kind](db, fts, scope, limit, offset)
             results.hits[kind] = hits
             results.totals[kind] = total
             results.capped[kind] = total >= COUNT_CAP
-            size = PAIR_WINDOW if kind == "pairs" else RANK_WINDOW
-            results.windowed[kind] = results.capped[kind] and any(_more_than(db, t, fts, size) for t in _INDEXES[kind])
+            results.windowed[kind] = any(t in scope.crowded for t in _INDEXES[kind])
     except sqlite3.OperationalError as exc:
         if "fts5" in str(exc) or "MATCH" in str(exc):
             raise BadInput(f"the search '{text}' could not be run ({exc}); try plain words or a quoted phrase") from exc
@@ -201,6 +203,7 @@ class _Scope:
     date_to: str | None
     pair_query: _Query
     names: dict[str, str]
+    crowded: frozenset[str] = frozenset()  # indexes where the words are in more than RANK_WINDOW rows
 
     @classmethod
     def build(cls, db: sqlite_utils.Database, filters: SearchFilters) -> _Scope:
@@ -263,6 +266,20 @@ _INDEXES = {
 }
 
 
+_BM25 = {
+    "questions": "bm25(questions_fts, 4.0, 2.0, 1.0)",
+    "foi_requests": "bm25(foi_requests_fts, 3.0, 1.0)",
+    "foi_pages": "bm25(foi_pages_fts)",
+}
+
+
+def _rank(table: str, crowded: frozenset[str]) -> str:
+    """The rank of a hit of ``table``'s index: bm25, or 0 when the words are in more rows than
+    RANK_WINDOW (bm25 would count every one of them for its weights; the latest hits are kept in
+    the order they were stored, and pairs by the matcher's score)."""
+    return "0" if table in crowded else _BM25[table]
+
+
 def _more_than(db: sqlite_utils.Database, table: str, fts: str, size: int) -> bool:
     """More than ``size`` rows of ``table``'s index match (counting stops there; no bm25)."""
     sql = f"SELECT count(*) FROM (SELECT 1 FROM [{table}_fts] WHERE [{table}_fts] MATCH ? LIMIT {int(size) + 1})"
@@ -289,13 +306,13 @@ def _snippets(db: sqlite_utils.Database, table: str, fts: str, rowids: list[int]
 
 def _search_answers(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[list[Hit], int]:
     where, params = scope.answer_where()
-    base = f"""SELECT q.id, bm25(questions_fts, 4.0, 2.0, 1.0) AS rank
+    base = f"""SELECT q.id, {_rank("questions", scope.crowded)} AS rank
         FROM questions_fts JOIN questions q ON q.id = questions_fts.rowid
         LEFT JOIN department_aliases qd ON qd.alias = 'body:' || q.answering_body_id
         LEFT JOIN refusals r ON r.question_id = q.id
         WHERE questions_fts MATCH ? AND {where}"""
     ranked, total = _ranked(
-        db, f"{_window(base, 'questions_fts.rowid')} ORDER BY rank, id", [fts, *params], limit, offset
+        db, f"{_window(base, 'questions_fts.rowid')} ORDER BY rank, id DESC", [fts, *params], limit, offset
     )
     ids = [row[0] for row in ranked]
     snippets = _snippets(db, "questions", fts, ids)
@@ -357,10 +374,10 @@ def _best_pages(db, fts: str, request_ids: list[str]) -> dict[str, tuple[str, in
 def _search_foi(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[list[Hit], int]:
     where, params = scope.foi_where()
     # A request ranks by the better of its own text and its best page; its snippet comes from that side.
-    own = f"""SELECT f.id, bm25(foi_requests_fts, 3.0, 1.0) AS rank, 0 AS side
+    own = f"""SELECT f.id, {_rank("foi_requests", scope.crowded)} AS rank, 0 AS side
         FROM foi_requests_fts JOIN foi_requests f ON f.rowid = foi_requests_fts.rowid
         WHERE foi_requests_fts MATCH ? AND {where}"""
-    pages = f"""SELECT f.id, bm25(foi_pages_fts) AS rank, 1 AS side
+    pages = f"""SELECT f.id, {_rank("foi_pages", scope.crowded)} AS rank, 1 AS side
         FROM foi_pages_fts JOIN foi_pages p ON p.rowid = foi_pages_fts.rowid
         JOIN foi_documents d ON d.id = p.document_id JOIN foi_requests f ON f.id = d.request_id
         WHERE foi_pages_fts MATCH ? AND {where}"""
@@ -369,7 +386,7 @@ def _search_foi(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[l
         {_window(own, "foi_requests_fts.rowid")} UNION ALL {_window(pages, "foi_pages_fts.rowid")}
         ) GROUP BY id"""
     all_params = [fts, *params, fts, *params]
-    ranked, total = _ranked(db, f"{base} ORDER BY rank, id", all_params, limit, offset)
+    ranked, total = _ranked(db, f"{base} ORDER BY rank, id DESC", all_params, limit, offset)
     ids = [row[0] for row in ranked]
     marks = ", ".join("?" * len(ids))
     requests = {
@@ -413,29 +430,32 @@ def _search_foi(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[l
 
 # How each side of a pair is found: the refusal's own answer (side 0); the other answer, the FOI
 # request or a page of the FOI's document (side 1).
-_PAIR_SIDES = (
-    """SELECT m.id, 0 AS side, bm25(questions_fts, 4.0, 2.0, 1.0) AS rank FROM questions_fts
-       JOIN matches m ON m.question_id = questions_fts.rowid WHERE questions_fts MATCH ?""",
-    """SELECT m.id, 1 AS side, bm25(questions_fts, 4.0, 2.0, 1.0) AS rank FROM questions_fts
-       JOIN matches m ON m.other_question_id = questions_fts.rowid WHERE questions_fts MATCH ?""",
-    """SELECT m.id, 1 AS side, bm25(foi_requests_fts, 3.0, 1.0) AS rank FROM foi_requests_fts
-       JOIN foi_requests f ON f.rowid = foi_requests_fts.rowid JOIN matches m ON m.foi_request_id = f.id
-       WHERE foi_requests_fts MATCH ?""",
-    """SELECT m.id, 1 AS side, bm25(foi_pages_fts) AS rank FROM foi_pages_fts
-       JOIN foi_pages p ON p.rowid = foi_pages_fts.rowid JOIN matches m ON m.foi_document_id = p.document_id
-       WHERE foi_pages_fts MATCH ?""",
-)
+def _pair_sides(crowded: frozenset[str]) -> tuple[str, ...]:
+    q, r, p = (_rank(t, crowded) for t in ("questions", "foi_requests", "foi_pages"))
+    return (
+        f"""SELECT m.id, 0 AS side, {q} AS rank FROM questions_fts
+           JOIN matches m ON m.question_id = questions_fts.rowid WHERE questions_fts MATCH ?""",
+        f"""SELECT m.id, 1 AS side, {q} AS rank FROM questions_fts
+           JOIN matches m ON m.other_question_id = questions_fts.rowid WHERE questions_fts MATCH ?""",
+        f"""SELECT m.id, 1 AS side, {r} AS rank FROM foi_requests_fts
+           JOIN foi_requests f ON f.rowid = foi_requests_fts.rowid JOIN matches m ON m.foi_request_id = f.id
+           WHERE foi_requests_fts MATCH ?""",
+        f"""SELECT m.id, 1 AS side, {p} AS rank FROM foi_pages_fts
+           JOIN foi_pages p ON p.rowid = foi_pages_fts.rowid JOIN matches m ON m.foi_document_id = p.document_id
+           WHERE foi_pages_fts MATCH ?""",
+    )
 
 
 def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[list[Hit], int]:
     query = scope.pair_query
+    sides = _pair_sides(scope.crowded)
     # Each side of a pair is found through the index of its own text; a pair ranks by the sum.
     base = f"""WITH {_LATEST_REVIEW},
         hits(match_id, side, rank) AS (
-            {_window(_PAIR_SIDES[0], "questions_fts.rowid", PAIR_WINDOW)}
-            UNION ALL {_window(_PAIR_SIDES[1], "questions_fts.rowid", PAIR_WINDOW)}
-            UNION ALL {_window(_PAIR_SIDES[2], "foi_requests_fts.rowid", PAIR_WINDOW)}
-            UNION ALL {_window(_PAIR_SIDES[3], "foi_pages_fts.rowid", PAIR_WINDOW)}
+            {_window(sides[0], "questions_fts.rowid", PAIR_WINDOW)}
+            UNION ALL {_window(sides[1], "questions_fts.rowid", PAIR_WINDOW)}
+            UNION ALL {_window(sides[2], "foi_requests_fts.rowid", PAIR_WINDOW)}
+            UNION ALL {_window(sides[3], "foi_pages_fts.rowid", PAIR_WINDOW)}
         ),
         sides AS (
             SELECT match_id, min(CASE WHEN side = 0 THEN rank END) AS own,
