@@ -1,0 +1,651 @@
+"""The whole pipeline at 10k, 100k and full scale, each stage in a fresh process, beside baselines.
+
+    python bench/run.py --scale 10k --scale 100k      # a few minutes, then ~30 min
+    nohup python bench/run.py --scale full > bench/out/run-full.log 2>&1 &
+    python bench/run.py --docs-only                   # docs/performance.md from the saved results
+
+A scale is a number of written answers (10k: 10,000; 100k: 100,000; full: 750,000, every written
+answer since 2014) and FOI requests in proportion (1,000,000 at full scale). Its corpus is made
+once by ``bench/corpus.py`` (seed 42, planted refusal-disclosure pairs) in ``bench/out/corpus-SCALE``
+and kept. Each run imports it into a new database (``bench/out/run-SCALE/pqcheck.db``), then runs
+each stage in a fresh child process (``--stage``): import questions, import FOI, classify, match
+(2 workers), report (markdown of every pair), search (latency of a seeded query set); then the
+baselines of ``bench/baselines.py`` on the same database: a regex classifier and all-pairs
+rapidfuzz matching of a sample of refusals against every FOI request.
+
+For every stage: records, seconds (inside the child, without start-up), records/s, µs per record
+and peak memory: the resident memory of the child and all its processes, sampled every 0.1 s, or
+the child's own ``ru_maxrss`` if higher. The load average before and after each stage is kept,
+since other work on the machine slows a stage down. Results go to ``bench/out/run-SCALE.json``;
+``docs/performance.md`` is written from every scale measured so far: the tables, the growth of
+the per-record cost between scales, and the ratios to the baselines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+OUT = BENCH / "out"
+DOCS = ROOT / "docs" / "performance.md"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+
+from match_speed import _tree_rss  # noqa: E402 - stdlib only: this process stays small
+
+SCALES = {"10k": 10_000, "100k": 100_000, "full": 750_000}
+FULL_ANSWERS, FULL_FOI = 750_000, 1_000_000
+SEED = 42
+STAGES = ("import questions", "import foi", "classify", "match", "report", "search")
+NEEDED = STAGES[:4]  # the stages after these need their results
+BASELINES = ("regex classifier", "rapidfuzz matching")
+FUZZY_PAIRS = 30_000_000  # refusal x FOI pairs the rapidfuzz baseline scores (its sample of refusals fits this)
+FUZZY_SAMPLE = (20, 500)  # fewest and most refusals in its sample
+QUERIES, ROUNDS = 80, 2  # search: the query set, timed this many times after a warm-up round
+LINEAR = 1.25  # growth of the per-record cost between scales taken as linear (noise on a shared machine)
+SAMPLE_EVERY = 0.1
+MEMORY_LIMIT = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30 / 2)  # GiB: half the RAM
+HEARTBEAT = 60.0
+
+
+def log(message: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+# --- the corpus and the database ------------------------------------------------------------------
+
+
+def foi_count(answers: int) -> int:
+    return answers * FULL_FOI // FULL_ANSWERS
+
+
+def corpus(scale: str, seed: int) -> Path:
+    """The corpus folder of ``scale``, made by bench/corpus.py unless one with the same arguments is there."""
+    import corpus as generator  # imported here: it is not needed to run a stage
+
+    folder = OUT / f"corpus-{scale}"
+    answers = SCALES[scale]
+    wanted = {"version": generator.VERSION, "seed": seed, "answers": answers, "foi": foi_count(answers)}
+    manifest = folder / "manifest.json"
+    if manifest.exists():
+        found = json.loads(manifest.read_text(encoding="utf-8"))
+        have = {"version": found["version"], "seed": found["seed"]}
+        have |= {"answers": found["answers"]["records"], "foi": found["foi"]["records"]}
+        if have == wanted:
+            return folder
+    log(f"making the corpus in {folder} ({answers:,} answers, {foi_count(answers):,} FOI requests)")
+    shutil.rmtree(folder, ignore_errors=True)
+    command = [sys.executable, str(BENCH / "corpus.py"), "--answers", str(answers), "--foi", str(foi_count(answers))]
+    subprocess.run([*command, "--seed", str(seed), "--out", str(folder)], check=True)
+    return folder
+
+
+def fresh_db(scale: str) -> Path:
+    folder = OUT / f"run-{scale}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "pqcheck.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
+
+
+# --- the stages, each run in a child process (they import pqcheck there, not here) ----------------
+
+
+def _pairs(job: dict[str, Any]) -> list[dict[str, Any]]:
+    import orjson
+
+    return [orjson.loads(line) for line in (Path(job["corpus"]) / "pairs.jsonl").read_bytes().splitlines()]
+
+
+def _manifest(job: dict[str, Any]) -> dict[str, Any]:
+    return json.loads((Path(job["corpus"]) / "manifest.json").read_text(encoding="utf-8"))
+
+
+def stage_import_questions(job: dict[str, Any]) -> dict[str, Any]:
+    from pqcheck.db import open_db
+    from pqcheck.importer import import_question_files
+
+    manifest, problems = _manifest(job), []
+    db = open_db(job["db"])
+    started = time.perf_counter()
+    stats = import_question_files(db, [Path(job["corpus"]) / manifest["answers"]["file"]], on_problem=problems.append)
+    seconds = time.perf_counter() - started
+    return {
+        "records": manifest["answers"]["records"],
+        "seconds": seconds,
+        "inserted": stats.inserted,
+        "problems": len(problems),
+    }
+
+
+def stage_import_foi(job: dict[str, Any]) -> dict[str, Any]:
+    from pqcheck.db import open_db
+    from pqcheck.foi import ingest
+    from pqcheck.sources.foi_files import read_foi_paths
+
+    manifest, problems = _manifest(job), []
+    db = open_db(job["db"])
+    started = time.perf_counter()
+    records = read_foi_paths([Path(job["corpus"]) / manifest["foi"]["file"]], problems.append)
+    stats = ingest(db, records, on_problem=problems.append)
+    seconds = time.perf_counter() - started
+    return {
+        "records": manifest["foi"]["records"],
+        "seconds": seconds,
+        "inserted": stats.inserted,
+        "problems": len(problems),
+    }
+
+
+def stage_classify(job: dict[str, Any]) -> dict[str, Any]:
+    from pqcheck.classify import CLASSIFIER_VERSION, classify_db
+    from pqcheck.db import open_db
+
+    db = open_db(job["db"])
+    started = time.perf_counter()
+    stats = classify_db(db)
+    seconds = time.perf_counter() - started
+    return {"records": stats.classified, "seconds": seconds, "by_label": stats.by_label, "version": CLASSIFIER_VERSION}
+
+
+def stage_match(job: dict[str, Any]) -> dict[str, Any]:
+    from corpus_pipeline import planted_found
+
+    from pqcheck.db import open_db
+    from pqcheck.match import MATCHER_VERSION, MatchOptions, match_db
+
+    db = open_db(job["db"])
+    started = time.perf_counter()
+    stats = match_db(db, options=MatchOptions(workers=job["workers"]))
+    seconds = time.perf_counter() - started
+    foi = db.execute("SELECT count(*) FROM foi_requests").fetchone()[0]
+    return {
+        "records": stats.refusals,
+        "seconds": seconds,
+        "foi": foi,
+        "matches": stats.matches,
+        "candidates_per_refusal": round(stats.candidates / max(stats.refusals, 1), 1),
+        "workers": job["workers"],
+        "planted": planted_found(db, _pairs(job)),
+        "version": MATCHER_VERSION,
+    }
+
+
+def stage_report(job: dict[str, Any]) -> dict[str, Any]:
+    from pqcheck.db import open_db
+    from pqcheck.report import write_report
+
+    db = open_db(job["db"])
+    target = Path(job["db"]).with_name("report.md")
+    started = time.perf_counter()
+    with target.open("w", encoding="utf-8") as handle:
+        stats = write_report(db, handle, fmt="md")
+    seconds = time.perf_counter() - started
+    size = target.stat().st_size
+    target.unlink()
+    return {"records": stats.listed, "seconds": seconds, "format": "md", "mb": round(size / 1e6, 1)}
+
+
+def corpus_queries(pairs: list[dict[str, Any]], n: int) -> list[tuple[str, str, Any]]:
+    """(kind, text, filters): the kinds of ``search_speed.QUERY_KINDS`` on the planted subjects."""
+    from search_speed import QUERY_KINDS
+
+    from pqcheck.departments import department_index
+    from pqcheck.search import SearchFilters
+
+    rng, index = random.Random(SEED), department_index()
+    out = []
+    for i in range(n):
+        kind, pair, other = QUERY_KINDS[i % len(QUERY_KINDS)], rng.choice(pairs), rng.choice(pairs)
+        a, b = [w for w in pair["subject"].split() if len(w) > 3][:2]
+        filters = SearchFilters()
+        if kind == "filtered":
+            year = int(pair["date_answered"][:4])
+            department = index.lookup(answering_body=pair["answering_body_id"])
+            filters = SearchFilters(
+                departments=(department,), date_from=date(year - 1, 1, 1), date_to=date(year + 1, 12, 31)
+            )
+        elif kind == "verdict":
+            filters = SearchFilters(verdicts=("unreviewed",), min_score=0.5)
+        text = {
+            "word": a,
+            "two words": f"{a} {b}",
+            "phrase": f'"{" ".join(pair["subject"].split()[:2])}"',
+            "or": f"{a} OR {other['subject'].split()[0]}",
+            "exclusion": f"{a} -{b}",
+            "common word": rng.choice(("figures", "information", "records", "statistics")),
+        }.get(kind, f"{a} {b}")
+        out.append((kind, text, filters))
+    return out
+
+
+def stage_search(job: dict[str, Any]) -> dict[str, Any]:
+    from search_speed import _stats
+
+    from pqcheck.db import open_db
+    from pqcheck.search import KINDS, search
+
+    db = open_db(job["db"])
+    workload = corpus_queries(_pairs(job), QUERIES)
+    for _, text, filters in workload:  # warm-up: the page cache, as on a server that has been up a while
+        search(db, text, filters, kinds=KINDS, limit=20)
+    times = []
+    for _ in range(ROUNDS):
+        for _, text, filters in workload:
+            began = time.perf_counter()
+            search(db, text, filters, kinds=KINDS, limit=20)
+            times.append((time.perf_counter() - began) * 1000)
+    return {"records": len(times), "seconds": sum(times) / 1000, **_stats(times)}
+
+
+def stage_regex(job: dict[str, Any]) -> dict[str, Any]:
+    from baselines import regex_classify_db, regex_planted, regex_quality
+
+    conn = sqlite3.connect(job["db"])
+    result = regex_classify_db(conn)
+    result["planted_found"] = regex_planted(conn, _pairs(job))
+    result["quality"] = regex_quality()  # after the timing: it classifies the labelled set both ways
+    return result
+
+
+def stage_fuzzy(job: dict[str, Any]) -> dict[str, Any]:
+    from baselines import fuzzy_match, fuzzy_sample, pqcheck_recall
+
+    from pqcheck.db import open_db
+
+    conn = sqlite3.connect(job["db"])
+    foi = conn.execute("SELECT count(*) FROM foi_requests").fetchone()[0]
+    size = max(FUZZY_SAMPLE[0], min(FUZZY_SAMPLE[1], job["fuzzy_pairs"] // max(foi, 1)))
+    sample = fuzzy_sample(conn, _pairs(job), size, SEED)
+    result = fuzzy_match(conn, sample)
+    result["records"] = result["pairs"]
+    result["pqcheck_recall_at_3"] = pqcheck_recall(open_db(job["db"]), sample)
+    return result
+
+
+CHILD_STAGES = {
+    "import questions": stage_import_questions,
+    "import foi": stage_import_foi,
+    "classify": stage_classify,
+    "match": stage_match,
+    "report": stage_report,
+    "search": stage_search,
+    "regex classifier": stage_regex,
+    "rapidfuzz matching": stage_fuzzy,
+}
+
+
+def child(stage: str, job: dict[str, Any]) -> None:
+    """Run ``stage`` in this (fresh) process and print its result as the last line of JSON.
+
+    Its address space is limited to ``job["memory_limit"]`` GiB: a stage that needs more fails
+    with MemoryError instead of bringing the machine's out-of-memory killer onto other work."""
+    limit = int(job["memory_limit"] * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    result = CHILD_STAGES[stage](job)
+    result["maxrss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+# --- running a stage in a child and watching its memory ---------------------------------------------
+
+
+def run_stage(stage: str, job: dict[str, Any]) -> dict[str, Any]:
+    """Run ``stage`` in a child process; its result with peak memory (MiB) and the load before and after."""
+    log(f"{stage} ...")
+    load = os.getloadavg()[0]
+    command = [sys.executable, __file__, "--stage", stage, "--job", json.dumps(job)]
+    began = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    peak, done = 0, threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        beat = time.perf_counter()
+        while not done.wait(SAMPLE_EVERY):
+            peak = max(peak, _tree_rss(process.pid))
+            if time.perf_counter() - beat > HEARTBEAT:
+                beat = time.perf_counter()
+                log(f"  {stage}: {beat - began:,.0f} s, {peak / 2**20:,.0f} MiB so far, load {os.getloadavg()[0]:.2f}")
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = process.communicate()
+    done.set()
+    sampler.join()
+    if process.returncode:
+        log(f"  {stage} failed (exit {process.returncode})")
+        return {"error": f"exit {process.returncode}", "peak_mib": round(peak / 2**20)}
+    result = json.loads(output.strip().splitlines()[-1])
+    result["peak_mib"] = round(max(peak / 2**20, result.pop("maxrss_mib")))
+    result["load"] = [round(load, 2), round(os.getloadavg()[0], 2)]
+    result["per_second"] = result["records"] / max(result["seconds"], 1e-9)
+    result["us_per_record"] = result["seconds"] * 1e6 / max(result["records"], 1)
+    log(
+        f"  {stage}: {result['records']:,} in {result['seconds']:.1f} s ({result['per_second']:,.0f}/s), "
+        f"peak {result['peak_mib']:,} MiB, load {result['load'][0]} -> {result['load'][1]}"
+    )
+    return result
+
+
+def machine() -> dict[str, Any]:
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "")
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    memory = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal"))
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(memory / 2**20, 1),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "system": platform.platform(),
+    }
+
+
+def git_state() -> dict[str, Any]:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout
+
+    changed = [line[3:] for line in git("status", "--porcelain", "--", "pqcheck").splitlines()]
+    return {"commit": git("rev-parse", "--short", "HEAD").strip(), "pqcheck_files_changed": changed}
+
+
+def run_scale(scale: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Every stage and baseline at ``scale``; the results, also written to bench/out/run-SCALE.json.
+
+    They are saved after each stage in run-SCALE.partial.json. A stage that fails is recorded and
+    the run goes on, unless it is one the next stages need (import, classify, match)."""
+    folder = corpus(scale, args.seed)
+    job = {"db": str(fresh_db(scale)), "corpus": str(folder), "workers": args.workers}
+    job |= {"fuzzy_pairs": args.fuzzy_pairs, "memory_limit": args.memory_limit}
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    result = {
+        "scale": scale,
+        "answers": manifest["answers"]["records"],
+        "foi": manifest["foi"]["records"],
+        "planted_pairs": manifest["pairs"]["records"],
+        "seed": args.seed,
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "git": git_state(),
+        "stages": {},
+        "baselines": {},
+    }
+    partial = OUT / f"run-{scale}.partial.json"
+    for group, names in (("stages", STAGES), ("baselines", BASELINES)):
+        for name in names:
+            result[group][name] = run_stage(name, job)
+            partial.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+            if "error" in result[group][name] and name in NEEDED:
+                raise SystemExit(f"{name} failed: the results so far are in {partial}")
+    result["database_mib"] = round(Path(job["db"]).stat().st_size / 2**20)
+    result["orchestrator_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    result["ended"] = datetime.now(UTC).isoformat(timespec="seconds")
+    (OUT / f"run-{scale}.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    partial.unlink()
+    return result
+
+
+# --- docs/performance.md ------------------------------------------------------------------------------
+
+
+def saved_results() -> dict[str, dict[str, Any]]:
+    return {s: json.loads(p.read_text()) for s in SCALES if (p := OUT / f"run-{s}.json").exists()}
+
+
+def _n(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:,.1f}" if value >= 1 else f"{value:.3g}"
+
+
+def _ok(*results: dict[str, Any]) -> bool:
+    return all("error" not in r for r in results)
+
+
+def stage_table(result: dict[str, Any]) -> list[str]:
+    lines = [
+        "| stage | records | seconds | records/s | peak MiB | µs per record | load before → after |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for stage, r in result["stages"].items():
+        what = {"match": " (refusals)", "report": " (pairs)", "search": " (searches)"}.get(stage, "")
+        if not _ok(r):
+            lines.append(f"| {stage}{what} | failed: {r['error']} | | | {r['peak_mib']:,} | | |")
+            continue
+        lines.append(
+            f"| {stage}{what} | {r['records']:,} | {_n(r['seconds'])} | {_n(r['per_second'])} | {r['peak_mib']:,} "
+            f"| {_n(r['us_per_record'])} | {r['load'][0]} → {r['load'][1]} |"
+        )
+    search, match, classify = (result["stages"][s] for s in ("search", "match", "classify"))
+    lines.append("")
+    if _ok(search):
+        lines.append(
+            f"Search (pairs, answers and FOI, 20 hits each): p50 {search['p50_ms']} ms, p95 {search['p95_ms']} ms, "
+            f"p99 {search['p99_ms']} ms, max {search['max_ms']} ms."
+        )
+    planted = match["planted"]
+    lines.append(
+        f"Match: {match['foi']:,} FOI requests, {match['matches']:,} pairs kept, {match['candidates_per_refusal']} "
+        f"candidates a refusal, {match['workers']} workers; planted pairs ({planted['pairs']:,}): refusals found "
+        f"{planted['classified_refusal']}, recall@1 {planted['recall_at_1']}, recall@3 {planted['recall_at_3']}. "
+        f"Classify labels: {', '.join(f'{k} {v:,}' for k, v in classify['by_label'].items())}. "
+        f"Database {result['database_mib']:,} MiB."
+    )
+    return lines
+
+
+def _cost(result: dict[str, Any], stage: str) -> tuple[int, float] | None:
+    """(records, seconds) of ``stage``; for search, (answers in the corpus, p95 latency)."""
+    r = result["stages"][stage]
+    if not _ok(r):
+        return None
+    return (result["answers"], r["p95_ms"] / 1000) if stage == "search" else (r["records"], r["seconds"])
+
+
+def growth_table(results: dict[str, dict[str, Any]]) -> list[str]:
+    """Cost per record at each scale, and how many times it grew between consecutive scales."""
+    scales = list(results)
+    steps = list(itertools.pairwise(scales))
+    head = [*(f"µs per record, {s}" for s in scales), *(f"{b} vs {a}" for a, b in steps)]
+    lines = ["| stage | " + " | ".join(head) + " | linear? |", "|---" * (2 + len(head)) + "|"]
+    for stage in STAGES:
+        costs = {s: _cost(results[s], stage) for s in scales}
+        cells, growth = [], []
+        for a, b in steps:
+            if costs[a] is None or costs[b] is None:
+                cells.append("–")
+                continue
+            records, seconds = costs[b][0] / costs[a][0], costs[b][1] / max(costs[a][1], 1e-9)
+            growth.append(seconds / records)
+            cells.append(f"records ×{records:.1f}, time ×{seconds:.2f}: **×{seconds / records:.2f}**")
+        per = ["–" if c is None else _n(c[1] * 1e6 / c[0]) for c in costs.values()]
+        if stage == "search":
+            per = ["–" if c is None else f"p95 {c[1] * 1000:.1f} ms" for c in costs.values()]
+        verdict = "–" if not growth else "yes" if max(growth) <= LINEAR else f"no (×{max(growth):.2f})"
+        lines.append(f"| {stage} | " + " | ".join(per + cells) + f" | {verdict} |")
+    return lines
+
+
+def classify_baseline(results: dict[str, dict[str, Any]]) -> list[str]:
+    lines = [
+        "| scale | pqcheck answers/s | regex answers/s | pqcheck ÷ regex (speed) | planted refusals found: "
+        "pqcheck / regex | answers labelled refusal or partial: pqcheck / regex |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
+    for scale, result in results.items():
+        classify, match = result["stages"]["classify"], result["stages"]["match"]
+        regex = result["baselines"]["regex classifier"]
+        if not _ok(regex):
+            lines.append(f"| {scale} | failed: {regex['error']} | | | | |")
+            continue
+        refusing = classify["by_label"].get("refusal", 0) + classify["by_label"].get("partial", 0)
+        lines.append(
+            f"| {scale} | {_n(classify['per_second'])} | {_n(regex['per_second'])} "
+            f"| {classify['per_second'] / regex['per_second']:.3f} "
+            f"| {match['planted']['classified_refusal']} / {regex['planted_found']} "
+            f"| {refusing:,} / {regex['refusals']:,} |"
+        )
+    quality = next((r["baselines"]["regex classifier"].get("quality") for r in results.values()), None)
+    if quality:
+        pq, rx = quality["pqcheck"], quality["regex"]
+        lines += [
+            "",
+            f"On the labelled answers (`fixtures/eval/answers.jsonl`, {pq['n']} answers), refusal or partial: "
+            f"pqcheck precision {pq['precision']}, recall {pq['recall']}, F1 {pq['f1']}; the regex classifier "
+            f"precision {rx['precision']}, recall {rx['recall']}, F1 {rx['f1']}.",
+        ]
+    return lines
+
+
+def match_baseline(results: dict[str, dict[str, Any]]) -> list[str]:
+    lines = [
+        "| scale | rapidfuzz sample (refusals × FOI) | rapidfuzz pairs/s | all pairs at this scale, rapidfuzz "
+        "| pqcheck match | rapidfuzz ÷ pqcheck (time) | all pairs at full scale, rapidfuzz "
+        "| recall@3 on the sample's planted pairs: pqcheck / rapidfuzz |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for scale, result in results.items():
+        match, fuzzy = result["stages"]["match"], result["baselines"]["rapidfuzz matching"]
+        if not _ok(fuzzy):
+            lines.append(f"| {scale} | failed: {fuzzy['error']} | | | | | | |")
+            continue
+        all_pairs = match["records"] * match["foi"] / fuzzy["pairs_per_s"]
+        full = match["records"] * FULL_ANSWERS / result["answers"] * FULL_FOI / fuzzy["pairs_per_s"]
+        lines.append(
+            f"| {scale} | {fuzzy['refusals']} × {fuzzy['foi']:,} | {_n(fuzzy['pairs_per_s'])} | {_duration(all_pairs)} "
+            f"| {_duration(match['seconds'])} | {all_pairs / match['seconds']:,.0f} | {_duration(full)} "
+            f"| {fuzzy['pqcheck_recall_at_3']} / {fuzzy['recall_at_3']} ({fuzzy['planted']} planted) |"
+        )
+    return lines
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:,.1f} h" if seconds < 48 * 3600 else f"{seconds / 86400:,.0f} days"
+
+
+def write_docs(results: dict[str, dict[str, Any]]) -> None:
+    """docs/performance.md from the saved results of every scale."""
+    first = next(iter(results.values()))
+    m = first["machine"]
+    lines = [
+        "# Performance",
+        "",
+        "Measured by `bench/run.py` on the scale corpus of `bench/corpus.py` (seed 42): written answers in the "
+        "shape of the Parliament API's list endpoint, refusals of every category, FOI requests in proportion "
+        f"({FULL_FOI:,} for {FULL_ANSWERS:,} answers) and planted refusal-disclosure pairs (one for every 200 "
+        "answers). Each stage runs in a fresh process; peak memory is that of the process and its workers. "
+        "The seconds are wall time on a shared machine: the load average before and after each stage is "
+        "given, and a stage measured under load is slower than it would be alone.",
+        "",
+        f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, Python {m['python']}, SQLite {m['sqlite']}, "
+        f"{m['system']}.",
+    ]
+    for scale, result in results.items():
+        changed = result["git"]["pqcheck_files_changed"]
+        lines += [
+            "",
+            f"## {scale}: {result['answers']:,} answers, {result['foi']:,} FOI requests",
+            "",
+            f"Measured {result['started']} to {result['ended']} at commit {result['git']['commit']}"
+            + (f" (with uncommitted changes to {', '.join(changed)})" if changed else "")
+            + f"; classifier {result['stages']['classify']['version']}, "
+            f"matcher {result['stages']['match']['version']}.",
+            "",
+            *stage_table(result),
+        ]
+    pending = [s for s in SCALES if s not in results]
+    if pending:
+        lines += ["", f"## Pending: {', '.join(pending)}", ""]
+        lines += [
+            f"Not measured yet: `nohup python bench/run.py --scale {s} > bench/out/run-{s}.log 2>&1 &` "
+            f"(progress in the log; results in `bench/out/run-{s}.json`, and this file rewritten)."
+            for s in pending
+        ]
+    lines += [
+        "",
+        "## Growth with the corpus",
+        "",
+        "The cost per record at each scale, and between two scales how many times more records, how many "
+        f"times more time, and so how many times the cost per record grew (1 is linear; up to {LINEAR} is "
+        "taken as linear here, given the noise of a shared machine). Match is per refusal, but each refusal is "
+        "searched against a collection of FOI requests that grows with the scale too; search is the p95 latency "
+        "of one search, whatever the scale.",
+        "",
+        *growth_table(results),
+        "",
+        "## Baselines",
+        "",
+        "In the same run and on the same database. *Regex*: a handful of refusal wordings (`bench/baselines.py`, "
+        "`REFUSAL`) over every substantive answer, labels written to a temporary table. *Rapidfuzz*: "
+        "`process.cdist` with `token_set_ratio` (2 workers) of a sample of refusals (the planted ones first; "
+        "the subject pqcheck stored, else the question) against the title and request text of every FOI "
+        "request, keeping the best 3 (ties count for the baseline). All-pairs time: every refusal against "
+        "every FOI request at the measured pairs/s, against pqcheck's match time for the same refusals.",
+        "",
+        *classify_baseline(results),
+        "",
+        *match_baseline(results),
+        "",
+        "## How to reproduce",
+        "",
+        "```bash",
+        "python bench/run.py --scale 10k --scale 100k     # corpus made once in bench/out/corpus-SCALE",
+        "nohup python bench/run.py --scale full > bench/out/run-full.log 2>&1 &",
+        "python bench/run.py --docs-only                  # this file from bench/out/run-SCALE.json",
+        "```",
+        "",
+        "The results of each scale, with every figure above and more, are in `bench/out/run-SCALE.json`.",
+    ]
+    DOCS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    log(f"wrote {DOCS.relative_to(ROOT)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", choices=SCALES, action="append", help="10k, 100k or full (repeatable)")
+    parser.add_argument("--seed", type=int, default=SEED, help="of the corpus (default 42)")
+    parser.add_argument("--workers", type=int, default=2, help="processes for match (default 2)")
+    parser.add_argument("--fuzzy-pairs", type=int, default=FUZZY_PAIRS, help="pairs the rapidfuzz baseline scores")
+    parser.add_argument(
+        "--memory-limit", type=float, default=MEMORY_LIMIT, help="GiB of address space for each stage's processes"
+    )
+    parser.add_argument("--docs-only", action="store_true", help="only write docs/performance.md from saved results")
+    parser.add_argument("--stage", choices=CHILD_STAGES, help=argparse.SUPPRESS)
+    parser.add_argument("--job", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.stage:
+        child(args.stage, json.loads(args.job))
+        return 0
+    OUT.mkdir(parents=True, exist_ok=True)
+    for scale in [] if args.docs_only else args.scale or ["10k"]:
+        log(f"scale {scale}: load {os.getloadavg()[0]:.2f}")
+        run_scale(scale, args)
+    results = saved_results()
+    if results:
+        write_docs(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
