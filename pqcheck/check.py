@@ -3,23 +3,39 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import click
 import sqlite_utils
 
 from .classify import CLASSIFIER_VERSION, classify
 from .errors import BadInput
+from .text import html_to_text, looks_like_html, without_surrogates
 
 
-def check(record_id: Any, question_text: str | None, answer_text: str | None) -> dict[str, Any]:
-    """The classification of one answer as a plain dict (for printing or JSON)."""
-    if not (answer_text or "").strip():
-        raise BadInput(f"{record_id or 'the answer'}: no answer text to classify")
-    result = asdict(classify(question_text, answer_text))
+def check(record_id: Any, question_text: Any, answer_text: Any) -> dict[str, Any]:
+    """The classification of one answer as a plain dict (for printing or JSON). An HTML answer
+    (as the API's detail endpoint gives it) is read as its text."""
+    name = record_id or "the answer"
+    for field, value in (("question", question_text), ("answer", answer_text)):
+        if value is not None and not isinstance(value, str):
+            raise BadInput(f"{name}: the {field} is {type(value).__name__}, not text")
+    answer_text = answer_text_of(answer_text)
+    if not answer_text:
+        raise BadInput(f"{name}: no answer text to classify")
+    result = asdict(classify(without_surrogates(question_text), answer_text))
     return {"id": record_id, **result, "classifier_version": CLASSIFIER_VERSION}
+
+
+def answer_text_of(answer: str | None) -> str | None:
+    """The text to classify: HTML read as its text, lone surrogates replaced; None if blank."""
+    text = without_surrogates(answer or "")
+    if looks_like_html(text):
+        text = html_to_text(text)
+    return text if text.strip() else None
 
 
 def stored_answer(db: sqlite_utils.Database, question_id: int) -> tuple[str | None, str | None]:
@@ -30,18 +46,35 @@ def stored_answer(db: sqlite_utils.Database, question_id: int) -> tuple[str | No
     return row["question_text"], row["answer_text"]
 
 
-def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``{id, question_text, answer_text}`` records, with their line numbers."""
+def warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+def read_jsonl(path: Path, report: Callable[[str], None] = warn) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``{id, question_text, answer_text}`` records, with their line numbers.
+
+    A file whose first record has no ``answer_text`` is not a batch of answers (:class:`BadInput`);
+    a later record without a usable ``answer_text`` (absent, empty, not text) goes to ``report``
+    and is skipped.
+    """
+    first = True
     with path.open(encoding="utf-8", errors="replace") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
+                record = without_surrogates(json.loads(line))
             except ValueError as exc:
                 raise BadInput(f"{path}: line {number} is not valid JSON ({exc})") from None
-            if not isinstance(record, dict) or "answer_text" not in record:
+            has_answer = isinstance(record, dict) and "answer_text" in record
+            if first and not has_answer:
                 raise BadInput(f"{path}: line {number} needs an 'answer_text' (and 'id', 'question_text')")
+            first = False
+            answer = record.get("answer_text") if has_answer else None
+            question = record.get("question_text") if has_answer else None
+            if not isinstance(answer, str) or not answer_text_of(answer) or not isinstance(question, str | None):
+                report(f"{path}: line {number} skipped: it needs an 'answer_text' and a 'question_text' that are text")
+                continue
             yield number, record
 
 

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["Figure", "find_figures"]
 
@@ -228,6 +228,7 @@ def find_figures(text: str) -> list[Figure]:
     refs = _reference_ids(text)
     figures: list[Figure] = []
     table_rows: dict[int, list[Figure]] = {}
+    boilerplate: dict[int, bool] = {}  # by sentence start: each sentence is searched once
     for match in NUMBER.finditer(text):
         num_start, num_end = match.span("num")
         if mask.find(ONE, num_start, num_end) != -1:
@@ -254,7 +255,9 @@ def find_figures(text: str) -> list[Figure]:
             if year_like:
                 continue
             sentence = lines.sentence(match.start(), match.end())
-            if BOILERPLATE.search(sentence):
+            if lines.sentence_start not in boilerplate:
+                boilerplate[lines.sentence_start] = BOILERPLATE.search(sentence) is not None
+            if boilerplate[lines.sentence_start]:
                 continue
             kind, context = "sentence", _shorten(sentence, match.start() - lines.sentence_start)
         value = float(digits.replace(",", ""))
@@ -384,6 +387,17 @@ def _is_year(cell: str) -> bool:
     return bool(re.fullmatch(r"(?:19|20)\d\d(?:\s*(?:/|-|–)\s*(?:\d\d|(?:19|20)\d\d))?", cell))
 
 
+@dataclass
+class _Paragraph:
+    """A paragraph's span in the text, and where its sentences stop (the full stop) and end
+    (after the space that follows)."""
+
+    start: int
+    end: int
+    stops: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+
+
 class _Lines:
     """Line offsets of a text, which lines are table rows, blocks of rows, and sentence lookup."""
 
@@ -393,6 +407,8 @@ class _Lines:
         for m in re.finditer("\n", text):
             self.starts.append(m.end())
         self._rows: dict[int, _Row | None] = {}
+        self._paragraphs: dict[int, _Paragraph] = {}  # by line: the paragraph it belongs to
+        self._sentences: dict[tuple[int, int], str] = {}  # by span: each sentence asked for, once
         self.sentence_start = 0
 
     def index(self, offset: int) -> int:
@@ -458,28 +474,38 @@ class _Lines:
         return first
 
     def sentence(self, start: int, end: int) -> str:
-        """The sentence around ``text[start:end]``, within its paragraph; sets ``sentence_start``."""
-        line_no = self.index(start)
-        first = line_no
-        while first > 0 and self._joins_previous(first):
-            first -= 1
-        last = line_no
-        while last + 1 < len(self.starts) and self._joins_previous(last + 1):
-            last += 1
-        para_start = self.span(first)[0]
-        para_end = self.span(last)[1]
-        paragraph = self.text[para_start:para_end]
-        cut_start, cut_end = 0, len(paragraph)
-        for m in _SENTENCE_END.finditer(paragraph):
-            if _ABBREVIATIONS.search(paragraph[max(0, m.start() - 8) : m.start() + 1]):
-                continue
-            if m.end() <= start - para_start:
-                cut_start = m.end()
-            elif m.start() >= end - para_start:
-                cut_end = m.start() + 1
-                break
-        self.sentence_start = para_start + cut_start
-        return paragraph[cut_start:cut_end]
+        """The sentence around ``text[start:end]``, within its paragraph; sets ``sentence_start``.
+
+        Paragraphs and sentences are found once each, so that a text with many figures in one
+        long paragraph takes time in proportion to its length, not its length squared.
+        """
+        paragraph = self._paragraph(self.index(start))
+        before = bisect.bisect_right(paragraph.ends, start)  # sentence ends at or before the figure
+        cut_start = paragraph.ends[before - 1] if before else paragraph.start
+        after = bisect.bisect_left(paragraph.stops, end)  # the first sentence end after it
+        cut_end = paragraph.stops[after] + 1 if after < len(paragraph.stops) else paragraph.end
+        self.sentence_start = cut_start
+        if (cut_start, cut_end) not in self._sentences:
+            self._sentences[(cut_start, cut_end)] = self.text[cut_start:cut_end]
+        return self._sentences[(cut_start, cut_end)]
+
+    def _paragraph(self, line_no: int) -> _Paragraph:
+        if line_no not in self._paragraphs:
+            first = line_no
+            while first > 0 and self._joins_previous(first):
+                first -= 1
+            last = line_no
+            while last + 1 < len(self.starts) and self._joins_previous(last + 1):
+                last += 1
+            paragraph = _Paragraph(self.span(first)[0], self.span(last)[1])
+            text = self.text[paragraph.start : paragraph.end]
+            for m in _SENTENCE_END.finditer(text):
+                if not _ABBREVIATIONS.search(text[max(0, m.start() - 8) : m.start() + 1]):
+                    paragraph.stops.append(paragraph.start + m.start())
+                    paragraph.ends.append(paragraph.start + m.end())
+            for number in range(first, last + 1):
+                self._paragraphs[number] = paragraph
+        return self._paragraphs[line_no]
 
     def _joins_previous(self, line_no: int) -> bool:
         """True if line ``line_no`` continues the paragraph of the line before it."""

@@ -49,6 +49,9 @@ class FoiDocument:
     error: str | None = None  # set when the document could not be fetched (e.g. a 404)
     raw: dict[str, Any] | None = None
 
+    def __post_init__(self) -> None:
+        self.key = _without_nul(self.key)
+
 
 @dataclass
 class FoiRequest:
@@ -69,9 +72,18 @@ class FoiRequest:
     raw: dict[str, Any] | None = None
     documents: list[FoiDocument] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.source_id = _without_nul(self.source_id)
+
     @property
     def id(self) -> str:
         return f"{self.source}:{self.source_id}"
+
+
+def _without_nul(key: str) -> str:
+    """A key without NUL characters: SQLite's JSON functions, which pick rows by key for the
+    full-text indexes, cut text at a NUL, so a row keyed with one would never be found again."""
+    return key.replace("\x00", "")
 
 
 @dataclass

@@ -42,10 +42,11 @@ class SaveStats:
     unchanged: int = 0
     kept_newer: int = 0
     truncated: int = 0
+    skipped: int = 0  # records that could not be read (files only)
     ids: list[int] = field(default_factory=list)
 
     def add(self, other: SaveStats) -> None:
-        for name in ("inserted", "updated", "unchanged", "kept_newer", "truncated"):
+        for name in ("inserted", "updated", "unchanged", "kept_newer", "truncated", "skipped"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.ids.extend(other.ids)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from bs4 import BeautifulSoup, Comment, NavigableString
 
@@ -14,11 +15,25 @@ _HTML_TAG = re.compile(
 _BLOCKS = ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote"]
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _SPACES = re.compile(r"\s+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def looks_like_html(text: str | None) -> bool:
     """True if ``text`` carries HTML markup (the detail endpoint) rather than plain text (lists)."""
     return bool(text) and _HTML_TAG.search(text) is not None
+
+
+def without_surrogates(value: Any) -> Any:
+    """``value`` (a string, or lists and dicts of them) with every lone UTF-16 surrogate, which
+    cannot be stored or printed, as U+FFFD. JSON escapes (``"\\ud800"``) and undecodable bytes in
+    command-line arguments (``\\udcff``) bring them in."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+    if isinstance(value, list):
+        return [without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {without_surrogates(k): without_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def normalise_whitespace(text: str) -> str:

@@ -180,3 +180,17 @@ def test_a_response_past_the_timeout_with_no_retries_left_fails_in_one_line(api,
     (line,) = run.stderr.strip().splitlines()
     assert line.startswith("Error: GET http://127.0.0.1:")
     assert line.endswith("failed after 1 retries: timed out: the response did not arrive in time")
+
+
+def test_a_malformed_record_from_the_api_fails_in_one_line_and_keeps_what_was_saved(api, tmp_path):
+    api.add(*make_question_set(150, today=TODAY))
+    bad = api.ordered()[120]["id"]  # on page 2
+    api.update(bad, heading=["not", "text"])
+
+    run = crawl(tmp_path / "pq.db", api)
+
+    assert run.returncode == 1
+    (line,) = run.stderr.strip().splitlines()
+    assert line.startswith("Error: unexpected reply from http://127.0.0.1:")
+    assert line.endswith("record 21: 'heading' is a list, not text")
+    assert len(rows_by_id(tmp_path / "pq.db")) == 100  # page 1 stays saved

@@ -8,15 +8,22 @@ Formats (see docs/foi.md):
   url, request_text, outcome``. Files sharing an ``id`` are documents of one request;
 - a JSON Lines (``.jsonl``) or CSV (``.csv`` with an ``id`` and ``response_text`` header) file of
   records with the fields ``id, url, authority, date, title, request_text, response_text,
-  outcome`` (and optionally ``file``, a document path relative to the records file);
+  outcome`` (and optionally ``file``, a document path relative to the records file, in its
+  folder), read one record at a time;
 - any other single file: one request whose title is the file name.
+
+Fields are text: a number is written out, a value of another kind (a list, an object) is left
+out and reported, and so are CSV cells beyond the header. A CSV file that is not UTF-8 is read
+as Windows-1252 (what spreadsheet programs write), with a warning.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import json
+import math
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -24,17 +31,21 @@ from typing import Any
 
 from ..errors import BadInput
 from ..foi import FoiDocument, FoiRequest
+from ..text import without_surrogates
 from .parliament import now_iso
 
 SIDECARS = ("metadata.csv", "metadata.json")
 RECORD_FIELDS = ("id", "url", "authority", "date", "title", "request_text", "response_text", "outcome")
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%dT%H:%M:%S")
+TEXT_FIELDS = (*RECORD_FIELDS, "file")
+csv.field_size_limit(1 << 30)  # a response text can be longer than csv's default 128 KiB
 
 
 def read_foi_paths(paths: list[str | Path], report: Callable[[str], None]) -> Iterator[FoiRequest]:
     """FOI requests from folders, record files and single files. Problems in one record (a bad
-    date, a missing file) go to ``report`` and the rest goes on; a path that cannot
-    be read at all raises :class:`BadInput` before anything from it is yielded."""
+    date, a missing file) go to ``report`` and the rest goes on; a path that cannot be read
+    at all raises :class:`BadInput` before anything from it is yielded (a records file that
+    turns out not to be readable further on raises it there)."""
     for path in map(Path, paths):
         if path.is_dir():
             yield from _folder(path, report)
@@ -47,7 +58,7 @@ def read_foi_paths(paths: list[str | Path], report: Callable[[str], None]) -> It
 
 
 def _folder(folder: Path, report: Callable[[str], None]) -> Iterator[FoiRequest]:
-    sidecar = _sidecar(folder)
+    sidecar = _sidecar(folder, report)
     files = sorted(
         p for p in folder.rglob("*") if p.is_file() and p.name not in SIDECARS and not p.name.startswith(".")
     )
@@ -63,7 +74,7 @@ def _folder(folder: Path, report: Callable[[str], None]) -> Iterator[FoiRequest]
         yield request
 
 
-def _sidecar(folder: Path) -> dict[str, dict[str, Any]]:
+def _sidecar(folder: Path, report: Callable[[str], None]) -> dict[str, dict[str, Any]]:
     """Metadata by file path inside the folder, from metadata.csv or metadata.json."""
     for name in SIDECARS:
         path = folder / name
@@ -71,65 +82,136 @@ def _sidecar(folder: Path) -> dict[str, dict[str, Any]]:
             continue
         try:
             if name.endswith(".csv"):
-                with path.open(newline="", encoding="utf-8-sig") as handle:
-                    rows = list(csv.DictReader(handle))
+                rows = list(csv.DictReader(_text_lines(path, report)))
             else:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                rows = [{"file": k, **v} for k, v in data.items()] if isinstance(data, dict) else data
+                data = _parse_json(path.read_bytes().removeprefix(codecs.BOM_UTF8))
+                rows = (
+                    [{"file": k, **v} if isinstance(v, dict) else v for k, v in data.items()]
+                    if isinstance(data, dict)
+                    else data
+                )
         except (OSError, ValueError, csv.Error) as exc:
             raise BadInput(f"{path}: cannot read the sidecar: {exc}") from None
         if not isinstance(rows, list) or not all(isinstance(r, dict) and r.get("file") for r in rows):
             raise BadInput(f"{path}: every sidecar row needs a 'file' (the file's path inside the folder)")
-        return {str(r["file"]).strip(): {k: v for k, v in r.items() if v not in (None, "")} for r in rows}
+        rows = [_clean(r, f"{path}: row {n}", report) for n, r in enumerate(rows, 1)]
+        return {r["file"].strip(): {k: v for k, v in r.items() if v not in (None, "")} for r in rows if r.get("file")}
     return {}
 
 
 def _is_record_csv(path: Path) -> bool:
     if path.suffix.lower() != ".csv" or not path.is_file():
         return False
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        header = next(csv.reader(handle), [])
+    with path.open("rb") as handle:
+        first = handle.readline(1 << 16).removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="replace")
+    try:
+        header = next(csv.reader([first]), [])
+    except csv.Error:
+        return False
     return {"id", "response_text"} <= {h.strip() for h in header}
 
 
 def _records(path: Path, report: Callable[[str], None]) -> Iterator[FoiRequest]:
+    folder = path.parent.resolve()
     try:
-        rows = list(_record_rows(path))
-    except (OSError, csv.Error, UnicodeDecodeError) as exc:
-        raise BadInput(f"{path}: cannot read the records: {exc}") from None
-    for number, row in rows:
-        where = f"{path}: record {number}"
-        if not isinstance(row, dict) or not str(row.get("id") or "").strip():
-            report(f"{where}: skipped, it has no 'id' (fields: {', '.join(RECORD_FIELDS)})")
-            continue
-        request = _request(str(row["id"]).strip(), row, where, report, source_url=path.resolve().as_uri())
-        if row.get("response_text"):
-            request.documents.append(FoiDocument(key="response", kind="response", text=str(row["response_text"])))
-        if row.get("file"):
-            file = (path.parent / str(row["file"])).resolve()
-            if file.is_file():
+        for number, row in _record_rows(path, report):
+            where = f"{path}: record {number}"
+            row = _clean(row, where, report) if isinstance(row, dict) else {}
+            if not (row.get("id") or "").strip():
+                report(f"{where}: skipped, it has no 'id' (fields: {', '.join(RECORD_FIELDS)})")
+                continue
+            request = _request(row["id"].strip(), row, where, report, source_url=path.resolve().as_uri())
+            if row.get("response_text"):
+                request.documents.append(FoiDocument(key="response", kind="response", text=row["response_text"]))
+            if row.get("file") and (file := _attached(folder, row["file"], where, report)):
                 request.documents.append(_file_document(file, row))
-            else:
-                report(f"{where}: file {row['file']} not found")
-        yield request
+            yield request
+    except (OSError, csv.Error) as exc:
+        raise BadInput(f"{path}: cannot read the records: {exc}") from None
 
 
-def _record_rows(path: Path) -> Iterator[tuple[int, Any]]:
+def _attached(folder: Path, name: str, where: str, report: Callable[[str], None]) -> Path | None:
+    """The file a record names, if it is in the records file's ``folder`` (or below) and exists."""
+    file = (folder / name).resolve()
+    if not file.is_relative_to(folder):
+        report(f"{where}: file {name[:100]} is not in the folder of the records file: left out")
+        return None
+    try:
+        if file.is_file():
+            return file
+    except OSError:  # a name too long, say
+        pass
+    report(f"{where}: file {name[:100]} not found")
+    return None
+
+
+def _record_rows(path: Path, report: Callable[[str], None]) -> Iterator[tuple[int, Any]]:
     if path.suffix.lower() == ".csv":
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            yield from enumerate(csv.DictReader(handle), 1)
+        yield from enumerate(csv.DictReader(_text_lines(path, report)), 1)
         return
-    with path.open(encoding="utf-8", errors="replace") as handle:
+    with path.open("rb") as handle:
         for number, line in enumerate(handle, 1):
             if line.strip():
                 try:
-                    yield number, json.loads(line)
+                    yield number, _parse_json(line.removeprefix(codecs.BOM_UTF8) if number == 1 else line)
                 except ValueError as exc:
                     raise BadInput(f"{path}: line {number} is not valid JSON ({exc})") from None
 
 
+def _parse_json(line: bytes) -> Any:
+    """A record (or a sidecar), whatever its bytes and numbers: text that is not UTF-8 and lone
+    surrogates become U+FFFD, and numbers that cannot be stored as they are (past 64 bits,
+    infinite, NaN) stay as written."""
+    return without_surrogates(
+        json.loads(line.decode("utf-8", errors="replace"), parse_int=_int, parse_float=_float, parse_constant=str)
+    )
+
+
+def _int(text: str) -> int | str:
+    value = int(text)
+    return value if -(2**63) <= value < 2**63 else text
+
+
+def _float(text: str) -> float | str:
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+def _text_lines(path: Path, report: Callable[[str], None]) -> Iterator[str]:
+    """The lines of a CSV file as text: UTF-8, or else Windows-1252 (reported once)."""
+    with path.open("rb") as handle:
+        fallback = False
+        for number, line in enumerate(handle, 1):
+            if number == 1:
+                line = line.removeprefix(codecs.BOM_UTF8)
+            try:
+                yield line.decode("utf-8")
+            except UnicodeDecodeError:
+                if not fallback:
+                    report(f"{path}: line {number} is not UTF-8: read as Windows-1252")
+                    fallback = True
+                yield line.decode("cp1252", errors="replace")
+
+
+def _clean(row: dict[Any, Any], where: str, report: Callable[[str], None]) -> dict[str, Any]:
+    """``row`` with its ``TEXT_FIELDS`` as text (or None): numbers written out, values of other
+    kinds left out, and cells beyond a CSV header dropped, each reported."""
+    clean = {}
+    for key, value in row.items():
+        if key is None:
+            report(f"{where}: more cells than the header has names: the extra cells are left out")
+            continue
+        if key in TEXT_FIELDS:
+            if isinstance(value, bool) or not isinstance(value, str | int | float | None):
+                report(f"{where}: '{key}' is {type(value).__name__}, not text: left out")
+                continue
+            value = None if value is None else str(value)
+        clean[key] = value
+    return clean
+
+
 def _single_file(file: Path, request_id: str, meta: dict[str, Any], report: Callable[[str], None]) -> FoiRequest:
-    meta = {"title": file.stem.replace("_", " "), **meta}
+    meta = {"title": without_surrogates(file.stem).replace("_", " "), **meta}
     request = _request(request_id, meta, str(file), report, source_url=file.resolve().as_uri())
     request.documents = [_file_document(file, meta)]
     return request
@@ -155,11 +237,11 @@ def _request(
 
 def _file_document(file: Path, meta: dict[str, Any]) -> FoiDocument:
     return FoiDocument(
-        key=f"file:{file.name}",
+        key=f"file:{without_surrogates(file.name)}",
         kind="file",
         title=meta.get("title"),
         url=file.resolve().as_uri(),
-        filename=file.name,
+        filename=without_surrogates(file.name),  # a name that is not UTF-8 has them
         path=file,
     )
 

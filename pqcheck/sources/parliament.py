@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -15,6 +16,7 @@ from typing import Any
 
 from ..errors import UpstreamError
 from ..http import HttpClient, build_url
+from ..text import without_surrogates
 
 API_BASE = "https://questions-statements-api.parliament.uk"
 MEMBERS_API_BASE = "https://members-api.parliament.uk"
@@ -57,6 +59,77 @@ QUESTION_KEYS = (
     "attachments",
     "groupedQuestionsDates",
 )
+
+
+# what each field of a QuestionsViewModel may hold besides null
+_TEXT = (
+    "house",
+    "uin",
+    "questionText",
+    "answeringBodyName",
+    "answerText",
+    "originalAnswerText",
+    "comparableAnswerText",
+)
+_DATES = ("dateTabled", "dateForAnswer", "dateAnswered", "dateAnswerCorrected", "dateHoldingAnswer")
+_NUMBERS = ("askingMemberId", "answeringBodyId", "answeringMemberId", "correctingMemberId", "attachmentCount")
+_FLAGS = ("memberHasInterest", "isWithdrawn", "isNamedDay", "answerIsHolding", "answerIsCorrection")
+_MEMBERS = ("askingMember", "answeringMember", "correctingMember")
+_MEMBER_TEXT = ("listAs", "name", "party", "partyColour", "partyAbbreviation", "memberFrom", "thumbnailUrl")
+_DATE = re.compile(r"\d{4}-\d\d-\d\d(?:$|T)")
+
+
+def _integer(value: Any) -> bool:
+    return type(value) is int and -(2**63) <= value < 2**63
+
+
+def _kind(value: Any) -> str:
+    return {str: "text", bool: "true/false", list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def _date_problem(value: Any) -> str | None:
+    if not isinstance(value, str) or not _DATE.match(value):
+        return f"{value!r:.40} is not a date"
+    try:
+        date.fromisoformat(value[:10])
+    except ValueError:
+        return f"{value!r:.40} is not a date"
+    return None
+
+
+def value_problem(value: dict[str, Any]) -> str | None:
+    """Why ``value`` cannot be read as a ``QuestionsViewModel`` (a field holding the wrong kind of
+    value, a date that is not one), or None. Absent fields count as null."""
+    if not _integer(value.get("id")):
+        return f"'id' is {_kind(value.get('id'))}, not an integer"
+    checks = [
+        *((k, lambda v: isinstance(v, str), "text") for k in (*_TEXT, "heading")),
+        *((k, _integer, "an integer") for k in _NUMBERS),
+        *((k, lambda v: isinstance(v, bool), "true or false") for k in _FLAGS),
+        *((k, lambda v: isinstance(v, list), "a list") for k in ("attachments", "groupedQuestionsDates")),
+        ("groupedQuestions", lambda v: isinstance(v, list) and all(isinstance(u, str) for u in v), "a list of UINs"),
+    ]
+    for key, valid, wanted in checks:
+        if value.get(key) is not None and not valid(value[key]):
+            return f"'{key}' is {_kind(value[key])}, not {wanted}"
+    for key in _DATES:
+        if value.get(key) is not None and (problem := _date_problem(value[key])):
+            return f"'{key}' {problem}"
+    for group in value.get("groupedQuestionsDates") or []:
+        if not isinstance(group, dict) or not isinstance(group.get("questionUin"), str | None):
+            return "'groupedQuestionsDates' holds something other than {questionUin, dateTabled} objects"
+        if group.get("dateTabled") is not None and (problem := _date_problem(group["dateTabled"])):
+            return f"'groupedQuestionsDates' dateTabled {problem}"
+    for key in _MEMBERS:
+        member = value.get(key)
+        if member is None:
+            continue
+        if not isinstance(member, dict) or not (member.get("id") is None or _integer(member["id"])):
+            return f"'{key}' is not a member object with an integer 'id'"
+        wrong = next((f for f in _MEMBER_TEXT if not isinstance(member.get(f), str | None)), None)
+        if wrong:
+            return f"'{key}' '{wrong}' is {_kind(member[wrong])}, not text"
+    return None
 
 
 _LIST_PARAMS = {
@@ -163,9 +236,11 @@ def detail_url(question_id: int, base: str = API_BASE) -> str:
 
 def fetch_question_detail(client: HttpClient, question_id: int, base: str = API_BASE) -> dict[str, Any]:
     """The full record (HTML answer, untruncated question) from ``/questions/{id}``."""
-    payload = client.get_json(detail_url(question_id, base), {"expandMember": "true"})
+    payload = without_surrogates(client.get_json(detail_url(question_id, base), {"expandMember": "true"}))
     if not isinstance(payload, dict) or not isinstance(payload.get("value"), dict):
         raise UpstreamError(f"unexpected reply from {detail_url(question_id, base)}: no 'value' object")
+    if problem := value_problem(payload["value"]):
+        raise UpstreamError(f"unexpected reply from {detail_url(question_id, base)}: {problem}")
     return payload["value"]
 
 
@@ -192,7 +267,7 @@ def fetch_questions(
     skip = start_skip
     while True:
         params = {**filters.params(), "skip": skip, "take": take}
-        page = client.get_json(url, params)
+        page = without_surrogates(client.get_json(url, params))
         results, total = _list_page(page, url)
         page_url, page_fetched_at = build_url(url, params), now_iso()
         fresh = [item["value"] for item in results if item["value"]["id"] not in seen]
@@ -234,7 +309,12 @@ def _list_page(page: Any, url: str) -> tuple[list[dict[str, Any]], int]:
         isinstance(item, dict) and isinstance(item.get("value"), dict) and "id" in item["value"] for item in results
     ):
         raise UpstreamError(f"unexpected reply from {url}: 'results' items must have a 'value' with an 'id'")
-    return results, int(page["totalResults"])
+    for number, item in enumerate(results, 1):
+        if problem := value_problem(item["value"]):
+            raise UpstreamError(f"unexpected reply from {url}: record {number}: {problem}")
+    if not _integer(page["totalResults"]):
+        raise UpstreamError(f"unexpected reply from {url}: 'totalResults' is not an integer")
+    return results, page["totalResults"]
 
 
 def fetch_answering_bodies(client: HttpClient, base: str = MEMBERS_API_BASE) -> Iterator[dict[str, Any]]:

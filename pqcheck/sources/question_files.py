@@ -2,12 +2,17 @@
 
 Accepted: a list response (``{"totalResults", "results": [{"value", "links"}]}``), a single
 item (``{"value", "links"}``), a JSON array of items or of bare ``value`` objects, or JSON Lines
-of either.
+of either; UTF-8, with or without a byte-order mark.
+
+A file whose first record is not a written question, or that is not JSON, is refused
+(:class:`BadInput`). A later record that is not one, or has a field of the wrong kind (a list
+for a heading, a date that is not a date), is reported and skipped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import codecs
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +20,7 @@ import orjson
 
 from ..errors import BadInput
 from ..text import looks_like_html
-from .parliament import QuestionRecord, now_iso
+from .parliament import QuestionRecord, now_iso, value_problem
 
 SHAPES = (
     "a list response (totalResults/results), a single item (value/links), "
@@ -26,15 +31,17 @@ SHAPES = (
 class QuestionFile:
     """The questions in one file: ``total`` is known up front (for progress), iterate for records.
 
-    Opening raises :class:`BadInput` if the file is not JSON or not in one of the shapes.
+    Opening raises :class:`BadInput` if the file is not JSON or not in one of the shapes; records
+    skipped while iterating go to ``report``.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, report: Callable[[str], None]):
         self.path = Path(path)
+        self.report = report
         self.source_url, self.fetched_at = self.path.resolve().as_uri(), now_iso()
         try:
             with self.path.open("rb") as handle:
-                head = handle.read(1 << 20).lstrip()
+                head = handle.read(1 << 20).removeprefix(codecs.BOM_UTF8).lstrip()
         except OSError as exc:
             raise BadInput(f"cannot read {self.path}: {exc.strerror or exc}") from exc
         if not head:
@@ -47,14 +54,19 @@ class QuestionFile:
             self._items = _whole_document(self.path)
             self.total = len(self._items)
             if self._items:
-                _value(self._items[0], self.path, "record", 1)
+                _question(self._items[0], self.path, "record", 1)
 
     def __iter__(self) -> Iterator[QuestionRecord]:
-        if self._items is None:
-            values = _json_lines(self.path)
-        else:
-            values = (_value(item, self.path, "record", i) for i, item in enumerate(self._items, 1))
-        for value in values:
+        items = _json_lines(self.path) if self._items is None else enumerate(self._items, 1)
+        unit = "line" if self._items is None else "record"
+        first = True
+        for number, item in items:
+            value = _question(item, self.path, unit, number) if first else _value(item)
+            first = False
+            problem = "it is not a written question" if value is None else value_problem(value)
+            if problem:
+                self.report(f"{self.path}: {unit} {number} skipped: {problem}")
+                continue
             # an HTML answer means the record was saved from the detail endpoint: its texts are whole
             yield QuestionRecord(
                 value, self.source_url, self.fetched_at, complete=looks_like_html(value.get("answerText"))
@@ -74,7 +86,7 @@ def _is_json_lines(path: Path, head: bytes) -> bool:
 
 def _whole_document(path: Path) -> list[Any]:
     try:
-        data = _loads(path.read_bytes())
+        data = _loads(path.read_bytes().removeprefix(codecs.BOM_UTF8))
     except ValueError as exc:
         raise BadInput(f"{path} is not valid JSON ({exc}): expected {SHAPES}") from None
     if isinstance(data, dict) and "results" in data:
@@ -90,16 +102,16 @@ def _whole_document(path: Path) -> list[Any]:
     return items
 
 
-def _json_lines(path: Path) -> Iterator[dict[str, Any]]:
+def _json_lines(path: Path) -> Iterator[tuple[int, Any]]:
     with path.open("rb") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
             try:
-                item = _loads(line)
+                item = _loads(line.removeprefix(codecs.BOM_UTF8) if number == 1 else line)
             except ValueError as exc:
                 raise BadInput(f"{path}: line {number} is not valid JSON ({exc})") from None
-            yield _value(item, path, "line", number)
+            yield number, item
 
 
 def _loads(data: bytes) -> Any:
@@ -113,10 +125,18 @@ def _loads(data: bytes) -> Any:
         return orjson.loads(text)
 
 
-def _value(item: Any, path: Path, unit: str, number: int) -> dict[str, Any]:
-    """The ``value`` object of an item, or a :class:`BadInput` naming where it is."""
+def _value(item: Any) -> dict[str, Any] | None:
+    """The ``value`` object of an item, if it is a written question (an ``id`` and a ``questionText``)."""
     value = item.get("value", item) if isinstance(item, dict) else None
-    if isinstance(value, dict) and type(value.get("id")) is int and "questionText" in value:
+    if isinstance(value, dict) and "id" in value and "questionText" in value:
+        return value
+    return None
+
+
+def _question(item: Any, path: Path, unit: str, number: int) -> dict[str, Any]:
+    """The ``value`` of the file's first item, or a :class:`BadInput`: the file holds something else."""
+    value = _value(item)
+    if value is not None and type(value["id"]) is int:
         return value
     raise BadInput(
         f"{path}: {unit} {number} is not a written question: expected an object with an integer 'id' "
