@@ -3,14 +3,16 @@
 Three stages, cheapest first, so that a whole database classifies at tens of thousands of answers
 a second on one core:
 
-1. The prefilter: a few literal scans of the lower-cased answer, each confirmed by a small regular
-   expression (``prefilter`` entries of ``data/refusal_patterns.json``). Most answers are not
-   refusals and stop here; they are labelled ``disclosure`` or ``other`` by cues gated the same way
-   (figures, tables, pointers to published statistics; holding answers, "I will write", referrals).
+1. The prefilter: a few literals in the lower-cased answer (found for a whole batch of answers at
+   once), each confirmed by a small regular expression (``prefilter`` entries of
+   ``data/refusal_patterns.json``). Most answers are not refusals and stop here; they are labelled
+   ``disclosure`` or ``other`` by cues gated the same way (figures, tables, pointers to published
+   statistics; holding answers, "I will write", referrals).
 2. For the sentences that pass the prefilter: the tokenizer of ``spacy.blank("en")`` and a spaCy
    ``Matcher`` built from the token patterns of the same file (lower-case tokens: no trained model,
-   no lemmas). Each sentence runs only the patterns whose rarest required word it contains (one
-   Matcher per such set, built on first use). A match counts unless its sentence describes
+   no lemmas; word sets become lexeme flags, which the Matcher tests in C). Each sentence runs only
+   the patterns whose rarest required word it contains (one Matcher per such set, built on first
+   use), and a sentence repeated in a batch runs once. A match counts unless its sentence describes
    procedure (the cost limit, how questions are answered), lacks a word its pattern requires
    (``is not available`` must be about data), or the question asks when something will be published.
 3. For refusals and partials: the subject and the period of the question, by rules on its words.
@@ -30,13 +32,13 @@ import calendar
 import json
 import re
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .db import upsert_rows
 from .sources.parliament import now_iso
 
 LABELS = ("refusal", "partial", "disclosure", "other")
@@ -95,47 +97,147 @@ CLASSIFIER_VERSION: str = RULES["version"]
 # Cheap stage: literal scans confirmed by small regular expressions
 
 
+_NUMPY_FROM = 64  # texts from which _Literals.find uses numpy (fewer are scanned faster)
+
+
+class _Literals:
+    """Which of a fixed set of literals each text of a batch contains, as bit masks. numpy finds
+    them for a whole batch at once (each literal by its rarest pair of bytes, then checked in full),
+    several times faster than scanning every text for every literal."""
+
+    def __init__(self, literals: Iterable[str]):
+        self.bits = {literal: 1 << i for i, literal in enumerate(dict.fromkeys(literals))}
+        self.encoded = [literal.encode() for literal in self.bits]
+        if any(len(raw) < 2 or 0 in raw for raw in self.encoded):
+            raise ValueError("a literal must have at least two characters and no NUL")
+
+    def find(self, texts: list[str]) -> list[int]:
+        """For each of ``texts``, the bits of the literals it contains."""
+        if len(texts) < _NUMPY_FROM:
+            return [sum(bit for literal, bit in self.bits.items() if literal in text) for text in texts]
+        import numpy as np  # here: it takes a tenth of a second to import, and small batches do without
+
+        # UTF-8 keeps "literal in text": a literal's bytes can only match at a character boundary.
+        # The NUL after each text keeps a literal from matching across two.
+        joined = "\0".join(texts)
+        if joined.isascii():
+            lengths = [len(text) for text in texts]
+        else:
+            lengths = [len(text.encode("utf-8", "surrogatepass")) for text in texts]
+        ends = np.cumsum(np.array(lengths) + 1)  # the offset after each text's NUL
+        masks = [0] * len(texts)
+        raw = joined.encode("utf-8", "surrogatepass")
+        for bit, starts in zip(self.bits.values(), self._starts(raw), strict=True):
+            owners = np.searchsorted(ends, starts, side="right")  # in order: repeats are adjacent
+            for text in owners[np.flatnonzero(np.diff(owners, prepend=-1))].tolist():
+                masks[text] |= bit
+        return masks
+
+    def _starts(self, raw: bytes) -> list[Any]:
+        """For each literal, the offsets in ``raw`` where it occurs, in order (numpy arrays)."""
+        import numpy as np
+
+        raw += bytes(max(map(len, self.encoded)) + 1)  # every check below stays inside the buffer
+        data = np.frombuffer(raw, np.uint8)
+        pairs = np.ndarray((len(raw) - 1,), "<u2", raw, strides=(1,))  # the byte pair at each offset
+        counts = np.bincount(pairs[: 1 << 16], minlength=1 << 16)  # a sample tells which pairs are rare
+        rarest = []  # per literal: (offset of its rarest byte pair, that pair)
+        for literal in self.encoded:
+            offset = min(range(len(literal) - 1), key=lambda o: counts[literal[o] | literal[o + 1] << 8])
+            rarest.append((offset, literal[offset] | literal[offset + 1] << 8))
+        wanted = np.zeros(1 << 16, bool)
+        wanted[[pair for _, pair in rarest]] = True
+        at = np.flatnonzero(wanted[pairs])
+        at_pairs = pairs[at]
+        order = np.argsort(at_pairs, kind="stable")  # by pair, each pair's offsets still in order
+        at, at_pairs = at[order], at_pairs[order]
+        found = []
+        for literal, (offset, pair) in zip(self.encoded, rarest, strict=True):
+            starts = at[np.searchsorted(at_pairs, pair) : np.searchsorted(at_pairs, pair, "right")] - offset
+            starts = starts[starts >= 0]
+            for j, byte in enumerate(literal):
+                if j != offset and j != offset + 1:
+                    starts = starts[data[starts + j] == byte]
+            found.append(starts)
+        return found
+
+
 class _Gated:
     """Entries ``{literals, regex}``: an entry fires when one of its literals is in the (lower-case)
-    text and its regex, if it has one, matches. A literal test is one fast scan of the text."""
+    text and its regex, if it has one, matches. A literal test is one fast scan of the text, or a
+    bit of the text's mask from ``_LITERALS.find``."""
 
-    def __init__(self, entries: list[dict[str, Any]]):
+    def __init__(self, entries: list[dict[str, Any]], literals: _Literals | None = None):
         self.entries = [
             (tuple(e["literals"]), re.compile(e["regex"], re.ASCII) if e.get("regex") else None) for e in entries
         ]
         self.flat = tuple((literal, regex) for literals, regex in self.entries for literal in literals)
         self.flat_ascii = tuple((literal, regex) for literal, regex in self.flat if literal.isascii())
+        if literals is not None:  # bits are distinct powers of two: a sum of distinct bits is their union
+            self.masks = [sum({literals.bits[literal] for literal in e}) for e, _ in self.entries]
+            self.mask = sum({literals.bits[literal] for literal, _ in self.flat})
+            # bit -> (its literal, the regexes of the entries with it; None: the literal alone fires)
+            self.by_bit: dict[int, tuple[str, list[re.Pattern[str] | None]]] = {}
+            for literal, regex in self.flat:
+                self.by_bit.setdefault(literals.bits[literal], (literal, []))[1].append(regex)
 
-    def search(self, low: str) -> bool:
+    def search(self, low: str, found: int | None = None) -> bool:
+        """Does an entry fire on ``low``; ``found``: the mask of the literals ``low`` contains."""
+        if found is not None:
+            hits = found & self.mask
+            while hits:
+                bit = hits & -hits  # the lowest bit set
+                hits ^= bit
+                for regex in self.by_bit[bit][1]:
+                    if regex is None or regex.search(low):
+                        return True
+            return False
         for literal, regex in self.flat_ascii if low.isascii() else self.flat:
             if literal in low and (regex is None or regex.search(low)):
                 return True
         return False
 
-    def spans(self, low: str) -> list[tuple[int, int]]:
+    def search_part(self, low: str, whole: int) -> bool:
+        """``search`` on a part (a sentence) of a text whose literals are ``whole``: only those are
+        looked for (a literal the text lacks, its parts lack)."""
+        hits = whole & self.mask
+        while hits:
+            bit = hits & -hits
+            hits ^= bit
+            literal, regexes = self.by_bit[bit]
+            if literal in low:
+                for regex in regexes:
+                    if regex is None or regex.search(low):
+                        return True
+        return False
+
+    def spans(self, low: str, found: int | None = None) -> list[tuple[int, int]]:
         """Where the entries fire: each regex match, or each literal of an entry without a regex."""
-        found = []
-        for literals, regex in self.entries:
-            if any(literal in low for literal in literals):
+        spans = []
+        for i, (literals, regex) in enumerate(self.entries):
+            if found & self.masks[i] if found is not None else any(literal in low for literal in literals):
                 if regex is not None:
-                    found.extend(m.span() for m in regex.finditer(low))
+                    spans.extend(m.span() for m in regex.finditer(low))
                 else:
                     for literal in literals:
                         start = low.find(literal)
                         while start >= 0:
-                            found.append((start, start + len(literal)))
+                            spans.append((start, start + len(literal)))
                             start = low.find(literal, start + 1)
-        return found
+        return spans
 
-    def positions(self, low: str) -> list[int]:
-        return [start for start, _ in self.spans(low)]
+    def positions(self, low: str, found: int | None = None) -> list[int]:
+        return [start for start, _ in self.spans(low, found)]
 
 
-_PREFILTER = _Gated(RULES["prefilter"])
-_HOLDING = _Gated(RULES["holding_cues"])
-_OTHER = _Gated(RULES["other_cues"])
-_DISCLOSURE = _Gated(RULES["disclosure_cues"])
-_POINTER = _Gated(RULES["pointer_cues"])
+# The gates applied to whole answers (and the prefilter to their sentences) share one literal finder.
+_BATCHED = ("prefilter", "holding_cues", "other_cues", "disclosure_cues", "pointer_cues")
+_LITERALS = _Literals(literal for key in _BATCHED for entry in RULES[key] for literal in entry["literals"])
+_PREFILTER = _Gated(RULES["prefilter"], _LITERALS)
+_HOLDING = _Gated(RULES["holding_cues"], _LITERALS)
+_OTHER = _Gated(RULES["other_cues"], _LITERALS)
+_DISCLOSURE = _Gated(RULES["disclosure_cues"], _LITERALS)
+_POINTER = _Gated(RULES["pointer_cues"], _LITERALS)
 _REPORTED = _Gated(RULES["reported_cues"])
 
 
@@ -414,7 +516,7 @@ def _question_body(question_low: str) -> str:
     """The lower-cased question without "to ask the Secretary of State for ...," (cheap)."""
     if not question_low.startswith("to ask"):
         return question_low
-    body = _ASK.sub("", question_low, count=1)
+    body = _cut(_ASK, question_low)
     if _QUESTION_START.match(body) is None:
         m = _AFTER_COMMA.search(body, 0, 200)
         if m is not None:
@@ -427,7 +529,7 @@ def _data_question(question_low: str) -> bool:
 
 
 def _is_data_body(body: str) -> bool:
-    return _DATA_QUESTION.match(body) is not None or any(k in body for k in _DATA_QUESTION_ANYWHERE)
+    return _DATA_QUESTION.match(body) is not None or any(map(body.__contains__, _DATA_QUESTION_ANYWHERE))
 
 
 def is_data_question(question_text: str | None) -> bool:
@@ -435,23 +537,24 @@ def is_data_question(question_text: str | None) -> bool:
     return _data_question((question_text or "").lower())
 
 
-def _plain_label(question: str | None, answer: str, answer_low: str) -> str:
+def _plain_label(question: str | None, answer: str, answer_low: str, found: int) -> str:
     """``disclosure`` or ``other`` for an answer without a refusal phrase: disclosure when it has a
     table or points to published statistics, or gives figures (or dates, for "when" questions) in
-    answer to a question that asks for them; other when it is a holding answer or a referral."""
-    if _DISCLOSURE.search(answer_low):
+    answer to a question that asks for them; other when it is a holding answer or a referral.
+    ``found``: the literals the answer contains (``_LITERALS.find``)."""
+    if _DISCLOSURE.search(answer_low, found):
         disclosure = True
     else:
         body = _question_body((question or "").lower())
         if not body or not _is_data_body(body):
             return "other"
-        disclosure = bool(
-            (_DIGIT.search(answer_low) is not None and figure_positions(answer, first=True, lower=answer_low))
-            or _POINTER.search(answer_low)
+        disclosure = bool(  # cheapest first: figure_positions is slow on answers with links
+            _POINTER.search(answer_low, found)
+            or figure_positions(answer, first=True, lower=answer_low)
             or _WORD_NUMBER.search(answer_low)
             or (_WHEN_QUESTION.search(body) and _ANSWER_DATE.search(answer_low))
         )
-    if disclosure and not (_HOLDING.search(answer_low) or _OTHER.search(answer_low)):
+    if disclosure and not (_HOLDING.search(answer_low, found) or _OTHER.search(answer_low, found)):
         return "disclosure"
     return "other"
 
@@ -573,6 +676,39 @@ def pattern_anchor(pattern: str, word_lists: dict[str, list[str]]) -> frozenset[
     return min(required_words(pattern, word_lists), key=lambda words: (len(words & _COMMON), len(words)))
 
 
+def _flag_word_sets(vocab, patterns: list[list[dict[str, Any]]]) -> dict[frozenset[str], int]:
+    """A lexeme flag for each word set (``{"LOWER": {"IN": [...]}}``) of ``patterns``, as many as
+    spaCy has free flag bits: the Matcher checks a flag in C, but calls Python (and makes a Token)
+    for an IN set at every token it tries. Sets that start a pattern come first (they are tried at
+    every token of a sentence), then the most used."""
+    from spacy.attrs import LOWER
+
+    uses: dict[frozenset[str], list[int]] = {}
+    for tokens in patterns:
+        for position, token in enumerate(tokens):
+            if isinstance(token.get("LOWER"), dict):
+                counts = uses.setdefault(frozenset(token["LOWER"]["IN"]), [0, 0])
+                counts[0] += position == 0
+                counts[1] += 1
+    ranked = sorted(uses, key=lambda words: (-uses[words][0], -uses[words][1], sorted(words)))
+    free = [bit for bit in range(1, 64) if bit not in vocab.lex_attr_getters]
+    lower = vocab.lex_attr_getters[LOWER]  # the flag is true exactly when the token's LOWER is in the set
+    flags = {}
+    for words, bit in zip(ranked, free, strict=False):  # the rest stay IN sets
+        flags[words] = vocab.add_flag(lambda orth, words=words: lower(orth) in words, flag_id=bit)
+    return flags
+
+
+def _flagged(token: dict[str, Any], flags: dict[frozenset[str], int]) -> dict[str, Any]:
+    """``token`` with its IN set replaced by the set's lexeme flag, when it has one."""
+    lower = token.get("LOWER")
+    if not isinstance(lower, dict) or frozenset(lower["IN"]) not in flags:
+        return token
+    flagged: dict[Any, Any] = {k: v for k, v in token.items() if k != "LOWER"}
+    flagged[flags[frozenset(lower["IN"])]] = True
+    return flagged
+
+
 @dataclass(frozen=True)
 class _Rule:
     category: str
@@ -599,7 +735,7 @@ class _Engine:
         self.nlp = spacy.blank("en")
         lists = rules["word_lists"]
         self.order = {c: i for i, c in enumerate(rules["category_order"])}
-        self.patterns: list[tuple[str, list[dict[str, Any]]]] = []
+        patterns: list[tuple[str, list[dict[str, Any]]]] = []
         self.rules: dict[str, _Rule] = {}
         strings = self.nlp.vocab.strings
         self.by_word: dict[int, list[int]] = {}  # hash of an anchor word -> pattern indices
@@ -610,8 +746,8 @@ class _Engine:
             for i, entry in enumerate(entries):
                 spec = entry if isinstance(entry, dict) else {"pattern": entry}
                 key = f"{category}:{i}"
-                index = len(self.patterns)
-                self.patterns.append((key, compile_pattern(spec["pattern"], lists)))
+                index = len(patterns)
+                patterns.append((key, compile_pattern(spec["pattern"], lists)))
                 requires = spec.get("requires")
                 self.rules[key] = _Rule(
                     category, key, frozenset(strings.add(w) for w in lists[requires]) if requires else None
@@ -622,7 +758,27 @@ class _Engine:
                     [frozenset(strings.add(w) for w in words) for words in required_words(spec["pattern"], lists)]
                 )
         self.anchors = frozenset(self.by_word)
+        self.deciding = frozenset().union(*(words for required in self.required for words in required))
+        self._selected: dict[frozenset[int], frozenset[int]] = {}
+        flags = _flag_word_sets(self.nlp.vocab, [tokens for _, tokens in patterns])
+        self.patterns = [(key, [_flagged(token, flags) for token in tokens]) for key, tokens in patterns]
         self._matchers: dict[frozenset[int], Any] = {}
+
+    def select(self, words: set[int]) -> frozenset[int]:
+        """The patterns a sentence with ``words`` (hashes of its LOWERs) can match: those whose anchor
+        and other required words it has. Cached by the words of the sentence that decide it."""
+        deciding = self.deciding.intersection(words)
+        indices = self._selected.get(deciding)
+        if indices is None:
+            if len(self._selected) > 65536:
+                self._selected.clear()
+            indices = self._selected[deciding] = frozenset(
+                i
+                for w in self.anchors.intersection(deciding)
+                for i in self.by_word[w]
+                if not any(required.isdisjoint(deciding) for required in self.required[i])
+            )
+        return indices
 
     def matcher(self, indices: frozenset[int]):
         """A Matcher with the patterns ``indices`` (cached: sentences share a few hundred sets)."""
@@ -632,24 +788,19 @@ class _Engine:
 
             if len(self._matchers) > 4096:
                 self._matchers.clear()
-            matcher = self._matchers[indices] = Matcher(self.nlp.vocab)
+            # not validated: spaCy's pattern schema does not know lexeme flags (tests check the
+            # patterns before _flagged, and that flagged and plain ones match alike)
+            matcher = self._matchers[indices] = Matcher(self.nlp.vocab, validate=False)
             for index in sorted(indices):
                 key, tokens = self.patterns[index]
                 matcher.add(key, [tokens])
         return matcher
 
-    def phrases(self, doc, text: str, offset: int, question_timing: bool) -> list[_Found]:
-        """The refusal phrases of one sentence (``doc`` of ``text``), overlaps resolved."""
+    def phrases(self, doc, text: str, question_timing: bool) -> list[tuple[int, int, str]]:
+        """The refusal phrases of one sentence (``doc`` of ``text``), overlaps resolved: (start, end,
+        category), character offsets in the sentence."""
         words = {t.lower for t in doc}
-        present = self.anchors.intersection(words)
-        if not present:
-            return []
-        indices = frozenset(
-            i
-            for w in present
-            for i in self.by_word[w]
-            if not any(required.isdisjoint(words) for required in self.required[i])
-        )
+        indices = self.select(words)
         if not indices:
             return []
         matches = self.matcher(indices)(doc)
@@ -682,12 +833,11 @@ class _Engine:
         merged.sort(key=lambda k: (-(k[1] - k[0]), self.order[k[2]], k[0]))
         taken: set[int] = set()
         found = []
-        sentence = (offset, offset + len(text))
         for start, end, category in merged:
             if taken.isdisjoint(range(start, end)):
                 taken.update(range(start, end))
                 span = doc[start:end]
-                found.append(_Found(offset + span.start_char, offset + span.end_char, category, sentence))
+                found.append((span.start_char, span.end_char, category))
         return found
 
 
@@ -713,59 +863,65 @@ def _gives_figures(
     question: str | None,
     answer: str,
     answer_low: str,
+    found: int,
     refusing: list[tuple[int, int]],
     sentence_spans: list[tuple[int, int]],
 ) -> bool:
-    """Figures, or a pointer to published figures, outside the parts that refuse."""
+    """Figures, or a pointer to published figures, outside the parts that refuse (cheapest test
+    first). ``found``: the literals the answer contains (``_LITERALS.find``)."""
 
     def outside(pos: int) -> bool:
         return not any(a <= pos < b for a, b in refusing)
 
-    if any(outside(p) for p in _DISCLOSURE.positions(answer_low)):
+    if any(outside(p) for p in _DISCLOSURE.positions(answer_low, found)):
         return True
-    if _DIGIT.search(answer_low) is not None:
-        for a, b in sentence_spans:
-            if any(x <= a and b <= y for x, y in refusing):
-                continue
-            low = answer_low[a:b]
-            if _DIGIT.search(low) is None:
-                continue
-            # a figure in a sentence about the cost limit (£600, £850) is not an answer
-            if "cost limit" in low or "threshold" in low or _procedural(low):
-                continue
-            if any(outside(a + p) for p in figure_positions(answer[a:b], lower=low)):
-                return True
-    return _data_question((question or "").lower()) and any(outside(p) for p in _POINTER.positions(answer_low))
+    if _data_question((question or "").lower()) and any(outside(p) for p in _POINTER.positions(answer_low, found)):
+        return True
+    if _DIGIT.search(answer_low) is None:
+        return False
+    for a, b in sentence_spans:
+        if any(x <= a and b <= y for x, y in refusing):
+            continue
+        low = answer_low[a:b]
+        if _DIGIT.search(low) is None:
+            continue
+        # a figure in a sentence about the cost limit (£600, £850) is not an answer
+        if "cost limit" in low or "threshold" in low or _procedural(low):
+            continue
+        if any(outside(a + p) for p in figure_positions(answer[a:b], lower=low)):
+            return True
+    return False
 
 
-def _classify_candidates(items: list[tuple[str | None, str, str]], engine: _Engine) -> list[tuple]:
-    """For each (question, answer, answer_low) that passed the prefilter, the (label, category,
+def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: _Engine) -> list[tuple]:
+    """For each (question, answer, answer_low, found) that passed the prefilter, the (label, category,
     phrase, start, end). spaCy runs on the sentences that pass the prefilter themselves."""
-    jobs: list[tuple[int, int]] = []  # (item index, sentence start)
-    texts: list[str] = []
-    spans: list[list[tuple[int, int]]] = []
-    for i, (_, answer, answer_low) in enumerate(items):
-        spans.append(sentences(answer))
-        for a, b in spans[-1]:
-            if _PREFILTER.search(answer_low[a:b]):
-                jobs.append((i, a))
-                texts.append(answer[a:b])
+    spans = [sentences(answer) for _, answer, _, _ in items]
+    timing = [question is not None and _QUESTION_TIMING.search(question.lower()) is not None for question, *_ in items]
+    jobs: list[tuple[int, int, tuple[str, bool]]] = []  # (item index, sentence start, (sentence, timing))
+    for i, (_, answer, answer_low, in_answer) in enumerate(items):
+        for a, b in spans[i]:
+            if _PREFILTER.search_part(answer_low[a:b], in_answer):
+                jobs.append((i, a, (answer[a:b], timing[i])))
+    # Answers repeat stock sentences ("The information requested is not held centrally."): each
+    # distinct one of the batch is tokenized and matched once.
+    distinct = list(dict.fromkeys(key for _, _, key in jobs))
+    docs = engine.nlp.pipe([text for text, _ in distinct], batch_size=PIPE_BATCH_SIZE, n_process=1)
+    phrases_of = {key: engine.phrases(doc, *key) for key, doc in zip(distinct, docs, strict=True)}
     found: list[list[_Found]] = [[] for _ in items]
-    timing = [
-        question is not None and _QUESTION_TIMING.search(question.lower()) is not None for question, _, _ in items
-    ]
-    docs = engine.nlp.pipe(texts, batch_size=PIPE_BATCH_SIZE, n_process=1)
-    for (i, offset), text, doc in zip(jobs, texts, docs, strict=True):
-        found[i].extend(engine.phrases(doc, text, offset, timing[i]))
+    for i, offset, key in jobs:
+        sentence = (offset, offset + len(key[0]))
+        found[i].extend(_Found(offset + a, offset + b, category, sentence) for a, b, category in phrases_of[key])
     out = []
-    for (question, answer, answer_low), phrases, sentence_spans in zip(items, found, spans, strict=True):
+    for (question, answer, answer_low, in_answer), phrases, sentence_spans in zip(items, found, spans, strict=True):
         if not phrases:
-            out.append((_plain_label(question, answer, answer_low), None, None, None, None))
+            out.append((_plain_label(question, answer, answer_low, in_answer), None, None, None, None))
             continue
         # The first sentence that refuses decides; within it, the most specific category.
         first = min(f.sentence for f in phrases)
         chosen = min((f for f in phrases if f.sentence == first), key=lambda f: (engine.order[f.category], f.start))
-        partial = _gives_figures(question, answer, answer_low, _refusing_spans(answer, phrases), sentence_spans)
+        refusing = _refusing_spans(answer, phrases)
+        partial = _gives_figures(question, answer, answer_low, in_answer, refusing, sentence_spans)
         label = "partial" if partial else "refusal"
         out.append((label, chosen.category, answer[chosen.start : chosen.end], chosen.start, chosen.end))
     return out
@@ -778,19 +934,19 @@ def _classify_rows(pairs: list[tuple[str | None, str | None]]) -> list[tuple]:
     """(label, category, phrase, start, end) for each (question, answer): the cheap stage for all,
     the spaCy stage for the answers that pass the prefilter."""
     rows: list[tuple] = [_OTHER_ROW] * len(pairs)
+    todo = [i for i, (_, answer) in enumerate(pairs) if answer and not answer.isspace()]
+    lows = [pairs[i][1].lower() for i in todo]
     pending: list[int] = []
-    items: list[tuple[str | None, str, str]] = []
-    for i, (question, answer) in enumerate(pairs):
-        if not answer or answer.isspace():
-            continue
-        answer_low = answer.lower()
-        if not _PREFILTER.search(answer_low) or _HOLDING.search(answer_low):
-            label = _plain_label(question, answer, answer_low)
+    items: list[tuple[str | None, str, str, int]] = []
+    for i, answer_low, found in zip(todo, lows, _LITERALS.find(lows), strict=True):
+        question, answer = pairs[i]
+        if not _PREFILTER.search(answer_low, found) or _HOLDING.search(answer_low, found):
+            label = _plain_label(question, answer, answer_low, found)
             if label != "other":
                 rows[i] = (label, None, None, None, None)
         else:
             pending.append(i)
-            items.append((question, answer, answer_low))
+            items.append((question, answer, answer_low, found))
     if pending:
         for i, row in zip(pending, _classify_candidates(items, _engine()), strict=True):
             rows[i] = row
@@ -869,6 +1025,7 @@ _AUXILIARY = re.compile(
     r"there (?:were|are|was|is|will be)|have been|has been|had been|will be|were|was|are|is|been|have|has|had)\b",
     re.I,
 )
+_AUXILIARY_LOWER = re.compile(_AUXILIARY.pattern)  # for lower-cased ASCII text
 _TAIL = re.compile(
     r"(?:,?\s*(?:and )?(?:if|whether) (?:he|she|they) will make a statement.*|\s*;.*|,\s*and (?:what|how|whether|"
     r"which|if|when)\b.*|\s+and (?:what|how many|how much|whether|which|if)\b.*)$",
@@ -902,13 +1059,19 @@ _QUESTION_WORD_I = re.compile(_QUESTION_WORD, re.I)
 
 def _strip_question(question: str) -> str:
     """The question without "To ask the Secretary of State for ...," and leading "pursuant to ...," clauses."""
-    text = _PREAMBLE.sub("", question.strip(), count=1)
+    text = _cut(_PREAMBLE, question.strip())
     for _ in range(2):
         if _QUESTION_WORD_I.match(text) is None:
-            text = _LEAD_CLAUSE.sub("", text, count=1)
+            text = _cut(_LEAD_CLAUSE, text)
             if _QUESTION_WORD_I.match(text) is None:
-                text = _LEAD_DEPARTMENT.sub("", text, count=1)
+                text = _cut(_LEAD_DEPARTMENT, text)
     return text.strip()
+
+
+def _cut(start: re.Pattern[str], text: str) -> str:
+    """``text`` without what ``start`` matches at its start (``sub`` would try every position)."""
+    m = start.match(text)
+    return text[m.end() :] if m is not None else text
 
 
 def subject_terms(subject: str) -> list[str]:
@@ -957,18 +1120,53 @@ def _question_parts(question_text: str | None) -> tuple[str | None, list[str], s
         text = _ENUMERATOR.sub("", text)
     if "by " in low:
         text = _BREAKDOWN.sub(" ", text)
-    text = _AUXILIARY.sub(" ", text)
-    text = _LEADING_ARTICLE.sub("", text.strip())
-    text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", _SPACES.sub(" ", text)).strip(" ,.;:-")
+    text = _without_leading_article(_without_auxiliaries(text).strip())
+    text = _tidy(text)
     terms = subject_terms(text)
     if len(text) > SUBJECT_LENGTH:
         text = text[:SUBJECT_LENGTH].rsplit(" ", 1)[0]
-    text = _TRAILING_WORDS.sub("", text).strip(" ,;:-")
+    if _may_end_in_short_word(text):
+        text = _TRAILING_WORDS.sub("", text)
+    text = text.strip(" ,;:-")
     return (text or None), terms, *period
 
 
+def _without_auxiliaries(text: str) -> str:
+    """``_AUXILIARY.sub(" ", text)``. In ASCII text the same matches are found case-sensitively in
+    its lower-cased copy (same offsets), twice as fast as case-folding every alternative."""
+    if not text.isascii():
+        return _AUXILIARY.sub(" ", text)
+    kept, last = [], 0
+    for m in _AUXILIARY_LOWER.finditer(text.lower()):
+        kept.append(text[last : m.start()])
+        last = m.end()
+    kept.append(text[last:])
+    return " ".join(kept)
+
+
+def _without_leading_article(text: str) -> str:
+    """``_LEADING_ARTICLE.sub("", text)``: in ASCII text without "number", only its start can match."""
+    if text.isascii() and "number" not in text.lower():
+        return _cut(_LEADING_ARTICLE, text)
+    return _LEADING_ARTICLE.sub("", text)
+
+
+def _tidy(text: str) -> str:
+    """``text`` with single spaces, none before punctuation, and no punctuation at either end."""
+    text = " ".join(text.split())  # str.split and the regex \s agree on what white space is
+    if any(mark in text for mark in ",.;:)"):
+        text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
+    return text.strip(" ,.;:-")
+
+
+def _may_end_in_short_word(text: str) -> bool:
+    """Whether _TRAILING_WORDS can match ``text`` (which it is slow to rule out): its words have four
+    letters at most and follow white space, at the end or before a final newline."""
+    tail = text[:-1] if text.endswith("\n") else text
+    return any(ch.isspace() for ch in tail[-5:])
+
+
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an|of)\s+|\b(?:the )?number of\s+", re.I)
-_SPACES = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:)])")
 _TRAILING_WORDS = re.compile(r"(?:\s+(?:in|on|for|of|by|to|and|from|at|with|the|a|an|or))+$", re.I)
 
@@ -1114,6 +1312,17 @@ def _add_subject(result: Classification, question: str | None) -> None:
 # --------------------------------------------------------------------------------------------
 # The database
 
+# The statement of db.upsert_rows for refusals, fed tuples in this order: a dict per row (which
+# upsert_rows takes) costs more than the rest of writing the row.
+_REFUSAL_COLUMNS = (
+    "question_id", "label", "category", "phrase", "phrase_start", "phrase_end", "subject", "subject_terms",
+    "period", "period_start", "period_end", "classifier_version", "classified_at",
+)  # fmt: skip
+_UPSERT_REFUSALS = (
+    f"INSERT INTO refusals ({', '.join(_REFUSAL_COLUMNS)}) VALUES ({', '.join('?' * len(_REFUSAL_COLUMNS))}) "
+    f"ON CONFLICT(question_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _REFUSAL_COLUMNS[1:])}"
+)
+
 _SUBSTANTIVE = (
     "COALESCE(q.answer_status IN ('answered', 'corrected') AND q.answer_text IS NOT NULL AND q.answer_text != '', 0)"
 )
@@ -1125,7 +1334,7 @@ _NEEDS = "COALESCE(r.question_id IS NULL OR r.classifier_version IS NOT :version
 def classify_db(db, *, progress=None, force: bool = False, batch_size: int = BATCH_SIZE) -> ClassifyStats:
     """Classify every substantive answer (status answered or corrected, with text) that the current
     ``CLASSIFIER_VERSION`` has not classified yet (every one with ``force``), and write its
-    ``refusals`` row with ``upsert_rows``, one transaction per batch of ``batch_size``. An answer
+    ``refusals`` row (as ``upsert_rows`` would), one transaction per batch of ``batch_size``. An answer
     fetched again after it was classified is classified again. Holding and unanswered questions are
     skipped (and the row of a question that no longer has a substantive answer is removed).
     Subject and period are filled for refusals and partials (the rows the matcher pairs) and left
@@ -1151,40 +1360,25 @@ def classify_db(db, *, progress=None, force: bool = False, batch_size: int = BAT
         f"WHERE q.id > :after AND {_SUBSTANTIVE} AND {needs} ORDER BY q.id LIMIT :limit"
     )
     after = -(2**63)
-    by_label: dict[str, int] = {}
+    by_label: Counter[str] = Counter()
     while True:
         rows = db.execute(sql, {**params, "after": after, "limit": batch_size}).fetchall()
         if not rows:
             break
         after = rows[-1][0]
         results = _classify_rows([(q, a) for _, q, a in rows])
+        by_label.update(result[0] for result in results)
         stamp = now_iso()
         out = []
-        for (question_id, question, _), (label, category, phrase, start, end) in zip(rows, results, strict=True):
-            by_label[label] = by_label.get(label, 0) + 1
-            subject = terms = period = period_start = period_end = None
-            if label == "refusal" or label == "partial":
-                subject, terms, period, period_start, period_end = _question_parts(question)
-                terms = json.dumps(terms) if subject is not None else None
-            out.append(
-                {
-                    "question_id": question_id,
-                    "label": label,
-                    "category": category,
-                    "phrase": phrase,
-                    "phrase_start": start,
-                    "phrase_end": end,
-                    "subject": subject,
-                    "subject_terms": terms,
-                    "period": period,
-                    "period_start": period_start,
-                    "period_end": period_end,
-                    "classifier_version": version,
-                    "classified_at": stamp,
-                }
-            )
+        for (question_id, question, _), result in zip(rows, results, strict=True):
+            if result[0] == "refusal" or result[0] == "partial":
+                subject, terms, *period = _question_parts(question)
+                terms_json = json.dumps(terms) if subject is not None else None
+                out.append((question_id, *result, subject, terms_json, *period, version, stamp))
+            else:
+                out.append((question_id, *result, None, None, None, None, None, version, stamp))
         with db.conn:
-            upsert_rows(db, "refusals", out)
+            db.conn.executemany(_UPSERT_REFUSALS, out)
         stats.read += len(rows)
         stats.classified += len(out)
         if progress is not None:
