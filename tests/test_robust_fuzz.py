@@ -40,7 +40,7 @@ from .factories import LONG_ANSWER, question_value, single
 from .pdfs import Table, make_pdf
 
 FUZZ = settings(
-    max_examples=50,
+    max_examples=100,
     deadline=None,
     derandomize=True,  # the same examples on every run
     database=None,  # nothing written into the working tree
@@ -215,7 +215,14 @@ FOI_ROW = {"authority": "Home Office", "date": "2019-04-24", "response_text": "I
     extra_cells=False,
 )
 @example(
-    rows=[{**FOI_ROW, "id": "BIG", "response_text": "507 " * 50_000, "file": "/etc/hostname"}],
+    rows=[
+        {
+            **FOI_ROW,
+            "id": "BIG",
+            "response_text": "In 2018, 507 were held. " + "More words. " * 12_000,
+            "file": "/etc/hostname",
+        }
+    ],
     form="csv",
     encoding="cp1252",
     extra_cells=True,
