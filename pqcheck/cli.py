@@ -391,6 +391,7 @@ def import_questions_command(db_path, files, quiet, as_json):
         "unchanged": stats.unchanged,
         "kept_newer": stats.kept_newer,
         "truncated": stats.truncated,
+        "skipped": stats.skipped,
     }
     _print_summary(summary, as_json, f"Imported {summary['questions']} questions from {len(files)} file(s)")
 
@@ -484,7 +485,7 @@ def check_answer_command(answer, question_text, db_path, question_id, jsonl, as_
             raise BadInput("--id needs --db DB")
         results = [check(question_id, *stored_answer(open_db(db_path), question_id))]
     else:
-        text = answer if answer is not None else click.get_text_stream("stdin").read()
+        text = answer if answer is not None else click.get_binary_stream("stdin").read().decode("utf-8", "replace")
         results = [check(None, question_text, text)]
     for result in results:
         click.echo(json.dumps(result) if as_json else describe(result))
@@ -777,6 +778,7 @@ def _print_summary(summary: dict, as_json: bool, headline: str) -> None:
         f"{headline}: {summary['inserted']} new, {summary['updated']} updated, {summary['unchanged']} unchanged"
         + (f", {summary['kept_newer']} older than what is stored (kept the newer)" if summary["kept_newer"] else "")
         + (f"; {summary['truncated']} with text cut short by the list endpoint" if summary["truncated"] else "")
+        + (f"; {summary['skipped']} records skipped (could not be read)" if summary.get("skipped") else "")
         + "."
     )
 

@@ -52,7 +52,17 @@ def test_import_summary_as_json(tmp_path):
         "unchanged": 0,
         "kept_newer": 0,
         "truncated": 0,
+        "skipped": 0,
     }
+
+
+def test_import_summary_counts_the_records_skipped(tmp_path):
+    source = tmp_path / "mixed.json"
+    bad = question_value(3, dateTabled="not a date")
+    source.write_text(json.dumps(list_response([question_value(1), bad])))
+    result = run("import", "questions", tmp_path / "pq.db", source, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "1 records skipped (could not be read)" in result.stdout
 
 
 @pytest.mark.parametrize(
