@@ -6,8 +6,8 @@
   (``fixtures/eval/answers.jsonl``) beside ``pqcheck.classify``.
 - :func:`fuzzy_match`: all-pairs matching with rapidfuzz (``process.cdist``, ``token_set_ratio``,
   2 workers) of a sample of refusals (their subject) against the title and request text of every
-  FOI request, keeping the 3 best per refusal; its pairs/s and the planted-pair recall@3 beside
-  pqcheck's on the same sample.
+  FOI request, keeping the 3 best per refusal: its pairs/s on a sample of all refusals, and on a
+  sample of planted refusals its recall@3 beside pqcheck's (:func:`fuzzy_samples`).
 """
 
 from __future__ import annotations
@@ -82,29 +82,32 @@ def _quality(tp: int, fp: int, fn: int, n: int) -> dict[str, float]:
     return {"n": n, "precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3)}
 
 
-def fuzzy_sample(conn: sqlite3.Connection, pairs: list[dict[str, Any]], size: int, seed: int) -> list[dict[str, Any]]:
-    """``size`` refusals: the planted ones first (seeded order), then others pqcheck found.
+def fuzzy_samples(
+    conn: sqlite3.Connection, pairs: list[dict[str, Any]], size: int, seed: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Two samples of up to ``size`` refusals: drawn from every refusal pqcheck found (for the
+    speed: their subjects are as long as usual), and from the planted ones (for the recall).
 
-    Each is ``{"question_id", "text", "pair"}``: its subject as pqcheck stored it (the question
-    text when there is none) and its planted pair, if any."""
+    Each item is ``{"question_id", "text", "pair"}``: the refusal's subject as pqcheck stored it
+    (the question text when there is none) and its planted pair, if any."""
     rng = random.Random(seed)
-    planted = rng.sample(pairs, min(size, len(pairs)))
-    chosen = {pair["question_id"]: pair for pair in planted}
-    others = [
-        qid
-        for (qid,) in conn.execute("SELECT question_id FROM refusals WHERE label IN ('refusal', 'partial')")
-        if qid not in chosen
+    planted = {pair["question_id"]: pair for pair in pairs}
+    refusals = [
+        qid for (qid,) in conn.execute("SELECT question_id FROM refusals WHERE label IN ('refusal', 'partial')")
     ]
-    chosen |= dict.fromkeys(rng.sample(others, min(size - len(chosen), len(others))))
-    sample = []
-    for qid, pair in chosen.items():
-        subject, question = conn.execute(
-            "SELECT r.subject, q.question_text FROM questions q LEFT JOIN refusals r ON r.question_id = q.id "
-            "WHERE q.id = ?",
-            [qid],
-        ).fetchone()
-        sample.append({"question_id": qid, "text": utils.default_process(subject or question or ""), "pair": pair})
-    return sample
+    drawn = rng.sample(refusals, min(size, len(refusals)))
+    return [_item(conn, qid, planted.get(qid)) for qid in drawn], [
+        _item(conn, pair["question_id"], pair) for pair in rng.sample(pairs, min(size, len(pairs)))
+    ]
+
+
+def _item(conn: sqlite3.Connection, question_id: int, pair: dict[str, Any] | None) -> dict[str, Any]:
+    subject, question = conn.execute(
+        "SELECT r.subject, q.question_text FROM questions q LEFT JOIN refusals r ON r.question_id = q.id "
+        "WHERE q.id = ?",
+        [question_id],
+    ).fetchone()
+    return {"question_id": question_id, "text": utils.default_process(subject or question or ""), "pair": pair}
 
 
 def fuzzy_match(conn: sqlite3.Connection, sample: list[dict[str, Any]]) -> dict[str, Any]:
