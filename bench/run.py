@@ -593,7 +593,12 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
             f"Measured {result['started']} to {result['ended']} at commit {result['git']['commit']}"
             + (f" (with uncommitted changes to {', '.join(changed)})" if changed else "")
             + f"; classifier {result['stages']['classify']['version']}, "
-            f"matcher {result['stages']['match']['version']}.",
+            f"matcher {result['stages']['match']['version']}."
+            + (
+                f" Baselines measured again on the same database at {result['baselines_measured']}."
+                if "baselines_measured" in result
+                else ""
+            ),
             "",
             *stage_table(result),
         ]
@@ -632,7 +637,9 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
         "question) against the title and request text of every FOI request, keeping the best 3 (ties count "
         "for the baseline): its speed on a sample of all refusals, its recall on a sample of the planted ones. "
         "All-pairs time: every refusal against every FOI request at that speed, against pqcheck's match time "
-        "for the same refusals (and at full scale, the refusals in proportion against 1,000,000 requests).",
+        "for the same refusals (and at full scale, the refusals in proportion against 1,000,000 requests). "
+        "A planted disclosure repeats its refusal's subject and place in its title, which makes it easy for "
+        "string similarity: the same recall here says little about real requests, worded their own way.",
         "",
         *classify_baseline(results),
         "",
