@@ -246,13 +246,15 @@ def stage_search(job: dict[str, Any]) -> dict[str, Any]:
     workload = corpus_queries(_pairs(job), QUERIES)
     for _, text, filters in workload:  # warm-up: the page cache, as on a server that has been up a while
         search(db, text, filters, kinds=KINDS, limit=20)
-    times = []
+    by_kind: dict[str, list[float]] = {}
     for _ in range(ROUNDS):
-        for _, text, filters in workload:
+        for kind, text, filters in workload:
             began = time.perf_counter()
             search(db, text, filters, kinds=KINDS, limit=20)
-            times.append((time.perf_counter() - began) * 1000)
-    return {"records": len(times), "seconds": sum(times) / 1000, **_stats(times)}
+            by_kind.setdefault(kind, []).append((time.perf_counter() - began) * 1000)
+    times = [t for values in by_kind.values() for t in values]
+    stats = {kind: _stats(values) for kind, values in by_kind.items()}
+    return {"records": len(times), "seconds": sum(times) / 1000, **_stats(times), "by_query_kind": stats}
 
 
 def stage_regex(job: dict[str, Any]) -> dict[str, Any]:
