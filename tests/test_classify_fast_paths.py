@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sqlite3
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pqcheck import classify as C
-from pqcheck.db import TABLES
+from pqcheck.db import TABLES, open_db
 
 ROOT = Path(__file__).resolve().parents[1]
 _PIECES = [*C._LITERALS.bits, " ", "\n", "\0", "’", "é", "\ud800", "£", "no", "t ", "ta", "ble", "x"]
@@ -83,7 +84,7 @@ def test_repeated_sentences_in_a_batch_keep_their_own_offsets():
     assert [c.label for c in batch] == ["refusal", "refusal", "partial", "refusal"]
 
 
-_WORDS = ["in", "IN", "İn", "the", "with", "ſo", "or", "an", "fo", "x", "foo", "data", ",", ".", ";", ":", ")", "-"]
+_WORDS = [*C._TRAILING, *(w.upper() for w in C._TRAILING), "İn", "ſo", "fo", "x", "foo", "data", *",.;:)-"]
 _SPACES = [" ", "  ", "\n", "\t", "\u00a0", "\u2003", "\x1c"]
 
 
@@ -111,3 +112,18 @@ def test_refusal_columns_are_those_of_the_refusals_table():
     pk, columns = TABLES["refusals"]
     assert C._REFUSAL_COLUMNS[0] == pk
     assert sorted(C._REFUSAL_COLUMNS) == sorted(columns)
+
+
+def test_refusals_are_written_as_upsert_rows_would(tmp_path):
+    db = open_db(tmp_path / "t.db")
+    db.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 30)  # two rows a statement
+    db["questions"].insert_all([{"id": i} for i in range(1, 6)])
+    rows = [(i, "other", *[None] * 9, "v1", "t1") for i in range(1, 6)]
+    with db.conn:
+        C._write_refusals(db.conn, rows)
+    with db.conn:
+        C._write_refusals(db.conn, [(2, "refusal", "other", "p", 0, 1, "s", "[]", None, None, None, "v2", "t2")])
+    expected = [dict(zip(C._REFUSAL_COLUMNS, row, strict=True)) for row in rows]
+    expected[1].update(label="refusal", category="other", phrase="p", phrase_start=0, phrase_end=1, subject="s")
+    expected[1].update(subject_terms="[]", classifier_version="v2", classified_at="t2")
+    assert list(db["refusals"].rows) == expected
