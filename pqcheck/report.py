@@ -18,9 +18,10 @@ import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import chain, islice
 from typing import Any, TextIO
 from urllib.parse import quote, urlsplit
 
@@ -120,24 +121,25 @@ def write_report(
     names = _department_names(db)
     query = _Query.build(db, filters, names)
     summary = _summary(db, query, names)
-    pairs = _pairs(db, query, names)
+    listed = summary["pairs"] if filters.limit is None else min(filters.limit, summary["pairs"])
+    pairs = _iter_pairs(db, query, names)  # streamed: a report of a million pairs never sits in memory
     stats = ReportStats(
         fmt=fmt,
         answers=summary["answers"],
         refusals=summary["refusals"],
         partial=summary["partial"],
         pairs=summary["pairs"],
-        listed=len(pairs),
+        listed=listed,
         reviewed=summary["reviewed"],
         verdicts=dict(summary["verdicts"]),
         departments=query.department_ids,
     )
     if fmt == "md":
-        _write_markdown(out, query, summary, pairs, names)
+        _write_markdown(out, query, summary, pairs, listed, names)
     elif fmt == "csv":
         _write_csv(out, pairs)
     else:
-        _write_json(out, query, summary, pairs)
+        _write_json(out, query, summary, pairs, listed)
     return stats
 
 
@@ -489,6 +491,11 @@ def pair_rows(db: sqlite_utils.Database, filters: ReportFilters = ReportFilters(
 
 def _pairs(db: sqlite_utils.Database, query: _Query, names: dict[str, str]) -> list[dict[str, Any]]:
     """The pairs within the filters, strongest first, each with everything the reports show."""
+    return list(_iter_pairs(db, query, names))
+
+
+def _iter_pairs(db: sqlite_utils.Database, query: _Query, names: dict[str, str]) -> Iterator[dict[str, Any]]:
+    """:func:`_pairs` one at a time, read from the cursor as they are needed."""
     limit = query.filters.limit
     sql = f"""WITH {_LATEST_REVIEW}
         SELECT {_PAIR_COLUMNS}
@@ -501,8 +508,10 @@ def _pairs(db: sqlite_utils.Database, query: _Query, names: dict[str, str]) -> l
         WHERE {query.pair_where}
         ORDER BY m.score IS NULL, m.score DESC, m.id
         {"LIMIT ?" if limit is not None else ""}"""
-    rows = _rows(db, sql, query.pair_params + ([limit] if limit is not None else []))
-    for rank, row in enumerate(rows, 1):
+    cursor = db.execute(sql, query.pair_params + ([limit] if limit is not None else []))
+    columns = [d[0] for d in cursor.description]
+    for rank, values in enumerate(cursor, 1):
+        row = dict(zip(columns, values, strict=True))
         row["rank"] = rank
         row["department"] = _dept_label(_dept_key(row["department_id"], row["answering_body_name"]), names)
         row["reasons_obj"] = _parse_json(row["reasons"], {})
@@ -516,7 +525,7 @@ def _pairs(db: sqlite_utils.Database, query: _Query, names: dict[str, str]) -> l
         row["span"] = phrase_span(row["answer_text"], row["phrase"], row["phrase_start"], row["phrase_end"])
         if row["span"] is None and row["match_phrase"]:
             row["span"] = phrase_span(row["answer_text"], row["match_phrase"], None, None)
-    return rows
+        yield row
 
 
 def _parse_json(text: str | None, default: Any) -> Any:
@@ -884,7 +893,12 @@ def _member(name: str | None, party: str | None) -> str:
 
 
 def _write_markdown(
-    out: TextIO, query: _Query, summary: dict[str, Any], pairs: list[dict[str, Any]], names: dict[str, str]
+    out: TextIO,
+    query: _Query,
+    summary: dict[str, Any],
+    pairs: Iterator[dict[str, Any]],
+    listed: int,
+    names: dict[str, str],
 ) -> None:
     slugs = _Slugger()
     parts: list[str] = []
@@ -913,8 +927,8 @@ def _write_markdown(
     line += f"; **{_n(summary['reviewed'])}** reviewed, **{_n(summary['verdicts'].get('confirmed', 0))}** confirmed"
     others = [f"{_n(v)} {k.replace('-', ' ')}" for k, v in summary["verdicts"].items() if k != "confirmed"]
     add(line + (f" ({md_escape(', '.join(others))})" if others else "") + ".\n")
-    if query.filters.limit is not None and summary["pairs"] > len(pairs):
-        add(f"- The {_n(len(pairs))} strongest pairs are listed below.\n")
+    if query.filters.limit is not None and summary["pairs"] > listed:
+        add(f"- The {_n(listed)} strongest pairs are listed below.\n")
     versions = summary["versions"]
     if versions["classifier"] or versions["matcher"]:
         add(
@@ -927,7 +941,8 @@ def _write_markdown(
         slugs.slug(heading)
         add(f"### {heading}\n\n{rows}\n")
 
-    if not pairs:
+    first = list(islice(pairs, TOC_SIZE))  # the contents list these; the rest are written as they come
+    if not first:
         slugs.slug("Pairs")
         add("## Pairs\n\n")
         if summary["pairs"]:
@@ -939,16 +954,16 @@ def _write_markdown(
 
     contents_slug = slugs.slug("Contents")
     slugs.slug("Pairs")  # in document order, as GitHub numbers repeated anchors
-    heading_slugs = [slugs.slug(_pair_heading(row)) for row in pairs]
+    heading_slugs = [slugs.slug(_pair_heading(row)) for row in first]
     add("## Contents\n\n")
-    for row, slug in zip(pairs[:TOC_SIZE], heading_slugs, strict=False):
+    for row, slug in zip(first, heading_slugs, strict=True):
         verdict = f", {row['verdict']}" if row["verdict"] else ""
         add(f"{row['rank']}. [{md_escape(_pair_heading(row).split('. ', 1)[1])}](#{slug}) — score {_score(row)}")
         add(f"{md_escape(verdict)}\n")
-    if len(pairs) > TOC_SIZE:
-        add(f"\n…and {_n(len(pairs) - TOC_SIZE)} more below.\n")
+    if listed > TOC_SIZE:
+        add(f"\n…and {_n(listed - TOC_SIZE)} more below.\n")
     add("\n## Pairs\n")
-    for row in pairs:
+    for row in chain(first, pairs):
         _pair_markdown(row, contents_slug, add)
         if len(parts) > 2000:
             out.write("".join(parts))
@@ -1221,7 +1236,10 @@ def json_pair(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _write_json(out: TextIO, query: _Query, summary: dict[str, Any], pairs: list[dict[str, Any]]) -> None:
+def _write_json(
+    out: TextIO, query: _Query, summary: dict[str, Any], pairs: Iterator[dict[str, Any]], listed: int
+) -> None:
+    """The summary, then the pairs written one at a time (the same text as one orjson document)."""
     document = {
         "summary": {
             "filters": {
@@ -1233,9 +1251,14 @@ def _write_json(out: TextIO, query: _Query, summary: dict[str, Any], pairs: list
                 "limit": query.filters.limit,
             },
             **summary,
-            "listed": len(pairs),
+            "listed": listed,
         },
-        "pairs": [json_pair(row) for row in pairs],
+        "pairs": [],
     }
-    out.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
-    out.write("\n")
+    head = orjson.dumps(document, option=orjson.OPT_INDENT_2).decode()
+    assert head.endswith('"pairs": []\n}')
+    out.write(head[: -len("[]\n}")] + "[")
+    for n, row in enumerate(pairs):
+        item = orjson.dumps(json_pair(row), option=orjson.OPT_INDENT_2).decode().replace("\n", "\n    ")
+        out.write(("," if n else "") + "\n    " + item)
+    out.write("\n  ]\n}\n" if listed else "]\n}\n")
