@@ -5,11 +5,16 @@
     python bench/serve_load.py --clients 100 --seconds 60
 
 The database is a copy (in /dev/shm when there is room) of the 1.3M-row search benchmark's
-(``bench/search_speed.py`` builds it). While the clients search, ``pqcheck import questions``
-writes 100,000 generated written answers into the same file in a separate process (the import
-of ``bench/import_speed.py``'s generated file). Each client is a thread with its own HTTP session
+(``bench/search_speed.py`` builds it). While the clients search, a separate process writes into
+the same file: by default ``pqcheck fetch questions`` from the fake Parliament API of the tests
+(``tests/apiserver.py``: 2,000 answers with their detail records, at pqcheck's default 5
+requests/s, as against the real API); with ``--writer import``, ``pqcheck import questions`` of
+100,000 generated answers as fast as it can (a harsher case: it takes a core). Each client is a
+thread with its own HTTP session
 that GETs ``/search?q=...`` (the queries of ``search_speed.py``: the whole results page, all
-three kinds, rendered), waits ``--think`` seconds (a person reading), and again, for
+three kinds, rendered), waits about ``--think`` seconds (a person reading: uniform between half and
+one and a half times it, and the clients start at random moments within it, so that they do not
+search in lockstep), and again, for
 ``--seconds``. Prints the latency (p50/p95/p99), requests per second, errors (any non-200, any
 "database is locked") and whether the import finished; writes bench/out/serve_load.json.
 """
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import shutil
 import statistics
 import subprocess
@@ -25,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -38,6 +45,7 @@ import requests  # noqa: E402
 import search_speed  # noqa: E402
 
 from pqcheck.web.server import make_server  # noqa: E402
+from tests.apiserver import FakeParliamentAPI, make_question_set  # noqa: E402
 
 IMPORT_FILE = OUT / "questions-n100000-seed42.jsonl"
 
@@ -84,6 +92,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--think", type=float, default=1.0, help="Seconds a client waits between searches.")
     parser.add_argument("--seconds", type=float, default=40.0)
+    parser.add_argument("--writer", choices=("fetch", "import"), default="fetch")
     args = parser.parse_args()
     path = working_copy(search_speed.build(1_300_000))
     workload = [params_of(text, filters) for _, text, filters in search_speed.queries(160)]
@@ -92,18 +101,23 @@ def main() -> None:
     session = requests.Session()
     for params in workload[:40]:  # warm the page cache a little, as a server that has been up
         session.get(running.url + "search?" + urlencode(params), timeout=60)
-    writer = subprocess.Popen(
-        [str(Path(sys.executable).parent / "pqcheck"), "import", "questions", str(path), str(writer_file()), "-q"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    pqcheck = str(Path(sys.executable).parent / "pqcheck")
+    api = None
+    if args.writer == "import":
+        command = [pqcheck, "import", "questions", str(path), str(writer_file()), "-q"]
+    else:
+        api = FakeParliamentAPI(make_question_set(2000, today=date.today())).__enter__()
+        since = str(date.today() - timedelta(days=60))
+        command = [pqcheck, "fetch", "questions", str(path), "--api-url", api.url, "--from", since, "--quiet"]
+    writer = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     latencies: list[float] = []
     errors: list[str] = []
     stop = time.perf_counter() + args.seconds
 
     def client(n: int) -> None:
         own = requests.Session()
+        pause = random.Random(n)
+        time.sleep(pause.uniform(0, args.think))
         i = n
         while time.perf_counter() < stop:
             url = running.url + "search?" + urlencode(workload[i % len(workload)])
@@ -117,7 +131,7 @@ def main() -> None:
                 errors.append(str(exc))
             latencies.append((time.perf_counter() - began) * 1000)
             i += args.clients
-            time.sleep(args.think)
+            time.sleep(pause.uniform(0.5, 1.5) * args.think)
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
     began = time.perf_counter()
@@ -128,7 +142,10 @@ def main() -> None:
     elapsed = time.perf_counter() - began
     import_done = writer.poll() is not None
     if not import_done:
+        writer.terminate() if api is not None else writer.wait()
         writer.wait()
+    if api is not None:
+        api.__exit__(None, None, None)
     running.close()
     ordered = sorted(latencies)
     result = {
@@ -142,16 +159,17 @@ def main() -> None:
         "p99_ms": round(ordered[int(0.99 * (len(ordered) - 1))], 1),
         "errors": len(errors),
         "first_errors": errors[:5],
-        "import_exit": writer.returncode,
-        "import_finished_during_load": import_done,
-        "import_stderr": writer.stderr.read()[-500:] if writer.stderr else "",
+        "writer": args.writer,
+        "writer_exit": writer.returncode,
+        "writer_finished_during_load": import_done,
+        "writer_stderr": writer.stderr.read()[-500:] if writer.stderr else "",
     }
     shutil.rmtree(path.parent, ignore_errors=True)
     print(
-        f"{args.clients} clients (think {args.think:g} s) for {elapsed:.0f} s while an import wrote: "
+        f"{args.clients} clients (think {args.think:g} s) for {elapsed:.0f} s while a {args.writer} wrote: "
         f"{result['requests']:,} searches, {result['requests_per_s']}/s; p50 {result['p50_ms']} ms, "
         f"p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms; {result['errors']} errors; "
-        f"import exit {writer.returncode}"
+        f"{args.writer} exit {writer.returncode} ({'finished' if import_done else 'stopped at the end'})"
     )
     (OUT / "serve_load.json").write_text(json.dumps(result, indent=2) + "\n")
 
