@@ -3,8 +3,8 @@
 Every source (WhatDoTheyKnow, GOV.UK, local files) yields :class:`FoiRequest` objects; each
 carries its :class:`FoiDocument` list (messages with text, attachments as files). ``ingest``
 extracts the text of each document page by page, finds the figures, and saves everything in
-one transaction per request. A document that cannot be read gets a status and an error
-message; the run goes on.
+transactions of many requests each (a request whole, with its documents, pages and figures). A
+document that cannot be read gets a status and an error message; the run goes on.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def ingest(
     progress: Progress | None = None,
     on_problem: Callable[[str], None] | None = None,
 ) -> IngestStats:
-    """Extract, find figures in, and save each request with its documents (one transaction each).
+    """Extract, find figures in, and save each request with its documents (many to a transaction).
 
     A request whose metadata and documents are unchanged is not rewritten; a document whose
     content hash is unchanged is not extracted again. A document that cannot be read is saved
@@ -124,9 +124,17 @@ def ingest(
             on_problem(message)
 
     progress.start("FOI requests", None)
-    for request in requests:
-        _ingest_one(db, request, limits, stats, report)
-        progress.advance()
+    batch = _Batch()
+    try:
+        for request in requests:
+            if request.id in batch.ids or len(batch.entries) >= BATCH or batch.size >= BATCH_TEXT:
+                batch.save(db)  # a request seen twice in a batch reads what its first copy saved
+            _ingest_one(db, request, limits, stats, report, batch)
+            progress.advance()
+    except BaseException:
+        batch.save(db)  # what was read before a bad record (or an interrupt) is kept, as before
+        raise
+    batch.save(db)
     progress.finish()
     return stats
 
@@ -166,12 +174,14 @@ def request_row(request: FoiRequest) -> dict[str, Any]:
     }
 
 
-def _ingest_one(db, request: FoiRequest, limits: Limits, stats: IngestStats, report) -> None:
+def _ingest_one(db, request: FoiRequest, limits: Limits, stats: IngestStats, report, batch: _Batch) -> None:
     row = request_row(request)
-    old = next(db["foi_requests"].rows_where("id = ?", [request.id], select="raw"), None)
+    old = db.conn.execute("SELECT raw FROM foi_requests WHERE id = ?", [request.id]).fetchone()
     known = {
-        r["id"]: r
-        for r in db["foi_documents"].rows_where("request_id = ?", [request.id], select="id, sha256, status, error")
+        r[0]: r
+        for r in db.conn.execute(
+            "SELECT id, sha256, status, error FROM foi_documents WHERE request_id = ?", [request.id]
+        )
     }
     changed_docs = []
     for document in request.documents:
@@ -180,30 +190,80 @@ def _ingest_one(db, request: FoiRequest, limits: Limits, stats: IngestStats, rep
         previous = known.get(doc_id)
         stats.documents += 1
         if previous is not None and (
-            (sha256 is not None and previous["sha256"] == sha256 and not document.error)
-            or (document.error is not None and previous["error"] == document.error)
+            (sha256 is not None and previous[1] == sha256 and not document.error)
+            or (document.error is not None and previous[3] == document.error)
         ):
             continue
         changed_docs.append(_document_rows(request, document, doc_id, sha256, limits, stats, report))
-    if old is not None and old["raw"] == row["raw"] and not changed_docs:
+    if old is not None and old[0] == row["raw"] and not changed_docs:
         stats.unchanged += 1
         return
     stats.updated += old is not None
     stats.inserted += old is None
+    batch.add(row, changed_docs, fresh=old is None and not known)
+
+
+BATCH = 200  # requests saved per transaction (at most)
+BATCH_TEXT = 32 << 20  # characters of page text saved per transaction (at most, give or take a request)
+
+
+class _Batch:
+    """Requests to save with their changed documents, pages and figures, in one transaction.
+
+    A batch is committed whole or not at all; a run killed part way saved every batch before
+    the one it was in, and a re-run finds those unchanged and saves the rest. The database ends
+    up as it would with one transaction per request: a run of new requests (nothing of theirs
+    stored yet) is written with one statement per table, any other request as before, on its
+    own, in the order they came.
+    """
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[dict[str, Any], list[dict], bool]] = []
+        self.ids: set[str] = set()
+        self.size = 0
+
+    def add(self, row: dict[str, Any], changed_docs: list[dict], *, fresh: bool) -> None:
+        self.entries.append((row, changed_docs, fresh))
+        self.ids.add(row["id"])
+        self.size += sum(len(p["text"] or "") for d in changed_docs for p in d["pages"])
+
+    def save(self, db: sqlite_utils.Database) -> None:
+        entries, self.entries, self.ids, self.size = self.entries, [], set(), 0
+        if not entries:
+            return
+        with db.atomic():
+            run: list[tuple[dict[str, Any], list[dict], bool]] = []
+            for entry in entries:
+                if entry[2]:
+                    run.append(entry)
+                    continue
+                _write(db, run)
+                run = []
+                _write(db, [entry])
+            _write(db, run)
+
+
+def _write(db: sqlite_utils.Database, entries: list[tuple[dict[str, Any], list[dict], bool]]) -> None:
+    """Save ``entries`` (requests with their changed documents): statement by statement as for
+    one request, each statement covering all of them."""
+    if not entries:
+        return
+    request_ids = [row["id"] for row, _, _ in entries]
+    changed_docs = [d for _, docs, _ in entries for d in docs]
     doc_ids = [d["document"]["id"] for d in changed_docs]
-    with db.atomic():
-        fts_remove(db, "foi_requests", [request.id], column="id")
-        upsert_rows(db, "foi_requests", [row])
-        fts_add(db, "foi_requests", [request.id], column="id")
+    fts_remove(db, "foi_requests", request_ids, column="id")
+    upsert_rows(db, "foi_requests", [row for row, _, _ in entries])
+    fts_add(db, "foi_requests", request_ids, column="id")
+    if doc_ids:
         fts_remove(db, "foi_pages", doc_ids, column="document_id")
         db.execute("DELETE FROM foi_pages WHERE document_id IN (SELECT value FROM json_each(?))", [json.dumps(doc_ids)])
         db.execute(
             "DELETE FROM foi_figures WHERE document_id IN (SELECT value FROM json_each(?))", [json.dumps(doc_ids)]
         )
-        upsert_rows(db, "foi_documents", [d["document"] for d in changed_docs])
-        upsert_rows(db, "foi_pages", [p for d in changed_docs for p in d["pages"]])
-        fts_add(db, "foi_pages", doc_ids, column="document_id")
-        upsert_rows(db, "foi_figures", [f for d in changed_docs for f in d["figures"]])
+    upsert_rows(db, "foi_documents", [d["document"] for d in changed_docs])
+    upsert_rows(db, "foi_pages", [p for d in changed_docs for p in d["pages"]])
+    fts_add(db, "foi_pages", doc_ids, column="document_id")
+    upsert_rows(db, "foi_figures", [f for d in changed_docs for f in d["figures"]])
 
 
 def _content_hash(document: FoiDocument) -> str | None:
