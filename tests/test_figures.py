@@ -281,3 +281,112 @@ def test_home_office_reply_gives_exactly_the_disclosed_figures():
 def test_empty_and_digit_free_text():
     assert find_figures("") == []
     assert find_figures("No figures here at all.") == []
+
+
+# pieces that between them start a match of every pattern whose digits are never figures
+_PIECES = [
+    "24 April 2019",
+    "April 24th, 2019",
+    "Apr-19",
+    "Sept 2020",
+    "SEPT. 3",
+    "24/04/2019",
+    "2019-04-24",
+    "04/2019",
+    "2019/20",
+    "Act 1971",
+    "xAct 1971",
+    "Regulations 2004",
+    "10:30am",
+    "12:30 ",
+    "at 9:15:20.",
+    "2 pm",
+    "1300 hrs",
+    "10.30 hrs",
+    "020 7035 4848",
+    "+44 (0)20 7035 4848",
+    "Tel: 01234 567890",
+    "telephone 0300 123 1234",
+    "phone 0123456",
+    "section 12(1)",
+    "276ADE(1)",
+    "aged 18 to 24",
+    "ages of 7",
+    "age 5",
+    "18-24 years",
+    "65 years old",
+    "under 18 years",
+    "over-65 years",
+    "the last 3 years",
+    "past 3 DAYS",
+    "12 months to June",
+    "5 YEARS SINCE",
+    "2 Marsham Street",
+    "40 Wellesley Road",
+    "Street",
+    "\n1. ",
+    "\n2) x",
+    "\n(3)",
+    "\n3.1 x",
+    "\nPage 3 of 5\n",
+    "\n- 3 -\n",
+    "Table 1",
+    "page 5",
+    "Figure 2",
+    "ſection 4",
+    "KEY STAGE 2",
+    "İtem 3",
+    "a1",
+    "_5",
+    "é5",
+    "٣٤ April",
+    "Jan 5th",
+    "JANUARY 12",
+    "MayApril 3",
+    "Orders 2001",
+    "www.x.com/12",
+    "a@b.co 12",
+    "FOI 52658",
+    "Ref: 123",
+    "£4.3 million",
+    "1,234",
+    "12.5%",
+    "fewer than 5",
+    "1st",
+    "12/13/14",
+    "  ",
+    "\n",
+    "\t",
+    " ",
+    " ",
+    "(",
+    ")",
+    "-",
+    "x",
+    "A",
+    "a",
+]
+
+
+def test_the_patterns_written_for_speed_find_what_their_sources_find():
+    import random
+    import re
+
+    from pqcheck import figures
+
+    rng = random.Random(7)
+    samples = [
+        "".join(rng.choice([*_PIECES, str(rng.randint(0, 3000))]) for _ in range(rng.randint(1, 25)))
+        for _ in range(4000)
+    ]
+    assert len(figures._BLOCK) == len(figures._BLOCK_SOURCES)
+    for source, (needs, fast) in zip(figures._BLOCK_SOURCES, figures._BLOCK, strict=True):
+        slow, found = re.compile(source), 0
+        for text in samples:
+            expected = [m.span() for m in slow.finditer(text)]
+            if needs is not None and not needs(text):
+                assert expected == [], (source, text)
+                continue
+            assert [m.span() for m in fast.finditer(text)] == expected, (source, text)
+            found += len(expected)
+        assert found, f"no sample text has a match of {source}"
