@@ -181,10 +181,11 @@ _REF_LABELS = (
     r"ref(?:erence)?s?\.?(?:\s+(?:number|no\.?))?|(?:case|complaint|ticket|correspondence|request|claim|application)"
     r"(?:\s+(?:ref(?:erence)?|number|no\.?|id))?|CTS|DECS|IR|PQ|UIN|ICO|decision\s+notice"
 )
-REFERENCE = re.compile(
+REFERENCE_SOURCE = (
     rf"(?i:\b(?:{_REF_LABELS}))\s*[:#.–\-/]?\s*(?:number\s*|no\.?\s*)?[:#]?\s*"
     r"(?P<id>[A-Z]{0,4}[-/]?\d[\d/-]*\d|\d)\b"
 )
+REFERENCE = re.compile(REFERENCE_SOURCE)
 # A bare "case 5" or "request 12" is too weak to call a reference; a long id after it is not.
 _WEAK_REF_LABEL = re.compile(r"(?i)^(?:case|complaint|ticket|correspondence|request|claim|application)\W*$")
 
@@ -210,6 +211,8 @@ _BLOCK_SOURCES = _BLOCK_PATTERNS + _LABEL_PATTERNS
 # pattern starting ``\b\d{1,2}`` is searched as ``\d(?<!\w\d)\d{0,1}`` (a digit with no word
 # character before it, then up to one more), and one starting ``\b(?:Act|Order)`` as
 # ``(?:Act(?<!\w...)|Order(?<!\w.....))``: the same matches, found in a fraction of the time.
+# Case-insensitive labels (``section``, ``Table``, ``FOI``) are searched starting with the set of
+# their first letters, grouped by first letter (:func:`_words_first_letter`).
 # Some patterns are searched only when the text holds something every match of theirs needs.
 # tests/test_figures.py checks that every rewritten pattern finds what its source finds.
 
@@ -246,6 +249,66 @@ def _fast_source(source: str) -> str:
     return source
 
 
+# Characters other than ASCII letters that match one case-insensitively (checked by a test).
+_FOLDS = {"i": "İı", "k": "\u212a", "s": "ſ"}
+
+
+def _alternatives(source: str) -> list[str]:
+    """The top-level alternatives of ``source``, a group ``(?:a|b)rest`` at the start of one
+    spelled out as ``arest``, ``brest`` (the same matches, tried in the same order)."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(source[start:i])
+            start = i + 1
+        i += 1
+    parts.append(source[start:])
+    out = []
+    for part in parts:
+        if part.startswith("(?:"):
+            depth, i = 0, 0
+            while True:  # the end of the leading group
+                depth += {"(": 1, ")": -1}.get(part[i], 0)
+                i += 2 if part[i] == "\\" else 1
+                if depth == 0:
+                    break
+            out += [inner + part[i:] for inner in _alternatives(part[3 : i - 1])]
+        else:
+            out.append(part)
+    return out
+
+
+def _words_first_letter(words: str) -> str:
+    r"""``(?i:\b(?:words))`` (alternatives each starting with a letter) written to start with a set
+    of characters: ``[tTcC](?<!\w.)(?i:(?<=t)(?:able|ier)|(?<=c)(?:hart))``. Alternatives that
+    start with different letters never match at the same place, so grouping them by their first
+    letter keeps the order in which the ones that can match are tried."""
+    groups: dict[str, list[str]] = {}
+    for alternative in _alternatives(words):
+        assert alternative[:1].isascii() and alternative[:1].isalpha(), alternative
+        groups.setdefault(alternative[0].lower(), []).append(alternative[1:])
+    letters = "".join(c + c.upper() + _FOLDS.get(c, "") for c in groups)
+    body = "|".join(f"(?<={c})(?:{'|'.join(rests)})" for c, rests in groups.items())
+    return f"[{letters}](?<!\\w.)(?i:{body})"
+
+
+_LABELS_FIRST = {rf"(?i:\b(?:{words}))": words for words in (_LEGAL_LABELS, _OTHER_LABELS, _REF_LABELS)}
+
+
+def _labels_fast(source: str) -> str:
+    for start, words in _LABELS_FIRST.items():
+        if source.startswith(start):
+            return _words_first_letter(words) + source[len(start) :]
+    return source
+
+
 # what some matches always hold: no need to search a text without it
 _NEEDS = {
     0: lambda text: "://" in text or "www." in text or "@" in text,
@@ -253,7 +316,8 @@ _NEEDS = {
     20: re.compile(r"(?i)\d\s+(?:days?|weeks?|months?|quarters?|years?)\b").search,
 }
 
-_BLOCK = [(_NEEDS.get(i), re.compile(_fast_source(source))) for i, source in enumerate(_BLOCK_SOURCES)]
+_REFERENCE_FAST = re.compile(_labels_fast(REFERENCE_SOURCE))
+_BLOCK = [(_NEEDS.get(i), re.compile(_labels_fast(_fast_source(source)))) for i, source in enumerate(_BLOCK_SOURCES)]
 
 _CELL_SPLIT = re.compile(r"\t+| {2,}")
 _NUMERIC_CELL = re.compile(
@@ -362,7 +426,7 @@ def _blocked(text: str, lines: _Lines, references: list[re.Match]) -> bytearray:
 def _references(text: str) -> list[re.Match]:
     """Reference-number matches, leaving out short ids after a bare weak label ("in each case 5")."""
     found = []
-    for m in REFERENCE.finditer(text):
+    for m in _REFERENCE_FAST.finditer(text):
         label = m.group(0)[: m.start("id") - m.start()]
         if _WEAK_REF_LABEL.match(label) and sum(ch.isdigit() for ch in m.group("id")) < 4:
             continue

@@ -347,6 +347,19 @@ _PIECES = [
     "www.x.com/12",
     "a@b.co 12",
     "FOI 52658",
+    "FoIA 123",
+    "our ref: 4567",
+    "Your Reference 12",
+    "case 5",
+    "Case Ref 57067",
+    "request number 12/3",
+    "CTS 2020/1",
+    "DECS-1234",
+    "İCO 555",
+    "decision notice 12",
+    "UIN 12345",
+    "ſs. 4",
+    "freedom of information request 1234",
     "Ref: 123",
     "£4.3 million",
     "1,234",
@@ -379,14 +392,27 @@ def test_the_patterns_written_for_speed_find_what_their_sources_find():
         "".join(rng.choice([*_PIECES, str(rng.randint(0, 3000))]) for _ in range(rng.randint(1, 25)))
         for _ in range(4000)
     ]
-    assert len(figures._BLOCK) == len(figures._BLOCK_SOURCES)
-    for source, (needs, fast) in zip(figures._BLOCK_SOURCES, figures._BLOCK, strict=True):
+    pairs = [*zip(figures._BLOCK_SOURCES, figures._BLOCK, strict=True)]
+    pairs.append((figures.REFERENCE_SOURCE, (None, figures._REFERENCE_FAST)))
+    for source, (needs, fast) in pairs:
         slow, found = re.compile(source), 0
         for text in samples:
-            expected = [m.span() for m in slow.finditer(text)]
+            expected = [(m.span(), m.groupdict()) for m in slow.finditer(text)]
             if needs is not None and not needs(text):
                 assert expected == [], (source, text)
                 continue
-            assert [m.span() for m in fast.finditer(text)] == expected, (source, text)
+            assert [(m.span(), m.groupdict()) for m in fast.finditer(text)] == expected, (source, text)
             found += len(expected)
         assert found, f"no sample text has a match of {source}"
+
+
+def test_the_characters_that_match_a_letter_case_insensitively_are_known():
+    import re
+    import sys
+
+    from pqcheck.figures import _FOLDS
+
+    any_letter = re.compile("(?i)[a-z]")
+    others = [chr(c) for c in range(128, sys.maxunicode + 1) if any_letter.match(chr(c))]
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        assert {ch for ch in others if re.match(f"(?i){letter}", ch)} == set(_FOLDS.get(letter, "")), letter
