@@ -302,10 +302,28 @@ def _words_first_letter(words: str) -> str:
 _LABELS_FIRST = {rf"(?i:\b(?:{words}))": words for words in (_LEGAL_LABELS, _OTHER_LABELS, _REF_LABELS)}
 
 
+_PERIOD_WORDS = "last|past|previous|next|first|latest|recent|preceding|following"
+# patterns whose start is turned round by hand: the same alternatives, tried in the same order
+_TURNED = {
+    # \b(?:1[89]|20) of a year
+    rf"\b{YEAR4}": r"(?:1(?<!\w1)[89]|2(?<!\w2)0)\d\d",
+    # a phone number: +44 or 0044 (\b00), or a leading 0 after an optional "(" (\(?\b0)
+    r"(?:(?:\+|\b00)44\s?(?:\(0\)\s?)?|\(?\b0)": (
+        r"(?:\+44\s?(?:\(0\)\s?)?|0(?<!\w0)044\s?(?:\(0\)\s?)?|\(\b0|0(?<!\w0))"
+    ),
+}
+
+
 def _labels_fast(source: str) -> str:
+    """``source`` with a leading case-insensitive alternation of words searched from its first letters."""
     for start, words in _LABELS_FIRST.items():
         if source.startswith(start):
             return _words_first_letter(words) + source[len(start) :]
+    if source.startswith(start := rf"(?i)\b(?:{_PERIOD_WORDS})"):
+        return _words_first_letter(_PERIOD_WORDS) + f"(?i:{source[len(start) :]})"
+    for start, turned in _TURNED.items():
+        if source.startswith(start):
+            return turned + source[len(start) :]
     return source
 
 
