@@ -113,6 +113,7 @@ def _is_record_csv(path: Path) -> bool:
 
 def _records(path: Path, report: Callable[[str], None]) -> Iterator[FoiRequest]:
     folder = path.parent.resolve()
+    source_url = path.resolve().as_uri()  # once, not once a record
     try:
         for number, row in _record_rows(path, report):
             where = f"{path}: record {number}"
@@ -120,7 +121,7 @@ def _records(path: Path, report: Callable[[str], None]) -> Iterator[FoiRequest]:
             if not (row.get("id") or "").strip():
                 report(f"{where}: skipped, it has no 'id' (fields: {', '.join(RECORD_FIELDS)})")
                 continue
-            request = _request(row["id"].strip(), row, where, report, source_url=path.resolve().as_uri())
+            request = _request(row["id"].strip(), row, where, report, source_url=source_url)
             if row.get("response_text"):
                 request.documents.append(FoiDocument(key="response", kind="response", text=row["response_text"]))
             if row.get("file") and (file := _attached(folder, row["file"], where, report)):
