@@ -48,7 +48,7 @@ from corpus_foi import FoiGenerator
 
 from pqcheck.sources.foi_files import RECORD_FIELDS
 
-VERSION = "1"
+VERSION = "2"
 CHUNK = 10_000
 _ANSWERS: dict[int, AnswerGenerator] = {}  # one generator per seed in each process
 
