@@ -508,6 +508,36 @@ def growth_table(results: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
+def match_split() -> list[str]:
+    """The table of ``bench/match_growth.py``: one refusal's match time, candidate searches apart."""
+    path = OUT / "match_growth.json"
+    found = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    split = {s: found[s] for s in SCALES if s in found}
+    if not split:
+        return ["Not measured yet: `python bench/match_growth.py` after the runs."]
+    lines = [
+        "| scale | FOI requests | refusals (sample) | ms a refusal | candidate searches: ms | rows read "
+        "| µs a row read | the rest: ms | candidates |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for scale, r in split.items():
+        lines.append(
+            f"| {scale} | {r['foi']:,} | {r['refusals']:,} ({r['sample']}) | {r['ms_per_refusal']} "
+            f"| {r['search_ms_per_refusal']} | {r['rows_read_per_refusal']:,} | {r['us_per_row_read']} "
+            f"| {r['rest_ms_per_refusal']} | {r['candidates_per_refusal']} |"
+        )
+    for a, b in itertools.pairwise(split):
+        ra, rb = split[a], split[b]
+        lines += [
+            "",
+            f"{b} vs {a}: FOI requests ×{rb['foi'] / max(ra['foi'], 1):.1f}; rows read a refusal "
+            f"×{rb['rows_read_per_refusal'] / max(ra['rows_read_per_refusal'], 1):.2f}, candidate searches "
+            f"×{rb['search_ms_per_refusal'] / max(ra['search_ms_per_refusal'], 1e-9):.2f}, the rest "
+            f"×{rb['rest_ms_per_refusal'] / max(ra['rest_ms_per_refusal'], 1e-9):.2f}.",
+        ]
+    return lines
+
+
 def classify_baseline(results: dict[str, dict[str, Any]]) -> list[str]:
     lines = [
         "| scale | pqcheck answers/s | regex answers/s | pqcheck ÷ regex (speed) | planted refusals found: "
@@ -631,6 +661,15 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
         "do, while the cost per candidate (under the stage table) should stay flat. Search is windowed "
         "(`pqcheck.search.RANK_WINDOW`), so its latency should grow far less than the corpus.",
         "",
+        "### Match: where a refusal's time goes",
+        "",
+        "`bench/match_growth.py` on a seeded sample of each scale's refusals, in one process: the FTS5 "
+        "queries that find the candidates, the index rows they read (the rows whose text has the subject's "
+        "terms, in the whole collection: the department and the window are applied to each of them), and "
+        "the rest (terms, reading and scoring at most 50 candidates, the evidence of the best).",
+        "",
+        *match_split(),
+        "",
         "## Baselines",
         "",
         "In the same run and on the same database. *Regex*: a handful of refusal wordings (`bench/baselines.py`, "
@@ -652,6 +691,7 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
         "```bash",
         "python bench/run.py --scale 10k --scale 100k     # corpus made once in bench/out/corpus-SCALE",
         "nohup python bench/run.py --scale full > bench/out/run-full.log 2>&1 &",
+        "python bench/match_growth.py                     # the split of match time, on those databases",
         "python bench/run.py --docs-only                  # this file from bench/out/run-SCALE.json",
         "```",
         "",
