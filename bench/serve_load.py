@@ -3,20 +3,21 @@
     python bench/serve_load.py                      # 50 clients, 1 s between a client's searches
     python bench/serve_load.py --think 0            # clients that never pause: the throughput
     python bench/serve_load.py --clients 100 --seconds 60
+    python bench/serve_load.py --think 5 --scale full   # on bench/out/run-full/pqcheck.db
 
 The database is a copy (in /dev/shm when there is room) of the 1.3M-row search benchmark's
-(``bench/search_speed.py`` builds it). While the clients search, a separate process writes into
-the same file: by default ``pqcheck fetch questions`` from the fake Parliament API of the tests
-(``tests/apiserver.py``: 2,000 answers with their detail records, at pqcheck's default 5
-requests/s, as against the real API); with ``--writer import``, ``pqcheck import questions`` of
-100,000 generated answers as fast as it can (a harsher case: it takes a core). Each client is a
-thread with its own HTTP session
-that GETs ``/search?q=...`` (the queries of ``search_speed.py``: the whole results page, all
-three kinds, rendered), waits about ``--think`` seconds (a person reading: uniform between half and
-one and a half times it, and the clients start at random moments within it, so that they do not
-search in lockstep), and again, for
-``--seconds``. Prints the latency (p50/p95/p99), requests per second, errors (any non-200, any
-"database is locked") and whether the import finished; writes bench/out/serve_load.json.
+(``bench/search_speed.py`` builds it), or with ``--scale``, of the database ``bench/run.py`` made at
+that scale, searched for the planted subjects (``run.corpus_queries``). While the clients search, a
+separate process writes into the same file: by default ``pqcheck fetch questions`` from the fake
+Parliament API of the tests (``tests/apiserver.py``: 2,000 answers with their detail records, at
+pqcheck's default 5 requests/s, as against the real API); with ``--writer import``, ``pqcheck import
+questions`` of 100,000 generated answers as fast as it can (a harsher case: it takes a core). Each
+client is a thread with its own HTTP session that GETs ``/search?q=...`` (the queries of
+``search_speed.py``: the whole results page, all three kinds, rendered), waits about ``--think``
+seconds (a person reading: uniform between half and one and a half times it, and the clients start
+at random moments within it, so that they do not search in lockstep), and again, for ``--seconds``.
+Prints the latency (p50/p95/p99), requests per second, errors (any non-200, any "database is
+locked") and whether the import finished; writes bench/out/serve_load.json (serve_load-SCALE.json).
 """
 
 from __future__ import annotations
@@ -93,9 +94,20 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=1.0, help="Seconds a client waits between searches.")
     parser.add_argument("--seconds", type=float, default=40.0)
     parser.add_argument("--writer", choices=("fetch", "import"), default="fetch")
+    parser.add_argument("--scale", choices=("10k", "100k", "full"), help="bench/run.py's database at this scale")
     args = parser.parse_args()
-    path = working_copy(search_speed.build(1_300_000))
-    workload = [params_of(text, filters) for _, text, filters in search_speed.queries(160)]
+    if args.scale:
+        import run
+
+        source = OUT / f"run-{args.scale}" / "pqcheck.db"
+        if not source.exists():
+            raise SystemExit(f"no database at {source}: run bench/run.py --scale {args.scale} first")
+        path = working_copy(source)
+        queries = run.corpus_queries(run._pairs({"corpus": str(OUT / f"corpus-{args.scale}")}), 160)
+    else:
+        path = working_copy(search_speed.build(1_300_000))
+        queries = search_speed.queries(160)
+    workload = [params_of(text, filters) for _, text, filters in queries]
     running = make_server(path, "127.0.0.1", 0)
     threading.Thread(target=running.run, daemon=True).start()
     session = requests.Session()
@@ -149,6 +161,7 @@ def main() -> None:
     running.close()
     ordered = sorted(latencies)
     result = {
+        "database": args.scale or "search_speed",
         "clients": args.clients,
         "think_s": args.think,
         "seconds": round(elapsed, 1),
@@ -171,7 +184,7 @@ def main() -> None:
         f"p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms; {result['errors']} errors; "
         f"{args.writer} exit {writer.returncode} ({'finished' if import_done else 'stopped at the end'})"
     )
-    (OUT / "serve_load.json").write_text(json.dumps(result, indent=2) + "\n")
+    (OUT / f"serve_load{'-' + args.scale if args.scale else ''}.json").write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":
