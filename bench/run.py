@@ -703,8 +703,11 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
         "`match.QUERY_ROWS`), at a flat or falling cost a row. The rest is bounded by the 50 candidates and "
         "grows far less (the document counts of the terms come from `fts5vocab`, which reads a term's list to "
         "count it). So match time is refusals × (a + b × collection), and at full scale the searches are most "
-        "of it. What would bound it: FOI and answer indexes whose rowids keep a department's rows together, "
-        "so that FTS5 seeks to the department's rowid range instead of reading the whole list (not built). "
+        "of it. The scale corpora fit more records into the same years (2014-2025); the real record grows by "
+        "adding years. With indexes whose rowids keep a department's rows together in date order, FTS5 could "
+        "seek to the department's window instead of reading the whole list (`bench/match_partition_probe.py`: "
+        "the same requests, 2.6 times faster at full scale): their rows grow with the density of a "
+        "department's years, not with the length of the record. Not built. "
         "Search is windowed (`pqcheck.search.RANK_WINDOW`), so its latency grows far less than the corpus; "
         "at full scale most of it is finding pairs through their FOI side (bench/README.md).",
         "",
