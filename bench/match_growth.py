@@ -79,6 +79,7 @@ def measure(db: Path, sample: int, seed: int) -> dict[str, Any]:
     warm = match._Matcher(conn, match.DEFAULT_OPTIONS)
     for refusal in chosen:
         warm.match(refusal, "")
+    warm.close()
     timed = _TimedConnection(conn)
     matcher = match._Matcher(timed, match.DEFAULT_OPTIONS)
     candidates = 0

@@ -359,26 +359,34 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def measure(path: Path, workers: int, candidates: int) -> dict:
-    command = [sys.executable, __file__, "--run-once", str(path), "--workers", str(workers)]
-    command += ["--candidates", str(candidates)]
+def run_watched(command: list[str], every: float = 0.2, on_sample=None) -> tuple[int, str, int]:
+    """Run ``command``: its exit code, its standard output and the peak resident memory (bytes) of
+    its process tree, sampled every ``every`` seconds (``on_sample(peak)`` after each sample)."""
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     peak = 0
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
-        while not done.is_set():
+        while not done.wait(every):
             peak = max(peak, _tree_rss(child.pid))
-            time.sleep(0.2)
+            if on_sample is not None:
+                on_sample(peak)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     output, _ = child.communicate()
     done.set()
     sampler.join()
-    if child.returncode:
-        raise SystemExit(f"the matching run failed (exit {child.returncode})")
+    return child.returncode, output, peak
+
+
+def measure(path: Path, workers: int, candidates: int) -> dict:
+    command = [sys.executable, __file__, "--run-once", str(path), "--workers", str(workers)]
+    command += ["--candidates", str(candidates)]
+    returncode, output, peak = run_watched(command)
+    if returncode:
+        raise SystemExit(f"the matching run failed (exit {returncode})")
     result = json.loads(output.strip().splitlines()[-1])
     result["peak_rss_mib"] = round(peak / 2**20)
     return result

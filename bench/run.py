@@ -34,7 +34,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -47,7 +46,7 @@ DOCS = ROOT / "docs" / "performance.md"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from match_speed import _tree_rss  # noqa: E402 - stdlib only: this process stays small
+from match_speed import run_watched  # noqa: E402 - stdlib only: this process stays small
 
 SCALES = {"10k": 10_000, "100k": 100_000, "full": 750_000}
 FULL_ANSWERS, FULL_FOI = 750_000, 1_000_000
@@ -315,27 +314,18 @@ def run_stage(stage: str, job: dict[str, Any]) -> dict[str, Any]:
     log(f"{stage} ...")
     load = os.getloadavg()[0]
     command = [sys.executable, __file__, "--stage", stage, "--job", json.dumps(job)]
-    began = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    peak, done = 0, threading.Event()
+    began = beat = time.perf_counter()
 
-    def sample() -> None:
-        nonlocal peak
-        beat = time.perf_counter()
-        while not done.wait(SAMPLE_EVERY):
-            peak = max(peak, _tree_rss(process.pid))
-            if time.perf_counter() - beat > HEARTBEAT:
-                beat = time.perf_counter()
-                log(f"  {stage}: {beat - began:,.0f} s, {peak / 2**20:,.0f} MiB so far, load {os.getloadavg()[0]:.2f}")
+    def heartbeat(peak: int) -> None:
+        nonlocal beat
+        if time.perf_counter() - beat > HEARTBEAT:
+            beat = time.perf_counter()
+            log(f"  {stage}: {beat - began:,.0f} s, {peak / 2**20:,.0f} MiB so far, load {os.getloadavg()[0]:.2f}")
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    output, _ = process.communicate()
-    done.set()
-    sampler.join()
-    if process.returncode:
-        log(f"  {stage} failed (exit {process.returncode})")
-        return {"error": f"exit {process.returncode}", "peak_mib": round(peak / 2**20)}
+    returncode, output, peak = run_watched(command, SAMPLE_EVERY, heartbeat)
+    if returncode:
+        log(f"  {stage} failed (exit {returncode})")
+        return {"error": f"exit {returncode}", "peak_mib": round(peak / 2**20)}
     result = json.loads(output.strip().splitlines()[-1])
     result["peak_mib"] = round(max(peak / 2**20, result.pop("maxrss_mib")))
     result["load"] = [round(load, 2), round(os.getloadavg()[0], 2)]
