@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from .bodies import body_rows, known_bodies, resolve_department, save_answering_
 from .cache import FileCache
 from .check import check, describe, read_jsonl, stored_answer
 from .classify import CATEGORIES, classify_db
-from .db import open_db
+from .db import database_error, open_db
 from .demo import build_demo
 from .errors import BadInput, PqcheckError
 from .extract import Limits
@@ -55,6 +56,10 @@ class PqcheckGroup(click.Group):
         except PqcheckError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except sqlite3.DatabaseError as exc:
+            error = database_error(exc)
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(error.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted: what was saved stays saved; run the same command again to resume.", err=True)
             ctx.exit(130)
@@ -483,7 +488,7 @@ def check_answer_command(answer, question_text, db_path, question_id, jsonl, as_
     elif question_id is not None:
         if not db_path:
             raise BadInput("--id needs --db DB")
-        results = [check(question_id, *stored_answer(open_db(db_path), question_id))]
+        results = [check(question_id, *stored_answer(open_db(db_path, read_only=True), question_id))]
     else:
         text = answer if answer is not None else click.get_binary_stream("stdin").read().decode("utf-8", "replace")
         results = [check(None, question_text, text)]
@@ -548,7 +553,7 @@ def report_command(db_path, output, fmt, departments, date_from, date_to, catego
         min_score=min_score,
         limit=limit,
     )
-    db = open_db(db_path)
+    db = open_db(db_path, read_only=True)
     try:
         handle = click.open_file(output, "w", encoding="utf-8")
     except OSError as exc:
@@ -627,7 +632,8 @@ def search_command(
     )
     if not kinds:
         kinds = ("pairs",) if verdicts or min_score else KINDS
-    results = search(open_db(db_path), " ".join(query), filters, kinds=tuple(kinds), limit=limit, offset=offset)
+    db = open_db(db_path, read_only=True)
+    results = search(db, " ".join(query), filters, kinds=tuple(kinds), limit=limit, offset=offset)
     if as_json:
         document = {
             "query": results.query,
@@ -665,7 +671,7 @@ def review_command(
     modes = [bool(match_id or verdict), queue, bool(export_path), bool(import_path)]
     if sum(modes) != 1:
         raise BadInput("give a MATCH_ID with --verdict, or --next, or --export FILE, or --import FILE")
-    db = open_db(db_path)
+    db = open_db(db_path, read_only=bool(export_path))
     if export_path:
         chosen = fmt or ("json" if str(export_path).lower().endswith(".json") else "csv")
         try:
@@ -750,12 +756,20 @@ def demo_command(out_dir, quiet):
     click.echo(f"Report: {result.report_md}\nDatabase: {result.db_path}  (JSON: {result.report_json})")
 
 
+@cli.command(name="migrate")
+@click.argument("db_path", type=DB_PATH)
+def migrate_command(db_path):
+    """Bring a database made by an older pqcheck up to date (writing commands do this themselves)."""
+    open_db(db_path).close()
+    click.echo(f"{db_path} is up to date.")
+
+
 @cli.command(name="bodies")
 @click.argument("db_path", type=DB_PATH, required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def bodies_command(db_path, as_json):
     """List the answering bodies that --department accepts."""
-    bodies = known_bodies(open_db(db_path) if db_path else None)
+    bodies = known_bodies(open_db(db_path, read_only=True) if db_path else None)
     rows = sorted(bodies.values(), key=lambda b: b["id"])
     if as_json:
         click.echo(json.dumps(rows, indent=2))

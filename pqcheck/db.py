@@ -1,9 +1,15 @@
-"""The database: one SQLite file, its schema declared once, and ``ensure_db_shape()``.
+"""The database: one SQLite file, its schema declared once, how it is opened and written.
 
 ``ensure_db_shape`` is idempotent and is how an older file is migrated: it creates missing
 tables, adds missing columns (existing rows keep their values), creates indexes and the FTS5
 indexes (built from the rows already there), and applies the named migrations in
-``MIGRATIONS`` that an additive change cannot express.
+``MIGRATIONS`` that an additive change cannot express. Only writing commands migrate: a read
+(``open_db(path, read_only=True)``) never changes the file and says when it needs migrating, and
+pqcheck never touches a database that another program made.
+
+Every saver writes inside :func:`write_transaction` (``BEGIN IMMEDIATE``) and reads what it
+decides on inside it too, so two pqcheck processes writing one file take turns: the second waits
+for the lock (``PQCHECK_LOCK_WAIT`` seconds, 60 by default) and then stops with a plain message.
 
 The FTS5 indexes are external-content tables kept in step by the savers (``fts_remove`` before
 and ``fts_add`` after a batch is written), not by triggers: one statement per batch is about
@@ -13,15 +19,18 @@ twice as fast as a trigger per row on bulk imports.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from .departments import save_departments
-from .errors import BadInput
+from .departments import departments_current, save_departments
+from .errors import BadInput, DatabaseBusy, PqcheckError
 
 # table -> (primary key, {column: type}); columns are listed in the order they are created.
 TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
@@ -297,34 +306,169 @@ VIEWS = {
 }
 
 
-def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open (or create) the database at ``path`` and bring it to the current shape.
+APPLICATION_ID = 0x70716368  # "pqch": PRAGMA application_id of every database pqcheck makes
+PQCHECK_COLUMNS = {"id", "heading", "question_text", "answer_text"}  # what its first questions table held
+LOCK_WAIT_SECONDS = 60.0
+BUSY_MESSAGE = "another pqcheck is writing to this database; try again when it has finished"
 
-    Raises :class:`BadInput` with a plain message when the path cannot be used.
+
+def open_db(path: str | Path, *, read_only: bool = False) -> sqlite_utils.Database:
+    """Open the database at ``path``: for writing (created if new, migrated if older), or
+    ``read_only`` (never created, changed or migrated: a file that needs migrating is refused).
+
+    Raises :class:`BadInput` with a plain message when the path cannot be used, or the file is
+    not a pqcheck database.
     """
     path = Path(path)
     if path.is_dir():
         raise BadInput(f"cannot use {path} as a database: it is a directory")
+    if read_only and not path.is_file():
+        raise BadInput(f"no database at {path}: make one with `pqcheck fetch` or `pqcheck import`")
     if not path.parent.exists():
         raise BadInput(f"cannot create database {path}: folder {path.parent} does not exist")
     try:
-        new_file = not path.exists() or path.stat().st_size == 0
-        db = sqlite_utils.Database(path)
-        if new_file:
-            db.execute(f"PRAGMA page_size={NEW_FILE_PAGE_SIZE}")
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA busy_timeout=10000")
-        ensure_db_shape(db)
-        save_departments(db)
+        return _open_read_only(path) if read_only else _open_for_writing(path)
     except sqlite3.DatabaseError as exc:
-        raise BadInput(f"cannot use database {path}: {exc}") from exc
+        raise database_error(exc, path) from exc
+
+
+def _open_for_writing(path: Path) -> sqlite_utils.Database:
+    new_file = not path.exists() or path.stat().st_size == 0
+    db = sqlite_utils.Database(sqlite3.connect(path, timeout=lock_wait()))
+    _set_busy_timeout(db)
+    if new_file:
+        db.execute(f"PRAGMA page_size={NEW_FILE_PAGE_SIZE}")
+    else:
+        _refuse_foreign(db, path)
+    if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    if schema_gaps(db):
+        ensure_db_shape(db)
+    if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    if not departments_current(db):
+        with write_transaction(db):
+            save_departments(db)
     return db
 
 
+def _open_read_only(path: Path) -> sqlite_utils.Database:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=lock_wait())
+    db = sqlite_utils.Database(conn)
+    _set_busy_timeout(db)
+    _refuse_foreign(db, path)
+    gaps = schema_gaps(db)
+    if gaps or not departments_current(db):
+        db.close()
+        missing = f" ({', '.join(gaps[:3])}{', ...' if len(gaps) > 3 else ''})" if gaps else ""
+        raise BadInput(
+            f"{path} was made by an older pqcheck{missing}: run `pqcheck migrate {path}` to bring it up to date"
+        )
+    return db
+
+
+def lock_wait() -> float:
+    """Seconds a writer waits for another's lock: ``PQCHECK_LOCK_WAIT``, or 60."""
+    try:
+        seconds = float(os.environ.get("PQCHECK_LOCK_WAIT", LOCK_WAIT_SECONDS))
+    except ValueError:
+        return LOCK_WAIT_SECONDS
+    return min(max(seconds, 0.0), 3600.0) if seconds == seconds else LOCK_WAIT_SECONDS
+
+
+def _set_busy_timeout(db: sqlite_utils.Database) -> None:
+    db.execute(f"PRAGMA busy_timeout={int(lock_wait() * 1000)}")
+
+
+def _refuse_foreign(db: sqlite_utils.Database, path: Path) -> None:
+    """Raise :class:`BadInput` if the file holds tables but is not a pqcheck database."""
+    if db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
+        return
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        return
+    if "questions" in tables and set(db["questions"].columns_dict) >= PQCHECK_COLUMNS:
+        return  # made by a pqcheck from before the application id
+    shown = ", ".join(sorted(tables)[:4]) + (", ..." if len(tables) > 4 else "")
+    raise BadInput(f"{path} is not a pqcheck database (it holds {shown}): pqcheck will not change it")
+
+
+def schema_gaps(db: sqlite_utils.Database) -> list[str]:
+    """What :func:`ensure_db_shape` would add: missing tables, columns, indexes, views, migrations."""
+    gaps = []
+    for name, (_, columns) in TABLES.items():
+        existing = set(db[name].columns_dict) if db[name].exists() else None
+        if existing is None:
+            gaps.append(f"table {name}")
+        else:
+            gaps += [f"column {name}.{c}" for c in columns if c not in existing]
+    if gaps:
+        return gaps
+    indexed = {tuple(index.columns) for name in INDEXES for index in db[name].indexes}
+    gaps += [f"index on {name}({', '.join(c)})" for name, cs in INDEXES.items() for c in cs if tuple(c) not in indexed]
+    gaps += [f"full-text index {name}_fts" for name in FTS if not db[f"{name}_fts"].exists()]
+    for name, sql in VIEWS.items():
+        found = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [name]).fetchone()
+        if found is None or sql.strip() not in found[0]:
+            gaps.append(f"view {name}")
+    if MIGRATIONS.pending(db):
+        gaps.append("migrations")
+    return gaps
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction taken with ``BEGIN IMMEDIATE``: read what the write depends on inside
+    it. Waits for another writer's lock, then raises :class:`DatabaseBusy`. Nested, a savepoint."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise database_error(exc) from exc
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.rollback()
+        raise
+    try:
+        db.conn.execute("COMMIT")
+    except sqlite3.DatabaseError as exc:
+        if db.conn.in_transaction:
+            db.conn.rollback()
+        raise database_error(exc) from exc
+
+
+def database_error(exc: sqlite3.DatabaseError, path: str | Path | None = None) -> PqcheckError:
+    """The one-line error to show for an SQLite error: busy, disk full, damaged file, or as it is."""
+    message = str(exc)
+    where = f"database {path}" if path else "the database"
+    lowered = message.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return DatabaseBusy(BUSY_MESSAGE)
+    if "disk is full" in lowered or "disk i/o" in lowered:
+        return PqcheckError(
+            f"cannot write to {where}: {message}; the unfinished batch was not saved, "
+            "what was saved before stays (free some space and run the same command again)"
+        )
+    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+        return BadInput(
+            f"{where} is damaged ({message}): restore it from a backup, or recover what can be read "
+            "with `sqlite3 DB .recover`"
+        )
+    if "readonly" in lowered or "read-only" in lowered:
+        return BadInput(f"cannot write to {where}: {message}")
+    return BadInput(f"cannot use {where}: {message}")
+
+
 def ensure_db_shape(db: sqlite_utils.Database) -> None:
-    """Create or migrate every table, index and full-text index. Safe to run any number of times."""
-    with db.atomic():
+    """Create or migrate every table, index and full-text index, in one write transaction. Safe to
+    run any number of times."""
+    with write_transaction(db):
         for name, (pk, columns) in TABLES.items():
             table = db[name]
             if not table.exists():
@@ -337,14 +481,26 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
         for name, indexes in INDEXES.items():
             for columns in indexes:
                 db[name].create_index(columns, if_not_exists=True)
-    for name, columns in FTS.items():
-        if not db[f"{name}_fts"].exists():
-            db[name].enable_fts(columns, fts_version="FTS5", tokenize="porter")
-    for name, sql in VIEWS.items():
-        existing = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [name]).fetchone()
-        if existing is None or sql.strip() not in existing[0]:
-            db.create_view(name, sql.strip(), replace=True)
-    MIGRATIONS.apply(db)
+        for name, columns in FTS.items():
+            if not db[f"{name}_fts"].exists():
+                _create_fts(db, name, columns)
+        for name, sql in VIEWS.items():
+            existing = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [name]).fetchone()
+            if existing is None or sql.strip() not in existing[0]:
+                db.execute(f"DROP VIEW IF EXISTS [{name}]")
+                db.execute(f"CREATE VIEW [{name}] AS {sql.strip()}")
+        MIGRATIONS.apply(db)
+
+
+def _create_fts(db: sqlite_utils.Database, table: str, columns: list[str]) -> None:
+    """The external-content FTS5 index of ``table`` (as sqlite-utils' ``enable_fts`` makes it, but
+    inside the caller's transaction), built from the rows already there."""
+    listed = ", ".join(f'"{c}"' for c in columns)
+    db.execute(
+        f"CREATE VIRTUAL TABLE \"{table}_fts\" USING FTS5 (\n    {listed},\n    tokenize='porter',\n"
+        f'    content="{table}"\n)'
+    )
+    db.execute(f'INSERT INTO "{table}_fts" (rowid, {listed}) SELECT rowid, {listed} FROM "{table}"')
 
 
 def upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]], *, keep_existing=False) -> None:

@@ -72,9 +72,8 @@ def department_index() -> DepartmentIndex:
     return DepartmentIndex(departments, aliases)
 
 
-def save_departments(db: sqlite_utils.Database) -> None:
-    """Write the shipped mapping into ``departments`` and ``department_aliases`` (idempotent)."""
-    index = department_index()
+def _department_rows(index: DepartmentIndex) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ``departments`` and ``department_aliases`` rows of the shipped mapping."""
     departments = [
         {
             "id": d["id"],
@@ -87,6 +86,25 @@ def save_departments(db: sqlite_utils.Database) -> None:
         for d in index.departments.values()
     ]
     aliases = [{"alias": a, "department_id": d, "kind": a.split(":", 1)[0]} for a, d in index.aliases.items()]
+    return departments, aliases
+
+
+def departments_current(db: sqlite_utils.Database) -> bool:
+    """Whether the database holds every row of the shipped mapping (so opening it need not write)."""
+    departments, aliases = _department_rows(department_index())
+    for table, rows in (("departments", departments), ("department_aliases", aliases)):
+        if not db[table].exists():
+            return False
+        columns = list(rows[0])
+        stored = {tuple(row) for row in db.execute(f"SELECT {', '.join(columns)} FROM {table}")}
+        if not {tuple(row[c] for c in columns) for row in rows} <= stored:
+            return False
+    return True
+
+
+def save_departments(db: sqlite_utils.Database) -> None:
+    """Write the shipped mapping into ``departments`` and ``department_aliases`` (idempotent)."""
+    departments, aliases = _department_rows(department_index())
     with db.atomic():
         db["departments"].upsert_all(departments, pk="id")
         db["department_aliases"].upsert_all(aliases, pk="alias")

@@ -21,3 +21,9 @@ class UpstreamError(PqcheckError):
     def __init__(self, message: str, status: int | None = None):
         super().__init__(message)
         self.status = status
+
+
+class DatabaseBusy(PqcheckError):
+    """Another process held the database's write lock for longer than pqcheck waits: exit status 2."""
+
+    exit_code = 2
