@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .db import write_transaction
 from .errors import BadInput
 
 SNAPSHOT = "answering_bodies.json"
@@ -87,6 +88,6 @@ def body_rows(bodies: Iterable[dict[str, Any]], source_url: str, fetched_at: str
 
 def save_answering_bodies(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> int:
     """Upsert answering bodies (keyed on the Members API id)."""
-    with db.atomic():
+    with write_transaction(db):
         db["answering_bodies"].upsert_all(rows, pk="id")
     return len(rows)

@@ -40,6 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .db import write_transaction
 from .sources.parliament import now_iso
 
 LABELS = ("refusal", "partial", "disclosure", "other")
@@ -1402,14 +1403,14 @@ def classify_db(db, *, progress=None, force: bool = False, batch_size: int = BAT
                 out.append((question_id, *result, subject, terms_json, *period, version, stamp))
             else:
                 out.append((question_id, *result, None, None, None, None, None, version, stamp))
-        with db.conn:
+        with write_transaction(db):
             _write_refusals(db.conn, out)
         stats.read += len(rows)
         stats.classified += len(out)
         if progress is not None:
             progress.advance(len(rows))
     if stale:
-        with db.conn:
+        with write_transaction(db):
             stats.removed = db.execute(
                 "DELETE FROM refusals WHERE question_id IN (SELECT r.question_id FROM refusals r "
                 f"JOIN questions q ON q.id = r.question_id WHERE NOT ({_SUBSTANTIVE}))"

@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 import sqlite_utils
 
-from .db import fts_add, fts_remove, upsert_rows
+from .db import fts_add, fts_remove, upsert_rows, write_transaction
 from .departments import department_index
 from .extract import Extraction, Limits, PageText, extract_file
 from .figures import find_figures
@@ -231,7 +231,7 @@ class _Batch:
         entries, self.entries, self.ids, self.size = self.entries, [], set(), 0
         if not entries:
             return
-        with db.atomic():
+        with write_transaction(db):
             run: list[tuple[dict[str, Any], list[dict], bool]] = []
             for entry in entries:
                 if entry[2]:

@@ -54,7 +54,8 @@ Scoring (``WEIGHTS``; every contribution is stored in ``reasons``):
 
 The period, outcome and time bonuses are scaled by the ``terms`` share: they say how good a
 disclosure is, not whether it is on the subject. The best ``options.keep`` whose score before the
-denial factor reaches ``options.min_score`` are kept. Cheap signals (the title and request text)
+denial factor reaches ``options.min_score`` are kept (and every pair that has a review: a re-run
+never drops a reviewed pair). Cheap signals (the title and request text)
 rank all the candidates first; the figures and pages of the best ``POOL`` of them (and the two
 best of each list) are then read, in a few statements, for the final score and the evidence. An
 FTS5 query reads the index rows of its terms (at most about ``QUERY_ROWS`` beyond the two rarest);
@@ -93,7 +94,7 @@ from typing import Any
 import sqlite_utils
 from rapidfuzz import fuzz
 
-from .db import upsert_rows
+from .db import upsert_rows, write_transaction
 from .figures import Figure, find_figures
 from .progress import Progress
 
@@ -322,7 +323,7 @@ def match_db(
     progress.start("Matching refusals", len(refusals))
     path = _worker_path(db) if options.workers > 1 and len(refusals) > MIN_PARALLEL else None
     if path is None:
-        with db.atomic():
+        with db.atomic():  # the matcher's TEMP tables only: no write lock on the database
             matcher = _Matcher(db.conn, options)
         try:
             results = ((r["question_id"], *matcher.match(r, matched_at)) for r in refusals)
@@ -337,10 +338,11 @@ def match_db(
             results = (item for chunk in pool.imap_unordered(_work, chunks) for item in chunk)
             _save_all(db, results, stats, progress)
     if options.question_ids is None:
-        with db.atomic():
+        with write_transaction(db):
             cursor = db.execute(
                 "DELETE FROM matches WHERE question_id NOT IN "
-                "(SELECT question_id FROM refusals WHERE label IN ('refusal', 'partial'))"
+                "(SELECT question_id FROM refusals WHERE label IN ('refusal', 'partial')) "
+                "AND id NOT IN (SELECT match_id FROM reviews)"
             )
             stats.removed += max(cursor.rowcount, 0)
     progress.finish()
@@ -386,10 +388,11 @@ def _save(db: sqlite_utils.Database, batch: list[tuple[int, list[dict]]], stats:
     """Replace each refusal's matches: delete those no longer produced, upsert the rest."""
     if not batch:
         return
-    with db.atomic():
+    with write_transaction(db):
         for question_id, rows in batch:
             cursor = db.execute(
-                "DELETE FROM matches WHERE question_id = ? AND id NOT IN (SELECT value FROM json_each(?))",
+                "DELETE FROM matches WHERE question_id = ? AND id NOT IN (SELECT value FROM json_each(?)) "
+                "AND id NOT IN (SELECT match_id FROM reviews)",  # a reviewed pair stays with its review
                 [question_id, json.dumps([r["id"] for r in rows])],
             )
             stats.removed += max(cursor.rowcount, 0)

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 import sqlite_utils
 
-from .db import fts_add, fts_remove, upsert_rows
+from .db import fts_add, fts_remove, upsert_rows, write_transaction
 from .sources.parliament import LIST_TEXT_LIMIT, QuestionRecord
 from .text import html_to_text, looks_like_html
 
@@ -275,6 +275,13 @@ def save_questions(db: sqlite_utils.Database, records: Iterable[QuestionRecord])
         batch[qid] = (record, raw)
     if not batch:
         return stats
+    with write_transaction(db):  # what is stored is read in the transaction that writes
+        _write_batch(db, batch, stats)
+    return stats
+
+
+def _write_batch(db: sqlite_utils.Database, batch: dict[int, tuple[QuestionRecord, str]], stats: SaveStats) -> None:
+    """Merge each record with the stored row and write what changed (inside a write transaction)."""
     existing = _existing(db, list(batch))
     to_write, versions, members, bodies = [], [], {}, {}
     for qid, (record, raw) in batch.items():
@@ -302,11 +309,9 @@ def save_questions(db: sqlite_utils.Database, records: Iterable[QuestionRecord])
                 "source": "questions",
             }
     updated = [row["id"] for row in to_write if row["id"] in existing]
-    with db.atomic():
-        upsert_rows(db, "members", [_member_row(m, r) for m, r in members.values()])
-        upsert_rows(db, "answering_bodies", list(bodies.values()), keep_existing=True)
-        fts_remove(db, "questions", updated)
-        upsert_rows(db, "questions", to_write)
-        fts_add(db, "questions", [row["id"] for row in to_write])
-        upsert_rows(db, "answer_versions", versions, keep_existing=True)
-    return stats
+    upsert_rows(db, "members", [_member_row(m, r) for m, r in members.values()])
+    upsert_rows(db, "answering_bodies", list(bodies.values()), keep_existing=True)
+    fts_remove(db, "questions", updated)
+    upsert_rows(db, "questions", to_write)
+    fts_add(db, "questions", [row["id"] for row in to_write])
+    upsert_rows(db, "answer_versions", versions, keep_existing=True)

@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 import sqlite_utils
 
+from .db import write_transaction
 from .errors import BadInput
 from .report import UNREVIEWED, VERDICTS, ReportFilters, pair_rows
 
@@ -87,7 +88,7 @@ def record_review(
     """Record a verdict on the stored pair ``match_id`` (or a unique prefix of it); returns the row."""
     full_id = resolve_match_id(db, match_id)
     row = _review_row(full_id, normalise_verdict(verdict), note, reviewer or default_reviewer(), reviewed_at)
-    with db.conn:
+    with write_transaction(db):
         cursor = db.execute(
             "INSERT INTO reviews (match_id, verdict, note, reviewer, reviewed_at) VALUES (?, ?, ?, ?, ?)",
             [row["match_id"], row["verdict"], row["note"], row["reviewer"], row["reviewed_at"]],
@@ -188,6 +189,12 @@ def import_reviews(db: sqlite_utils.Database, path: str | Path) -> ImportStats:
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"cannot read {path}: {exc}") from exc
     records = _read_records(text, path)
+    with write_transaction(db):  # what is there is read in the transaction that adds
+        return _add_reviews(db, records)
+
+
+def _add_reviews(db: sqlite_utils.Database, records: list[tuple[str, dict[str, Any]]]) -> ImportStats:
+    """Add the reviews not already there (inside a write transaction)."""
     stats = ImportStats()
     known = {tuple(row) for row in db.execute("SELECT match_id, verdict, note, reviewer, reviewed_at FROM reviews")}
     undated = {key[:4] for key in known}  # a row without reviewed_at is timed now: it is there if all else is
@@ -216,12 +223,11 @@ def import_reviews(db: sqlite_utils.Database, path: str | Path) -> ImportStats:
         new.append(row)
         stats.added += 1
         stats.unknown_pairs += match_id not in matches
-    with db.conn:
-        db.conn.executemany(
-            "INSERT INTO reviews (match_id, verdict, note, reviewer, reviewed_at) "
-            "VALUES (:match_id, :verdict, :note, :reviewer, :reviewed_at)",
-            new,
-        )
+    db.conn.executemany(
+        "INSERT INTO reviews (match_id, verdict, note, reviewer, reviewed_at) "
+        "VALUES (:match_id, :verdict, :note, :reviewer, :reviewed_at)",
+        new,
+    )
     return stats
 
 

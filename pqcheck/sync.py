@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 import sqlite_utils
 
+from .db import write_transaction
 from .http import HttpClient
 from .progress import Progress
 from .questions import SaveStats, already_complete, save_questions
@@ -138,6 +139,6 @@ def sync_questions(
 
 
 def _save_page(db, key, batch, pass_index, next_skip, stats: SaveStats) -> None:
-    with db.atomic():
+    with write_transaction(db):
         stats.add(save_questions(db, batch))
         db["sync_state"].update(key, {"pass_index": pass_index, "skip": next_skip})

@@ -228,19 +228,24 @@ def test_stable_ids_reviews_survive_and_stale_matches_go(mdb):
     )
     mdb["reviews"].insert({"id": 2, "match_id": first[drop]["id"], "verdict": "rejected", "reviewer": "rs"})
 
-    # the second FOI now says it is still waiting: it is no longer a candidate
+    # the second FOI now says it is still waiting: it is no longer a candidate, but its pair was
+    # reviewed, so the pair stays (as it was) beside its review; an unreviewed one would go
     add_foi(mdb, "drop", authority="UK Visas and Immigration", outcome="waiting_response")
     match_db(mdb)
     second = {m["foi_request_id"]: m for m in matches(mdb, qid)}
-    assert set(second) == {keep}
+    assert set(second) == {keep, drop}
+    assert second[drop] == first[drop]
     assert second[keep]["id"] == expected
     # the same evidence, less the corroboration the second disclosure gave it
     assert second[keep]["score"] == pytest.approx(first[keep]["score"] - CORROBORATION_STEP)
     reviews = list(mdb.query("SELECT r.*, m.id AS found FROM reviews r LEFT JOIN matches m ON m.id = r.match_id"))
     assert [(r["id"], r["verdict"], r["found"]) for r in reviews] == [
         (1, "confirmed", expected),
-        (2, "rejected", None),  # kept, though its match is gone
+        (2, "rejected", first[drop]["id"]),
     ]
+    mdb.execute("DELETE FROM reviews WHERE id = 2")
+    match_db(mdb)
+    assert {m["foi_request_id"] for m in matches(mdb, qid)} == {keep}
 
 
 def test_a_question_no_longer_a_refusal_loses_its_matches(mdb):
