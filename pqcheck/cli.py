@@ -24,6 +24,7 @@ from .foi import IngestStats, ingest, known_document
 from .http import HttpClient
 from .importer import import_question_files
 from .match import MatchOptions, match_db
+from .outputs import atomic_output
 from .progress import Progress
 from .report import UNREVIEWED, VERDICTS, ReportFilters, write_report
 from .review import default_reviewer, export_reviews, import_reviews, record_review
@@ -553,13 +554,8 @@ def report_command(db_path, output, fmt, departments, date_from, date_to, catego
         min_score=min_score,
         limit=limit,
     )
-    db = open_db(db_path, read_only=True)
-    try:
-        handle = click.open_file(output, "w", encoding="utf-8")
-    except OSError as exc:
-        raise BadInput(f"cannot write {output}: {exc.strerror or exc}") from exc
-    with handle:
-        write_report(db, handle, fmt=fmt, filters=filters)
+    with atomic_output(output, database=db_path) as handle:
+        write_report(open_db(db_path, read_only=True), handle, fmt=fmt, filters=filters)
     if output != "-":
         click.echo(f"Report written to {output}", err=True)
 
@@ -674,11 +670,7 @@ def review_command(
     db = open_db(db_path, read_only=bool(export_path))
     if export_path:
         chosen = fmt or ("json" if str(export_path).lower().endswith(".json") else "csv")
-        try:
-            handle = click.open_file(export_path, "w", encoding="utf-8")
-        except OSError as exc:
-            raise BadInput(f"cannot write {export_path}: {exc.strerror or exc}") from exc
-        with handle:
+        with atomic_output(export_path, database=db_path) as handle:
             count = export_reviews(db, handle, chosen)
         if export_path != "-":
             click.echo(f"{count} reviews written to {export_path}", err=True)
@@ -736,15 +728,18 @@ def serve_command(db_path, host, port, token):
     show_default=True,
     help="Folder for pqcheck.db, report.md and report.json.",
 )
+@click.option(
+    "--force", is_flag=True, help="Use a folder that is not empty, replacing an earlier demo's database (only that)."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
-def demo_command(out_dir, quiet):
+def demo_command(out_dir, force, quiet):
     """Run the whole pipeline offline on the small dataset shipped with pqcheck.
 
     Imports written questions and FOI disclosures modelled on the 2019 Home Office trafficking
     case (with distractors), classifies the answers, matches refusals with disclosures, and
     writes the report.
     """
-    result = build_demo(out_dir, progress=Progress(quiet=True))
+    result = build_demo(out_dir, progress=Progress(quiet=True), force=force)
     click.echo(
         f"Demo: {result.questions} written answers and {result.foi_requests} FOI disclosures read; "
         f"{result.refusals} refusals found; {result.matches} pairs matched."
