@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask import Flask
 from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
@@ -75,6 +76,7 @@ class Running:
     server: object  # the waitress server
     url: str
     token: str | None
+    app: Flask | None = None  # the Flask app served
     _serving: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def run(self) -> None:
@@ -148,7 +150,7 @@ def make_server(
     bound_port = _port_of(server)
     app.config["HOSTS"] = AllowedHosts.for_server(host, bound_port, allow_hosts)
     shown = f"[{host}]" if ":" in host else host
-    return Running(server=server, url=f"http://{shown}:{bound_port}/", token=token)
+    return Running(server=server, url=f"http://{shown}:{bound_port}/", token=token, app=app)
 
 
 def _use_deadlines(server: object) -> None:
