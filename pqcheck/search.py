@@ -109,7 +109,7 @@ def fts_query(text: str) -> str:
     the result is always a valid query. Raises :class:`BadInput` when nothing is left to search for,
     or for more than MAX_WORDS words or MAX_CHARS characters.
     """
-    check_size(text or "")
+    _check_size(text or "")
     groups: list[list[str]] = []  # terms that must all appear; each a list of alternatives
     excluded: list[str] = []
     either = negate = False
@@ -143,7 +143,7 @@ def fts_query(text: str) -> str:
     return query
 
 
-def check_size(text: str) -> None:
+def _check_size(text: str) -> None:
     """Raise :class:`BadInput` when ``text`` is too long a search."""
     if len(text) > MAX_CHARS:
         raise BadInput(f"a search can be at most {MAX_CHARS} characters long (this one has {len(text):,}): narrow it")
