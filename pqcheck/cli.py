@@ -712,11 +712,25 @@ def review_command(
     envvar="PQCHECK_TOKEN",
     help="Recording verdicts needs this token ($PQCHECK_TOKEN; made up and printed for a non-local --host).",
 )
-def serve_command(db_path, host, port, token):
-    """Serve the web interface: search, pairs side by side, verdicts, department pages."""
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    help="Also answer requests for this host name (NAME or NAME:PORT, e.g. a proxy's); repeat for several.",
+)
+@click.option(
+    "--trusted-proxy",
+    help="Address of a TLS proxy in front: its X-Forwarded-Proto is believed (the cookie is then Secure).",
+)
+def serve_command(db_path, host, port, token, allow_hosts, trusted_proxy):
+    """Serve the web interface: search, pairs side by side, verdicts, department pages.
+
+    Only requests for the bound host name are answered (on loopback also localhost, 127.0.0.1
+    and [::1]), so a page on another site cannot reach it by pointing its own name at this machine.
+    """
     from .web.server import serve
 
-    serve(db_path, host, port, token, echo=click.echo)
+    serve(db_path, host, port, token, echo=click.echo, allow_hosts=allow_hosts, trusted_proxy=trusted_proxy)
 
 
 @cli.command(name="demo")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
 import json
 import re
 import unicodedata
@@ -35,6 +36,7 @@ from .questions import QUESTION_PAGE
 
 FORMATS = ("md", "csv", "json")
 TOC_SIZE = 50  # pairs listed in the markdown table of contents
+CSV_CHUNK = 200  # rows of CSV in each piece of a streamed export
 CATEGORY_NAMES = {
     "not_held_centrally": "not held centrally",
     "not_collected": "not collected",
@@ -118,10 +120,7 @@ def write_report(
     """
     if fmt not in FORMATS:
         raise BadInput(f"unknown report format '{fmt}': use one of {', '.join(FORMATS)}")
-    names = _department_names(db)
-    query = _Query.build(db, filters, names)
-    summary = _summary(db, query, names)
-    listed = summary["pairs"] if filters.limit is None else min(filters.limit, summary["pairs"])
+    names, query, summary, listed = _report_scope(db, filters)
     pairs = _iter_pairs(db, query, names)  # streamed: a report of a million pairs never sits in memory
     stats = ReportStats(
         fmt=fmt,
@@ -136,11 +135,32 @@ def write_report(
     )
     if fmt == "md":
         _write_markdown(out, query, summary, pairs, listed, names)
-    elif fmt == "csv":
-        _write_csv(out, pairs)
     else:
-        _write_json(out, query, summary, pairs, listed)
+        out.writelines(_csv_chunks(pairs) if fmt == "csv" else _json_chunks(query, summary, pairs, listed))
     return stats
+
+
+def stream_report(db: sqlite_utils.Database, *, fmt: str, filters: ReportFilters = ReportFilters()) -> Iterator[str]:
+    """The ``csv`` or ``json`` report as pieces of text, each pair read from the database as its
+    piece is asked for (the web's exports); the same text as :func:`write_report`. A bad filter
+    raises :class:`BadInput` here, before any text."""
+    if fmt not in ("csv", "json"):
+        raise BadInput(f"unknown export format '{fmt}': use csv or json")
+    names, query, summary, listed = _report_scope(db, filters)
+    pairs = _iter_pairs(db, query, names)
+    return _csv_chunks(pairs) if fmt == "csv" else _json_chunks(query, summary, pairs, listed)
+
+
+def _report_scope(
+    db: sqlite_utils.Database, filters: ReportFilters
+) -> tuple[dict[str, str], _Query, dict[str, Any], int]:
+    """What every report starts from: the department names, the query of ``filters``, the
+    summary, and how many pairs are listed."""
+    names = _department_names(db)
+    query = _Query.build(db, filters, names)
+    summary = _summary(db, query, names)
+    listed = summary["pairs"] if filters.limit is None else min(filters.limit, summary["pairs"])
+    return names, query, summary, listed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1150,10 +1170,12 @@ def _phrase_text(row: dict[str, Any]) -> str | None:
     return row["phrase"] or row["match_phrase"]
 
 
-def _write_csv(out: TextIO, pairs: list[dict[str, Any]]) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+def _csv_chunks(pairs: Iterator[dict[str, Any]]) -> Iterator[str]:
+    """The CSV report: the header, then a piece of text every CSV_CHUNK rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for row in pairs:
+    for n, row in enumerate(pairs, 1):
         values = {
             **row,
             "foi_request_id": row["foi_request_id"] or row["foi_id"],
@@ -1164,6 +1186,11 @@ def _write_csv(out: TextIO, pairs: list[dict[str, Any]]) -> None:
             "score": "" if row["score"] is None else repr(float(row["score"])),
         }
         writer.writerow([_csv_text(values[c]) for c in CSV_COLUMNS])  # URLs too: a stored one may start with =
+        if n % CSV_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def json_pair(row: dict[str, Any]) -> dict[str, Any]:
@@ -1236,10 +1263,8 @@ def json_pair(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _write_json(
-    out: TextIO, query: _Query, summary: dict[str, Any], pairs: Iterator[dict[str, Any]], listed: int
-) -> None:
-    """The summary, then the pairs written one at a time (the same text as one orjson document)."""
+def _json_chunks(query: _Query, summary: dict[str, Any], pairs: Iterator[dict[str, Any]], listed: int) -> Iterator[str]:
+    """The summary, then the pairs one piece of text each (the same text as one orjson document)."""
     document = {
         "summary": {
             "filters": {
@@ -1257,8 +1282,8 @@ def _write_json(
     }
     head = orjson.dumps(document, option=orjson.OPT_INDENT_2).decode()
     assert head.endswith('"pairs": []\n}')
-    out.write(head[: -len("[]\n}")] + "[")
+    yield head[: -len("[]\n}")] + "["
     for n, row in enumerate(pairs):
         item = orjson.dumps(json_pair(row), option=orjson.OPT_INDENT_2).decode().replace("\n", "\n    ")
-        out.write(("," if n else "") + "\n    " + item)
-    out.write("\n  ]\n}\n" if listed else "]\n}\n")
+        yield ("," if n else "") + "\n    " + item
+    yield "\n  ]\n}\n" if listed else "]\n}\n"

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import sqlite_utils
 
-from .errors import BadInput
+from .errors import BadInput, PqcheckError
 from .report import (
     _LATEST_REVIEW,
     REFUSAL_LABELS,
@@ -43,9 +46,18 @@ COUNT_CAP = 1000  # totals are counted up to this many hits
 RANK_WINDOW = 2_000
 PAIR_WINDOW = 1_000  # the same for each side of the pairs (each hit is joined to its pairs too)
 MAX_LIMIT = 500
+# Each word is one more index lookup joined to the others: 1,200 words took 34 s. A search is refused
+# beyond these, and may be given a time limit (the web's), checked every PROGRESS_STEPS SQLite steps.
+MAX_WORDS = 32
+MAX_CHARS = 500
+PROGRESS_STEPS = 1000
 
 _WORD = re.compile(r"[^\W_]+")
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+class SearchTooSlow(PqcheckError):
+    """A search ran past its time limit and was stopped."""
 
 
 @dataclass(frozen=True)
@@ -94,8 +106,10 @@ def fts_query(text: str) -> str:
     """The FTS5 query for what a user typed: every word must appear (in any order), ``"a phrase"``
     as written, ``a OR b`` either, ``-word`` or ``NOT word`` must not, and ``word*`` matches words
     that start with it. Anything else (punctuation, FTS5 syntax, column names) is read as words, so
-    the result is always a valid query. Raises :class:`BadInput` when nothing is left to search for.
+    the result is always a valid query. Raises :class:`BadInput` when nothing is left to search for,
+    or for more than MAX_WORDS words or MAX_CHARS characters.
     """
+    _check_size(text or "")
     groups: list[list[str]] = []  # terms that must all appear; each a list of alternatives
     excluded: list[str] = []
     either = negate = False
@@ -129,6 +143,15 @@ def fts_query(text: str) -> str:
     return query
 
 
+def _check_size(text: str) -> None:
+    """Raise :class:`BadInput` when ``text`` is too long a search."""
+    if len(text) > MAX_CHARS:
+        raise BadInput(f"a search can be at most {MAX_CHARS} characters long (this one has {len(text):,}): narrow it")
+    words = len(_WORD.findall(text))
+    if words > MAX_WORDS:
+        raise BadInput(f"a search can have at most {MAX_WORDS} words (this one has {words:,}): narrow it")
+
+
 def split_marks(snippet: str) -> tuple[str, list[tuple[int, int]]]:
     """A snippet without its marks, and the (start, end) of each marked part."""
     text, spans, start = [], [], None
@@ -158,8 +181,10 @@ def search(
     kinds: tuple[str, ...] = KINDS,
     limit: int = 20,
     offset: int = 0,
+    seconds: float | None = None,
 ) -> SearchResults:
     """Search ``kinds`` for ``text``; ``limit`` hits of each kind from ``offset``, best first.
+    With ``seconds``, a search that runs longer is stopped: :class:`SearchTooSlow`.
 
     Pair hits carry in ``details`` the pair row of :func:`pqcheck.report.pair_rows` (score,
     category, verdict, the question and the FOI); answer hits the UIN, label and category; FOI hits
@@ -173,6 +198,32 @@ def search(
     if offset < 0:
         raise BadInput("offset must not be negative")
     fts = fts_query(text)
+    with _time_limit(db, seconds):
+        return _run(db, text, fts, filters, kinds, limit, offset)
+
+
+@contextmanager
+def _time_limit(db: sqlite_utils.Database, seconds: float | None) -> Iterator[None]:
+    """Stop the statements run inside after ``seconds`` (SQLite's progress handler): SearchTooSlow."""
+    if seconds is None:
+        yield
+        return
+    deadline = time.monotonic() + seconds
+    db.conn.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "interrupted" not in str(exc):
+            raise
+        raise SearchTooSlow(
+            f"the search took longer than {seconds:g} s and was stopped: narrow it (fewer or rarer words, a filter)"
+        ) from exc
+    finally:
+        db.conn.set_progress_handler(None, 0)
+
+
+def _run(db, text: str, fts: str, filters: SearchFilters, kinds, limit: int, offset: int) -> SearchResults:
+    """:func:`search`, its arguments checked."""
     scope = _Scope.build(db, filters)
     runners = {"pairs": _search_pairs, "answers": _search_answers, "foi": _search_foi}
     results = SearchResults(query=text, fts=fts, hits={}, totals={}, capped={}, windowed={})

@@ -329,7 +329,7 @@ def test_a_verdict_needs_the_form_field(fresh_db):
         bad = requests.post(url, data={**verdict, "csrf": fields["csrf"], "verdict": "maybe"}, timeout=TIMEOUT)
         assert bad.status_code == 400 and "unknown verdict" in html.unescape(bad.text)
         unknown = urljoin(running.url, "pair/" + "0" * 40 + "/review")
-        assert requests.post(unknown, data={**verdict, "csrf": fields["csrf"]}, timeout=TIMEOUT).status_code == 404
+        assert requests.post(unknown, data={**verdict, "csrf": fields["csrf"]}, timeout=TIMEOUT).status_code == 403
         assert len(reviews(fresh_db)) == 1
 
 
@@ -353,7 +353,9 @@ def test_with_a_token_a_verdict_needs_it(fresh_db):
         done = browser.post(url, data={**verdict, "token": "s3cret"}, timeout=TIMEOUT, allow_redirects=False)
         assert done.status_code == 303
         cookie = done.headers["Set-Cookie"]
-        assert "pqcheck_token=s3cret" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        port = urlsplit(running.url).port
+        assert cookie.startswith(f"pqcheck_{port}=") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        assert "s3cret" not in cookie  # an HMAC of the token, never the token
         [row] = reviews(fresh_db)
         assert (row["match_id"], row["verdict"], row["note"]) == (match_id, "confirmed", "seen")
         assert row["reviewer"] == "Tester"
@@ -368,7 +370,7 @@ def test_with_a_token_a_verdict_needs_it(fresh_db):
 
         # a stale cookie (another token, an earlier run) does not hide the token field
         pair_url = urljoin(running.url, f"pair/{match_id}")
-        stale = requests.get(pair_url, cookies={"pqcheck_token": "old"}, timeout=TIMEOUT)
+        stale = requests.get(pair_url, cookies={f"pqcheck_{port}": "old"}, timeout=TIMEOUT)
         assert "token" in form_fields(stale.text)
 
 

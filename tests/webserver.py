@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from pqcheck.demo import build_demo
 from pqcheck.web.server import Running, make_server
@@ -25,8 +26,9 @@ HOME_OFFICE_FOI = "Potential victims of trafficking in immigration detention, 20
 
 
 @contextmanager
-def serving(db_path: str | Path, *, token: str | None = None) -> Iterator[Running]:
-    running = make_server(db_path, LOOPBACK, 0, token=token)
+def serving(db_path: str | Path, *, token: str | None = None, **options: Any) -> Iterator[Running]:
+    """``options``: more of :func:`make_server`'s (``allow_hosts``, ``trusted_proxy``)."""
+    running = make_server(db_path, LOOPBACK, 0, token=token, **options)
     thread = threading.Thread(target=running.run, name="pqcheck-web-test", daemon=True)
     thread.start()
     try:

@@ -7,7 +7,10 @@ value by default. The pages need no JavaScript; the Content-Security-Policy forb
 altogether, so markup inside an answer or an FOI document can never run.
 
 Each request opens its own SQLite connection (WAL mode: readers do not block the writer of a fetch
-running at the same time); GET requests are read-only (``PRAGMA query_only``).
+running at the same time), never creating the file: GET requests read-only (``mode=ro``), a verdict
+read-write (``mode=rw``); a database gone or not readable is a 503 page. What a request must pass
+first (its Host, a POST's origin, the form's CSRF value, the token cookie) is in :mod:`.guards`;
+bodies, form fields, search words and search time are capped.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import hmac
 import io
 import secrets
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -24,7 +28,18 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import sqlite_utils
-from flask import Flask, Response, abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from markupsafe import Markup, escape
 
 from ..classify import CATEGORIES
@@ -40,27 +55,40 @@ from ..report import (
     describe_reasons,
     figure_spans,
     pair_rows,
+    stream_report,
     summary,
-    write_report,
 )
 from ..review import record_review, reviews_of
-from ..search import KINDS, MAX_LIMIT, SearchFilters, search, split_marks
+from ..search import KINDS, MAX_LIMIT, SearchFilters, SearchTooSlow, search, split_marks
+from .guards import AllowedHosts, cookie_name, cookie_value, csrf_ok, csrf_value, same_origin
 
 PAGE_SIZE = 20
-TOKEN_COOKIE = "pqcheck_token"
+MAX_BODY = 256 * 1024  # a verdict form is a few kB: a bigger body is refused (413) before it is read
+MAX_FORM_FIELDS = 50  # the verdict form has five
+SEARCH_SECONDS = 10.0  # a search running longer is stopped (503: narrow it)
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
 
 
-def create_app(db_path: str | Path, *, token: str | None = None) -> Flask:
+def create_app(db_path: str | Path, *, token: str | None = None, hosts: AllowedHosts | None = None) -> Flask:
     """The app for the database at ``db_path``. With ``token``, recording a verdict needs it (a
-    form field, the ``X-Pqcheck-Token`` header, or the cookie set after the first success)."""
-    db_path = str(db_path)
+    form field, the ``X-Pqcheck-Token`` header, or the cookie set after the first success). It
+    answers requests to ``hosts`` only (by default the loopback names, on any port)."""
+    db_path = str(Path(db_path).resolve())
     open_db(db_path).close()  # create or migrate the file once, before any request
     app = Flask(__name__)
-    app.config.update(DB_PATH=db_path, TOKEN=token, CSRF=secrets.token_urlsafe(24))
+    app.config.update(
+        DB_PATH=db_path,
+        TOKEN=token,
+        SECRET=secrets.token_bytes(32),  # signs the forms' CSRF values
+        HOSTS=hosts or AllowedHosts.local(),
+        SEARCH_SECONDS=SEARCH_SECONDS,
+        MAX_CONTENT_LENGTH=MAX_BODY,
+        MAX_FORM_MEMORY_SIZE=MAX_BODY,
+        MAX_FORM_PARTS=MAX_FORM_FIELDS,
+    )
     app.jinja_env.filters.update(marked=marked, split_marks=split_marks, safe_url=safe_url)
     app.jinja_env.globals.update(
         CATEGORY_NAMES=CATEGORY_NAMES,
@@ -82,14 +110,27 @@ def create_app(db_path: str | Path, *, token: str | None = None) -> Flask:
 
 
 def db() -> sqlite_utils.Database:
-    """This request's connection (read-only for GET)."""
+    """This request's connection: read-only for GET, read-write for a verdict; neither creates
+    the file (a database deleted under the server is a 503, not a new empty database)."""
     if "db" not in g:
-        conn = sqlite3.connect(current_app.config["DB_PATH"], timeout=10, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout=10000")
-        if request.method in ("GET", "HEAD"):
-            conn.execute("PRAGMA query_only=1")
-        g.db = sqlite_utils.Database(conn)
+        g.db = _open_db("ro" if request.method in ("GET", "HEAD") else "rw")
     return g.db
+
+
+def _open_db(mode: str) -> sqlite_utils.Database:
+    """A new connection to the app's database in SQLite's ``mode`` (``ro`` or ``rw``: never ``rwc``)."""
+    uri = f"{Path(current_app.config['DB_PATH']).as_uri()}?mode={mode}"
+    conn = sqlite3.connect(uri, uri=True, timeout=10, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout=10000")
+    return sqlite_utils.Database(conn)
+
+
+def _closing(chunks: Iterator[str], database: sqlite_utils.Database) -> Iterator[str]:
+    """``chunks``, then ``database`` closed (also when the client leaves half-way)."""
+    try:
+        yield from chunks
+    finally:
+        database.close()
 
 
 def marked(text: Any, spans: Any = ()) -> Markup:
@@ -186,20 +227,53 @@ def _report_filters(limit: int | None = None) -> ReportFilters:
 
 
 def _token_ok() -> bool:
+    """The request may record a verdict: no token is needed, or it gives the token (form field or
+    header), or, giving none, holds the token's cookie."""
     expected = current_app.config["TOKEN"]
     if not expected:
         return True
-    given = (
-        request.form.get("token") or request.headers.get("X-Pqcheck-Token") or request.cookies.get(TOKEN_COOKIE) or ""
-    )
-    return hmac.compare_digest(given.encode(), expected.encode())
+    given = request.form.get("token") or request.headers.get("X-Pqcheck-Token")
+    if not given:
+        return _cookie_ok()
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode())
+
+
+def _token_cookie() -> str:
+    """The name of this server's token cookie (cookies ignore ports: the port is in the name)."""
+    return cookie_name(request.environ.get("SERVER_PORT"))
 
 
 def _cookie_ok() -> bool:
     """The browser holds the right token cookie (a stale one, from an earlier run, does not count)."""
     expected = current_app.config["TOKEN"]
-    given = request.cookies.get(TOKEN_COOKIE) or ""
-    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+    given = request.cookies.get(_token_cookie()) or ""
+    return bool(expected) and hmac.compare_digest(given.encode("utf-8", "replace"), cookie_value(expected).encode())
+
+
+def _csrf_action(match_id: str) -> str:
+    return f"review:{match_id}"
+
+
+def _error(message: str, status: int) -> tuple[Any, int]:
+    """An error page, or ``{"error": message}`` for an export."""
+    if request.path.endswith((".json", ".csv")):
+        return jsonify({"error": message}), status
+    return render_template("error.html", message=message, status=status), status
+
+
+def _refusal() -> tuple[Any, int] | None:
+    """The error for a request this server must not answer (before anything is read): sent to a
+    host name it does not serve (DNS rebinding), a POST from another site, too many form fields."""
+    host = request.environ.get("HTTP_HOST")
+    if not current_app.config["HOSTS"].allows(host, 443 if request.scheme == "https" else 80):
+        return _error(f"This server does not answer to the host name '{host}' (see pqcheck serve --allow-host).", 400)
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    if not same_origin(request.headers, request.host):
+        return _error("This form was sent from another site: open the page on this server and send it again.", 403)
+    if request.get_data(cache=True).count(b"&") >= MAX_FORM_FIELDS:  # the body is already capped
+        return _error("The form has too many fields.", 413)
+    return None
 
 
 def _pair_view(row: dict[str, Any]) -> dict[str, Any]:
@@ -268,11 +342,26 @@ def _register(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         return response
 
+    app.before_request(_refusal)
+
     @app.errorhandler(BadInput)
     def bad_input(exc: BadInput):
-        if request.path.endswith((".json", ".csv")):
-            return jsonify({"error": str(exc)}), 400
-        return render_template("error.html", message=str(exc), status=400), 400
+        return _error(str(exc), 400)
+
+    @app.errorhandler(SearchTooSlow)
+    def search_too_slow(exc: SearchTooSlow):
+        return _error(str(exc)[:1].upper() + str(exc)[1:] + ".", 503)
+
+    @app.errorhandler(413)
+    def too_large(_exc):
+        return _error(f"The request is too large (at most {MAX_BODY // 1024} kB).", 413)
+
+    @app.errorhandler(sqlite3.DatabaseError)
+    def database_unavailable(exc: sqlite3.DatabaseError):
+        path = Path(app.config["DB_PATH"])
+        why = "it is no longer there" if not path.is_file() else f"it cannot be read ({exc})"
+        app.logger.error("database %s: %s", path, exc)
+        return _error(f"The database {path.name} is unavailable: {why}.", 503)
 
     @app.errorhandler(404)
     def not_found(_exc):
@@ -306,7 +395,8 @@ def _register(app: Flask) -> None:
             min_score=_float_arg("min_score"),
         )
         if text:
-            results = search(db(), text, filters, kinds=kinds, limit=limit, offset=(page - 1) * limit)
+            offset, seconds = (page - 1) * limit, app.config["SEARCH_SECONDS"]
+            results = search(db(), text, filters, kinds=kinds, limit=limit, offset=offset, seconds=seconds)
         if fmt == "json":
             if results is None:
                 raise BadInput("give the words to search for as q=...")
@@ -331,11 +421,15 @@ def _register(app: Flask) -> None:
     def pairs_page(fmt: str = "html"):
         if fmt not in ("html", "json", "csv"):
             abort(404)
-        if fmt != "html":
-            buffer = io.StringIO()
-            write_report(db(), buffer, fmt=fmt, filters=_report_filters())
+        if fmt != "html":  # streamed, a pair at a time: 15,000 pairs never sit in memory
+            database = _open_db("ro")  # its own: this request's is closed before the body is sent
+            try:
+                chunks = stream_report(database, fmt=fmt, filters=_report_filters())
+            except BaseException:
+                database.close()
+                raise
             mime = "application/json" if fmt == "json" else "text/csv"
-            return _download(buffer.getvalue(), mime, f"pairs.{fmt}")
+            return _download(_closing(chunks, database), mime, f"pairs.{fmt}")
         limit = _int_arg("limit", PAGE_SIZE * 5, 1, 1000)
         return render_template(
             "pairs.html",
@@ -358,13 +452,13 @@ def _register(app: Flask) -> None:
             view=_pair_view(row),
             reviews=reviews_of(db(), match_id),
             needs_token=bool(app.config["TOKEN"]) and not _cookie_ok(),
-            csrf=app.config["CSRF"],
+            csrf=csrf_value(app.config["SECRET"], _csrf_action(match_id)),
             recorded=request.args.get("recorded"),
         )
 
     @app.post("/pair/<match_id>/review")
     def review_post(match_id: str):
-        if not hmac.compare_digest(request.form.get("csrf", "").encode(), app.config["CSRF"].encode()):
+        if not csrf_ok(app.config["SECRET"], _csrf_action(match_id), request.form.get("csrf", "")):
             return render_template("error.html", message="This form has expired: reload the page.", status=403), 403
         if not _token_ok():
             message = "A valid token is needed to record verdicts on this server."
@@ -381,7 +475,11 @@ def _register(app: Flask) -> None:
         response = redirect(url_for("pair_page", match_id=match_id, recorded=1), code=303)
         if app.config["TOKEN"]:
             response.set_cookie(
-                TOKEN_COOKIE, app.config["TOKEN"], httponly=True, samesite="Strict", secure=request.is_secure
+                _token_cookie(),
+                cookie_value(app.config["TOKEN"]),
+                httponly=True,
+                samesite="Strict",
+                secure=request.is_secure,
             )
         return response
 
@@ -407,7 +505,7 @@ def _register(app: Flask) -> None:
         )
 
 
-def _download(body: str, mime: str, filename: str) -> Response:
+def _download(body: Any, mime: str, filename: str) -> Response:
     response = Response(body, mimetype=mime)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -1,35 +1,74 @@
 """Running the web interface: waitress, a pure-Python multi-threaded WSGI server (many searches
-at once; no compiler needed), bound to 127.0.0.1 unless told otherwise."""
+at once; no compiler needed), bound to 127.0.0.1 unless told otherwise.
+
+Slow or hostile clients cannot hold it: a request body over the app's cap is refused (413) as soon
+as its headers say so; a connection must send each whole request within REQUEST_SECONDS of its
+first byte (a client trickling a header line every few seconds is closed), an idle one is closed
+after IDLE_SECONDS, and up to CONNECTION_LIMIT connections are open at once (poll(), not select(),
+so more than 1,024 descriptors are fine)."""
 
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import secrets
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask import Flask
 from waitress import wasyncore
-from waitress.server import create_server
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
 from ..errors import BadInput
-from .app import create_app
+from .app import MAX_BODY, create_app
+from .guards import AllowedHosts, is_loopback
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
 THREADS = 16
+CONNECTION_LIMIT = 500
+REQUEST_SECONDS = 30.0  # to send one whole request, headers and body, from its first byte
+IDLE_SECONDS = 60  # a kept-alive connection that sends nothing
+MAX_HEADERS = 64 * 1024
 
 
-def is_loopback(host: str) -> bool:
-    """Only this machine can reach ``host``."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+class DeadlineChannel(HTTPChannel):
+    """waitress's connection, closed when a request is not received whole within REQUEST_SECONDS
+    of its first byte (waitress's own timeout counts from the last byte, so a header line every
+    few seconds would keep a connection, and with enough of them the server, forever)."""
+
+    request_started = 0.0
+
+    def received(self, data: bytes) -> bool:
+        if self.request is None:
+            self.request_started = time.monotonic()
+        return super().received(data)
+
+    def readable(self) -> bool:
+        if self.request is not None and time.monotonic() - self.request_started > REQUEST_SECONDS:
+            self.will_close = True  # closed on the loop's next turn
+        return super().readable()
+
+
+def _server_options(trusted_proxy: str | None) -> dict[str, object]:
+    """waitress's options: the limits above, and X-Forwarded-Proto believed from ``trusted_proxy`` only."""
+    options: dict[str, object] = {
+        "threads": THREADS,
+        "ident": "pqcheck",
+        "connection_limit": CONNECTION_LIMIT,
+        "channel_timeout": IDLE_SECONDS,
+        "cleanup_interval": 10,
+        "max_request_header_size": MAX_HEADERS,
+        "max_request_body_size": MAX_BODY,
+        "asyncore_use_poll": True,
+        "clear_untrusted_proxy_headers": True,
+    }
+    if trusted_proxy:
+        options.update(trusted_proxy=trusted_proxy, trusted_proxy_headers={"x-forwarded-proto"})
+    return options
 
 
 @dataclass
@@ -37,6 +76,7 @@ class Running:
     server: object  # the waitress server
     url: str
     token: str | None
+    app: Flask | None = None  # the Flask app served
     _serving: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def run(self) -> None:
@@ -81,24 +121,44 @@ class Running:
 
 
 def make_server(
-    db_path: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, token: str | None = None
+    db_path: str | Path,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    token: str | None = None,
+    allow_hosts: Iterable[str] = (),
+    trusted_proxy: str | None = None,
 ) -> Running:
     """The server for ``db_path``, bound and ready to ``run()``. Bound to another address than
-    loopback, recording verdicts needs a token: ``token``, or a new random one."""
+    loopback, recording verdicts needs a token: ``token``, or a new random one. It answers requests
+    for the names of ``host`` and ``allow_hosts`` only (see :class:`.guards.AllowedHosts`);
+    ``trusted_proxy`` is the address of a TLS proxy whose X-Forwarded-Proto is believed."""
     if not Path(db_path).is_file():
         raise BadInput(f"no database at {db_path}: run 'pqcheck demo' or a fetch first")
     token = token.strip() if token else None  # an empty --token is no token, not an empty one
     if not token and not is_loopback(host):
         token = secrets.token_urlsafe(18)
+    allow_hosts = tuple(allow_hosts)
+    AllowedHosts.for_server(host, port, allow_hosts)  # a bad --allow-host refused before binding
     app = create_app(db_path, token=token)
     try:
-        server = create_server(
-            app, host=host, port=port, threads=THREADS, ident="pqcheck", clear_untrusted_proxy_headers=True
-        )
-    except OSError as exc:
-        raise BadInput(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+        server = create_server(app, host=host, port=port, **_server_options(trusted_proxy))
+    except (OSError, ValueError) as exc:  # ValueError: waitress's "Invalid host/port specified."
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not an address of this machine"
+        raise BadInput(f"cannot listen on {host}:{port}: {reason}") from exc
+    _use_deadlines(server)
+    bound_port = _port_of(server)
+    app.config["HOSTS"] = AllowedHosts.for_server(host, bound_port, allow_hosts)
     shown = f"[{host}]" if ":" in host else host
-    return Running(server=server, url=f"http://{shown}:{_port_of(server)}/", token=token)
+    return Running(server=server, url=f"http://{shown}:{bound_port}/", token=token, app=app)
+
+
+def _use_deadlines(server: object) -> None:
+    """Make ``server`` (each listener of a MultiSocketServer) accept DeadlineChannel connections."""
+    listeners = server.map.values() if isinstance(server, MultiSocketServer) else [server]
+    for listener in listeners:
+        if isinstance(listener, BaseWSGIServer):
+            listener.channel_class = DeadlineChannel
 
 
 def _port_of(server: object) -> int:
@@ -110,9 +170,18 @@ def _port_of(server: object) -> int:
     return int(port)
 
 
-def serve(db_path: str | Path, host: str, port: int, token: str | None, echo: Callable[[str], None]) -> None:
+def serve(
+    db_path: str | Path,
+    host: str,
+    port: int,
+    token: str | None,
+    echo: Callable[[str], None],
+    *,
+    allow_hosts: Iterable[str] = (),
+    trusted_proxy: str | None = None,
+) -> None:
     """Serve until interrupted, saying where (and the token, when one is needed)."""
-    running = make_server(db_path, host, port, token=token)
+    running = make_server(db_path, host, port, token=token, allow_hosts=allow_hosts, trusted_proxy=trusted_proxy)
     echo(f"pqcheck is serving {db_path} at {running.url}  (Ctrl-C stops it)")
     if running.token:
         echo(f"Recording a verdict needs this token: {running.token}")
