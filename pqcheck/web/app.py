@@ -77,7 +77,7 @@ def create_app(db_path: str | Path, *, token: str | None = None, hosts: AllowedH
     form field, the ``X-Pqcheck-Token`` header, or the cookie set after the first success). It
     answers requests to ``hosts`` only (by default the loopback names, on any port)."""
     db_path = str(Path(db_path).resolve())
-    open_db(db_path).close()  # create or migrate the file once, before any request
+    open_db(db_path, read_only=True).close()  # it must exist, be pqcheck's and need no migration
     app = Flask(__name__)
     app.config.update(
         DB_PATH=db_path,
