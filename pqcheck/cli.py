@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
 import sqlite3
 import sys
 from pathlib import Path
@@ -21,14 +22,14 @@ from .demo import build_demo
 from .errors import BadInput, PqcheckError
 from .extract import Limits
 from .foi import IngestStats, ingest, known_document
-from .http import HttpClient
+from .http import HttpClient, check_base_url
 from .importer import import_question_files
 from .match import MatchOptions, match_db
 from .outputs import atomic_output
 from .progress import Progress
 from .report import UNREVIEWED, VERDICTS, ReportFilters, write_report
 from .review import default_reviewer, export_reviews, import_reviews, record_review
-from .search import KINDS, SearchFilters, search, split_marks
+from .search import KINDS, MAX_LIMIT, SearchFilters, search, split_marks
 from .sources.foi_files import read_foi_paths
 from .sources.govuk import GOVUK_BASE, MAX_RATE, GovukQuery, check_organisation, fetch_govuk_releases
 from .sources.parliament import (
@@ -46,6 +47,40 @@ from .terminal import QueueIO, run_queue, search_view
 
 DB_PATH = click.Path(file_okay=True, dir_okay=False, allow_dash=False)
 DATE = click.DateTime(formats=["%Y-%m-%d"])
+SQLITE_MAX_INT = 2**63 - 1  # ids, limits and offsets are bound into SQL as 64-bit integers
+MAX_RATE_PER_SECOND = 1000.0
+MAX_RETRIES = 20  # doubling from the longest --backoff, the last wait is years: enough
+MAX_TIMEOUT = 3600.0
+MAX_BACKOFF = 600.0
+MAX_DAYS = 36_525  # a hundred years, for --days-before/--days-after/--overlap-days
+MAX_FILE_MB = 1_000_000.0
+MAX_PAGES = 1_000_000
+MAX_KEEP = 1000
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A float range that also refuses nan and the infinities (which a plain range lets through)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
+class BaseUrl(click.ParamType):
+    """An http(s) base URL with a host and a valid port, without its trailing slash."""
+
+    name = "url"
+
+    def convert(self, value, param, ctx):
+        try:
+            return check_base_url(value)
+        except BadInput as exc:
+            self.fail(str(exc), param, ctx)
+
+
+SCORE = FiniteFloatRange()
 
 
 class PqcheckGroup(click.Group):
@@ -81,28 +116,28 @@ def http_options(default_rate: float):
     def decorate(command):
         command = click.option(
             "--rate",
-            type=click.FloatRange(min=0.01),
+            type=FiniteFloatRange(min=0.01, max=MAX_RATE_PER_SECOND),
             default=default_rate,
             show_default=True,
             help="Most requests per second.",
         )(command)
         command = click.option(
             "--retries",
-            type=click.IntRange(min=0),
+            type=click.IntRange(min=0, max=MAX_RETRIES),
             default=5,
             show_default=True,
             help="Retries of a failed request (429, 5xx, dropped connection).",
         )(command)
         command = click.option(
             "--timeout",
-            type=click.FloatRange(min=0.1),
+            type=FiniteFloatRange(min=0.1, max=MAX_TIMEOUT),
             default=60.0,
             show_default=True,
             help="Seconds to wait for a response.",
         )(command)
         command = click.option(
             "--backoff",
-            type=click.FloatRange(min=0),
+            type=FiniteFloatRange(min=0, max=MAX_BACKOFF),
             default=1.0,
             show_default=True,
             help="First retry delay in seconds, doubling each retry (Retry-After wins).",
@@ -136,17 +171,21 @@ def fetch():
 )
 @click.option("--house", type=click.Choice(HOUSES, case_sensitive=False), help="Commons, Lords or Bicameral.")
 @click.option("--search", help="Words the question or answer must contain.")
-@click.option("--asking-member", type=click.IntRange(min=1), help="Members API id of the asking member.")
-@click.option("--answering-member", type=click.IntRange(min=1), help="Members API id of the answering member.")
+@click.option("--asking-member", type=click.IntRange(1, SQLITE_MAX_INT), help="Members API id of the asking member.")
+@click.option(
+    "--answering-member", type=click.IntRange(1, SQLITE_MAX_INT), help="Members API id of the answering member."
+)
 @click.option("--full", is_flag=True, help="Refetch the whole range instead of what changed since the last run.")
 @click.option(
     "--overlap-days",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, MAX_DAYS),
     default=DEFAULT_OVERLAP_DAYS,
     show_default=True,
     help="Safety overlap of an incremental run, in days.",
 )
-@click.option("--api-url", default=API_BASE, show_default=True, help="Base URL of the Written Questions API.")
+@click.option(
+    "--api-url", type=BaseUrl(), default=API_BASE, show_default=True, help="Base URL of the Written Questions API."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @http_options(default_rate=5.0)
 def fetch_questions_command(
@@ -216,7 +255,9 @@ def fetch_questions_command(
 
 @fetch.command(name="bodies")
 @click.argument("db_path", type=DB_PATH)
-@click.option("--api-url", default=MEMBERS_API_BASE, show_default=True, help="Base URL of the Members API.")
+@click.option(
+    "--api-url", type=BaseUrl(), default=MEMBERS_API_BASE, show_default=True, help="Base URL of the Members API."
+)
 @http_options(default_rate=5.0)
 def fetch_bodies_command(db_path, api_url, rate, retries, timeout, backoff, quiet):
     """Refresh the answering bodies (departments) from the Members API."""
@@ -231,13 +272,17 @@ def limit_options(command):
     """Options that bound the work on one document."""
     command = click.option(
         "--max-file-mb",
-        type=click.FloatRange(min=0.001),
+        type=FiniteFloatRange(min=0.001, max=MAX_FILE_MB),
         default=50.0,
         show_default=True,
         help="Files larger than this are stored but not read.",
     )(command)
     return click.option(
-        "--max-pages", type=click.IntRange(min=1), default=500, show_default=True, help="Pages read from one document."
+        "--max-pages",
+        type=click.IntRange(1, MAX_PAGES),
+        default=500,
+        show_default=True,
+        help="Pages read from one document.",
     )(command)
 
 
@@ -270,8 +315,10 @@ def warn(message: str) -> None:
     type=click.Choice(WDTK_STATUSES),
     help="Request status to fetch; repeat for several. Default: successful, partially_successful.",
 )
-@click.option("--max-feed-pages", type=click.IntRange(min=1), help="Stop after this many feed pages (25 events each).")
-@click.option("--wdtk-url", default=WDTK_BASE, show_default=True, help="Base URL of WhatDoTheyKnow.")
+@click.option(
+    "--max-feed-pages", type=click.IntRange(1, MAX_PAGES), help="Stop after this many feed pages (25 events each)."
+)
+@click.option("--wdtk-url", type=BaseUrl(), default=WDTK_BASE, show_default=True, help="Base URL of WhatDoTheyKnow.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @cache_option
 @limit_options
@@ -330,7 +377,7 @@ def fetch_foi_wdtk_command(
 @click.option("--query", help="Words to search for in titles and descriptions.")
 @click.option("--from", "date_from", type=DATE, help="Published on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", type=DATE, help="Published on or before (YYYY-MM-DD).")
-@click.option("--govuk-url", default=GOVUK_BASE, show_default=True, help="Base URL of GOV.UK.")
+@click.option("--govuk-url", type=BaseUrl(), default=GOVUK_BASE, show_default=True, help="Base URL of GOV.UK.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @cache_option
 @limit_options
@@ -470,7 +517,12 @@ def classify_command(db_path, force, quiet, as_json):
 @click.argument("answer", required=False)
 @click.option("--question", "question_text", help="The question, for the subject of a refusal.")
 @click.option("--db", "db_path", type=DB_PATH, help="Database for --id.")
-@click.option("--id", "question_id", type=int, help="Classify a stored answer by its question id (needs --db).")
+@click.option(
+    "--id",
+    "question_id",
+    type=click.IntRange(1, SQLITE_MAX_INT),
+    help="Classify a stored answer by its question id (needs --db).",
+)
 @click.option(
     "--jsonl",
     "jsonl",
@@ -501,19 +553,19 @@ def check_answer_command(answer, question_text, db_path, question_id, jsonl, as_
 @click.argument("db_path", type=DB_PATH)
 @click.option(
     "--days-before",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, MAX_DAYS),
     default=730,
     show_default=True,
     help="Consider FOI answered up to this many days before the written answer.",
 )
 @click.option(
     "--days-after",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, MAX_DAYS),
     default=730,
     show_default=True,
     help="...and up to this many days after it.",
 )
-@click.option("--keep", type=click.IntRange(min=1), default=5, show_default=True, help="Pairs kept per refusal.")
+@click.option("--keep", type=click.IntRange(1, MAX_KEEP), default=5, show_default=True, help="Pairs kept per refusal.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def match_command(db_path, days_before, days_after, keep, quiet, as_json):
@@ -541,8 +593,8 @@ def match_command(db_path, days_before, days_after, keep, quiet, as_json):
 @click.option("--from", "date_from", type=DATE, help="Answers on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", type=DATE, help="Answers on or before (YYYY-MM-DD).")
 @click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES), help="Refusal category.")
-@click.option("--min-score", type=float, default=0.0, show_default=True, help="Leave out weaker pairs.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many pairs.")
+@click.option("--min-score", type=SCORE, default=0.0, show_default=True, help="Leave out weaker pairs.")
+@click.option("--limit", type=click.IntRange(1, SQLITE_MAX_INT), help="At most this many pairs.")
 def report_command(db_path, output, fmt, departments, date_from, date_to, categories, min_score, limit):
     """Write the discrepancies: markdown for reading, CSV or JSON for tools."""
     _check_range("--from", date_from, "--to", date_to)
@@ -601,9 +653,14 @@ def _hit_json(hit) -> dict:
     type=click.Choice([*VERDICTS, UNREVIEWED]),
     help="Pairs whose latest verdict is this (pairs only).",
 )
-@click.option("--min-score", type=float, default=0.0, help="Pairs scoring at least this (pairs only).")
-@click.option("--limit", type=click.IntRange(1, 500), default=10, show_default=True, help="Hits of each kind.")
-@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many hits of each kind.")
+@click.option("--min-score", type=SCORE, default=0.0, help="Pairs scoring at least this (pairs only).")
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True, help="Hits of each kind.")
+@click.option(
+    "--offset",
+    type=click.IntRange(0, SQLITE_MAX_INT - MAX_LIMIT),
+    default=0,
+    help="Skip this many hits of each kind.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def search_command(
     db_path, query, kinds, departments, date_from, date_to, categories, verdicts, min_score, limit, offset, as_json
@@ -650,7 +707,7 @@ def search_command(
 @click.option("--by", "reviewer", help="Your name (default: $PQCHECK_REVIEWER or your login name).")
 @click.option("--next", "queue", is_flag=True, help="Review the unreviewed pairs one by one, strongest first.")
 @click.option("-d", "--department", "departments", multiple=True, help="With --next: only this department.")
-@click.option("--min-score", type=float, default=0.0, help="With --next: only pairs scoring at least this.")
+@click.option("--min-score", type=SCORE, default=0.0, help="With --next: only pairs scoring at least this.")
 @click.option("--export", "export_path", type=click.Path(dir_okay=False, allow_dash=True), help="Write all reviews.")
 @click.option("--import", "import_path", type=click.Path(exists=True, dir_okay=False), help="Add reviews from a file.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), help="Export format (default: from the name).")
@@ -685,6 +742,7 @@ def review_command(
     reviewer = reviewer or default_reviewer()
     if queue:
         filters = ReportFilters(departments=tuple(departments), min_score=min_score)
+        _read_stdin_leniently()
         if sys.stdin.isatty():
             io = QueueIO(
                 echo=click.echo,
@@ -786,6 +844,13 @@ def bodies_command(db_path, as_json):
     for body in rows:
         short = f" ({body['short_name']})" if body.get("short_name") and body["short_name"] != body["name"] else ""
         click.echo(f"{body['id']:>4}  {body['name']}{short}")
+
+
+def _read_stdin_leniently() -> None:
+    """Standard input reads a byte that is not UTF-8 as U+FFFD (an unknown key, a character of a
+    note) instead of failing, or handing on a surrogate that the database cannot store."""
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")
 
 
 def _check_range(low_name, low, high_name, high) -> None:

@@ -4,7 +4,8 @@ Retries cover 429 and 5xx answers (honouring ``Retry-After``), dropped connectio
 and bodies that arrive cut short or are not JSON. The read timeout bounds the whole response,
 not only the wait for each packet: a server that trickles its body is given up on in time.
 When retries run out the caller gets an :class:`~pqcheck.errors.UpstreamError` with a message
-that says what failed and where.
+that says what failed and where. Only http and https are spoken: a base URL of another scheme is
+refused up front (:func:`check_base_url`), and so is a redirect to one.
 """
 
 from __future__ import annotations
@@ -17,18 +18,27 @@ import time
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import urllib3.exceptions
 
 from . import __version__
-from .errors import UpstreamError
+from .errors import BadInput, UpstreamError
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"pqcheck/{__version__} (parliamentary accountability cross-checker; +https://github.com/pqcheck/pqcheck)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 300.0
+SCHEMES = ("http", "https")
+# a URL requests cannot send, found only when a request (or a redirect) is made: not worth retrying
+UNSENDABLE = (
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.TooManyRedirects,
+)
 
 
 class RateLimiter:
@@ -67,8 +77,39 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 def build_url(url: str, params: Mapping[str, Any] | None = None) -> str:
-    """The full URL that a GET with these query parameters asks for."""
-    return requests.Request("GET", url, params=params).prepare().url or url
+    """The full URL that a GET with these query parameters asks for (``url`` itself if it is not
+    one requests can send)."""
+    try:
+        return requests.Request("GET", url, params=params).prepare().url or url
+    except (requests.RequestException, ValueError):
+        return url
+
+
+def check_base_url(url: str) -> str:
+    """``url`` if it is an http(s) URL with a host and a valid port that requests can send; else
+    :class:`~pqcheck.errors.BadInput` saying what is wrong."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # a ValueError unless a number from 0 to 65535
+        requests.Request("GET", url).prepare()
+    except (requests.RequestException, ValueError) as exc:
+        raise BadInput(f"'{url}' is not a URL pqcheck can fetch: {exc}") from exc
+    if port == 0:
+        raise BadInput(f"'{url}' has port 0: give the port the server listens on")
+    if parts.scheme.lower() not in SCHEMES or not parts.hostname:
+        raise BadInput(f"'{url}' is not an http(s) URL with a host (e.g. https://example.org)")
+    return url
+
+
+class HttpOnlySession(requests.Session):
+    """A session that follows redirects only to http and https URLs."""
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        target = super().get_redirect_target(resp)
+        scheme = urlsplit(target).scheme.lower() if target else ""
+        if scheme and scheme not in SCHEMES:
+            raise requests.exceptions.InvalidSchema(f"redirected to {target}: only http(s) redirects are followed")
+        return target
 
 
 def describe_exception(exc: Exception) -> str:
@@ -132,7 +173,7 @@ class HttpClient:
         user_agent: str = USER_AGENT,
         sleep: Callable[[float], None] = time.sleep,
     ):
-        self.session = requests.Session()
+        self.session = HttpOnlySession()
         self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
         self.retries = retries
         self.backoff = backoff
@@ -178,6 +219,8 @@ class HttpClient:
                         data = response.json()
                     except ValueError:
                         problem = "the body is not valid JSON (cut short?)"
+            except UNSENDABLE as exc:
+                raise UpstreamError(f"GET {build_url(url, params)} failed: {exc}") from exc
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
                 where = build_url(url, params)
                 problem = describe_exception(exc)

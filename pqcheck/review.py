@@ -32,6 +32,7 @@ HEX_DIGITS = frozenset("0123456789abcdef")
 MAX_NOTE = 4000
 MAX_REVIEWER = 200
 EXPORT_COLUMNS = ("match_id", "verdict", "note", "reviewer", "reviewed_at", "question_id", "target")
+FIRST_YEAR, LAST_YEAR = 1900, 9999  # reviewed_at, in UTC: four digits, so that it sorts and reads back
 FORMATS = ("csv", "json")
 
 
@@ -47,7 +48,7 @@ class ImportStats:
 def normalise_verdict(verdict: str) -> str:
     """``confirmed``, ``rejected`` or ``not-comparable`` (also accepts ``not comparable``,
     ``not_comparable`` and any case)."""
-    value = "-".join(str(verdict or "").strip().lower().replace("_", " ").split())
+    value = "-".join(_text("verdict", verdict).strip().lower().replace("_", " ").split())
     if value not in VERDICTS:
         raise BadInput(f"unknown verdict '{verdict}': use one of {', '.join(VERDICTS)}")
     return value
@@ -97,8 +98,8 @@ def record_review(
 
 
 def _review_row(match_id: str, verdict: str, note: Any, reviewer: Any, reviewed_at: Any) -> dict[str, Any]:
-    note = str(note).strip() if note is not None else ""
-    reviewer = " ".join(str(reviewer or "").split())
+    note = _text("note", note).strip()
+    reviewer = " ".join(_text("reviewer", reviewer).split())
     if len(note) > MAX_NOTE:
         raise BadInput(f"the note is {len(note):,} characters long: keep it under {MAX_NOTE:,}")
     if not reviewer or len(reviewer) > MAX_REVIEWER:
@@ -112,16 +113,41 @@ def _review_row(match_id: str, verdict: str, note: Any, reviewer: Any, reviewed_
     }
 
 
+def _text(name: str, value: Any) -> str:
+    """``value`` as stored text ("" for none), or :class:`BadInput` if it is not text that UTF-8 can
+    hold (a number or a JSON object in an imported file, undecodable bytes from the command line)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadInput(f"the {name} must be text, not {_json_kind(value)}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise BadInput(f"the {name} is not valid UTF-8 text (at character {exc.start + 1})") from exc
+    return value
+
+
+def _json_kind(value: Any) -> str:
+    kinds = {bool: "true/false", int: "a number", float: "a number", dict: "an object", list: "a list"}
+    return next((name for kind, name in kinds.items() if isinstance(value, kind)), type(value).__name__)
+
+
 def _timestamp(value: Any) -> str:
-    """An ISO 8601 UTC time (seconds): now, or ``value`` read as ISO 8601."""
+    """An ISO 8601 UTC time to the second (``YYYY-MM-DDTHH:MM:SSZ``): now, or ``value`` read as
+    ISO 8601, which must fall in the years 1900 to 9999 in UTC."""
     if value is None or value == "":
         moment = datetime.now(UTC)
     else:
+        text = _text("reviewed_at", value).strip()
         try:
-            moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
         except ValueError as exc:
             raise BadInput(f"'{value}' is not a date and time (ISO 8601, e.g. 2026-11-21T10:30:00Z)") from exc
-        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        except OverflowError:  # before the year 1 or after 9999 once in UTC
+            moment = None
+        if moment is None or not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise BadInput(f"'{value}' is not between the years {FIRST_YEAR} and {LAST_YEAR} (in UTC)")
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -209,7 +235,7 @@ def _add_reviews(db: sqlite_utils.Database, records: list[tuple[str, dict[str, A
                 normalise_verdict(record.get("verdict")),
                 record.get("note"),
                 record.get("reviewer"),
-                record.get("reviewed_at") or None,
+                record.get("reviewed_at"),
             )
         except BadInput as exc:
             stats.problems.append(f"{where}: {exc}")
@@ -234,7 +260,7 @@ def _add_reviews(db: sqlite_utils.Database, records: list[tuple[str, dict[str, A
 def _import_match_id(db: sqlite_utils.Database, given: Any, matches: set[str]) -> str:
     """The match id of an imported review: a full id (of a pair this database may not hold yet), or
     the unique prefix of a stored pair's id."""
-    match_id = str(given or "").strip().lower()
+    match_id = _text("match_id", given).strip().lower()
     if not match_id:
         raise BadInput("no match_id")
     if match_id in matches or (len(match_id) == MATCH_ID_LENGTH and all(c in HEX_DIGITS for c in match_id)):

@@ -21,14 +21,16 @@ _ON, _OFF = "\ue002", "\ue003"  # highlight marks inside wrapped text
 SIDE_BY_SIDE_MIN = 100  # narrower terminals get the two sides one under the other
 TEXT_LIMIT = 1800  # characters of an answer or of evidence shown in the queue
 KEYS = {"c": "confirmed", "r": "rejected", "n": "not-comparable"}
-# Control characters (a terminal obeys escape sequences in text from an FOI document or an answer)
-# and the marks used here, in text from outside: each is replaced by one character, so offsets hold.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ue000-\ue003]")
+# Control characters (a terminal obeys escape sequences in text from an FOI document or an answer),
+# the marks used here, and lone surrogates (which no terminal encoding can write), in text from
+# outside: each is replaced by one character, so offsets hold.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ue000-\ue003\ud800-\udfff]")
 
 
 def _safe(text: Any) -> str:
-    """Text from the database, safe to print: ``\\r`` becomes a space, other control characters and
-    stray marks become U+FFFD (one for one: the offsets of the refusal phrase and figures hold)."""
+    """Text from the database, safe to print: ``\\r`` becomes a space, other control characters, stray
+    marks and lone surrogates become U+FFFD (one for one: the offsets of the refusal phrase and figures
+    hold)."""
     return _UNSAFE.sub(lambda m: " " if m.group() == "\r" else "\ufffd", "" if text is None else str(text))
 
 
@@ -220,7 +222,7 @@ def run_queue(db, filters, io: QueueIO, *, reviewer: str, note: str | None = Non
 def _read_key(io: QueueIO) -> str:
     while True:
         try:
-            key = (io.getchar() or "").lower()
+            key = _as_text(io.getchar()).lower()
         except EOFError:  # Ctrl-D at click.getchar
             return "q"
         if key in KEYS or key in ("s", "q"):
@@ -228,6 +230,13 @@ def _read_key(io: QueueIO) -> str:
         if key in ("\x03", "\x04", ""):  # Ctrl-C, Ctrl-D, end of input
             return "q"
         io.echo("Press c, r, n, s or q.")
+
+
+def _as_text(key: str | bytes | None) -> str:
+    """A key as text: bytes (valid UTF-8 or not) are decoded, undecodable ones to U+FFFD."""
+    if isinstance(key, bytes):
+        return key.decode("utf-8", "replace")
+    return key or ""
 
 
 def search_view(results: SearchResults, color: bool = False) -> str:
