@@ -26,10 +26,11 @@ from .http import HttpClient, check_base_url
 from .importer import import_question_files
 from .match import MatchOptions, match_db
 from .outputs import atomic_output
+from .pairs import UNREVIEWED, VERDICTS, ReportFilters
 from .progress import Progress
-from .report import UNREVIEWED, VERDICTS, ReportFilters, write_report
+from .report import write_report
 from .review import default_reviewer, export_reviews, import_reviews, record_review
-from .search import KINDS, MAX_LIMIT, SearchFilters, search, split_marks
+from .search import KINDS, MAX_LIMIT, SearchFilters, results_json, search
 from .sources.foi_files import read_foi_paths
 from .sources.govuk import GOVUK_BASE, MAX_RATE, GovukQuery, check_organisation, fetch_govuk_releases
 from .sources.parliament import (
@@ -612,26 +613,6 @@ def report_command(db_path, output, fmt, departments, date_from, date_to, catego
         click.echo(f"Report written to {output}", err=True)
 
 
-def _hit_json(hit) -> dict:
-    text, spans = split_marks(hit.snippet)
-    details = hit.details
-    if hit.kind == "pair":
-        details = {k: details[k] for k in ("score", "category", "label", "verdict", "question_id", "foi_id", "uin")}
-    return {
-        "kind": hit.kind,
-        "id": hit.id,
-        "rank": hit.rank,
-        "title": hit.title,
-        "snippet": text,
-        "highlights": spans,
-        "date": hit.date,
-        "department_id": hit.department_id,
-        "department": hit.department,
-        "url": hit.url,
-        **details,
-    }
-
-
 @cli.command(name="search")
 @click.argument("db_path", type=DB_PATH)
 @click.argument("query", nargs=-1, required=True)
@@ -688,13 +669,7 @@ def search_command(
     db = open_db(db_path, read_only=True)
     results = search(db, " ".join(query), filters, kinds=tuple(kinds), limit=limit, offset=offset)
     if as_json:
-        document = {
-            "query": results.query,
-            "fts_query": results.fts,
-            "totals": results.totals,
-            "hits": {kind: [_hit_json(hit) for hit in hits] for kind, hits in results.hits.items()},
-        }
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(results_json(results), indent=2, ensure_ascii=False))
         return
     click.echo(search_view(results, color=sys.stdout.isatty()))
 

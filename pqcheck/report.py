@@ -1,9 +1,10 @@
 """Reports of matched pairs: markdown for researchers, CSV and JSON for tools.
 
-``write_report(db, out, fmt=..., filters=...)`` reads the ``matches`` the matcher stored (each a
+``write_report(db, out, fmt=..., filters=...)`` writes the pairs of :mod:`pqcheck.pairs` (each a
 written answer that declined to give information, paired with an FOI response or another answer
-that gave it), with their refusal, question, members, FOI request and document, and the latest
-review, and writes them strongest first (score descending, then match id).
+that gave it, with their refusal, question, members, FOI request and document, and the latest
+review) strongest first (score descending, then match id), after their summary;
+``stream_report`` gives the CSV or JSON in pieces (the web's exports).
 
 Every format is deterministic: the same database gives byte-identical output, and nothing in it
 comes from the clock. The markdown is meant for GitHub: upstream text is escaped so that it
@@ -13,74 +14,26 @@ cannot add HTML, links, tables or headings; links are only made to ``http(s)`` a
 from __future__ import annotations
 
 import csv
-import difflib
 import io
-import json
 import re
 import unicodedata
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from itertools import chain, islice
 from typing import Any, TextIO
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import orjson
 import sqlite_utils
 
-from .classify import CATEGORIES
-from .departments import department_index, normalise_name
 from .errors import BadInput
-from .questions import QUESTION_PAGE
+from .explain import describe_reasons, figure_spans, number_text
+from .pairs import CATEGORY_NAMES, EVIDENCE_NAMES, REFUSAL_LABELS, PairQuery, ReportFilters, iter_pairs, report_scope
+from .text import csv_safe, safe_url
 
 FORMATS = ("md", "csv", "json")
 TOC_SIZE = 50  # pairs listed in the markdown table of contents
 CSV_CHUNK = 200  # rows of CSV in each piece of a streamed export
-CATEGORY_NAMES = {
-    "not_held_centrally": "not held centrally",
-    "not_collected": "not collected",
-    "disproportionate_cost": "disproportionate cost",
-    "not_in_format": "not in the format requested",
-    "not_available": "not available",
-    "will_publish": "will be published",
-    "other": "other",
-}
-EVIDENCE_NAMES = {
-    "disclosure": "FOI disclosure",
-    "not_held": "FOI response (not held)",
-    "refused": "FOI refusal",
-    "answer": "another written answer",
-}
-VERDICTS = ("confirmed", "rejected", "not-comparable")
-UNREVIEWED = "unreviewed"  # the verdict filter's name for pairs without a review
-SUBSTANTIVE = (
-    "q.answer_status IN ('answered', 'corrected') AND q.answer_text IS NOT NULL AND trim(q.answer_text) != '' "
-    "AND coalesce(q.is_withdrawn, 0) = 0"
-)
-REFUSAL_LABELS = ("refusal", "partial")
-
-
-@dataclass(frozen=True)
-class ReportFilters:
-    """Which pairs a report covers. Every filter applies to every format.
-
-    ``departments``: canonical ids (``home-office``) or names or fragments of names (``justice``,
-    ``Border Force``), resolved against ``departments``; ``date_from``/``date_to``: the date the
-    written answer was given (inclusive); ``categories``: refusal categories; ``min_score``: pairs
-    scoring less are left out; ``verdicts``: the pair's latest verdict is one of these
-    (``unreviewed`` for pairs without one); ``match_ids``: only these pairs; ``limit``: at most this
-    many pairs are listed (the summary still counts them all).
-    """
-
-    departments: tuple[str, ...] = ()
-    date_from: date | None = None
-    date_to: date | None = None
-    categories: tuple[str, ...] = ()
-    min_score: float = 0.0
-    verdicts: tuple[str, ...] = ()
-    match_ids: tuple[str, ...] = ()
-    limit: int | None = None
 
 
 @dataclass
@@ -120,8 +73,8 @@ def write_report(
     """
     if fmt not in FORMATS:
         raise BadInput(f"unknown report format '{fmt}': use one of {', '.join(FORMATS)}")
-    names, query, summary, listed = _report_scope(db, filters)
-    pairs = _iter_pairs(db, query, names)  # streamed: a report of a million pairs never sits in memory
+    names, query, summary, listed = report_scope(db, filters)
+    pairs = iter_pairs(db, query, names)  # streamed: a report of a million pairs never sits in memory
     stats = ReportStats(
         fmt=fmt,
         answers=summary["answers"],
@@ -146,464 +99,9 @@ def stream_report(db: sqlite_utils.Database, *, fmt: str, filters: ReportFilters
     raises :class:`BadInput` here, before any text."""
     if fmt not in ("csv", "json"):
         raise BadInput(f"unknown export format '{fmt}': use csv or json")
-    names, query, summary, listed = _report_scope(db, filters)
-    pairs = _iter_pairs(db, query, names)
+    names, query, summary, listed = report_scope(db, filters)
+    pairs = iter_pairs(db, query, names)
     return _csv_chunks(pairs) if fmt == "csv" else _json_chunks(query, summary, pairs, listed)
-
-
-def _report_scope(
-    db: sqlite_utils.Database, filters: ReportFilters
-) -> tuple[dict[str, str], _Query, dict[str, Any], int]:
-    """What every report starts from: the department names, the query of ``filters``, the
-    summary, and how many pairs are listed."""
-    names = _department_names(db)
-    query = _Query.build(db, filters, names)
-    summary = _summary(db, query, names)
-    listed = summary["pairs"] if filters.limit is None else min(filters.limit, summary["pairs"])
-    return names, query, summary, listed
-
-
-# ---------------------------------------------------------------------------------------------
-# filters
-
-
-def _department_names(db: sqlite_utils.Database) -> dict[str, str]:
-    """Department id -> name, from the database (the shipped mapping if the table is empty)."""
-    rows = db.execute("SELECT id, name FROM departments").fetchall() if db["departments"].exists() else []
-    if rows:
-        return {row[0]: row[1] or row[0] for row in rows}
-    return {d["id"]: d["name"] for d in department_index().departments.values()}
-
-
-def resolve_departments(db: sqlite_utils.Database, wanted: Iterable[str], names: dict[str, str]) -> tuple[str, ...]:
-    """Canonical department ids for ids, names (or former names, or agencies) and name fragments.
-
-    A fragment that fits several departments, or none, raises :class:`BadInput` with the candidates.
-    """
-    aliases: dict[str, set[str]] = defaultdict(set)  # normalised name -> department ids
-    for dept_id, name in names.items():
-        aliases[normalise_name(name)].add(dept_id)
-        aliases[dept_id.replace("-", " ")].add(dept_id)
-    if db["department_aliases"].exists():
-        for alias, dept_id in db.execute("SELECT alias, department_id FROM department_aliases WHERE kind = 'name'"):
-            if dept_id in names:
-                aliases[alias.split(":", 1)[1]].add(dept_id)
-    found: list[str] = []
-    for text in wanted:
-        key = text.strip()
-        if key.lower() in names:
-            ids = {key.lower()}
-        else:
-            folded = normalise_name(key)
-            ids = aliases.get(folded, set()) if folded else set()
-            if not ids and folded:
-                ids = {d for alias, depts in aliases.items() if folded in alias for d in depts}
-        if len(ids) > 1:
-            listed = "; ".join(f"{d} ({names[d]})" for d in sorted(ids))
-            raise BadInput(f"department '{key}' is ambiguous: it matches {listed}. Give a longer name or an id.")
-        if not ids:
-            choices = {normalise_name(n): n for n in names.values()} | {d: d for d in names}
-            close = difflib.get_close_matches(normalise_name(key) or key.lower(), list(choices), n=4, cutoff=0.5)
-            hint = f" Did you mean: {'; '.join(dict.fromkeys(choices[c] for c in close))}?" if close else ""
-            raise BadInput(f"unknown department '{key}'.{hint} Known departments: {', '.join(sorted(names))}.")
-        found.extend(ids)
-    return tuple(sorted(set(found)))
-
-
-def check_verdicts(verdicts: Iterable[str]) -> tuple[str, ...]:
-    """The verdicts of a filter, checked (``unreviewed`` included)."""
-    for verdict in verdicts:
-        if verdict not in (*VERDICTS, UNREVIEWED):
-            raise BadInput(f"unknown verdict '{verdict}': use one of {', '.join((*VERDICTS, UNREVIEWED))}")
-    return tuple(sorted(set(verdicts)))
-
-
-def check_categories(categories: Iterable[str]) -> tuple[str, ...]:
-    for category in categories:
-        if category not in CATEGORIES:
-            close = difflib.get_close_matches(category, CATEGORIES, n=3, cutoff=0.4)
-            hint = f" Did you mean: {', '.join(close)}?" if close else ""
-            raise BadInput(f"unknown refusal category '{category}'.{hint} Categories: {', '.join(CATEGORIES)}.")
-    return tuple(sorted(set(categories)))
-
-
-def _iso(value: date | str | None, name: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value.isoformat()[:10]
-    try:
-        return date.fromisoformat(str(value)).isoformat()
-    except ValueError as exc:
-        raise BadInput(f"{name} must be a date (YYYY-MM-DD), not '{value}'") from exc
-
-
-@dataclass
-class _Query:
-    """The filters resolved into SQL conditions on questions (q), refusals (r) and matches (m)."""
-
-    filters: ReportFilters
-    department_ids: tuple[str, ...]
-    categories: tuple[str, ...]
-    date_from: str | None
-    date_to: str | None
-    answer_where: str  # on q, qd
-    answer_params: list[Any]
-    refusal_where: str  # on q, qd, r
-    refusal_params: list[Any]
-    pair_where: str  # on q, qd, r, m
-    pair_params: list[Any]
-
-    @classmethod
-    def build(cls, db: sqlite_utils.Database, filters: ReportFilters, names: dict[str, str]) -> _Query:
-        dept_ids = resolve_departments(db, filters.departments, names) if filters.departments else ()
-        categories = check_categories(filters.categories)
-        date_from, date_to = _iso(filters.date_from, "date_from"), _iso(filters.date_to, "date_to")
-        if date_from and date_to and date_from > date_to:
-            raise BadInput(f"the date range ends ({date_to}) before it starts ({date_from})")
-        if filters.limit is not None and filters.limit < 0:
-            raise BadInput("limit must not be negative")
-        answer, answer_params = [SUBSTANTIVE], []
-        pair, pair_params = [], []
-        if dept_ids:
-            marks = ", ".join("?" * len(dept_ids))
-            answer.append(f"qd.department_id IN ({marks})")
-            answer_params += dept_ids
-            pair.append(f"coalesce(qd.department_id, m.department_id) IN ({marks})")
-            pair_params += dept_ids
-        for op, value in ((">=", date_from), ("<=", date_to)):
-            if value:
-                answer.append(f"q.date_answered {op} ?")
-                answer_params.append(value)
-                pair.append(f"q.date_answered {op} ?")
-                pair_params.append(value)
-        refusal = [*answer, f"r.label IN ({', '.join(repr(label) for label in REFUSAL_LABELS)})"]
-        refusal_params = list(answer_params)
-        if categories:
-            marks = ", ".join("?" * len(categories))
-            refusal.append(f"r.category IN ({marks})")
-            refusal_params += categories
-            pair.append(f"r.category IN ({marks})")
-            pair_params += categories
-        if filters.min_score:
-            pair.append("coalesce(m.score, 0) >= ?")
-            pair_params.append(float(filters.min_score))
-        verdicts = check_verdicts(filters.verdicts)
-        if verdicts:
-            named = [v for v in verdicts if v != UNREVIEWED]
-            either = [f"lr.verdict IN ({', '.join('?' * len(named))})"] if named else []
-            if UNREVIEWED in verdicts:
-                either.append("lr.verdict IS NULL")
-            pair.append(f"({' OR '.join(either)})")
-            pair_params += named
-        if filters.match_ids:
-            pair.append("m.id IN (SELECT value FROM json_each(?))")
-            pair_params.append(json.dumps(list(filters.match_ids)))
-        return cls(
-            filters=filters,
-            department_ids=dept_ids,
-            categories=categories,
-            date_from=date_from,
-            date_to=date_to,
-            answer_where=" AND ".join(answer),
-            answer_params=answer_params,
-            refusal_where=" AND ".join(refusal),
-            refusal_params=refusal_params,
-            pair_where=" AND ".join(pair) or "1",
-            pair_params=pair_params,
-        )
-
-    def describe(self, names: dict[str, str]) -> list[str]:
-        """The filters in words (plain text), or an empty list when there are none."""
-        parts = []
-        if self.department_ids:
-            parts.append("department " + ", ".join(names.get(d, d) for d in self.department_ids))
-        if self.date_from or self.date_to:
-            parts.append(f"answered {self.date_from or 'any time'} to {self.date_to or 'now'}")
-        if self.categories:
-            parts.append("category " + ", ".join(CATEGORY_NAMES.get(c, c) for c in self.categories))
-        if self.filters.min_score:
-            parts.append(f"score at least {self.filters.min_score:g}")
-        if self.filters.verdicts:
-            parts.append("verdict " + ", ".join(self.filters.verdicts))
-        if self.filters.match_ids:
-            parts.append(f"{len(self.filters.match_ids):,} chosen pairs")
-        if self.filters.limit is not None:
-            parts.append(f"at most {self.filters.limit:,} pairs listed")
-        return parts
-
-
-# ---------------------------------------------------------------------------------------------
-# reading
-
-
-_LATEST_REVIEW = """
-    latest_review AS (
-        SELECT match_id, verdict, note, reviewer, reviewed_at FROM (
-            SELECT match_id, verdict, note, reviewer, reviewed_at,
-                   row_number() OVER (PARTITION BY match_id ORDER BY reviewed_at DESC, id DESC) AS n
-            FROM reviews
-        ) WHERE n = 1
-    )
-"""
-# The department of a question, as the question_departments view has it, joined directly: the view
-# on the right of a LEFT JOIN is materialised whole (every question) for each query.
-_PAIR_FROM = """
-    FROM matches m
-    JOIN questions q ON q.id = m.question_id
-    LEFT JOIN department_aliases qd ON qd.alias = 'body:' || q.answering_body_id
-    LEFT JOIN refusals r ON r.question_id = q.id
-    LEFT JOIN latest_review lr ON lr.match_id = m.id
-"""
-_PAIR_COLUMNS = """
-    m.id AS match_id, m.question_id, m.target_kind, m.foi_request_id, m.foi_document_id, m.other_question_id,
-    m.evidence_kind, m.score, m.reasons, m.refusal_phrase AS match_phrase, m.evidence_text, m.evidence_page,
-    m.evidence_figures, m.time_relation, m.gap_days, m.matcher_version,
-    coalesce(qd.department_id, m.department_id) AS department_id,
-    q.uin, q.house, q.date_tabled, q.date_answered, q.heading, q.question_text, q.answer_text, q.answer_status,
-    q.answering_body_name, q.url AS question_url,
-    asker.name AS asker_name, asker.party AS asker_party,
-    minister.name AS minister_name, minister.party AS minister_party,
-    r.label, r.category, r.phrase, r.phrase_start, r.phrase_end, r.subject, r.period, r.classifier_version,
-    f.id AS foi_id, f.source AS foi_source, f.url AS foi_url, f.authority AS foi_authority, f.title AS foi_title,
-    f.outcome AS foi_outcome, f.date_responded AS foi_date,
-    d.title AS doc_title, d.url AS doc_url, d.filename AS doc_filename, d.page_count AS doc_page_count,
-    oq.uin AS other_uin, oq.house AS other_house, oq.date_tabled AS other_date_tabled,
-    oq.date_answered AS other_date_answered, oq.heading AS other_heading, oq.url AS other_url,
-    lr.verdict, lr.note AS review_note, lr.reviewer, lr.reviewed_at
-"""
-
-
-def _rows(db: sqlite_utils.Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cursor = db.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _dept_key(department_id: str | None, body_name: str | None) -> str:
-    """Group key: the canonical department, else the answering body as named."""
-    return department_id if department_id else f"?{body_name or ''}"
-
-
-def _dept_label(key: str, names: dict[str, str]) -> str:
-    if not key.startswith("?"):
-        return names.get(key, key)
-    return f"{key[1:]} (no department mapping)" if key[1:] else "Unknown department"
-
-
-def _summary(db: sqlite_utils.Database, query: _Query, names: dict[str, str]) -> dict[str, Any]:
-    """Counts for the summary: answers, refusals and pairs by department, category and year."""
-    by_dept: dict[str, Counter] = defaultdict(Counter)
-    by_year: dict[str, Counter] = defaultdict(Counter)
-    by_category: dict[str, Counter] = defaultdict(Counter)
-    answers = 0
-    first = last = None
-    for row in db.execute(
-        f"""SELECT qd.department_id, q.answering_body_name, substr(q.date_answered, 1, 4), count(*),
-                   min(q.date_answered), max(q.date_answered)
-            FROM questions q LEFT JOIN department_aliases qd ON qd.alias = 'body:' || q.answering_body_id
-            WHERE {query.answer_where} GROUP BY 1, 2, 3""",
-        query.answer_params,
-    ):
-        dept, body, year, count, low, high = row
-        answers += count
-        by_dept[_dept_key(dept, body)]["answers"] += count
-        by_year[year or "unknown"]["answers"] += count
-        first = low if first is None or (low and low < first) else first
-        last = high if last is None or (high and high > last) else last
-    refusals = partial = 0
-    for dept, body, year, category, label, count in db.execute(
-        f"""SELECT qd.department_id, q.answering_body_name, substr(q.date_answered, 1, 4), r.category, r.label,
-                   count(*)
-            FROM refusals r JOIN questions q ON q.id = r.question_id
-            LEFT JOIN department_aliases qd ON qd.alias = 'body:' || q.answering_body_id
-            WHERE {query.refusal_where} GROUP BY 1, 2, 3, 4, 5""",
-        query.refusal_params,
-    ):
-        refusals += count
-        partial += count if label == "partial" else 0
-        by_dept[_dept_key(dept, body)]["refusals"] += count
-        by_year[year or "unknown"]["refusals"] += count
-        by_category[category or "unknown"]["refusals"] += count
-    pairs = reviewed = 0
-    verdicts: Counter = Counter()
-    kinds: Counter = Counter()
-    for dept, body, year, category, kind, verdict, count in db.execute(
-        f"""WITH {_LATEST_REVIEW}
-            SELECT coalesce(qd.department_id, m.department_id), q.answering_body_name,
-                   substr(q.date_answered, 1, 4), r.category, m.evidence_kind, lr.verdict, count(*)
-            {_PAIR_FROM} WHERE {query.pair_where} GROUP BY 1, 2, 3, 4, 5, 6""",
-        query.pair_params,
-    ):
-        pairs += count
-        kinds[kind or "unknown"] += count
-        if verdict is not None:
-            reviewed += count
-            verdicts[verdict] += count
-        by_dept[_dept_key(dept, body)]["pairs"] += count
-        by_year[year or "unknown"]["pairs"] += count
-        by_category[category or "unknown"]["pairs"] += count
-    versions = {}
-    for name, sql in (
-        ("classifier", "SELECT DISTINCT classifier_version FROM refusals WHERE classifier_version IS NOT NULL"),
-        ("matcher", "SELECT DISTINCT matcher_version FROM matches WHERE matcher_version IS NOT NULL"),
-    ):
-        versions[name] = sorted(row[0] for row in db.execute(sql))
-    return {
-        "answers": answers,
-        "first_answered": first,
-        "last_answered": last,
-        "refusals": refusals,
-        "partial": partial,
-        "pairs": pairs,
-        "reviewed": reviewed,
-        "verdicts": {v: verdicts[v] for v in sorted(verdicts, key=_verdict_order)},
-        "evidence_kinds": dict(sorted(kinds.items(), key=lambda kv: (_order(EVIDENCE_NAMES, kv[0]), kv[0]))),
-        "by_department": [
-            {
-                "department_id": None if key.startswith("?") else key,
-                "department": _dept_label(key, names),
-                **{k: counts[k] for k in ("answers", "refusals", "pairs")},
-            }
-            for key, counts in sorted(
-                by_dept.items(), key=lambda kv: (-kv[1]["refusals"], -kv[1]["pairs"], _dept_label(kv[0], names))
-            )
-        ],
-        "by_category": [
-            {"category": key, **{k: counts[k] for k in ("refusals", "pairs")}}
-            for key, counts in sorted(by_category.items(), key=lambda kv: (-kv[1]["refusals"], -kv[1]["pairs"], kv[0]))
-        ],
-        "by_year": [
-            {"year": key, **{k: counts[k] for k in ("answers", "refusals", "pairs")}}
-            for key, counts in sorted(by_year.items())
-        ],
-        "versions": versions,
-    }
-
-
-def _order(known: Iterable[str], value: str) -> int:
-    known = list(known)
-    return known.index(value) if value in known else len(known)
-
-
-def _verdict_order(verdict: str) -> tuple[int, str]:
-    return _order(VERDICTS, verdict), verdict
-
-
-def summary(db: sqlite_utils.Database, filters: ReportFilters = ReportFilters()) -> dict[str, Any]:
-    """The report's summary within ``filters``: answers, refusals and pairs in all and by
-    department, category and year, and the verdicts."""
-    names = _department_names(db)
-    return _summary(db, _Query.build(db, filters, names), names)
-
-
-def department_names(db: sqlite_utils.Database) -> dict[str, str]:
-    """Department id -> name."""
-    return _department_names(db)
-
-
-def pair_rows(db: sqlite_utils.Database, filters: ReportFilters = ReportFilters()) -> list[dict[str, Any]]:
-    """The pairs within ``filters``, strongest first, each a dict with everything the report shows
-    (question, answer, refusal, FOI or other answer, evidence, timing, latest review)."""
-    names = _department_names(db)
-    return _pairs(db, _Query.build(db, filters, names), names)
-
-
-def _pairs(db: sqlite_utils.Database, query: _Query, names: dict[str, str]) -> list[dict[str, Any]]:
-    """The pairs within the filters, strongest first, each with everything the reports show."""
-    return list(_iter_pairs(db, query, names))
-
-
-def _iter_pairs(db: sqlite_utils.Database, query: _Query, names: dict[str, str]) -> Iterator[dict[str, Any]]:
-    """:func:`_pairs` one at a time, read from the cursor as they are needed."""
-    limit = query.filters.limit
-    sql = f"""WITH {_LATEST_REVIEW}
-        SELECT {_PAIR_COLUMNS}
-        {_PAIR_FROM}
-        LEFT JOIN foi_documents d ON d.id = m.foi_document_id
-        LEFT JOIN foi_requests f ON f.id = coalesce(m.foi_request_id, d.request_id)
-        LEFT JOIN questions oq ON oq.id = m.other_question_id
-        LEFT JOIN members asker ON asker.id = q.asking_member_id
-        LEFT JOIN members minister ON minister.id = q.answering_member_id
-        WHERE {query.pair_where}
-        ORDER BY m.score IS NULL, m.score DESC, m.id
-        {"LIMIT ?" if limit is not None else ""}"""
-    cursor = db.execute(sql, query.pair_params + ([limit] if limit is not None else []))
-    columns = [d[0] for d in cursor.description]
-    for rank, values in enumerate(cursor, 1):
-        row = dict(zip(columns, values, strict=True))
-        row["rank"] = rank
-        row["department"] = _dept_label(_dept_key(row["department_id"], row["answering_body_name"]), names)
-        row["reasons_obj"] = _parse_json(row["reasons"], {})
-        figures = _parse_json(row["evidence_figures"], [])
-        row["figures"] = (
-            [f if isinstance(f, dict) else {"text": str(f)} for f in figures] if isinstance(figures, list) else []
-        )
-        row["question_link"] = _question_url(row["question_url"], row["date_tabled"], row["uin"])
-        row["other_link"] = _question_url(row["other_url"], row["other_date_tabled"], row["other_uin"])
-        row["timing"] = _timing(row)
-        row["span"] = phrase_span(row["answer_text"], row["phrase"], row["phrase_start"], row["phrase_end"])
-        if row["span"] is None and row["match_phrase"]:
-            row["span"] = phrase_span(row["answer_text"], row["match_phrase"], None, None)
-        yield row
-
-
-def _parse_json(text: str | None, default: Any) -> Any:
-    if text is None or text == "":
-        return default
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return {"unparsed": text} if isinstance(default, dict) else default
-
-
-def _question_url(url: str | None, date_tabled: str | None, uin: str | None) -> str | None:
-    """The question's page on questions-statements.parliament.uk (stored, or built from date and UIN)."""
-    if _safe_url(url):
-        return url
-    if date_tabled and uin:
-        return QUESTION_PAGE.format(date=date_tabled[:10], uin=quote(str(uin), safe=""))
-    return None
-
-
-def phrase_span(text: str | None, phrase: str | None, start: Any, end: Any) -> tuple[int, int] | None:
-    """Where the refusal phrase is in the answer: the stored offsets if they hold the phrase, else
-    the phrase's first occurrence, else the offsets alone if they are in range."""
-    if not text:
-        return None
-    valid = isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
-    if valid and (not phrase or text[start:end] == phrase):
-        return start, end
-    if phrase:
-        at = text.find(phrase)
-        if at < 0:
-            at = text.lower().find(phrase.lower())
-        if at >= 0:
-            return at, at + len(phrase)
-    return (start, end) if valid else None
-
-
-def _timing(row: dict[str, Any]) -> str:
-    """The time relation in words, e.g. 'FOI answered 56 days before the written answer'."""
-    relation, gap = row["time_relation"], row["gap_days"]
-    theirs = row["other_date_answered"] if row["target_kind"] == "answer" else row["foi_date"]
-    if relation is None and theirs and row["date_answered"]:
-        try:
-            delta = (date.fromisoformat(theirs[:10]) - date.fromisoformat(row["date_answered"][:10])).days
-        except ValueError:
-            delta = None
-        if delta is not None:
-            relation, gap = ("same_day" if delta == 0 else "before" if delta < 0 else "after"), abs(delta)
-    subject = "The other written answer was given" if row["target_kind"] == "answer" else "FOI answered"
-    mine = "this written answer" if row["target_kind"] == "answer" else "the written answer"
-    if relation == "same_day":
-        return f"{subject} on the same day as {mine}"
-    if relation in ("before", "after"):
-        if gap is None:
-            return f"{subject} {relation} {mine}"
-        days = abs(int(gap))
-        return f"{subject} {days:,} day{'' if days == 1 else 's'} {relation} {mine}"
-    return "Timing unknown"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -632,23 +130,9 @@ def _escape_keep_lines(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", _clean(text))
 
 
-def _safe_url(url: Any) -> str | None:
-    """``url`` ready for a markdown link destination, or None unless it is an http(s) address."""
-    if not isinstance(url, str) or not url.strip():
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return quote(url, safe=_URL_SAFE)
-
-
 def _link(label_md: str, url: Any) -> str:
-    target = _safe_url(url)
-    return f"[{label_md}]({target})" if target else label_md
+    target = safe_url(url)
+    return f"[{label_md}]({quote(target, safe=_URL_SAFE)})" if target else label_md
 
 
 def _expand_to_words(text: str, start: int, end: int) -> tuple[int, int]:
@@ -714,147 +198,6 @@ def _blockquote(escaped: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
-def _find_whole(text: str, needle: str) -> Iterable[tuple[int, int]]:
-    """Each place ``needle`` stands alone in ``text``: not inside a word or a longer number (so 50
-    is not found in 507, 1,050 or 2.50)."""
-    at = text.find(needle)
-    while at >= 0:
-        end = at + len(needle)
-        before = at > 0 and (_word_char(text[at - 1]) or (at > 1 and text[at - 1] in ".," and text[at - 2].isdigit()))
-        after = end < len(text) and (
-            _word_char(text[end]) or (end + 1 < len(text) and text[end] in ".," and text[end + 1].isdigit())
-        )
-        if not before and not after:
-            yield at, end
-            at = text.find(needle, end)
-        else:
-            at = text.find(needle, at + 1)
-
-
-def figure_spans(text: str, figures: list[dict[str, Any]]) -> tuple[list[tuple[int, int]], list[dict[str, Any]]]:
-    """Where each figure's text is in ``text``, and the figures that are not there."""
-    spans, missing = [], []
-    for figure in figures:
-        needle = str(figure.get("text") or "").strip()
-        if not needle:
-            continue
-        found = list(_find_whole(text, needle))
-        if found:
-            spans.extend(found)
-        else:
-            missing.append(figure)
-    return spans, missing
-
-
-# ---------------------------------------------------------------------------------------------
-# reasons
-
-
-_NAME_KEYS = ("term", "rule", "name", "id", "text", "label")
-_WEIGHT_KEYS = ("weight", "contribution", "score", "points", "value")
-_TERM_KEYS = ("terms", "matched_terms")
-# matcher internals (retrieval ranks, the FTS query) and what the section shows anyway (the
-# department): the JSON keeps them, the markdown leaves them out
-_REASONS_HIDDEN = frozenset({"retrieval", "query", "terms_source", "department"})
-
-
-def _label(key: Any) -> str:
-    return str(key).replace("_", " ")
-
-
-def _number(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        return f"{value:.3g}" if abs(value) < 1e6 else f"{value:,.0f}"
-    return str(value)
-
-
-def _int_runs(values: list[int], sep: str) -> str:
-    """[2015, 2016, 2017, 2019] -> '2015–2017, 2019'."""
-    runs: list[list[int]] = []
-    for value in values:
-        if runs and value == runs[-1][1] + 1:
-            runs[-1][1] = value
-        else:
-            runs.append([value, value])
-    return sep.join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
-
-
-def _reason_value(value: Any, sep: str = ", ") -> str:
-    """A reason's value in words: lists joined with ``sep``, weights in brackets, objects flattened
-    as 'key value, key value' (their lists joined with '/')."""
-    if isinstance(value, dict):
-        return ", ".join(
-            f"{_label(key)} {_reason_value(v, '/')}"
-            if not isinstance(v, dict)
-            else f"{_label(key)}: {_reason_value(v)}"
-            for key, v in value.items()
-            if v is not None and v != [] and v != {}
-        )
-    if isinstance(value, list):
-        if value and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-            return _int_runs(sorted(value), sep)
-        items = []
-        for item in value:
-            if isinstance(item, dict):
-                name = next((item[k] for k in _NAME_KEYS if item.get(k) is not None), None)
-                weight = next((item[k] for k in _WEIGHT_KEYS if item.get(k) is not None), None)
-                if name is not None:
-                    items.append(f"{name} ({_number(weight)})" if weight is not None else str(name))
-                    continue
-            items.append(_reason_value(item))
-        return sep.join(items)
-    return _number(value) if value is not None else "none"
-
-
-def _describe_terms(terms: Any) -> str:
-    """'matched terms: trafficking (title, evidence), detention; not found: victims'."""
-    if not isinstance(terms, list) or not all(isinstance(t, dict) and "term" in t for t in terms):
-        return f"matched terms: {_reason_value(terms)}"
-    found, missing = [], []
-    for hit in terms:
-        if hit.get("credit", 1) or hit.get("where"):
-            where = hit.get("where") or []
-            found.append(f"{hit['term']} ({', '.join(map(_label, where))})" if where else str(hit["term"]))
-        else:
-            missing.append(str(hit["term"]))
-    text = f"matched terms: {', '.join(found) or 'none'}"
-    return text + (f"; not found: {', '.join(missing)}" if missing else "")
-
-
-def _describe_rule(name: str, rule: Any) -> str:
-    """'period +0.10 (asked 2015–2019, target 2018, value 1)' or 'same department +0.20'."""
-    if isinstance(rule, int | float) and not isinstance(rule, bool):
-        return f"{_label(name)} {rule:+.2f}"
-    if isinstance(rule, dict) and isinstance(rule.get("contribution"), int | float):
-        details = _reason_value({k: v for k, v in rule.items() if k != "contribution"})
-        return f"{_label(name)} {rule['contribution']:+.2f}" + (f" ({details})" if details else "")
-    return f"{_label(name)}: {_reason_value(rule)}"
-
-
-def describe_reasons(reasons: Any) -> list[str]:
-    """The matcher's reasons as readable lines (plain text): matched terms, then rules with their
-    contributions to the score, then anything else it recorded."""
-    if not isinstance(reasons, dict):
-        return [] if reasons in (None, [], "") else [_reason_value(reasons)]
-    lines = []
-    for key, value in reasons.items():
-        if key in _REASONS_HIDDEN or value in (None, [], {}):
-            continue
-        if key in _TERM_KEYS:
-            lines.append(_describe_terms(value))
-        elif key == "rules" and isinstance(value, dict):
-            lines.append("rules: " + "; ".join(_describe_rule(n, r) for n, r in value.items()))
-        else:
-            lines.append(f"{_label(key)}: {_reason_value(value)}")
-    return lines
-
-
 # ---------------------------------------------------------------------------------------------
 # markdown
 
@@ -914,7 +257,7 @@ def _member(name: str | None, party: str | None) -> str:
 
 def _write_markdown(
     out: TextIO,
-    query: _Query,
+    query: PairQuery,
     summary: dict[str, Any],
     pairs: Iterator[dict[str, Any]],
     listed: int,
@@ -1093,7 +436,7 @@ def _pair_markdown(row: dict[str, Any], contents_slug: str, add) -> None:
     if row["figures"]:
         listed, missing_ids = [], {id(f) for f in missing}
         for figure in row["figures"]:
-            text = md_escape(figure.get("text") or _number(figure.get("value")))
+            text = md_escape(figure.get("text") or number_text(figure.get("value")))
             context = figure.get("context") if id(figure) in missing_ids else None
             listed.append(f"**{text}**" + (f" ({md_escape(context)})" if context else ""))
         add(f"\n- **Figures:** {'; '.join(listed)}\n")
@@ -1154,14 +497,6 @@ CSV_COLUMNS = (
     "reviewer",
     "reviewed_at",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_text(value: Any) -> Any:
-    """Upstream text for a spreadsheet: a leading = + - @ is prefixed with ' so it is not a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _phrase_text(row: dict[str, Any]) -> str | None:
@@ -1185,7 +520,7 @@ def _csv_chunks(pairs: Iterator[dict[str, Any]]) -> Iterator[str]:
             "evidence_figures": "; ".join(str(f.get("text") or f.get("value") or "") for f in row["figures"]),
             "score": "" if row["score"] is None else repr(float(row["score"])),
         }
-        writer.writerow([_csv_text(values[c]) for c in CSV_COLUMNS])  # URLs too: a stored one may start with =
+        writer.writerow([csv_safe(values[c]) for c in CSV_COLUMNS])  # URLs too: a stored one may start with =
         if n % CSV_CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -1263,7 +598,9 @@ def json_pair(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _json_chunks(query: _Query, summary: dict[str, Any], pairs: Iterator[dict[str, Any]], listed: int) -> Iterator[str]:
+def _json_chunks(
+    query: PairQuery, summary: dict[str, Any], pairs: Iterator[dict[str, Any]], listed: int
+) -> Iterator[str]:
     """The summary, then the pairs one piece of text each (the same text as one orjson document)."""
     document = {
         "summary": {

@@ -24,7 +24,8 @@ import sqlite_utils
 
 from .db import write_transaction
 from .errors import BadInput
-from .report import UNREVIEWED, VERDICTS, ReportFilters, pair_rows
+from .pairs import UNREVIEWED, VERDICTS, ReportFilters, pair_rows
+from .text import csv_safe, csv_unquote
 
 MIN_PREFIX = 6  # a match id may be given by its first characters, at least this many
 MATCH_ID_LENGTH = 40  # a sha1 in hex (pqcheck.match.match_id)
@@ -190,19 +191,8 @@ def export_reviews(db: sqlite_utils.Database, out: TextIO, fmt: str = "csv") -> 
     else:
         writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows({k: _csv_safe(v) for k, v in row.items()} for row in rows)
+        writer.writerows({k: csv_safe(v) for k, v in row.items()} for row in rows)
     return len(rows)
-
-
-_FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-def _csv_safe(value: Any) -> Any:
-    """A value that a spreadsheet would read as a formula gets a leading apostrophe (and so does one
-    that starts with an apostrophe, so that :func:`_unquote` gives back exactly what was written)."""
-    if isinstance(value, str) and value[:1] in (*_FORMULA_STARTS, "'"):
-        return "'" + value
-    return value
 
 
 def import_reviews(db: sqlite_utils.Database, path: str | Path) -> ImportStats:
@@ -268,13 +258,6 @@ def _import_match_id(db: sqlite_utils.Database, given: Any, matches: set[str]) -
     return resolve_match_id(db, match_id)
 
 
-def _unquote(value: Any) -> Any:
-    """Undo the apostrophe :func:`_csv_safe` put before a CSV value starting like a formula."""
-    if isinstance(value, str) and value[:1] == "'" and value[1:2] in (*_FORMULA_STARTS, "'"):
-        return value[1:]
-    return value
-
-
 def _read_records(text: str, path: Path) -> list[tuple[str, dict[str, Any]]]:
     """(where, record) for each review in a JSON ({"reviews": [...]} or [...]) or CSV file."""
     stripped = text.lstrip()
@@ -292,7 +275,7 @@ def _read_records(text: str, path: Path) -> list[tuple[str, dict[str, Any]]]:
         if not reader.fieldnames or "match_id" not in reader.fieldnames or "verdict" not in reader.fieldnames:
             raise BadInput(f"{path} is neither JSON nor CSV with match_id and verdict columns")
         return [
-            (f"{path.name} line {reader.line_num}", {key: _unquote(value) for key, value in row.items()})
+            (f"{path.name} line {reader.line_num}", {key: csv_unquote(value) for key, value in row.items()})
             for row in reader
         ]
     except csv.Error as exc:  # e.g. a field longer than the csv module's limit

@@ -25,15 +25,15 @@ from typing import Any
 import sqlite_utils
 
 from .errors import BadInput, PqcheckError
-from .report import (
-    _LATEST_REVIEW,
+from .pairs import (
+    LATEST_REVIEW,
     REFUSAL_LABELS,
+    PairQuery,
     ReportFilters,
-    _department_names,
-    _Query,
-    _question_url,
     check_categories,
+    department_names,
     pair_rows,
+    question_url,
 )
 
 KINDS = ("pairs", "answers", "foi")
@@ -51,6 +51,7 @@ MAX_LIMIT = 500
 MAX_WORDS = 32
 MAX_CHARS = 500
 PROGRESS_STEPS = 1000
+PAIR_HIT_DETAILS = ("score", "category", "label", "verdict", "question_id", "foi_id", "uin")  # in a pair hit's JSON
 
 _WORD = re.compile(r"[^\W_]+")
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
@@ -169,6 +170,40 @@ def split_marks(snippet: str) -> tuple[str, list[tuple[int, int]]]:
     return "".join(text), spans
 
 
+def hit_json(hit: Hit) -> dict[str, Any]:
+    """A hit as ``pqcheck search --json`` and ``/search.json`` give it: its fields, the snippet
+    without marks and the (start, end) of each ``highlights``, and its kind's details both as
+    ``details`` and beside the fields (of a pair, the PAIR_HIT_DETAILS of its row)."""
+    text, spans = split_marks(hit.snippet)
+    details = hit.details
+    if hit.kind == "pair":
+        details = {k: details[k] for k in PAIR_HIT_DETAILS}
+    return {
+        "kind": hit.kind,
+        "id": hit.id,
+        "rank": hit.rank,
+        "title": hit.title,
+        "snippet": text,
+        "highlights": spans,
+        "date": hit.date,
+        "department_id": hit.department_id,
+        "department": hit.department,
+        "url": hit.url,
+        "details": details,
+        **details,
+    }
+
+
+def results_json(results: SearchResults) -> dict[str, Any]:
+    """The results as JSON: the query, the FTS5 query run, the totals, and each kind's hits."""
+    return {
+        "query": results.query,
+        "fts_query": results.fts,
+        "totals": results.totals,
+        "hits": {kind: [hit_json(hit) for hit in hits] for kind, hits in results.hits.items()},
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # searching
 
@@ -186,7 +221,7 @@ def search(
     """Search ``kinds`` for ``text``; ``limit`` hits of each kind from ``offset``, best first.
     With ``seconds``, a search that runs longer is stopped: :class:`SearchTooSlow`.
 
-    Pair hits carry in ``details`` the pair row of :func:`pqcheck.report.pair_rows` (score,
+    Pair hits carry in ``details`` the pair row of :func:`pqcheck.pairs.pair_rows` (score,
     category, verdict, the question and the FOI); answer hits the UIN, label and category; FOI hits
     the authority, outcome and the matched document.
     """
@@ -252,13 +287,13 @@ class _Scope:
     categories: tuple[str, ...]
     date_from: str | None
     date_to: str | None
-    pair_query: _Query
+    pair_query: PairQuery
     names: dict[str, str]
     crowded: frozenset[str] = frozenset()  # indexes where the words are in more than RANK_WINDOW rows
 
     @classmethod
     def build(cls, db: sqlite_utils.Database, filters: SearchFilters) -> _Scope:
-        names = _department_names(db)
+        names = department_names(db)
         report_filters = ReportFilters(
             departments=filters.departments,
             date_from=filters.date_from,
@@ -267,7 +302,7 @@ class _Scope:
             min_score=filters.min_score,
             verdicts=filters.verdicts,
         )
-        query = _Query.build(db, report_filters, names)
+        query = PairQuery.build(db, report_filters, names)
         return cls(
             filters=filters,
             department_ids=query.department_ids,
@@ -391,7 +426,7 @@ def _search_answers(db, fts: str, scope: _Scope, limit: int, offset: int) -> tup
                 date=answered or tabled,
                 department_id=dept,
                 department=scope.names.get(dept, body) if dept else body,
-                url=_question_url(url, tabled, uin),
+                url=question_url(url, tabled, uin),
                 details={"uin": uin, "answer_status": status, "label": label, "category": category},
             )
         )
@@ -501,7 +536,7 @@ def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple
     query = scope.pair_query
     sides = _pair_sides(scope.crowded)
     # Each side of a pair is found through the index of its own text; a pair ranks by the sum.
-    base = f"""WITH {_LATEST_REVIEW},
+    base = f"""WITH {LATEST_REVIEW},
         hits(match_id, side, rank) AS (
             {_window(sides[0], "questions_fts.rowid", PAIR_WINDOW)}
             UNION ALL {_window(sides[1], "questions_fts.rowid", PAIR_WINDOW)}

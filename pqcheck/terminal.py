@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from .report import CATEGORY_NAMES, EVIDENCE_NAMES, describe_reasons, figure_spans
+from .explain import describe_reasons, figure_spans
+from .pairs import CATEGORY_NAMES, EVIDENCE_NAMES
 from .review import next_pairs, record_review
 from .search import SearchResults, split_marks
 

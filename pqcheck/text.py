@@ -1,9 +1,11 @@
-"""Turning upstream HTML into plain text that keeps its structure."""
+"""Upstream text made safe to use: HTML as plain text that keeps its structure, the one guard of
+links (http(s) URLs only) and the one guard of CSV cells (no formulas)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Comment, NavigableString
 
@@ -16,6 +18,10 @@ _BLOCKS = ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquo
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _SPACES = re.compile(r"\s+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# A cell starting with one of these is a formula to a spreadsheet (= + - @, and tab and carriage
+# return, which some strip before looking); one starting with the quote itself is quoted too, so that
+# :func:`csv_unquote` gives back exactly what :func:`csv_safe` was given.
+CSV_QUOTED_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 def looks_like_html(text: str | None) -> bool:
@@ -79,3 +85,34 @@ def _table_rows(table) -> str:
         cells = [" ".join(cell.get_text(" ").split()) for cell in row.find_all(["td", "th"])]
         rows.append(" | ".join(cells))
     return "\n".join(rows)
+
+
+def safe_url(url: Any) -> str | None:
+    """``url`` (without surrounding spaces) if it is an http(s) address with a host, else None: a
+    ``javascript:``, ``data:`` or ``file:`` address from a fetched page or a local file is never made
+    a link."""
+    if not isinstance(url, str) or not url.strip():
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def csv_safe(value: Any) -> Any:
+    """``value`` for a CSV cell: text starting like a formula (or with an apostrophe) gets a leading
+    apostrophe, so a spreadsheet shows it as text."""
+    if isinstance(value, str) and value.startswith(CSV_QUOTED_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_unquote(value: Any) -> Any:
+    """A CSV cell read back: the apostrophe :func:`csv_safe` put before it taken off."""
+    if isinstance(value, str) and value[:1] == "'" and value[1:].startswith(CSV_QUOTED_STARTS):
+        return value[1:]
+    return value

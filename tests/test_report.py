@@ -17,8 +17,9 @@ from pqcheck.db import ensure_db_shape, upsert_rows
 from pqcheck.departments import save_departments
 from pqcheck.errors import BadInput
 from pqcheck.foi import FoiDocument, FoiRequest, ingest
+from pqcheck.pairs import ReportFilters
 from pqcheck.questions import save_questions
-from pqcheck.report import CSV_COLUMNS, ReportFilters, write_report
+from pqcheck.report import CSV_COLUMNS, write_report
 from pqcheck.sources.parliament import QuestionRecord
 
 from .factories import question_value

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from pqcheck.cli import cli
 from pqcheck.db import open_db, upsert_rows
 from pqcheck.errors import BadInput
-from pqcheck.report import ReportFilters, pair_rows
+from pqcheck.pairs import ReportFilters, pair_rows
 from pqcheck.review import (
     export_reviews,
     import_reviews,

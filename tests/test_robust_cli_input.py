@@ -28,7 +28,7 @@ from click.testing import CliRunner, Result
 from pqcheck.cli import cli
 from pqcheck.db import open_db
 from pqcheck.errors import BadInput
-from pqcheck.report import ReportFilters, pair_rows
+from pqcheck.pairs import ReportFilters, pair_rows
 from pqcheck.review import record_review
 from pqcheck.search import MARK_END, MARK_START, Hit, SearchResults
 from pqcheck.terminal import QueueIO, pair_view, run_queue, search_view

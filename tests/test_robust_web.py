@@ -31,7 +31,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pqcheck.db import open_db
-from pqcheck.report import ReportFilters, write_report
+from pqcheck.pairs import ReportFilters
+from pqcheck.report import write_report
 from pqcheck.search import MAX_WORDS, SearchTooSlow, search
 from pqcheck.web import guards
 from pqcheck.web import server as server_module

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from pqcheck.db import open_db
-from pqcheck.report import pair_rows
+from pqcheck.pairs import pair_rows
 from pqcheck.search import MARK_END, MARK_START, Hit, SearchResults
 from pqcheck.terminal import SIDE_BY_SIDE_MIN, QueueIO, pair_view, search_view
 

@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from pqcheck.db import open_db
-from pqcheck.report import ReportFilters, summary
+from pqcheck.pairs import ReportFilters, summary
 from pqcheck.review import record_review
 from pqcheck.web import server as server_module
 from pqcheck.web.app import create_app, db

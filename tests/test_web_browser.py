@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from pqcheck.cli import cli
 from pqcheck.db import open_db
-from pqcheck.report import ReportFilters, pair_rows
+from pqcheck.pairs import ReportFilters, pair_rows
 
 from .webserver import build_demo_db, reviews, serving
 

@@ -21,11 +21,10 @@ import io
 import secrets
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import sqlite_utils
 from flask import (
@@ -45,21 +44,21 @@ from markupsafe import Markup, escape
 from ..classify import CATEGORIES
 from ..db import open_db
 from ..errors import BadInput
-from ..report import (
+from ..explain import describe_reasons, figure_spans
+from ..pairs import (
     CATEGORY_NAMES,
     EVIDENCE_NAMES,
     UNREVIEWED,
     VERDICTS,
     ReportFilters,
     department_names,
-    describe_reasons,
-    figure_spans,
     pair_rows,
-    stream_report,
     summary,
 )
+from ..report import stream_report
 from ..review import record_review, reviews_of
-from ..search import KINDS, MAX_LIMIT, SearchFilters, SearchTooSlow, search, split_marks
+from ..search import KINDS, MAX_LIMIT, SearchFilters, SearchTooSlow, results_json, search, split_marks
+from ..text import csv_safe, safe_url
 from .guards import AllowedHosts, cookie_name, cookie_value, csrf_ok, csrf_value, same_origin
 
 PAGE_SIZE = 20
@@ -144,21 +143,6 @@ def marked(text: Any, spans: Any = ()) -> Markup:
         pos = end
     out.append(escape(text[pos:]))
     return Markup("").join(out)
-
-
-def safe_url(url: Any) -> str | None:
-    """``url`` if it is an http(s) address with a host, else None: a ``javascript:``, ``data:`` or
-    ``file:`` address from a fetched page or a local file is never made a link."""
-    if not isinstance(url, str) or not url.strip():
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
 
 
 def link(url: Any, label: str) -> Markup:
@@ -288,28 +272,6 @@ def _pair_view(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _search_json(results) -> dict[str, Any]:
-    out = {"query": results.query, "fts_query": results.fts, "totals": results.totals, "hits": {}}
-    for kind, hits in results.hits.items():
-        items = []
-        for hit in hits:
-            item = asdict(hit)
-            item["snippet"], item["highlights"] = split_marks(hit.snippet)
-            if hit.kind == "pair":
-                keys = ("score", "category", "label", "verdict", "question_id", "foi_id", "uin")
-                item["details"] = {k: hit.details[k] for k in keys}
-            items.append(item)
-        out["hits"][kind] = items
-    return out
-
-
-def _csv_cell(value: Any) -> Any:
-    """Text for a spreadsheet: a leading = + - @ (or tab, CR) gets a ' so it is never a formula."""
-    if isinstance(value, str) and value[:1] and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
-
-
 def _search_csv(results) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -318,7 +280,7 @@ def _search_csv(results) -> str:
         for hit in hits:
             text, _ = split_marks(hit.snippet)
             row = [hit.kind, hit.id, hit.title, hit.date, hit.department, hit.url, text]
-            kind, hit_id, *rest = [_csv_cell(v) for v in row]
+            kind, hit_id, *rest = [csv_safe(v) for v in row]
             writer.writerow([kind, hit_id, round(hit.rank, 4), *rest])  # the rank a number, not text
     return buffer.getvalue()
 
@@ -400,7 +362,7 @@ def _register(app: Flask) -> None:
         if fmt == "json":
             if results is None:
                 raise BadInput("give the words to search for as q=...")
-            return jsonify(_search_json(results))
+            return jsonify(results_json(results))
         if fmt == "csv":
             if results is None:
                 raise BadInput("give the words to search for as q=...")
