@@ -1,6 +1,8 @@
-"""HTML answers to plain text."""
+"""HTML answers to plain text; the guards of links and CSV cells."""
 
-from pqcheck.text import html_to_text, looks_like_html
+import pytest
+
+from pqcheck.text import csv_safe, csv_unquote, html_to_text, looks_like_html, safe_url
 
 
 def test_paragraphs_stay_apart():
@@ -39,3 +41,36 @@ def test_plain_text_passes_through():
 def test_source_line_breaks_are_not_text():
     html = "<p>Dear FOI team,<br>\n  I would like\n  to know</p>\n<pre>a\n b</pre>"
     assert html_to_text(html) == "Dear FOI team,\nI would like to know\n\na\nb"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (" https://example.org/a?b=1 ", "https://example.org/a?b=1"),
+        ("HTTP://example.org", "HTTP://example.org"),
+        ("javascript:alert(1)", None),
+        ("data:text/html,<script>", None),
+        ("file:///etc/passwd", None),
+        ("https:///no-host", None),
+        ("http://[::1", None),  # not a URL urlsplit can read
+        ("", None),
+        (None, None),
+        (42, None),
+    ],
+)
+def test_only_http_urls_with_a_host_are_links(url, expected):
+    assert safe_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["=SUM(A1)", "+44", "-1", "@cmd", "\tx", "\rx", "'=quoted", "'plain", "''", "'", "plain", "", "a=b"]
+)
+def test_csv_cells_never_start_a_formula_and_read_back_exactly(value):
+    cell = csv_safe(value)
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert cell == value or cell == "'" + value
+    assert csv_unquote(cell) == value
+
+
+def test_csv_guard_leaves_numbers_and_none_alone():
+    assert csv_safe(-1.5) == -1.5 and csv_safe(None) is None and csv_unquote(None) is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 import sqlite3
 import threading
@@ -19,7 +20,9 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
+from click.testing import CliRunner
 
+from pqcheck.cli import cli
 from pqcheck.db import open_db
 from pqcheck.pairs import ReportFilters, summary
 from pqcheck.review import record_review
@@ -176,6 +179,18 @@ def test_search_filters_keep_exactly_the_hits_that_fit(site, params, keeps):
             or (tag == "option" and a.get("value") == value and "selected" in a)
             for tag, a in tags
         ), name
+
+
+def test_search_json_is_the_same_from_the_command_line_and_the_web(site, demo_db):
+    words = "trafficking detention"
+    result = CliRunner().invoke(cli, ["search", str(demo_db), *words.split(), "--json", "--limit", "20"])
+    assert result.exit_code == 0, result.output
+    from_cli = json.loads(result.stdout)
+    from_web = get(site, "/search.json", q=words, limit=20).json()
+    assert set(from_cli["hits"]) == {"pairs", "answers", "foi"} and all(from_cli["hits"].values())
+    assert from_cli == from_web
+    for hits in from_cli["hits"].values():  # a kind's details both nested and beside the common fields
+        assert all(hit["details"] and hit["details"].items() <= hit.items() for hit in hits)
 
 
 def test_department_and_date_filters_apply_to_answers_and_foi_too(site):
