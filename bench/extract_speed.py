@@ -14,7 +14,7 @@ per page (with precision and recall against the figures the generator put in: a 
     python bench/extract_speed.py --profile       # cProfile of one run, top 25
     python bench/extract_speed.py --baseline      # also time plain pdfplumber extract_text() once
 
-Needs fpdf2 (the test extra) to generate the PDFs; the generator is ``tests/pdfs.py``.
+Needs fpdf2 (the test extra) to generate the PDFs; the generator is ``tests/support/pdfs.py``.
 """
 
 from __future__ import annotations

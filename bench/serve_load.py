@@ -9,7 +9,7 @@ The database is a copy (in /dev/shm when there is room) of the 1.3M-row search b
 (``bench/search_speed.py`` builds it), or with ``--scale``, of the database ``bench/run.py`` made at
 that scale, searched for the planted subjects (``run.corpus_queries``). While the clients search, a
 separate process writes into the same file: by default ``pqcheck fetch questions`` from the fake
-Parliament API of the tests (``tests/apiserver.py``: 2,000 answers with their detail records, at
+Parliament API of the tests (``tests/support/apiserver.py``: 2,000 answers with their detail records, at
 pqcheck's default 5 requests/s, as against the real API); with ``--writer import``, ``pqcheck import
 questions`` of 100,000 generated answers as fast as it can (a harsher case: it takes a core). Each
 client is a thread with its own HTTP session that GETs ``/search?q=...`` (the queries of
@@ -46,7 +46,7 @@ import requests  # noqa: E402
 import search_speed  # noqa: E402
 
 from pqcheck.web.server import make_server  # noqa: E402
-from tests.apiserver import FakeParliamentAPI, make_question_set  # noqa: E402
+from tests.support.apiserver import FakeParliamentAPI, make_question_set  # noqa: E402
 
 IMPORT_FILE = OUT / "questions-n100000-seed42.jsonl"
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from .apiserver import (
+from .support.apiserver import (
     DROP,
     LIST_PATH,
     QUESTION_KEYS,

@@ -9,7 +9,7 @@ import pytest
 
 from pqcheck.extract import Extraction, Limits, extract_file
 from pqcheck.figures import find_figures
-from tests.pdfs import Image, Rect, Table, encrypt_pdf, garbage_pdf, make_pdf, truncated_copy
+from .support.pdfs import Image, Rect, Table, encrypt_pdf, garbage_pdf, make_pdf, truncated_copy
 
 LETTER_INTRO = (
     "Thank you for your email of 4 March 2019, in which you asked for information about the detention of "

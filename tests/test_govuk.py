@@ -37,7 +37,7 @@ from pqcheck.sources.govuk import (
     search_params,
 )
 
-from .fixtures_govuk import (
+from .support.fixtures_govuk import (
     ASSETS,
     external_attachment,
     file_attachment,
@@ -51,7 +51,7 @@ from .fixtures_govuk import (
     search_page,
     search_result,
 )
-from .govuk_server import FakeGovuk
+from .support.govuk_server import FakeGovuk
 
 SEARCH_URL = f"{GOVUK_BASE}/api/search.json"
 PDF = make_pdf(["Table 1: people detained in an IRC on 31 December 2018", "Total | 507"])

@@ -22,7 +22,7 @@ from pqcheck.match import CORROBORATION_STEP, MATCHER_VERSION, MatchOptions, mat
 from pqcheck.questions import save_questions
 from pqcheck.sources.parliament import QuestionRecord
 
-from .factories import question_value
+from .support.factories import question_value
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWERED = "2019-06-10"

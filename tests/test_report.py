@@ -21,7 +21,7 @@ from pqcheck.questions import save_questions
 from pqcheck.report import CSV_COLUMNS, ReportFilters, write_report
 from pqcheck.sources.parliament import QuestionRecord
 
-from .factories import question_value
+from .support.factories import question_value
 
 HOME_ANSWER = (
     "<p>There is no central record of the number of victims of trafficking held in immigration detention.</p>"

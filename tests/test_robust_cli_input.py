@@ -33,7 +33,7 @@ from pqcheck.review import record_review
 from pqcheck.search import MARK_END, MARK_START, Hit, SearchResults
 from pqcheck.terminal import QueueIO, pair_view, run_queue, search_view
 
-from .dbcheck import assert_kept, snapshot
+from .support.dbcheck import assert_kept, snapshot
 from .test_e2e_fetch import pqcheck_executable
 from .test_search import copy_db, demo_template
 

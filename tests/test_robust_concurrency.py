@@ -22,8 +22,8 @@ from pqcheck.db import open_db
 from pqcheck.questions import save_questions
 from pqcheck.sources.parliament import QuestionRecord
 
-from .dbcheck import assert_sound
-from .factories import LONG_ANSWER, LONG_QUESTION, list_response, list_view, question_value
+from .support.dbcheck import assert_sound
+from .support.factories import LONG_ANSWER, LONG_QUESTION, list_response, list_view, question_value
 from .test_robust_kill import command, environment
 
 ANSWERS = 8000

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from .dbcheck import assert_sound
-from .factories import list_response, question_value
+from .support.dbcheck import assert_sound
+from .support.factories import list_response, question_value
 from .test_robust_kill import command, environment
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from .apiserver import (
+from .support.apiserver import (
     DRIP,
     DROP,
     LIST_PATH,

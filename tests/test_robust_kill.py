@@ -28,8 +28,8 @@ from pqcheck.foi import ingest
 from pqcheck.importer import import_question_files
 from pqcheck.sources.foi_files import read_foi_paths
 
-from .apiserver import DROP, FakeParliamentAPI, fake_api, make_question_set
-from .dbcheck import assert_kept, assert_sound, snapshot
+from .support.apiserver import DROP, FakeParliamentAPI, fake_api, make_question_set
+from .support.dbcheck import assert_kept, assert_sound, snapshot
 from .test_e2e_fetch import FROM, TODAY, assert_complete, pqcheck_executable, rows_by_id, sync_state
 from .test_robust_corpus import load_corpus
 

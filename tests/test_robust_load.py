@@ -18,7 +18,7 @@ from pqcheck.demo import build_demo
 from pqcheck.progress import Progress
 from pqcheck.web.server import make_server
 
-from .apiserver import FakeParliamentAPI, make_question_set
+from .support.apiserver import FakeParliamentAPI, make_question_set
 from .test_e2e_fetch import pqcheck_executable
 
 CLIENTS = 50

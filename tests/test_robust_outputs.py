@@ -25,7 +25,7 @@ from pqcheck.cli import cli
 from pqcheck.db import open_db
 from pqcheck.review import record_review
 
-from .dbcheck import assert_sound, snapshot
+from .support.dbcheck import assert_sound, snapshot
 from .test_e2e_fetch import pqcheck_executable
 from .test_search import copy_db, demo_template
 

@@ -39,7 +39,7 @@ from pqcheck.web.app import MAX_BODY, create_app
 
 from .test_e2e_fetch import pqcheck_executable
 from .test_web import form_fields
-from .webserver import HOME_OFFICE_FOI, build_demo_db, copy_db, pair_id, reviews, serving
+from .support.webserver import HOME_OFFICE_FOI, build_demo_db, copy_db, pair_id, reviews, serving
 
 TIMEOUT = 15
 ATTACKER = "attacker.example"

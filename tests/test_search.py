@@ -28,7 +28,7 @@ from pqcheck.questions import save_questions
 from pqcheck.search import MARK_END, MARK_START, SearchFilters, fts_query, search, split_marks
 from pqcheck.sources.parliament import QuestionRecord
 
-from .factories import question_value
+from .support.factories import question_value
 
 # ---------------------------------------------------------------------------------------------
 # the demo database, built once per test session and copied for tests that write

@@ -27,7 +27,7 @@ from pqcheck.web import server as server_module
 from pqcheck.web.app import create_app, db
 from pqcheck.web.server import is_loopback, make_server
 
-from .webserver import HOME_OFFICE_FOI, build_demo_db, copy_db, pair_id, reviews, serving
+from .support.webserver import HOME_OFFICE_FOI, build_demo_db, copy_db, pair_id, reviews, serving
 
 TIMEOUT = 15
 

@@ -18,7 +18,7 @@ from pqcheck.cli import cli
 from pqcheck.db import open_db
 from pqcheck.report import ReportFilters, pair_rows
 
-from .webserver import build_demo_db, reviews, serving
+from .support.webserver import build_demo_db, reviews, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
