@@ -1,7 +1,7 @@
 """Speed of ``pqcheck.classify.classify_db`` on a generated database, on one pinned core.
 
-    python bench/classify_speed.py                  # 100,000 answers, 3 runs, median
-    python bench/classify_speed.py --n 200000 --runs 5 --db-dir /dev/shm
+    python -m bench.classify_speed                  # 100,000 answers, 3 runs, median
+    python -m bench.classify_speed --n 200000 --runs 5 --db-dir /dev/shm
 
 Generates (seeded, cached in bench/out/) a database with ``--n`` questions written straight into
 ``questions`` (columns from ``pqcheck.db.TABLES``): about 85% substantive answers in the styles of
@@ -23,18 +23,15 @@ import os
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from pqcheck import classify as C
+from pqcheck.db import TABLES, open_db
 
-from pqcheck import classify as C  # noqa: E402
-from pqcheck.db import TABLES, open_db  # noqa: E402
+from .common import OUT
 
-OUT = ROOT / "bench" / "out"
 GENERATOR_VERSION = "classify-bench-2"
 
 DEPARTMENTS = [

@@ -3,10 +3,10 @@
 Target: 50,000 refusals against 500,000 FOI documents in under 10 minutes on 2 cores, with peak
 memory (the whole process tree) under 2 GB.
 
-    python bench/match_speed.py                        # full scale: 50k refusals, 500k documents
-    python bench/match_speed.py --scale 0.1            # a tenth of both
-    python bench/match_speed.py --scale 0.1 --scale 0.25 --scale 1   # several, to see the growth
-    python bench/match_speed.py --workers 1            # one process
+    python -m bench.match_speed                        # full scale: 50k refusals, 500k documents
+    python -m bench.match_speed --scale 0.1            # a tenth of both
+    python -m bench.match_speed --scale 0.1 --scale 0.25 --scale 1   # several, to see the growth
+    python -m bench.match_speed --workers 1            # one process
 
 The database is generated once per scale (seeded, cached under ``bench/out/``, gitignored) with
 direct inserts: FOI requests (2 documents each: a response letter with one figure in a sentence,
@@ -35,16 +35,12 @@ import platform
 import random
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-OUT = BENCH / "out"
-sys.path.insert(0, str(ROOT))
+from .common import OUT, bench_command
 
 FULL_REFUSALS = 50_000
 FULL_DOCUMENTS = 500_000
@@ -382,7 +378,7 @@ def run_watched(command: list[str], every: float = 0.2, on_sample=None) -> tuple
 
 
 def measure(path: Path, workers: int, candidates: int) -> dict:
-    command = [sys.executable, __file__, "--run-once", str(path), "--workers", str(workers)]
+    command = bench_command("match_speed", "--run-once", str(path), "--workers", str(workers))
     command += ["--candidates", str(candidates)]
     returncode, output, peak = run_watched(command)
     if returncode:

@@ -9,6 +9,7 @@ import pytest
 
 from pqcheck.extract import Extraction, Limits, extract_file
 from pqcheck.figures import find_figures
+
 from .support.pdfs import Image, Rect, Table, encrypt_pdf, garbage_pdf, make_pdf, truncated_copy
 
 LETTER_INTRO = (

@@ -6,7 +6,6 @@ Refusals are inserted directly (the classifier is not used); FOI requests go thr
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 from dataclasses import replace
 from datetime import date, timedelta
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from bench import quality_matches
 from pqcheck.db import ensure_db_shape, open_db, upsert_rows
 from pqcheck.departments import save_departments
 from pqcheck.foi import FoiDocument, FoiRequest, ingest
@@ -470,15 +470,8 @@ def test_years_in():
     assert years_in("cost £2019 and 12,2019") == set()
 
 
-def _quality():
-    spec = importlib.util.spec_from_file_location("quality_matches", ROOT / "bench" / "quality_matches.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_evaluation_dataset_meets_the_targets(tmp_path):
-    result = _quality().evaluate(tmp_path / "eval.db", classifier=False)
+    result = quality_matches.evaluate(tmp_path / "eval.db", classifier=False)
     assert result["pairs"] >= 25 and len(result["departments"]) >= 8
     assert result["recall_at_3"] >= 0.9, result["missed"]
     assert result["precision_top20"] >= 0.8, result["top20_wrong"]

@@ -2,7 +2,7 @@
 
 Most tests use a small database built here (questions through ``save_questions``, FOI requests
 through ``ingest``, refusals, matches and reviews written directly), so that each filter has rows it
-keeps and rows it drops; a few use the demo database, built once per session by :func:`demo_template`.
+keeps and rows it drops; a few use the demo database (the session fixture ``demo_db``).
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sqlite3
-from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -20,42 +18,13 @@ from click.testing import CliRunner
 
 from pqcheck.cli import cli
 from pqcheck.db import open_db, upsert_rows
-from pqcheck.demo import build_demo
 from pqcheck.errors import BadInput
 from pqcheck.foi import FoiDocument, FoiRequest, ingest
-from pqcheck.progress import Progress
 from pqcheck.questions import save_questions
 from pqcheck.search import MARK_END, MARK_START, SearchFilters, fts_query, search, split_marks
 from pqcheck.sources.parliament import QuestionRecord
 
 from .support.factories import question_value
-
-# ---------------------------------------------------------------------------------------------
-# the demo database, built once per test session and copied for tests that write
-
-_DEMO: dict[str, Path] = {}
-
-
-def demo_template(tmp_path_factory) -> Path:
-    """The demo database (classified and matched), built on first use; never write to it."""
-    if "db" not in _DEMO:
-        out = tmp_path_factory.mktemp("demo-template")
-        build_demo(out, progress=Progress(quiet=True))
-        _DEMO["db"] = out / "pqcheck.db"
-    return _DEMO["db"]
-
-
-def copy_db(source: Path, target: Path) -> Path:
-    """A copy of a database (WAL included) at ``target``."""
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
-    return target
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    return demo_template(tmp_path_factory)
-
 
 # ---------------------------------------------------------------------------------------------
 # a small database where every filter has something to keep and something to drop
