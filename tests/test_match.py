@@ -15,14 +15,13 @@ import pytest
 import sqlite_utils
 
 from bench import quality_matches
-from pqcheck.db import ensure_db_shape, open_db, upsert_rows
+from pqcheck.db import ensure_db_shape, open_db
 from pqcheck.departments import save_departments
 from pqcheck.foi import FoiDocument, FoiRequest, ingest
 from pqcheck.match import CORROBORATION_STEP, MATCHER_VERSION, MatchOptions, match_db, match_id, years_in
-from pqcheck.questions import save_questions
-from pqcheck.sources.parliament import QuestionRecord
 
 from .support.factories import question_value
+from .support.world import add_refusal, save_answers, save_fois
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWERED = "2019-06-10"
@@ -53,33 +52,28 @@ def add_question(
         overrides["questionText"] = question
     if answer is not None:
         overrides["answerText"] = answer
-    save_questions(db, [QuestionRecord(question_value(qid, **overrides), "file:///test.json", "2024-01-01", True)])
+    save_answers(db, [question_value(qid, **overrides)], fetched_at="2024-01-01")
 
 
 def add_refusal(db, qid, *, subject=SUBJECT, terms=TERMS, label="refusal", period=("2018-01-01", "2018-12-31")):
     answer = db.execute("SELECT answer_text FROM questions WHERE id = ?", [qid]).fetchone()[0]
     phrase = "There is no central record" if label != "disclosure" else None
     start = answer.find(phrase) if phrase and phrase in answer else None
-    upsert_rows(
+    add_refusal(
         db,
-        "refusals",
-        [
-            {
-                "question_id": qid,
-                "label": label,
-                "category": "not_held_centrally" if label != "disclosure" else None,
-                "phrase": phrase,
-                "phrase_start": start,
-                "phrase_end": None if start is None else start + len(phrase),
-                "subject": subject if label != "disclosure" else None,
-                "subject_terms": json.dumps(terms if label != "disclosure" else []),
-                "period": None,
-                "period_start": period[0] if period else None,
-                "period_end": period[1] if period else None,
-                "classifier_version": "test",
-                "classified_at": "2024-01-01T00:00:00",
-            }
-        ],
+        qid,
+        label=label,
+        category="not_held_centrally" if label != "disclosure" else None,
+        phrase=phrase,
+        phrase_start=start,
+        phrase_end=None if start is None else start + len(phrase),
+        subject=subject if label != "disclosure" else None,
+        subject_terms=json.dumps(terms if label != "disclosure" else []),
+        period=None,
+        period_start=period[0] if period else None,
+        period_end=period[1] if period else None,
+        classifier_version="test",
+        classified_at="2024-01-01T00:00:00",
     )
     db.conn.commit()
 
@@ -109,7 +103,7 @@ def add_foi(
         raw={"title": title, "outcome": outcome, "date": when},  # ingest rewrites a request when its raw changes
         documents=docs,
     )
-    ingest(db, [request])
+    save_fois(db, [request])
     return request.id
 
 
