@@ -20,8 +20,8 @@ from pqcheck.departments import save_departments
 from pqcheck.foi import FoiDocument, FoiRequest, ingest
 from pqcheck.match import CORROBORATION_STEP, MATCHER_VERSION, MatchOptions, match_db, match_id, years_in
 
+from .support import world
 from .support.factories import question_value
-from .support.world import add_refusal, save_answers, save_fois
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWERED = "2019-06-10"
@@ -52,14 +52,14 @@ def add_question(
         overrides["questionText"] = question
     if answer is not None:
         overrides["answerText"] = answer
-    save_answers(db, [question_value(qid, **overrides)], fetched_at="2024-01-01")
+    world.save_answers(db, [question_value(qid, **overrides)], fetched_at="2024-01-01")
 
 
 def add_refusal(db, qid, *, subject=SUBJECT, terms=TERMS, label="refusal", period=("2018-01-01", "2018-12-31")):
     answer = db.execute("SELECT answer_text FROM questions WHERE id = ?", [qid]).fetchone()[0]
     phrase = "There is no central record" if label != "disclosure" else None
     start = answer.find(phrase) if phrase and phrase in answer else None
-    add_refusal(
+    world.add_refusal(
         db,
         qid,
         label=label,
@@ -103,7 +103,7 @@ def add_foi(
         raw={"title": title, "outcome": outcome, "date": when},  # ingest rewrites a request when its raw changes
         documents=docs,
     )
-    save_fois(db, [request])
+    world.save_fois(db, [request])
     return request.id
 
 
