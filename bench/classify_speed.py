@@ -30,7 +30,7 @@ from pathlib import Path
 from pqcheck import classify as C
 from pqcheck.db import TABLES, open_db
 
-from .common import OUT
+from .common import OUT, insert_rows
 
 GENERATOR_VERSION = "classify-bench-2"
 
@@ -245,11 +245,10 @@ def build_db(path: Path, n: int, seed: int) -> None:
     db = open_db(path)
     columns = list(TABLES["questions"][1])
     gen = Generator(seed)
-    sql = f"INSERT INTO questions ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     with db.conn:
         for start in range(0, n, 10_000):
             rows = [gen.record(i) for i in range(start + 1, min(n, start + 10_000) + 1)]
-            db.conn.executemany(sql, [tuple(row.get(c) for c in columns) for row in rows])
+            insert_rows(db.conn, "questions", columns, [tuple(row.get(c) for c in columns) for row in rows])
     db.conn.close()
 
 

@@ -1,15 +1,17 @@
 """What the bench scripts share: where things are, one core to run on, latency figures, the planted pairs
-of a corpus and the command line of another bench script."""
+of a corpus, the command line of another bench script and the one way to write generated rows.
+
+Standard library only at import: ``bench.run``'s orchestrator, which imports it, stays small."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import statistics
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
-
-import orjson
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -49,4 +51,18 @@ def latency_stats(values: list[float]) -> dict:
 
 def planted_pairs(corpus_dir: str | Path) -> list[dict[str, Any]]:
     """The planted refusal-disclosure pairs of a corpus written by ``bench.corpus`` (its ``pairs.jsonl``)."""
+    import orjson
+
     return [orjson.loads(line) for line in (Path(corpus_dir) / "pairs.jsonl").read_bytes().splitlines()]
+
+
+def insert_rows(conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Write generated rows straight into a table of pqcheck's schema (``pqcheck.db.TABLES``), for databases
+    too large to build through the savers; every column must be the table's."""
+    from pqcheck.db import TABLES
+
+    unknown = set(columns) - set(TABLES[table][1])
+    if unknown:
+        raise ValueError(f"{table} has no column {sorted(unknown)}")
+    names = ", ".join(columns)
+    conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)

@@ -38,7 +38,7 @@ from pqcheck.departments import department_index
 from pqcheck.search import KINDS, SearchFilters, search
 
 from . import match_speed
-from .common import OUT, latency_stats
+from .common import OUT, insert_rows, latency_stats
 
 GENERATOR_VERSION = "search-1"
 SEED = 42
@@ -112,11 +112,7 @@ def build(rows: int) -> Path:
 
 
 def _insert_questions(conn: sqlite3.Connection, batch: list[tuple]) -> None:
-    conn.executemany(
-        "INSERT INTO questions (id, uin, house, date_tabled, date_answered, heading, question_text, answer_status, "
-        "answer_text, answering_body_id, answering_body_name) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        batch,
-    )
+    insert_rows(conn, "questions", match_speed.QUESTION_COLUMNS, batch)
     conn.commit()
     batch.clear()
 
@@ -137,11 +133,8 @@ def _synthetic_matches(conn: sqlite3.Connection, rng: random.Random) -> None:
         pool = requests.get(dept) or requests[rng.choice(list(requests))]
         for rid in rng.sample(pool, min(3, len(pool))):
             pairs.append((f"{qid}:{rid}", qid, "foi", rid, dept, "disclosure", round(rng.random(), 3)))
-    conn.executemany(
-        "INSERT INTO matches (id, question_id, target_kind, foi_request_id, department_id, evidence_kind, score) "
-        "VALUES (?,?,?,?,?,?,?)",
-        pairs,
-    )
+    columns = ("id", "question_id", "target_kind", "foi_request_id", "department_id", "evidence_kind", "score")
+    insert_rows(conn, "matches", columns, pairs)
     conn.commit()
 
 
