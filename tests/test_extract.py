@@ -488,7 +488,7 @@ def test_character_limit_cuts_the_text(tmp_path):
 
 
 def test_image_file_needs_ocr(tmp_path):
-    from tests.pdfs import png_image
+    from .support.pdfs import png_image
 
     path = tmp_path / "scan.png"
     path.write_bytes(png_image(100, 100).getvalue())
