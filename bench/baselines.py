@@ -19,9 +19,10 @@ import time
 from typing import Any
 
 import numpy as np
-from corpus_pipeline import planted_found
-from quality_refusals import REFUSING, evaluate, load_eval
 from rapidfuzz import fuzz, process, utils
+
+from .corpus_pipeline import planted_found
+from .quality_refusals import REFUSING, evaluate, load_eval
 
 REFUSAL = re.compile(
     r"not (?:held|collected|recorded|available) centrally|no central record|disproportionate cost"

@@ -1,7 +1,7 @@
 """Speed of ``pqcheck.classify.classify_db`` on a generated database, on one pinned core.
 
-    python bench/classify_speed.py                  # 100,000 answers, 3 runs, median
-    python bench/classify_speed.py --n 200000 --runs 5 --db-dir /dev/shm
+    python -m bench.classify_speed                  # 100,000 answers, 3 runs, median
+    python -m bench.classify_speed --n 200000 --runs 5 --db-dir /dev/shm
 
 Generates (seeded, cached in bench/out/) a database with ``--n`` questions written straight into
 ``questions`` (columns from ``pqcheck.db.TABLES``): about 85% substantive answers in the styles of
@@ -23,18 +23,15 @@ import os
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from pqcheck import classify as C
+from pqcheck.db import TABLES, open_db
 
-from pqcheck import classify as C  # noqa: E402
-from pqcheck.db import TABLES, open_db  # noqa: E402
+from .common import OUT, insert_rows
 
-OUT = ROOT / "bench" / "out"
 GENERATOR_VERSION = "classify-bench-2"
 
 DEPARTMENTS = [
@@ -248,11 +245,10 @@ def build_db(path: Path, n: int, seed: int) -> None:
     db = open_db(path)
     columns = list(TABLES["questions"][1])
     gen = Generator(seed)
-    sql = f"INSERT INTO questions ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     with db.conn:
         for start in range(0, n, 10_000):
             rows = [gen.record(i) for i in range(start + 1, min(n, start + 10_000) + 1)]
-            db.conn.executemany(sql, [tuple(row.get(c) for c in columns) for row in rows])
+            insert_rows(db.conn, "questions", columns, [tuple(row.get(c) for c in columns) for row in rows])
     db.conn.close()
 
 

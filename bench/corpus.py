@@ -1,6 +1,6 @@
 """Generate a scale corpus of written answers and FOI disclosures, seeded, at any size.
 
-    python bench/corpus.py --answers 750000 --foi 1000000 --seed 42 --out bench/out/corpus
+    python -m bench.corpus --answers 750000 --foi 1000000 --seed 42 --out bench/out/corpus
 
 writes, in ``--out``:
 
@@ -40,13 +40,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 import orjson
-from corpus_answers import AnswerGenerator, activity, plant
-from corpus_foi import FoiGenerator
 
 from pqcheck.sources.foi_files import RECORD_FIELDS
+
+from .corpus_answers import AnswerGenerator, activity, plant
+from .corpus_foi import FoiGenerator
 
 VERSION = "2"
 CHUNK = 10_000

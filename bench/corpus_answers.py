@@ -17,8 +17,8 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from corpus_words import CATEGORIES, GENERIC_REFUSALS, REFUSALS, SUBJECTS
-from generate_questions import DEPARTMENTS, LIST_TEXT_LIMIT, PLACES, REFUSAL_VARIANTS, START, Generator
+from .corpus_words import CATEGORIES, GENERIC_REFUSALS, REFUSALS, SUBJECTS
+from .generate_questions import DEPARTMENTS, LIST_TEXT_LIMIT, PLACES, REFUSAL_VARIANTS, START, Generator
 
 FIRST_ID = 180_000  # where generate_questions numbers from
 BODY_KEYS = {body: key for key, *_, eras in reversed(DEPARTMENTS) for _u, body, _n, _a in eras}

@@ -18,10 +18,10 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from corpus_words import SUBJECTS
-from generate_questions import DEPARTMENTS, END, FIRST_NAMES, PLACES, START, SURNAMES, TOPICS
-
 from pqcheck.departments import department_index
+
+from .corpus_words import SUBJECTS
+from .generate_questions import DEPARTMENTS, END, FIRST_NAMES, PLACES, START, SURNAMES, TOPICS
 
 OUTCOMES = {
     "successful": 44,

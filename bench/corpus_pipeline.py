@@ -1,7 +1,7 @@
 """Run the pipeline on a corpus from bench/corpus.py: speed of each stage, and the planted pairs found.
 
-    python bench/corpus.py --answers 75000 --foi 100000 --seed 42 --out bench/out/corpus-75k
-    python bench/corpus_pipeline.py bench/out/corpus-75k --workers 2
+    python -m bench.corpus --answers 75000 --foi 100000 --seed 42 --out bench/out/corpus-75k
+    python -m bench.corpus_pipeline bench/out/corpus-75k --workers 2
 
 Into a new database (``DIR/pqcheck.db`` unless ``--db``) it imports the answers
 (``import_question_files``) and the FOI records (``read_foi_paths`` + ``ingest``), classifies
@@ -22,14 +22,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from pqcheck.classify import classify_db
 from pqcheck.db import open_db
 from pqcheck.foi import ingest
 from pqcheck.importer import import_question_files
 from pqcheck.match import MatchOptions, match_db
 from pqcheck.sources.foi_files import read_foi_paths
+
+from .common import planted_pairs
 
 
 def timed(stage: str, count: int, results: dict[str, Any], work: Callable[[], Any]) -> Any:
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     results["classify"]["by_label"] = stats.by_label
     refusals = stats.by_label.get("refusal", 0) + stats.by_label.get("partial", 0)
     timed("match", refusals, results, lambda: match_db(db, options=MatchOptions(workers=args.workers)))
-    pairs = [orjson.loads(line) for line in (args.dir / "pairs.jsonl").read_bytes().splitlines()]
+    pairs = planted_pairs(args.dir)
     results["planted"] = planted_found(db, pairs)
     results["database_mb"] = round(db_path.stat().st_size / 2**20)
     results["peak_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

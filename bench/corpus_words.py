@@ -1,7 +1,7 @@
 """Words for the scale corpus (bench/corpus.py): refusal wordings and countable subjects.
 
 The refusal wordings are grouped by the category pqcheck's classifier should give them; each was
-checked against ``pqcheck.classify.classify`` when written (``python bench/corpus_words.py``
+checked against ``pqcheck.classify.classify`` when written (``python -m bench.corpus_words``
 checks them again). ``{s}`` stands for the subject asked about. The subjects are things a
 department counts, so that a question asks "how many" and an FOI disclosure gives the numbers;
 they are keyed like ``generate_questions.DEPARTMENTS``.

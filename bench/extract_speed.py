@@ -9,12 +9,12 @@ per page (with precision and recall against the figures the generator put in: a 
 ``find_figures`` on its own templates, not an accuracy benchmark) and peak memory, and writes
 ``bench/out/extract_speed.json``.
 
-    python bench/extract_speed.py                 # 1,000 PDFs, 3 runs
-    python bench/extract_speed.py --n 200 --runs 1
-    python bench/extract_speed.py --profile       # cProfile of one run, top 25
-    python bench/extract_speed.py --baseline      # also time plain pdfplumber extract_text() once
+    python -m bench.extract_speed                 # 1,000 PDFs, 3 runs
+    python -m bench.extract_speed --n 200 --runs 1
+    python -m bench.extract_speed --profile       # cProfile of one run, top 25
+    python -m bench.extract_speed --baseline      # also time plain pdfplumber extract_text() once
 
-Needs fpdf2 (the test extra) to generate the PDFs; the generator is ``tests/pdfs.py``.
+Needs fpdf2 (the test extra) to generate the PDFs; the generator is ``tests/support/pdfs.py``.
 """
 
 from __future__ import annotations
@@ -37,29 +37,16 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-OUT = BENCH / "out"
-sys.path.insert(0, str(ROOT))
+from pqcheck.extract import Limits, extract_file
+from pqcheck.figures import find_figures
 
-from pqcheck.extract import Limits, extract_file  # noqa: E402
-from pqcheck.figures import find_figures  # noqa: E402
+from .common import OUT, pin_to_one_core
 
 GENERATOR_VERSION = "1"
 
 PLACES = ["Brook House", "Colnbrook", "Dungavel", "Harmondsworth", "Morton Hall", "Tinsley House", "Yarl's Wood"]
 NATIONALITIES = ["Albania", "Vietnam", "Eritrea", "Sudan", "Iran", "Iraq", "China", "India", "Nigeria", "Other"]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October"]
-
-
-def pin_to_one_core() -> int | None:
-    """Pin this process to one core: 0 if allowed, else the lowest allowed."""
-    if not hasattr(os, "sched_setaffinity"):
-        return None
-    allowed = os.sched_getaffinity(0)
-    core = 0 if 0 in allowed else min(allowed)
-    os.sched_setaffinity(0, {core})
-    return core
 
 
 def _count(rng: random.Random) -> str:
@@ -115,7 +102,7 @@ def _paragraph(rng: random.Random) -> tuple[str, list[str]]:
 
 def _table(rng: random.Random):
     """A table of figures and the figures it discloses (every cell but the header and the row labels)."""
-    from tests.pdfs import Table
+    from tests.support.pdfs import Table
 
     columns = rng.randint(2, 5)
     first_year = rng.randint(2014, 2020)
@@ -131,7 +118,7 @@ def _table(rng: random.Random):
 
 def generate(folder: Path, n: int, seed: int) -> tuple[list[Path], dict[str, list[str]]]:
     """``n`` seeded PDFs in ``folder`` and the figures each discloses; reused when the stamp matches."""
-    from tests import pdfs
+    from tests.support import pdfs
 
     source_hash = hashlib.sha1(Path(pdfs.__file__).read_bytes() + Path(__file__).read_bytes()).hexdigest()[:12]
     stamp = folder / "generator.json"

@@ -22,7 +22,7 @@ DIT 202->214, MHCLG 7->211->7); bodies that existed before the earliest id the r
 
 The output is reproducible: the same ``--n``, ``--seed`` and options give byte-identical files.
 
-    python bench/generate_questions.py --n 100000 --seed 42 --format jsonl -o questions.jsonl
+    python -m bench.generate_questions --n 100000 --seed 42 --format jsonl -o questions.jsonl
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Does importing answers get slower as the database grows? A scale corpus imported in chunks.
 
-    python bench/import_growth.py                 # bench/out/corpus-full, chunks of 100,000
-    python bench/import_growth.py --scale 100k --chunk 10000
+    python -m bench.import_growth                 # bench/out/corpus-full, chunks of 100,000
+    python -m bench.import_growth --scale 100k --chunk 10000
 
 ``bench/run.py`` gives one figure per scale, and the scales are different corpora. This imports
 the answers of one corpus into a new database a chunk at a time (``import_question_files`` on a
@@ -20,13 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH.parent))
+from pqcheck.db import open_db
+from pqcheck.importer import import_question_files
 
-from pqcheck.db import open_db  # noqa: E402
-from pqcheck.importer import import_question_files  # noqa: E402
+from .common import OUT
 
-OUT = BENCH / "out"
 RESULTS = OUT / "import_growth.json"
 
 
@@ -56,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     answers = OUT / f"corpus-{args.scale}" / "answers.jsonl"
     if not answers.exists():
-        print(f"no corpus at {answers}: run bench/run.py --scale {args.scale} first", file=sys.stderr)
+        print(f"no corpus at {answers}: run python -m bench.run --scale {args.scale} first", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(dir=OUT) as folder:
         chunks = measure(answers, args.chunk, Path(folder))

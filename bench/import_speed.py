@@ -9,9 +9,9 @@ pinned to one core. The medians over ``--runs`` are printed and written to
 The input is generated once with ``bench/generate_questions.py`` and cached under ``bench/out/``
 (gitignored).
 
-    python bench/import_speed.py --runs 3
-    python bench/import_speed.py --profile          # cProfile of one first import, top 25
-    python bench/import_speed.py --profile --phase reimport
+    python -m bench.import_speed --runs 3
+    python -m bench.import_speed --profile          # cProfile of one first import, top 25
+    python -m bench.import_speed --profile --phase reimport
 
 The target from the issue is at least 20,000 records/s on one core.
 """
@@ -23,7 +23,6 @@ import cProfile
 import hashlib
 import io
 import json
-import os
 import platform
 import pstats
 import resource
@@ -37,20 +36,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-OUT = BENCH / "out"
+from .common import BENCH, OUT, ROOT, bench_command, pin_to_one_core
+
 TARGET = 20_000
-
-
-def pin_to_one_core() -> int | None:
-    """Pin this process (and its children) to one core: 0 if allowed, else the lowest allowed."""
-    if not hasattr(os, "sched_setaffinity"):
-        return None
-    allowed = os.sched_getaffinity(0)
-    core = 0 if 0 in allowed else min(allowed)
-    os.sched_setaffinity(0, {core})
-    return core
 
 
 def data_file(n: int, seed: int, fmt: str, html_share: float, regenerate: bool) -> Path:
@@ -65,7 +53,7 @@ def data_file(n: int, seed: int, fmt: str, html_share: float, regenerate: bool) 
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     # in a child process, so this process stays small: forked workers inherit its ru_maxrss
-    command = [sys.executable, str(BENCH / "generate_questions.py"), "--n", str(n), "--seed", str(seed)]
+    command = bench_command("generate_questions", "--n", str(n), "--seed", str(seed))
     command += ["--format", fmt, "--html-share", str(html_share), "--quiet", "-o", str(path)]
     subprocess.run(command, check=True)
     stamp.write_text(generator + "\n")
@@ -179,7 +167,7 @@ def worker(path: Path, db_path: Path) -> dict[str, Any]:
 
 
 def run_worker(path: Path, db_path: Path) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--worker", str(path), "--db", str(db_path)]
+    command = bench_command("import_speed", "--worker", str(path), "--db", str(db_path))
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stdout + done.stderr)

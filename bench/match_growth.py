@@ -1,7 +1,7 @@
 """Where a refusal's match time goes, at each scale measured by bench/run.py.
 
-    python bench/match_growth.py                      # every bench/out/run-SCALE/pqcheck.db there is
-    python bench/match_growth.py --scale 100k --sample 500
+    python -m bench.match_growth                      # every bench/out/run-SCALE/pqcheck.db there is
+    python -m bench.match_growth --scale 100k --sample 500
 
 ``bench/run.py`` times the match stage as a whole. This splits the time of one refusal in two, on
 a seeded sample of the refusals of each scale's database (one process, after a warm-up pass over
@@ -29,12 +29,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH.parent))
+from pqcheck import match
 
-from pqcheck import match  # noqa: E402
+from .common import OUT
 
-OUT = BENCH / "out"
 RESULTS = OUT / "match_growth.json"
 SCALES = ("10k", "100k", "full")
 INDEX_OF = {
@@ -116,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     for scale in args.scale or SCALES:
         db = OUT / f"run-{scale}" / "pqcheck.db"
         if not db.exists():
-            print(f"{scale}: no database at {db} (run bench/run.py --scale {scale} first)", file=sys.stderr)
+            print(f"{scale}: no database at {db} (run python -m bench.run --scale {scale} first)", file=sys.stderr)
             continue
         results[scale] = measure(db, args.sample, args.seed)
         print(scale, json.dumps(results[scale]), flush=True)

@@ -1,7 +1,7 @@
 """Would a department-ordered index bound the matcher's candidate search? A measurement, not a feature.
 
-    python bench/match_partition_probe.py            # on bench/out/run-full/pqcheck.db
-    python bench/match_partition_probe.py --scale 100k --sample 300
+    python -m bench.match_partition_probe            # on bench/out/run-full/pqcheck.db
+    python -m bench.match_partition_probe --scale 100k --sample 300
 
 ``bench/match_growth.py`` shows that a refusal's candidate searches read every index row of its
 terms in the whole collection and keep the department's and the window's afterwards. This builds,
@@ -27,12 +27,10 @@ import sys
 import time
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH.parent))
+from pqcheck import match
 
-from pqcheck import match  # noqa: E402
+from .common import OUT
 
-OUT = BENCH / "out"
 SEQ_BITS, DAY_BITS = 20, 20
 
 
@@ -63,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     db = OUT / f"run-{args.scale}" / "pqcheck.db"
     if not db.exists():
-        raise SystemExit(f"no database at {db}: run bench/run.py --scale {args.scale} first")
+        raise SystemExit(f"no database at {db}: run python -m bench.run --scale {args.scale} first")
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     matcher = match._Matcher(conn, match.DEFAULT_OPTIONS)
     build_seconds = build(conn, OUT / f"match_partition_probe-{args.scale}.db")

@@ -3,10 +3,10 @@
 Target: 50,000 refusals against 500,000 FOI documents in under 10 minutes on 2 cores, with peak
 memory (the whole process tree) under 2 GB.
 
-    python bench/match_speed.py                        # full scale: 50k refusals, 500k documents
-    python bench/match_speed.py --scale 0.1            # a tenth of both
-    python bench/match_speed.py --scale 0.1 --scale 0.25 --scale 1   # several, to see the growth
-    python bench/match_speed.py --workers 1            # one process
+    python -m bench.match_speed                        # full scale: 50k refusals, 500k documents
+    python -m bench.match_speed --scale 0.1            # a tenth of both
+    python -m bench.match_speed --scale 0.1 --scale 0.25 --scale 1   # several, to see the growth
+    python -m bench.match_speed --workers 1            # one process
 
 The database is generated once per scale (seeded, cached under ``bench/out/``, gitignored) with
 direct inserts: FOI requests (2 documents each: a response letter with one figure in a sentence,
@@ -35,16 +35,12 @@ import platform
 import random
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-OUT = BENCH / "out"
-sys.path.insert(0, str(ROOT))
+from .common import OUT, bench_command, insert_rows
 
 FULL_REFUSALS = 50_000
 FULL_DOCUMENTS = 500_000
@@ -85,6 +81,47 @@ COMMON = str.split(
     "statistics may would could each between since during however also any all including further"
 )
 ANSWER_WORDS = str.split("minister government policy published ensure continue support work officials assessment")
+
+
+# the columns of the rows generated below, in their order
+REQUEST_COLUMNS = (
+    "id",
+    "source",
+    "source_id",
+    "authority",
+    "department_id",
+    "title",
+    "request_text",
+    "outcome",
+    "date_requested",
+    "date_responded",
+)
+FIGURE_COLUMNS = ("document_id", "page", "start", "end", "value", "text", "kind", "context", "header")
+QUESTION_COLUMNS = (
+    "id",
+    "uin",
+    "house",
+    "date_tabled",
+    "date_answered",
+    "heading",
+    "question_text",
+    "answer_status",
+    "answer_text",
+    "answering_body_id",
+    "answering_body_name",
+)
+REFUSAL_COLUMNS = (
+    "question_id",
+    "label",
+    "category",
+    "phrase",
+    "subject",
+    "subject_terms",
+    "period",
+    "period_start",
+    "period_end",
+    "classifier_version",
+)
 
 
 def pseudo_words(rng: random.Random, n: int) -> list[str]:
@@ -164,21 +201,10 @@ def generate(path: Path, refusals: int, documents: int, seed: int) -> None:
     outcomes += ["not_held"] * 10 + ["rejected"] * 10
 
     def flush() -> None:
-        conn.executemany(
-            "INSERT INTO foi_requests (id, source, source_id, authority, department_id, title, request_text, outcome, "
-            "date_requested, date_responded) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            batch_req,
-        )
-        conn.executemany(
-            "INSERT INTO foi_documents (id, request_id, kind, title, status, page_count) VALUES (?,?,?,?,?,?)",
-            batch_doc,
-        )
-        conn.executemany("INSERT INTO foi_pages (document_id, page, text, needs_ocr) VALUES (?,?,?,0)", batch_page)
-        conn.executemany(
-            "INSERT INTO foi_figures (document_id, page, start, end, value, text, kind, context, header) "
-            "VALUES (?,?,?,?,?,?,?,?,?)",
-            batch_fig,
-        )
+        insert_rows(conn, "foi_requests", REQUEST_COLUMNS, batch_req)
+        insert_rows(conn, "foi_documents", ("id", "request_id", "kind", "title", "status", "page_count"), batch_doc)
+        insert_rows(conn, "foi_pages", ("document_id", "page", "text", "needs_ocr"), [(*p, 0) for p in batch_page])
+        insert_rows(conn, "foi_figures", FIGURE_COLUMNS, batch_fig)
         conn.commit()
         for batch in (batch_req, batch_doc, batch_page, batch_fig):
             batch.clear()
@@ -286,16 +312,8 @@ def generate(path: Path, refusals: int, documents: int, seed: int) -> None:
                 name_of[dept],
             )
         )
-    conn.executemany(
-        "INSERT INTO questions (id, uin, house, date_tabled, date_answered, heading, question_text, answer_status, "
-        "answer_text, answering_body_id, answering_body_name) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        questions,
-    )
-    conn.executemany(
-        "INSERT INTO refusals (question_id, label, category, phrase, subject, subject_terms, period, period_start, "
-        "period_end, classifier_version) VALUES (?,?,?,?,?,?,?,?,?,'bench')",
-        refusal_rows,
-    )
+    insert_rows(conn, "questions", QUESTION_COLUMNS, questions)
+    insert_rows(conn, "refusals", REFUSAL_COLUMNS, [(*r, "bench") for r in refusal_rows])
     conn.commit()
     print(f"  questions written in {time.perf_counter() - started:.0f}s", flush=True)
     for table in ("foi_requests", "foi_pages", "questions"):
@@ -382,7 +400,7 @@ def run_watched(command: list[str], every: float = 0.2, on_sample=None) -> tuple
 
 
 def measure(path: Path, workers: int, candidates: int) -> dict:
-    command = [sys.executable, __file__, "--run-once", str(path), "--workers", str(workers)]
+    command = bench_command("match_speed", "--run-once", str(path), "--workers", str(workers))
     command += ["--candidates", str(candidates)]
     returncode, output, peak = run_watched(command)
     if returncode:

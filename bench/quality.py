@@ -3,23 +3,22 @@
 Runs ``bench/quality_refusals.py`` (the classifier on fixtures/eval/answers.jsonl) and
 ``bench/quality_matches.py`` (the matcher on fixtures/eval/pairs/) and prints both.
 
-    python bench/quality.py
+    python -m bench.quality
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
+from .common import bench_command
 
 
 def main() -> int:
     status = 0
-    for script in ("quality_refusals.py", "quality_matches.py"):
-        print(f"== {script}", flush=True)
-        status |= subprocess.run([sys.executable, str(BENCH / script)], check=False).returncode
+    for module in ("quality_refusals", "quality_matches"):
+        print(f"== bench.{module}", flush=True)
+        status |= subprocess.run(bench_command(module), check=False).returncode
     return status
 
 

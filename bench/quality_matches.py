@@ -1,8 +1,8 @@
 """Match quality on the evaluation dataset in fixtures/eval/pairs/ (run by hand; also used by a test).
 
-    python bench/quality_matches.py            # labels.json refusals, then the classifier if it works
-    python bench/quality_matches.py --json     # machine-readable
-    python bench/quality_matches.py --show 30  # the 30 best matches with their evidence
+    python -m bench.quality_matches            # labels.json refusals, then the classifier if it works
+    python -m bench.quality_matches --json     # machine-readable
+    python -m bench.quality_matches --show 30  # the 30 best matches with their evidence
 
 It loads the dataset into a temporary database the way a user would (``import_question_files``;
 ``read_foi_paths`` + ``ingest``), inserts the refusal labels from labels.json (so the matcher is
@@ -23,15 +23,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from .common import ROOT
+
 DATASET = ROOT / "fixtures" / "eval" / "pairs"
-sys.path.insert(0, str(ROOT))
 
 from pqcheck.db import open_db, upsert_rows  # noqa: E402
 from pqcheck.foi import ingest  # noqa: E402

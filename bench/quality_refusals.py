@@ -1,8 +1,8 @@
 """Quality of pqcheck.classify on the labelled answers in fixtures/eval/answers.jsonl.
 
-    python bench/quality_refusals.py                 # all, held-out, development, real samples
-    python bench/quality_refusals.py --errors        # also list every wrong answer
-    python bench/quality_refusals.py --json out.json # the numbers as JSON
+    python -m bench.quality_refusals                 # all, held-out, development, real samples
+    python -m bench.quality_refusals --errors        # also list every wrong answer
+    python -m bench.quality_refusals --json out.json # the numbers as JSON
 
 "Refusal" means label refusal or partial. Prints precision, recall and F1 of that, the label and
 category confusion, for: the answers written for the set (development part, and the held-out part
@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from pqcheck.classify import CATEGORIES, CLASSIFIER_VERSION, LABELS, classify_many
 
-from pqcheck.classify import CATEGORIES, CLASSIFIER_VERSION, LABELS, classify_many  # noqa: E402
+from .common import ROOT
 
 EVAL_PATH = ROOT / "fixtures" / "eval" / "answers.jsonl"
 SAMPLES_DIR = ROOT.parent / "shared" / "samples" / "parliament"

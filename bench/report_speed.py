@@ -7,9 +7,9 @@ answers) with reasons, evidence and figures, and reviews on a share of them. The
 ``write_report`` for md, csv and json (median of ``--runs``), writing to a file in ``bench/out/``,
 and prints seconds per format and the output size. The target is under 5 s for 10,000 pairs.
 
-    python bench/report_speed.py                    # 10,000 pairs, seed 42, 3 runs
-    python bench/report_speed.py --pairs 50000 --runs 1
-    python bench/report_speed.py --profile md       # cProfile of one markdown report, top 25
+    python -m bench.report_speed                    # 10,000 pairs, seed 42, 3 runs
+    python -m bench.report_speed --pairs 50000 --runs 1
+    python -m bench.report_speed --profile md       # cProfile of one markdown report, top 25
 """
 
 from __future__ import annotations
@@ -25,13 +25,11 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-OUT = BENCH / "out"
+from .common import OUT, ROOT
+
 TARGET_SECONDS = 5.0
 GENERATOR_VERSION = "2"  # bump when the synthetic data changes, to rebuild cached databases
 
-sys.path.insert(0, str(ROOT))
 
 from pqcheck.db import open_db, upsert_rows  # noqa: E402
 from pqcheck.departments import department_index  # noqa: E402

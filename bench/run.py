@@ -1,8 +1,8 @@
 """The whole pipeline at 10k, 100k and full scale, each stage in a fresh process, beside baselines.
 
-    python bench/run.py --scale 10k --scale 100k      # a few minutes, then ~30 min
-    nohup python bench/run.py --scale full > bench/out/run-full.log 2>&1 &
-    python bench/run.py --docs-only                   # docs/performance.md from the saved results
+    python -m bench.run --scale 10k --scale 100k      # a few minutes, then ~30 min
+    nohup python -m bench.run --scale full > bench/out/run-full.log 2>&1 &
+    python -m bench.run --docs-only                   # docs/performance.md from the saved results
 
 A scale is a number of written answers (10k: 10,000; 100k: 100,000; full: 750,000, every written
 answer since 2014) and FOI requests in proportion (1,000,000 at full scale). Its corpus is made
@@ -39,14 +39,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-OUT = BENCH / "out"
-DOCS = ROOT / "docs" / "performance.md"
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(BENCH))
+from .common import OUT, ROOT, bench_command, latency_stats, planted_pairs
 
-from match_speed import run_watched  # noqa: E402 - stdlib only: this process stays small
+DOCS = ROOT / "docs" / "performance.md"
+
+from .match_speed import run_watched  # noqa: E402 - stdlib only: this process stays small
 
 SCALES = {"10k": 10_000, "100k": 100_000, "full": 750_000}
 FULL_ANSWERS, FULL_FOI = 750_000, 1_000_000
@@ -76,7 +73,7 @@ def foi_count(answers: int) -> int:
 
 def corpus(scale: str, seed: int) -> Path:
     """The corpus folder of ``scale``, made by bench/corpus.py unless one with the same arguments is there."""
-    import corpus as generator  # imported here: it is not needed to run a stage
+    from . import corpus as generator  # imported here: it is not needed to run a stage
 
     folder = OUT / f"corpus-{scale}"
     answers = SCALES[scale]
@@ -90,7 +87,7 @@ def corpus(scale: str, seed: int) -> Path:
             return folder
     log(f"making the corpus in {folder} ({answers:,} answers, {foi_count(answers):,} FOI requests)")
     shutil.rmtree(folder, ignore_errors=True)
-    command = [sys.executable, str(BENCH / "corpus.py"), "--answers", str(answers), "--foi", str(foi_count(answers))]
+    command = bench_command("corpus", "--answers", str(answers), "--foi", str(foi_count(answers)))
     subprocess.run([*command, "--seed", str(seed), "--out", str(folder)], check=True)
     return folder
 
@@ -105,12 +102,6 @@ def fresh_db(scale: str) -> Path:
 
 
 # --- the stages, each run in a child process (they import pqcheck there, not here) ----------------
-
-
-def _pairs(job: dict[str, Any]) -> list[dict[str, Any]]:
-    import orjson
-
-    return [orjson.loads(line) for line in (Path(job["corpus"]) / "pairs.jsonl").read_bytes().splitlines()]
 
 
 def _manifest(job: dict[str, Any]) -> dict[str, Any]:
@@ -165,10 +156,10 @@ def stage_classify(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def stage_match(job: dict[str, Any]) -> dict[str, Any]:
-    from corpus_pipeline import planted_found
-
     from pqcheck.db import open_db
     from pqcheck.match import MATCHER_VERSION, MatchOptions, match_db
+
+    from .corpus_pipeline import planted_found
 
     db = open_db(job["db"])
     started = time.perf_counter()
@@ -182,7 +173,7 @@ def stage_match(job: dict[str, Any]) -> dict[str, Any]:
         "matches": stats.matches,
         "candidates_per_refusal": round(stats.candidates / max(stats.refusals, 1), 1),
         "workers": job["workers"],
-        "planted": planted_found(db, _pairs(job)),
+        "planted": planted_found(db, planted_pairs(job["corpus"])),
         "version": MATCHER_VERSION,
     }
 
@@ -204,10 +195,10 @@ def stage_report(job: dict[str, Any]) -> dict[str, Any]:
 
 def corpus_queries(pairs: list[dict[str, Any]], n: int) -> list[tuple[str, str, Any]]:
     """(kind, text, filters): the kinds of ``search_speed.QUERY_KINDS`` on the planted subjects."""
-    from search_speed import QUERY_KINDS
-
     from pqcheck.departments import department_index
     from pqcheck.search import SearchFilters
+
+    from .search_speed import QUERY_KINDS
 
     rng, index = random.Random(SEED), department_index()
     out = []
@@ -236,13 +227,12 @@ def corpus_queries(pairs: list[dict[str, Any]], n: int) -> list[tuple[str, str, 
 
 
 def stage_search(job: dict[str, Any]) -> dict[str, Any]:
-    from search_speed import _stats
 
     from pqcheck.db import open_db
     from pqcheck.search import KINDS, search
 
     db = open_db(job["db"])
-    workload = corpus_queries(_pairs(job), QUERIES)
+    workload = corpus_queries(planted_pairs(job["corpus"]), QUERIES)
     for _, text, filters in workload:  # warm-up: the page cache, as on a server that has been up a while
         search(db, text, filters, kinds=KINDS, limit=20)
     by_kind: dict[str, list[float]] = {}
@@ -252,29 +242,29 @@ def stage_search(job: dict[str, Any]) -> dict[str, Any]:
             search(db, text, filters, kinds=KINDS, limit=20)
             by_kind.setdefault(kind, []).append((time.perf_counter() - began) * 1000)
     times = [t for values in by_kind.values() for t in values]
-    stats = {kind: _stats(values) for kind, values in by_kind.items()}
-    return {"records": len(times), "seconds": sum(times) / 1000, **_stats(times), "by_query_kind": stats}
+    stats = {kind: latency_stats(values) for kind, values in by_kind.items()}
+    return {"records": len(times), "seconds": sum(times) / 1000, **latency_stats(times), "by_query_kind": stats}
 
 
 def stage_regex(job: dict[str, Any]) -> dict[str, Any]:
-    from baselines import regex_classify_db, regex_planted, regex_quality
+    from .baselines import regex_classify_db, regex_planted, regex_quality
 
     conn = sqlite3.connect(job["db"])
     result = regex_classify_db(conn)
-    result["planted_found"] = regex_planted(conn, _pairs(job))
+    result["planted_found"] = regex_planted(conn, planted_pairs(job["corpus"]))
     result["quality"] = regex_quality()  # after the timing: it classifies the labelled set both ways
     return result
 
 
 def stage_fuzzy(job: dict[str, Any]) -> dict[str, Any]:
-    from baselines import fuzzy_match, fuzzy_samples, pqcheck_recall
-
     from pqcheck.db import open_db
+
+    from .baselines import fuzzy_match, fuzzy_samples, pqcheck_recall
 
     conn = sqlite3.connect(job["db"])
     foi = conn.execute("SELECT count(*) FROM foi_requests").fetchone()[0]
     size = max(FUZZY_SAMPLE[0], min(FUZZY_SAMPLE[1], job["fuzzy_pairs"] // 2 // max(foi, 1)))
-    refusals, planted = fuzzy_samples(conn, _pairs(job), size, SEED)
+    refusals, planted = fuzzy_samples(conn, planted_pairs(job["corpus"]), size, SEED)
     result = fuzzy_match(conn, refusals)  # the speed, on refusals as they come
     recall = fuzzy_match(conn, planted)
     result |= {"records": result["pairs"], "planted": recall["planted"], "recall_at_3": recall["recall_at_3"]}
@@ -313,7 +303,7 @@ def run_stage(stage: str, job: dict[str, Any]) -> dict[str, Any]:
     """Run ``stage`` in a child process; its result with peak memory (MiB) and the load before and after."""
     log(f"{stage} ...")
     load = os.getloadavg()[0]
-    command = [sys.executable, __file__, "--stage", stage, "--job", json.dumps(job)]
+    command = bench_command("run", "--stage", stage, "--job", json.dumps(job))
     began = beat = time.perf_counter()
 
     def heartbeat(peak: int) -> None:
@@ -519,7 +509,7 @@ def import_split() -> list[str]:
     """The chunks of ``bench/import_growth.py``: µs per answer as the database grows."""
     path = OUT / "import_growth.json"
     if not path.exists():
-        return ["Not measured yet: `python bench/import_growth.py`."]
+        return ["Not measured yet: `python -m bench.import_growth`."]
     found = json.loads(path.read_text(encoding="utf-8"))
     chunks = found["chunks"]
     return [
@@ -537,7 +527,7 @@ def match_split() -> list[str]:
     found = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     split = {s: found[s] for s in SCALES if s in found}
     if not split:
-        return ["Not measured yet: `python bench/match_growth.py` after the runs."]
+        return ["Not measured yet: `python -m bench.match_growth` after the runs."]
     lines = [
         "| scale | FOI requests | refusals (sample) | ms a refusal | candidate searches: ms | rows read "
         "| µs a row read | the rest: ms | candidates |",
@@ -662,7 +652,7 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
     if pending:
         lines += ["", f"## Pending: {', '.join(pending)}", ""]
         lines += [
-            f"Not measured yet: `nohup python bench/run.py --scale {s} > bench/out/run-{s}.log 2>&1 &` "
+            f"Not measured yet: `nohup python -m bench.run --scale {s} > bench/out/run-{s}.log 2>&1 &` "
             f"(progress in the log; results in `bench/out/run-{s}.json`, and this file rewritten)."
             for s in pending
         ]
@@ -729,11 +719,11 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
         "## How to reproduce",
         "",
         "```bash",
-        "python bench/run.py --scale 10k --scale 100k     # corpus made once in bench/out/corpus-SCALE",
-        "nohup python bench/run.py --scale full > bench/out/run-full.log 2>&1 &",
-        "python bench/match_growth.py                     # the split of match time, on those databases",
-        "python bench/import_growth.py                    # import questions, chunk by chunk",
-        "python bench/run.py --docs-only                  # this file from bench/out/run-SCALE.json",
+        "python -m bench.run --scale 10k --scale 100k     # corpus made once in bench/out/corpus-SCALE",
+        "nohup python -m bench.run --scale full > bench/out/run-full.log 2>&1 &",
+        "python -m bench.match_growth                     # the split of match time, on those databases",
+        "python -m bench.import_growth                    # import questions, chunk by chunk",
+        "python -m bench.run --docs-only                  # this file from bench/out/run-SCALE.json",
         "```",
         "",
         "The results of each scale, with every figure above and more, are in `bench/out/run-SCALE.json`.",

@@ -2,9 +2,9 @@
 
 Target (issue 5): under 100 ms at the 95th percentile on 1,000,000 rows.
 
-    python bench/search_speed.py                  # build (once, cached in bench/out/) and measure
-    python bench/search_speed.py --rounds 5       # more timed rounds of the query set
-    python bench/search_speed.py --http           # also time GET /search over HTTP (pages rendered)
+    python -m bench.search_speed                  # build (once, cached in bench/out/) and measure
+    python -m bench.search_speed --rounds 5       # more timed rounds of the query set
+    python -m bench.search_speed --http           # also time GET /search over HTTP (pages rendered)
 
 The database starts from the full-scale match benchmark's (``bench/match_speed.py``: 250,000 FOI
 requests with 500,000 documents and ~583,000 pages, 75,000 written answers; generated if missing,
@@ -28,33 +28,21 @@ import json
 import random
 import shutil
 import sqlite3
-import statistics
-import sys
 import threading
 import time
 from datetime import date
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-OUT = BENCH / "out"
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(BENCH))
+from pqcheck.db import open_db
+from pqcheck.departments import department_index
+from pqcheck.search import KINDS, SearchFilters, search
 
-import match_speed  # noqa: E402
-
-from pqcheck.db import open_db  # noqa: E402
-from pqcheck.departments import department_index  # noqa: E402
-from pqcheck.search import KINDS, SearchFilters, search  # noqa: E402
+from . import match_speed
+from .common import OUT, insert_rows, latency_stats
 
 GENERATOR_VERSION = "search-1"
 SEED = 42
 QUERY_KINDS = ("word", "two words", "phrase", "or", "exclusion", "filtered", "verdict", "common word")
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def build(rows: int) -> Path:
@@ -124,11 +112,7 @@ def build(rows: int) -> Path:
 
 
 def _insert_questions(conn: sqlite3.Connection, batch: list[tuple]) -> None:
-    conn.executemany(
-        "INSERT INTO questions (id, uin, house, date_tabled, date_answered, heading, question_text, answer_status, "
-        "answer_text, answering_body_id, answering_body_name) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        batch,
-    )
+    insert_rows(conn, "questions", match_speed.QUESTION_COLUMNS, batch)
     conn.commit()
     batch.clear()
 
@@ -149,11 +133,8 @@ def _synthetic_matches(conn: sqlite3.Connection, rng: random.Random) -> None:
         pool = requests.get(dept) or requests[rng.choice(list(requests))]
         for rid in rng.sample(pool, min(3, len(pool))):
             pairs.append((f"{qid}:{rid}", qid, "foi", rid, dept, "disclosure", round(rng.random(), 3)))
-    conn.executemany(
-        "INSERT INTO matches (id, question_id, target_kind, foi_request_id, department_id, evidence_kind, score) "
-        "VALUES (?,?,?,?,?,?,?)",
-        pairs,
-    )
+    columns = ("id", "question_id", "target_kind", "foi_request_id", "department_id", "evidence_kind", "score")
+    insert_rows(conn, "matches", columns, pairs)
     conn.commit()
 
 
@@ -200,19 +181,9 @@ def measure(path: Path, rounds: int, n: int) -> dict:
             times[kind].append((time.perf_counter() - began) * 1000)
     every = [t for values in times.values() for t in values]
     return {
-        "all": _stats(every),
-        "by_query_kind": {k: _stats(v) for k, v in times.items()},
-        "without_common_word": _stats([t for k, v in times.items() if k != "common word" for t in v]),
-    }
-
-
-def _stats(values: list[float]) -> dict:
-    return {
-        "n": len(values),
-        "p50_ms": round(statistics.median(values), 1),
-        "p95_ms": round(percentile(values, 0.95), 1),
-        "p99_ms": round(percentile(values, 0.99), 1),
-        "max_ms": round(max(values), 1),
+        "all": latency_stats(every),
+        "by_query_kind": {k: latency_stats(v) for k, v in times.items()},
+        "without_common_word": latency_stats([t for k, v in times.items() if k != "common word" for t in v]),
     }
 
 
@@ -246,7 +217,7 @@ def measure_http(path: Path, n: int) -> dict:
                     times.append(elapsed)
     finally:
         running.close()
-    return _stats(times)
+    return latency_stats(times)
 
 
 def main() -> None:

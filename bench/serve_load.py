@@ -1,15 +1,15 @@
 """`pqcheck serve` under load: many searching clients while an import writes to the same database.
 
-    python bench/serve_load.py                      # 50 clients, 1 s between a client's searches
-    python bench/serve_load.py --think 0            # clients that never pause: the throughput
-    python bench/serve_load.py --clients 100 --seconds 60
-    python bench/serve_load.py --think 5 --scale full   # on bench/out/run-full/pqcheck.db
+    python -m bench.serve_load                      # 50 clients, 1 s between a client's searches
+    python -m bench.serve_load --think 0            # clients that never pause: the throughput
+    python -m bench.serve_load --clients 100 --seconds 60
+    python -m bench.serve_load --think 5 --scale full   # on bench/out/run-full/pqcheck.db
 
 The database is a copy (in /dev/shm when there is room) of the 1.3M-row search benchmark's
 (``bench/search_speed.py`` builds it), or with ``--scale``, of the database ``bench/run.py`` made at
 that scale, searched for the planted subjects (``run.corpus_queries``). While the clients search, a
 separate process writes into the same file: by default ``pqcheck fetch questions`` from the fake
-Parliament API of the tests (``tests/apiserver.py``: 2,000 answers with their detail records, at
+Parliament API of the tests (``tests/support/apiserver.py``: 2,000 answers with their detail records, at
 pqcheck's default 5 requests/s, as against the real API); with ``--writer import``, ``pqcheck import
 questions`` of 100,000 generated answers as fast as it can (a harsher case: it takes a core). Each
 client is a thread with its own HTTP session that GETs ``/search?q=...`` (the queries of
@@ -36,17 +36,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-OUT = BENCH / "out"
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(BENCH))
+import requests
 
-import requests  # noqa: E402
-import search_speed  # noqa: E402
+from pqcheck.web.server import make_server
+from tests.support.apiserver import FakeParliamentAPI, make_question_set
 
-from pqcheck.web.server import make_server  # noqa: E402
-from tests.apiserver import FakeParliamentAPI, make_question_set  # noqa: E402
+from . import search_speed
+from .common import OUT, bench_command, planted_pairs
 
 IMPORT_FILE = OUT / "questions-n100000-seed42.jsonl"
 
@@ -55,8 +51,7 @@ def writer_file() -> Path:
     if not IMPORT_FILE.exists():
         subprocess.run(
             [
-                sys.executable,
-                str(BENCH / "generate_questions.py"),
+                *bench_command("generate_questions"),
                 "--n",
                 "100000",
                 "--seed",
@@ -97,13 +92,13 @@ def main() -> None:
     parser.add_argument("--scale", choices=("10k", "100k", "full"), help="bench/run.py's database at this scale")
     args = parser.parse_args()
     if args.scale:
-        import run
+        from . import run
 
         source = OUT / f"run-{args.scale}" / "pqcheck.db"
         if not source.exists():
-            raise SystemExit(f"no database at {source}: run bench/run.py --scale {args.scale} first")
+            raise SystemExit(f"no database at {source}: run python -m bench.run --scale {args.scale} first")
         path = working_copy(source)
-        queries = run.corpus_queries(run._pairs({"corpus": str(OUT / f"corpus-{args.scale}")}), 160)
+        queries = run.corpus_queries(planted_pairs(OUT / f"corpus-{args.scale}"), 160)
     else:
         path = working_copy(search_speed.build(1_300_000))
         queries = search_speed.queries(160)

@@ -6,6 +6,10 @@ import pytest
 import sqlite_utils
 
 from pqcheck.db import ensure_db_shape
+from pqcheck.demo import build_demo
+from pqcheck.progress import Progress
+
+from .support.databases import copy_db
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
@@ -24,3 +28,15 @@ def parliament_samples() -> Path:
     if not folder.is_dir():
         pytest.skip(f"real API samples not found at {folder} (the shared/ folder beside the repo)")
     return folder
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """``pqcheck demo``'s database (classified and matched), built once per session: never write to it."""
+    return build_demo(tmp_path_factory.mktemp("demo"), progress=Progress(quiet=True)).db_path
+
+
+@pytest.fixture
+def demo_copy(demo_db, tmp_path) -> Path:
+    """A copy of the demo database, for a test that writes."""
+    return copy_db(demo_db, tmp_path / "pqcheck.db")

@@ -3,7 +3,6 @@ prefilter, classify_db, and the quality on the labelled answers in fixtures/eval
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import re
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import quality_refusals
 from pqcheck import classify as C
 from pqcheck.classify import CATEGORIES, LABELS, Classification, classify, classify_db, classify_many
 
@@ -18,19 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 HOME_OFFICE = "To ask the Secretary of State for the Home Department, "
 
 
-def _quality_module():
-    spec = importlib.util.spec_from_file_location("quality_refusals", ROOT / "bench" / "quality_refusals.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-QUALITY = _quality_module()
-
-
 @pytest.fixture(scope="module")
 def eval_records():
-    return QUALITY.load_eval()
+    return quality_refusals.load_eval()
 
 
 def _phrase_ok(answer: str, c: Classification) -> None:
@@ -597,7 +587,7 @@ def test_offsets_on_every_refusal_found(eval_records):
 
 
 def test_precision_and_recall_on_the_eval_set(eval_records):
-    result = QUALITY.evaluate(eval_records)
+    result = quality_refusals.evaluate(eval_records)
     assert result["precision"] >= 0.95, result
     assert result["recall"] >= 0.90, result
 
@@ -606,5 +596,5 @@ def test_precision_and_recall_on_the_real_samples(eval_records):
     real = [r for r in eval_records if r["group"] == "real"]
     if not real:
         pytest.skip("the shared samples folder is not there")
-    result = QUALITY.evaluate(real)
+    result = quality_refusals.evaluate(real)
     assert result["precision"] >= 0.95 and result["recall"] >= 0.90, result

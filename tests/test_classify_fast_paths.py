@@ -4,7 +4,6 @@ once, the cheap checks before slow regular expressions, the statement that write
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sqlite3
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench import quality_refusals
 from pqcheck import classify as C
 from pqcheck.db import TABLES, open_db
 
@@ -21,10 +21,12 @@ _PIECES = [*C._LITERALS.bits, " ", "\n", "\0", "’", "é", "\ud800", "£", "no"
 
 def _eval_texts() -> list[str]:
     """The questions and answers of fixtures/eval (with the real ones when their samples are here)."""
-    spec = importlib.util.spec_from_file_location("quality_refusals", ROOT / "bench" / "quality_refusals.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return [text for record in module.load_eval() for text in (record["question_text"], record["answer_text"]) if text]
+    return [
+        text
+        for record in quality_refusals.load_eval()
+        for text in (record["question_text"], record["answer_text"])
+        if text
+    ]
 
 
 def _scanned(texts: list[str]) -> list[int]:

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from pqcheck.cli import cli
 from pqcheck.db import open_db
 
-from .factories import list_response, question_value, single
+from .support.factories import list_response, question_value, single
 
 
 def run(*args):

@@ -79,7 +79,7 @@ def test_questions_have_a_department_through_their_answering_body(tmp_path):
     from pqcheck.questions import save_questions
     from pqcheck.sources.parliament import QuestionRecord
 
-    from .factories import question_value
+    from .support.factories import question_value
 
     db = open_db(tmp_path / "pq.db")
     save_questions(

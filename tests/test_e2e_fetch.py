@@ -8,19 +8,14 @@ server's request log.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlite_utils
 
-from .apiserver import (
+from .support.apiserver import (
     DROP,
     LIST_PATH,
     QUESTION_KEYS,
@@ -37,67 +32,9 @@ from .apiserver import (
     with_answer,
     with_correction,
 )
+from .support.fetch import FROM, TODAY, assert_complete, fetch, rows_by_id, sync_state, versions
 
-# pqcheck dates its runs in UTC; so does the data here
-TODAY = datetime.now(UTC).date()
-FROM = TODAY - timedelta(days=60)
 PAGE = 100
-
-
-def pqcheck_executable() -> str:
-    """The installed console script; PQCHECK_E2E_BIN overrides it (e.g. a wheel's, elsewhere)."""
-    if os.environ.get("PQCHECK_E2E_BIN"):
-        return os.environ["PQCHECK_E2E_BIN"]
-    candidate = Path(sys.executable).parent / "pqcheck"
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which("pqcheck")
-    if found is None:
-        pytest.skip("the pqcheck console script is not installed")
-    return found
-
-
-@dataclass
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def summary(self) -> dict[str, Any]:
-        assert self.returncode == 0, self.stderr
-        return json.loads(self.stdout)
-
-
-def fetch(db_path: Path, api: FakeParliamentAPI, *args: str, retries: int = 2, backoff: float | None = None) -> Run:
-    """``pqcheck fetch questions DB --api-url ... --json`` as a subprocess.
-
-    ``backoff=None`` keeps pqcheck's default first-retry delay (1 s), so that a test can tell
-    a ``Retry-After: 0`` from the backoff.
-    """
-    command = [
-        pqcheck_executable(),
-        "fetch",
-        "questions",
-        str(db_path),
-        "--api-url",
-        api.url,
-        "--rate",
-        "1000",
-        "--retries",
-        str(retries),
-        "--timeout",
-        "10",
-        "--quiet",
-        "--json",
-        *(["--backoff", str(backoff)] if backoff is not None else []),
-        *args,
-    ]
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    env["NO_PROXY"] = "127.0.0.1,localhost"
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env, check=False)
-    return Run(proc.returncode, proc.stdout, proc.stderr)
-
 
 api = pytest.fixture(fake_api, name="api")
 
@@ -105,25 +42,6 @@ api = pytest.fixture(fake_api, name="api")
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "pq.db"
-
-
-def rows_by_id(db_path: Path) -> dict[int, dict[str, Any]]:
-    db = sqlite_utils.Database(db_path)
-    rows = list(db["questions"].rows)
-    ids = [row["id"] for row in rows]
-    assert len(ids) == len(set(ids)), "duplicate question ids stored"
-    return {row["id"]: row for row in rows}
-
-
-def sync_state(db_path: Path) -> dict[str, Any]:
-    states = list(sqlite_utils.Database(db_path)["sync_state"].rows)
-    assert len(states) == 1, states
-    return states[0]
-
-
-def versions(db_path: Path, question_id: int) -> list[dict[str, Any]]:
-    db = sqlite_utils.Database(db_path)
-    return list(db["answer_versions"].rows_where("question_id = ?", [question_id], order_by="kind"))
 
 
 def outcomes(requests: list[RecordedRequest]) -> dict[Any, list[Any]]:
@@ -144,19 +62,6 @@ def gap_after(requests: list[RecordedRequest], first: RecordedRequest) -> float:
 
 def detail_path(question_id: int) -> str:
     return f"{LIST_PATH}/{question_id}"
-
-
-def assert_complete(row: dict[str, Any], value: dict[str, Any]) -> None:
-    """The stored row holds the full text of ``value`` (as the detail endpoint gives it)."""
-    assert row["question_text"] == value["questionText"]
-    assert row["question_text_truncated"] == 0
-    assert row["answer_text_truncated"] == 0
-    if value["answerIsHolding"]:
-        assert row["answer_html"] is None
-        assert row["holding_answer_text"] == strip_tags(value["answerText"])
-    else:
-        assert row["answer_html"] == value["answerText"]
-        assert row["answer_text"] and "<p>" not in row["answer_text"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ import pytest
 
 from pqcheck.extract import Extraction, Limits, extract_file
 from pqcheck.figures import find_figures
-from tests.pdfs import Image, Rect, Table, encrypt_pdf, garbage_pdf, make_pdf, truncated_copy
+
+from .support.pdfs import Image, Rect, Table, encrypt_pdf, garbage_pdf, make_pdf, truncated_copy
 
 LETTER_INTRO = (
     "Thank you for your email of 4 March 2019, in which you asked for information about the detention of "
@@ -487,7 +488,7 @@ def test_character_limit_cuts_the_text(tmp_path):
 
 
 def test_image_file_needs_ocr(tmp_path):
-    from tests.pdfs import png_image
+    from .support.pdfs import png_image
 
     path = tmp_path / "scan.png"
     path.write_bytes(png_image(100, 100).getvalue())

@@ -10,9 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -37,7 +35,8 @@ from pqcheck.sources.govuk import (
     search_params,
 )
 
-from .fixtures_govuk import (
+from .support.cli import pqcheck_executable
+from .support.fixtures_govuk import (
     ASSETS,
     external_attachment,
     file_attachment,
@@ -51,7 +50,7 @@ from .fixtures_govuk import (
     search_page,
     search_result,
 )
-from .govuk_server import FakeGovuk
+from .support.govuk_server import FakeGovuk
 
 SEARCH_URL = f"{GOVUK_BASE}/api/search.json"
 PDF = make_pdf(["Table 1: people detained in an IRC on 31 December 2018", "Total | 507"])
@@ -585,13 +584,6 @@ def test_fake_server_answers_unknown_parameters_with_422():
     assert caught.value.status == 422
 
 
-def pqcheck_executable() -> str | None:
-    if os.environ.get("PQCHECK_E2E_BIN"):
-        return os.environ["PQCHECK_E2E_BIN"]
-    candidate = Path(sys.executable).parent / "pqcheck"
-    return str(candidate) if candidate.exists() else shutil.which("pqcheck")
-
-
 def foi_govuk_command_missing() -> bool:
     if os.environ.get("PQCHECK_E2E_BIN"):
         return False
@@ -622,8 +614,6 @@ def dump(db_path: Path) -> dict[str, list[dict]]:
 )
 def test_cli_fetch_foi_govuk_stores_each_release_once(tmp_path):
     exe = pqcheck_executable()
-    if exe is None:
-        pytest.skip("the pqcheck console script is not installed")
     db_path, cache_dir = tmp_path / "pq.db", tmp_path / "files"
     with FakeGovuk(max_count=2) as api:
         api.add_item(organisation_item("home-office", "Home Office"))  # the CLI checks the slug first

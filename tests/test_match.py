@@ -6,7 +6,6 @@ Refusals are inserted directly (the classifier is not used); FOI requests go thr
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 from dataclasses import replace
 from datetime import date, timedelta
@@ -15,14 +14,14 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from pqcheck.db import ensure_db_shape, open_db, upsert_rows
+from bench import quality_matches
+from pqcheck.db import ensure_db_shape, open_db
 from pqcheck.departments import save_departments
 from pqcheck.foi import FoiDocument, FoiRequest, ingest
 from pqcheck.match import CORROBORATION_STEP, MATCHER_VERSION, MatchOptions, match_db, match_id, years_in
-from pqcheck.questions import save_questions
-from pqcheck.sources.parliament import QuestionRecord
 
-from .factories import question_value
+from .support import world
+from .support.factories import question_value
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWERED = "2019-06-10"
@@ -53,33 +52,28 @@ def add_question(
         overrides["questionText"] = question
     if answer is not None:
         overrides["answerText"] = answer
-    save_questions(db, [QuestionRecord(question_value(qid, **overrides), "file:///test.json", "2024-01-01", True)])
+    world.save_answers(db, [question_value(qid, **overrides)], fetched_at="2024-01-01")
 
 
 def add_refusal(db, qid, *, subject=SUBJECT, terms=TERMS, label="refusal", period=("2018-01-01", "2018-12-31")):
     answer = db.execute("SELECT answer_text FROM questions WHERE id = ?", [qid]).fetchone()[0]
     phrase = "There is no central record" if label != "disclosure" else None
     start = answer.find(phrase) if phrase and phrase in answer else None
-    upsert_rows(
+    world.add_refusal(
         db,
-        "refusals",
-        [
-            {
-                "question_id": qid,
-                "label": label,
-                "category": "not_held_centrally" if label != "disclosure" else None,
-                "phrase": phrase,
-                "phrase_start": start,
-                "phrase_end": None if start is None else start + len(phrase),
-                "subject": subject if label != "disclosure" else None,
-                "subject_terms": json.dumps(terms if label != "disclosure" else []),
-                "period": None,
-                "period_start": period[0] if period else None,
-                "period_end": period[1] if period else None,
-                "classifier_version": "test",
-                "classified_at": "2024-01-01T00:00:00",
-            }
-        ],
+        qid,
+        label=label,
+        category="not_held_centrally" if label != "disclosure" else None,
+        phrase=phrase,
+        phrase_start=start,
+        phrase_end=None if start is None else start + len(phrase),
+        subject=subject if label != "disclosure" else None,
+        subject_terms=json.dumps(terms if label != "disclosure" else []),
+        period=None,
+        period_start=period[0] if period else None,
+        period_end=period[1] if period else None,
+        classifier_version="test",
+        classified_at="2024-01-01T00:00:00",
     )
     db.conn.commit()
 
@@ -109,7 +103,7 @@ def add_foi(
         raw={"title": title, "outcome": outcome, "date": when},  # ingest rewrites a request when its raw changes
         documents=docs,
     )
-    ingest(db, [request])
+    world.save_fois(db, [request])
     return request.id
 
 
@@ -470,15 +464,8 @@ def test_years_in():
     assert years_in("cost £2019 and 12,2019") == set()
 
 
-def _quality():
-    spec = importlib.util.spec_from_file_location("quality_matches", ROOT / "bench" / "quality_matches.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_evaluation_dataset_meets_the_targets(tmp_path):
-    result = _quality().evaluate(tmp_path / "eval.db", classifier=False)
+    result = quality_matches.evaluate(tmp_path / "eval.db", classifier=False)
     assert result["pairs"] >= 25 and len(result["departments"]) >= 8
     assert result["recall_at_3"] >= 0.9, result["missed"]
     assert result["precision_top20"] >= 0.8, result["top20_wrong"]

@@ -18,7 +18,7 @@ from pqcheck.sources.parliament import (
     wants_detail,
 )
 
-from .factories import LONG_ANSWER, LONG_QUESTION, list_response, list_view, question_value, single
+from .support.factories import LONG_ANSWER, LONG_QUESTION, list_response, list_view, question_value, single
 
 LIST_URL = API_BASE + QUESTIONS_PATH
 

@@ -7,7 +7,7 @@ import json
 from pqcheck.questions import save_questions
 from pqcheck.sources.parliament import QuestionRecord
 
-from .factories import HOLDING_TEXT, LONG_ANSWER, LONG_QUESTION, list_view, question_value
+from .support.factories import HOLDING_TEXT, LONG_ANSWER, LONG_QUESTION, list_view, question_value
 
 API = "https://questions-statements-api.parliament.uk/api/writtenquestions/questions/1"
 

@@ -16,13 +16,12 @@ import sqlite_utils
 from pqcheck.db import ensure_db_shape, upsert_rows
 from pqcheck.departments import save_departments
 from pqcheck.errors import BadInput
-from pqcheck.foi import FoiDocument, FoiRequest, ingest
+from pqcheck.foi import FoiDocument, FoiRequest
 from pqcheck.pairs import ReportFilters
-from pqcheck.questions import save_questions
 from pqcheck.report import CSV_COLUMNS, write_report
-from pqcheck.sources.parliament import QuestionRecord
 
-from .factories import question_value
+from .support.factories import question_value
+from .support.world import add_pair, add_refusal, add_review, phrase_at, save_answers, save_fois
 
 HOME_ANSWER = (
     "<p>There is no central record of the number of victims of trafficking held in immigration detention.</p>"
@@ -36,46 +35,26 @@ EVIL_ANSWER = (
 EVIDENCE = "In 2018, 507 victims of trafficking were held in detention, and in 2017, 1,050; 50 were children."
 
 
-def record(value):
-    return QuestionRecord(value, "https://example.test/api", "2026-01-01T00:00:00", True)
-
-
-def answer_text(db, question_id):
-    return db.execute("SELECT answer_text FROM questions WHERE id = ?", [question_id]).fetchone()[0]
+RECORDED = {"source": "https://example.test/api", "fetched_at": "2026-01-01T00:00:00"}
 
 
 def refusal(db, question_id, phrase, category="not_held_centrally", label="refusal", occurrence=0):
-    text = answer_text(db, question_id)
-    start = -1
-    for _ in range(occurrence + 1):
-        start = text.index(phrase, start + 1)
-    upsert_rows(
+    found = phrase_at(db, question_id, phrase, occurrence)
+    add_refusal(
         db,
-        "refusals",
-        [
-            {
-                "question_id": question_id,
-                "label": label,
-                "category": category,
-                "phrase": phrase,
-                "phrase_start": start,
-                "phrase_end": start + len(phrase),
-                "subject": "victims of trafficking in detention",
-                "period": "since 2015",
-                "classifier_version": "test-1",
-            }
-        ],
+        question_id,
+        label=label,
+        category=category,
+        **found,
+        subject="victims of trafficking in detention",
+        period="since 2015",
+        classifier_version="test-1",
     )
-    return start
+    return found["phrase_start"]
 
 
 def match(db, match_id, question_id, score, **extra):
-    row = {
-        "id": match_id,
-        "question_id": question_id,
-        "target_kind": "foi",
-        "evidence_kind": "disclosure",
-        "score": score,
+    pair = {
         "reasons": json.dumps({"terms": ["trafficking", "detention"], "rules": {"same_department": 0.2}}),
         "evidence_text": EVIDENCE,
         "evidence_page": 2,
@@ -88,26 +67,8 @@ def match(db, match_id, question_id, score, **extra):
         "time_relation": "before",
         "gap_days": 56,
         "matcher_version": "test-1",
-        **extra,
     }
-    upsert_rows(db, "matches", [row])
-
-
-def review(db, review_id, match_id, verdict, reviewed_at, reviewer="alice", note=None):
-    upsert_rows(
-        db,
-        "reviews",
-        [
-            {
-                "id": review_id,
-                "match_id": match_id,
-                "verdict": verdict,
-                "note": note,
-                "reviewer": reviewer,
-                "reviewed_at": reviewed_at,
-            }
-        ],
-    )
+    add_pair(db, match_id, question_id, score, **{**pair, **extra})
 
 
 def foi(request_id="detention_of_trafficking_victims", url=None, title="Immigration detention of trafficking victims"):
@@ -158,9 +119,9 @@ def full(db):
         question_value(5, answerIsHolding=True, dateHoldingAnswer="2019-06-10T00:00:00", dateAnswered=None),
         question_value(6, dateAnswered=None, answerText=None),
     ]
-    save_questions(db, [record(v) for v in values])
-    ingest(db, [foi(), foi("second_request", title="Second [request](javascript:x)", url="javascript:alert(1)")])
-    docs = dict(db.execute("SELECT request_id, id FROM foi_documents").fetchall())
+    save_answers(db, values, **RECORDED)
+    second_request = foi("second_request", title="Second [request](javascript:x)", url="javascript:alert(1)")
+    docs = save_fois(db, [foi(), second_request])
     refusal(db, 1, "no central record")
     refusal(db, 2, "not held centrally", label="partial")
     refusal(db, 4, "disproportionate cost", category="disproportionate_cost")
@@ -180,9 +141,9 @@ def full(db):
         time_relation="before",
         gap_days=434,
     )
-    review(db, 1, "m-home", "rejected", "2026-01-01T10:00:00", reviewer="bob")
-    review(db, 2, "m-home", "confirmed", "2026-02-01T10:00:00", note="Same <b>period</b>")
-    review(db, 3, "m-evil", "not-comparable", "2026-01-05T10:00:00")
+    add_review(db, 1, "m-home", "rejected", "2026-01-01T10:00:00", reviewer="bob")
+    add_review(db, 2, "m-home", "confirmed", "2026-02-01T10:00:00", note="Same <b>period</b>")
+    add_review(db, 3, "m-evil", "not-comparable", "2026-01-05T10:00:00")
     return db
 
 
@@ -246,7 +207,7 @@ def test_json_summary_matches_markdown(full):
 
 def test_strongest_first_with_stable_tie_break(db):
     save_departments(db)
-    save_questions(db, [record(question_value(i)) for i in range(1, 6)])
+    save_answers(db, [question_value(i) for i in range(1, 6)], **RECORDED)
     rng = random.Random(3)
     rows = [("m-c", 0.5), ("m-b", 0.9), ("m-a", 0.9), ("m-e", None), ("m-d", 0.95)]
     rng.shuffle(rows)
@@ -270,7 +231,7 @@ def test_strongest_first_with_stable_tie_break(db):
 def test_refusal_phrase_highlighted_at_its_offsets(db):
     save_departments(db)
     text = "<p>Data is not held centrally for prisons. For police it is not held centrally either.</p>"
-    save_questions(db, [record(question_value(1, answerText=text))])
+    save_answers(db, [question_value(1, answerText=text)], **RECORDED)
     start = refusal(db, 1, "not held centrally", occurrence=1)  # the second occurrence
     assert start > 30
     match(db, "m1", 1, 0.5)
@@ -282,12 +243,8 @@ def test_refusal_phrase_highlighted_at_its_offsets(db):
 
 def test_phrase_found_when_offsets_are_stale(db):
     save_departments(db)
-    save_questions(db, [record(question_value(1, answerText=HOME_ANSWER))])
-    upsert_rows(
-        db,
-        "refusals",
-        [{"question_id": 1, "label": "refusal", "phrase": "no central record", "phrase_start": 0, "phrase_end": 5}],
-    )
+    save_answers(db, [question_value(1, answerText=HOME_ANSWER)], **RECORDED)
+    add_refusal(db, 1, phrase="no central record", phrase_start=0, phrase_end=5)
     match(db, "m1", 1, 0.5)
     assert "> There is **no central record** of the number" in report(db)[0]
 
@@ -308,7 +265,7 @@ def test_figures_highlighted_in_the_evidence(full):
 
 def test_figure_not_in_the_quote_listed_with_its_context(db):
     save_departments(db)
-    save_questions(db, [record(question_value(1, answerText=HOME_ANSWER))])
+    save_answers(db, [question_value(1, answerText=HOME_ANSWER)], **RECORDED)
     refusal(db, 1, "no central record")
     figures = [{"text": "9,999", "value": 9999, "context": "Table 2: 9,999 in total"}]
     match(db, "m1", 1, 0.5, evidence_figures=json.dumps(figures))
@@ -398,10 +355,10 @@ def test_upstream_text_cannot_inject_html_links_or_structure(full):
 def test_review_note_and_member_names_are_escaped(db):
     save_departments(db)
     value = question_value(1, answerText=HOME_ANSWER, askingMember={"id": 4616, "name": "[Evil](http://x) <i>"})
-    save_questions(db, [record(value)])
+    save_answers(db, [value], **RECORDED)
     refusal(db, 1, "no central record")
     match(db, "m1", 1, 0.5)
-    review(db, 1, "m1", "confirmed", "2026-01-01", reviewer="*eve*", note="see <img src=x onerror=alert(1)>")
+    add_review(db, 1, "m1", "confirmed", "2026-01-01", reviewer="*eve*", note="see <img src=x onerror=alert(1)>")
     text = report(db)[0]
     assert "- **Asked by:** \\[Evil\\](http://x) \\<i\\>" in text
     assert "- **Review:** confirmed by \\*eve\\* on 2026-01-01: see \\<img src=x onerror=alert(1)\\>\n" in text
@@ -522,7 +479,7 @@ def test_csv_fields(full):
 
 def test_csv_cells_do_not_start_formulas(db):
     save_departments(db)
-    save_questions(db, [record(question_value(1, answerText=HOME_ANSWER))])
+    save_answers(db, [question_value(1, answerText=HOME_ANSWER)], **RECORDED)
     refusal(db, 1, "no central record")
     match(db, "m1", 1, 0.5, evidence_text='=HYPERLINK("http://x","click")')
     row = next(csv.DictReader(io.StringIO(report(db, "csv")[0])))
@@ -551,7 +508,7 @@ def test_json_has_ids_score_and_reasons_for_every_pair(full):
 
 def test_unparsable_reasons_kept(db):
     save_departments(db)
-    save_questions(db, [record(question_value(1, answerText=HOME_ANSWER))])
+    save_answers(db, [question_value(1, answerText=HOME_ANSWER)], **RECORDED)
     match(db, "m1", 1, 0.5, reasons="not json")
     assert json.loads(report(db, "json")[0])["pairs"][0]["reasons"] == {"unparsed": "not json"}
     assert "- **Score:** 0.50\n  - Unparsed: not json\n" in report(db)[0]
@@ -560,7 +517,7 @@ def test_unparsable_reasons_kept(db):
 def test_reasons_readable(db):
     """The matcher's reasons: term hits with where they were found, rules with their contributions."""
     save_departments(db)
-    save_questions(db, [record(question_value(1, answerText=HOME_ANSWER))])
+    save_answers(db, [question_value(1, answerText=HOME_ANSWER)], **RECORDED)
     refusal(db, 1, "no central record")
     reasons = {
         "terms": [

@@ -28,14 +28,14 @@ from pqcheck.review import (
 )
 from pqcheck.terminal import QueueIO, run_queue
 
-from .test_search import copy_db, demo_template
+from .support.databases import copy_db
 
 WHEN = "2026-01-02T03:04:05Z"
 
 
 @pytest.fixture
-def db_path(tmp_path_factory, tmp_path) -> Path:
-    return copy_db(demo_template(tmp_path_factory), tmp_path / "pqcheck.db")
+def db_path(demo_copy) -> Path:
+    return demo_copy
 
 
 @pytest.fixture
@@ -320,13 +320,13 @@ def record_several(db) -> list[str]:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_export_then_import_into_a_fresh_copy(rdb, db_path, tmp_path, tmp_path_factory, fmt):
+def test_export_then_import_into_a_fresh_copy(rdb, db_path, tmp_path, demo_db, fmt):
     record_several(rdb)
     out = tmp_path / f"reviews.{fmt}"
     result = run("review", db_path, "--export", out)
     assert result.exit_code == 0, result.output
     assert "6 reviews written" in result.output
-    fresh_path = copy_db(demo_template(tmp_path_factory), tmp_path / "fresh.db")
+    fresh_path = copy_db(demo_db, tmp_path / "fresh.db")
     result = run("review", fresh_path, "--import", out)
     assert result.exit_code == 0, result.output
     assert "6 reviews added, 0 already there." in result.stdout

@@ -33,9 +33,9 @@ from pqcheck.review import record_review
 from pqcheck.search import MARK_END, MARK_START, Hit, SearchResults
 from pqcheck.terminal import QueueIO, pair_view, run_queue, search_view
 
-from .dbcheck import assert_kept, snapshot
-from .test_e2e_fetch import pqcheck_executable
-from .test_search import copy_db, demo_template
+from .support.cli import pqcheck_executable
+from .support.databases import copy_db
+from .support.dbcheck import assert_kept, snapshot
 
 SQLITE_MAX = 2**63 - 1
 TOO_BIG = "99999999999999999999999"
@@ -44,8 +44,8 @@ URL = "{url}"  # replaced by the URL of a server that redirects every request to
 
 
 @pytest.fixture
-def db_path(tmp_path_factory, tmp_path) -> Path:
-    return copy_db(demo_template(tmp_path_factory), tmp_path / "pqcheck.db")
+def db_path(demo_copy) -> Path:
+    return demo_copy
 
 
 class _Redirector(BaseHTTPRequestHandler):
@@ -365,7 +365,7 @@ DATES = [
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_export_then_import_is_an_exact_round_trip(fmt, db_path, tmp_path, tmp_path_factory):
+def test_export_then_import_is_an_exact_round_trip(fmt, db_path, tmp_path, demo_db):
     db = open_db(db_path)
     try:
         pairs = strongest(db, len(DATES))
@@ -382,7 +382,7 @@ def test_export_then_import_is_an_exact_round_trip(fmt, db_path, tmp_path, tmp_p
     assert kept == DATES[:-2]  # the year 5, and 9999 past its end in UTC, are refused
     first = tmp_path / f"first.{fmt}"
     assert run("review", db_path, "--export", first).exit_code == 0
-    fresh = copy_db(demo_template(tmp_path_factory), tmp_path / "fresh.db")
+    fresh = copy_db(demo_db, tmp_path / "fresh.db")
     result = run("review", fresh, "--import", first)
     assert result.exit_code == 0 and result.stderr == "", result.output
     assert f"{len(kept)} reviews added, 0 already there." in result.stdout

@@ -22,9 +22,9 @@ from pqcheck.db import open_db
 from pqcheck.questions import save_questions
 from pqcheck.sources.parliament import QuestionRecord
 
-from .dbcheck import assert_sound
-from .factories import LONG_ANSWER, LONG_QUESTION, list_response, list_view, question_value
-from .test_robust_kill import command, environment
+from .support.cli import command, environment
+from .support.dbcheck import assert_sound
+from .support.factories import LONG_ANSWER, LONG_QUESTION, list_response, list_view, question_value
 
 ANSWERS = 8000
 ROUNDS = 4
@@ -77,17 +77,8 @@ def test_two_question_imports_at_once_keep_the_full_text_index_sound(answers_fil
         conn.close()
 
 
-@pytest.fixture
-def demo_db(tmp_path):
-    """The demo's database (matched pairs to review), copied so each test has its own."""
-    out = tmp_path / "demo"
-    run = subprocess.run(command("demo", "--out", out), capture_output=True, text=True, env=environment())
-    assert run.returncode == 0, run.stderr
-    return out / "pqcheck.db"
-
-
-def test_three_review_imports_of_one_file_at_once_add_each_review_once(demo_db, tmp_path):
-    conn = sqlite3.connect(demo_db)
+def test_three_review_imports_of_one_file_at_once_add_each_review_once(demo_copy, tmp_path):
+    conn = sqlite3.connect(demo_copy)
     ids = [row[0] for row in conn.execute("SELECT id FROM matches ORDER BY id")]
     conn.close()
     assert len(ids) >= 3
@@ -98,10 +89,10 @@ def test_three_review_imports_of_one_file_at_once_add_each_review_once(demo_db, 
         for n in range(REVIEWS):  # enough rows that reading them takes a while: the race's window
             writer.writerow([ids[n % len(ids)], "confirmed", f"note {n}", "A. Researcher", "2026-12-01T10:00:00Z"])
     for _ in range(ROUNDS):
-        runs = run_together([command("review", demo_db, "--import", reviews)] * 3)
+        runs = run_together([command("review", demo_copy, "--import", reviews)] * 3)
         for run in runs:
             assert run.returncode == 0, run.stderr
-        conn = sqlite3.connect(demo_db)
+        conn = sqlite3.connect(demo_copy)
         stored = conn.execute("SELECT note, count(*) FROM reviews GROUP BY note HAVING count(*) > 1").fetchall()
         assert stored == [], f"{len(stored)} reviews stored more than once"
         assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == REVIEWS
@@ -141,15 +132,15 @@ def test_a_writer_that_cannot_get_the_lock_says_so_in_one_line(answers_file, tmp
     assert sqlite3.connect(db_path).execute("SELECT count(*) FROM questions").fetchone()[0] == 0
 
 
-def test_reading_commands_work_while_another_process_holds_the_write_lock(demo_db, tmp_path):
+def test_reading_commands_work_while_another_process_holds_the_write_lock(demo_copy, tmp_path):
     """A read never writes, so it needs no lock: search, report and export answer at once."""
-    holder = hold_write_lock(demo_db)
+    holder = hold_write_lock(demo_copy)
     env = {**environment(), "PQCHECK_LOCK_WAIT": "0.5"}
     try:
         for args in (
-            ["search", demo_db, "trafficking"],
-            ["report", demo_db, "-o", tmp_path / "report.md"],
-            ["review", demo_db, "--export", tmp_path / "reviews.csv"],
+            ["search", demo_copy, "trafficking"],
+            ["report", demo_copy, "-o", tmp_path / "report.md"],
+            ["review", demo_copy, "--export", tmp_path / "reviews.csv"],
         ):
             run = subprocess.run(command(*args), capture_output=True, text=True, env=env, timeout=120)
             assert run.returncode == 0, (args, run.stderr)

@@ -3,40 +3,27 @@ its planted refusal-disclosure pairs are found by the classifier and the matcher
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import orjson
 import pytest
 from click.testing import CliRunner
 
+from bench import corpus
+from bench.common import ROOT, bench_command
 from pqcheck.cli import cli
 from pqcheck.db import open_db
 from pqcheck.departments import department_index
 from pqcheck.sources.foi_files import RECORD_FIELDS
 from pqcheck.sources.parliament import QUESTION_KEYS
 
-ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["--answers", "800", "--foi", "500", "--pairs", "12", "--quiet"]
 
 
-def load_corpus():
-    spec = importlib.util.spec_from_file_location("corpus", ROOT / "bench" / "corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
-def corpus():
-    return load_corpus()
-
-
-@pytest.fixture(scope="module")
-def made(corpus, tmp_path_factory) -> Path:
+def made(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("corpus")
     assert corpus.main([*ARGS, "--seed", "5", "--out", str(out), "--workers", "1"]) == 0
     return out
@@ -50,20 +37,11 @@ def files(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-def test_same_seed_same_bytes_whatever_the_workers_another_seed_other_bytes(corpus, made, tmp_path):
+def test_same_seed_same_bytes_whatever_the_workers_another_seed_other_bytes(made, tmp_path):
     again, other = tmp_path / "again", tmp_path / "other"
     run = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "corpus.py"),
-            *ARGS,
-            "--seed",
-            "5",
-            "--out",
-            str(again),
-            "--workers",
-            "2",
-        ],
+        bench_command("corpus", *ARGS, "--seed", "5", "--out", str(again), "--workers", "2"),
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
@@ -78,7 +56,7 @@ def test_same_seed_same_bytes_whatever_the_workers_another_seed_other_bytes(corp
     assert files(other)["foi.jsonl"] != files(made)["foi.jsonl"]
 
 
-def test_answers_are_list_endpoint_items_latest_activity_first(corpus, made, tmp_path):
+def test_answers_are_list_endpoint_items_latest_activity_first(made, tmp_path):
     items = lines(made / "answers.jsonl")
     assert len(items) == 800
     values = [item["value"] for item in items]
@@ -110,7 +88,7 @@ def test_answers_are_list_endpoint_items_latest_activity_first(corpus, made, tmp
     assert response["results"] == items
 
 
-def test_foi_records_come_from_the_answers_departments(made, tmp_path, corpus):
+def test_foi_records_come_from_the_answers_departments(made, tmp_path):
     records = lines(made / "foi.jsonl")
     assert len(records) == 500
     assert all(tuple(r) == RECORD_FIELDS for r in records)

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from .dbcheck import assert_sound
-from .factories import list_response, question_value
-from .test_robust_kill import command, environment
+from .support.cli import command, environment
+from .support.dbcheck import assert_sound
+from .support.factories import list_response, question_value
 
 
 def pqcheck(*args, **kwargs) -> subprocess.CompletedProcess:
@@ -38,22 +38,6 @@ def digest(path: Path) -> str:
 def schema(path: Path) -> list[tuple]:
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
         return conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "demo"
-    run = pqcheck("demo", "--out", out)
-    assert run.returncode == 0, run.stderr
-    return out / "pqcheck.db"
-
-
-@pytest.fixture
-def demo_copy(demo, tmp_path) -> Path:
-    copy = tmp_path / "pq.db"
-    with sqlite3.connect(demo) as source, sqlite3.connect(copy) as target:
-        source.backup(target)
-    return copy
 
 
 def limit_file_size(limit: int):

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from .apiserver import (
+from .support.apiserver import (
     DRIP,
     DROP,
     LIST_PATH,
@@ -33,7 +33,7 @@ from .apiserver import (
     with_answer,
     with_correction,
 )
-from .test_e2e_fetch import FROM, TODAY, assert_complete, fetch, rows_by_id, sync_state, versions
+from .support.fetch import FROM, TODAY, assert_complete, fetch, rows_by_id, sync_state, versions
 
 SEED = 20261121
 TIMEOUT = 0.4  # --timeout: a slow response is one that takes longer than this

@@ -35,9 +35,9 @@ from pqcheck.figures import find_figures
 from pqcheck.sources.foi_files import RECORD_FIELDS
 from pqcheck.sources.parliament import QUESTION_KEYS
 
-from .dbcheck import assert_kept, assert_sound, snapshot
-from .factories import LONG_ANSWER, question_value, single
-from .pdfs import Table, make_pdf
+from .support.dbcheck import assert_kept, assert_sound, snapshot
+from .support.factories import LONG_ANSWER, question_value, single
+from .support.pdfs import Table, make_pdf
 
 FUZZ = settings(
     max_examples=100,

@@ -10,7 +10,6 @@ run that finishes must leave the same rows as one that was never interrupted.
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import signal
@@ -22,31 +21,22 @@ from pathlib import Path
 
 import pytest
 
+from bench import corpus
 from pqcheck.classify import classify_db
 from pqcheck.db import open_db
 from pqcheck.foi import ingest
 from pqcheck.importer import import_question_files
 from pqcheck.sources.foi_files import read_foi_paths
 
-from .apiserver import DROP, FakeParliamentAPI, fake_api, make_question_set
-from .dbcheck import assert_kept, assert_sound, snapshot
-from .test_e2e_fetch import FROM, TODAY, assert_complete, pqcheck_executable, rows_by_id, sync_state
-from .test_robust_corpus import load_corpus
+from .support.apiserver import DROP, FakeParliamentAPI, fake_api, make_question_set
+from .support.cli import command, environment
+from .support.dbcheck import assert_kept, assert_sound, snapshot
+from .support.fetch import FROM, TODAY, assert_complete, rows_by_id, sync_state
 
 SEED = 61
 KILLS = 3
 
 api = pytest.fixture(fake_api, name="api")
-
-
-def command(*args) -> list[str]:
-    return [pqcheck_executable(), *map(str, args)]
-
-
-def environment() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    env["NO_PROXY"] = "127.0.0.1,localhost"
-    return env
 
 
 def finish(args: list[str]) -> None:
@@ -117,7 +107,6 @@ def kill_and_rerun(args: list[str], db_path: Path, table: str, total: int, rng: 
 @pytest.fixture(scope="module")
 def corpora(tmp_path_factory) -> dict[str, Path]:
     """A large corpus for the imports, and a small one for matching (about 1,000 refusals, saved 500 at a time)."""
-    corpus = load_corpus()
     folders = {}
     for name, answers, foi in (("imports", 20000, 800), ("match", 8000, 1000)):
         folders[name] = tmp_path_factory.mktemp(name)

@@ -14,29 +14,26 @@ from pathlib import Path
 
 import requests
 
-from pqcheck.demo import build_demo
-from pqcheck.progress import Progress
 from pqcheck.web.server import make_server
 
-from .apiserver import FakeParliamentAPI, make_question_set
-from .test_e2e_fetch import pqcheck_executable
+from .support.apiserver import FakeParliamentAPI, make_question_set
+from .support.cli import pqcheck_executable
 
 CLIENTS = 50
 QUERIES = ("trafficking detention", '"immigration detention"', "prison OR prisons", "victims -modern", "asylum")
 
 
-def test_fifty_searching_clients_while_a_fetch_writes(tmp_path: Path):
-    demo = build_demo(tmp_path / "demo", progress=Progress(quiet=True))
+def test_fifty_searching_clients_while_a_fetch_writes(demo_copy: Path):
     today = datetime.now(UTC).date()
     questions = make_question_set(200, today=today)
     failures: list[str] = []
     served = [0] * CLIENTS
     with FakeParliamentAPI(questions) as api:
         api.add_fault("slow", delay=0.01, times=None)  # a fetch that lasts a while
-        running = make_server(demo.db_path, "127.0.0.1", 0)
+        running = make_server(demo_copy, "127.0.0.1", 0)
         threading.Thread(target=running.run, daemon=True).start()
         env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()} | {"NO_PROXY": "127.0.0.1"}
-        command = [pqcheck_executable(), "fetch", "questions", str(demo.db_path), "--api-url", api.url]
+        command = [pqcheck_executable(), "fetch", "questions", str(demo_copy), "--api-url", api.url]
         command += ["--from", str(today - timedelta(days=60)), "--rate", "1000", "--quiet", "--json"]
         fetch = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         try:
@@ -69,7 +66,7 @@ def test_fifty_searching_clients_while_a_fetch_writes(tmp_path: Path):
     assert fetch.returncode == 0, err
     assert not failures, failures[:5]
     assert sum(served) >= CLIENTS * 3
-    conn = sqlite3.connect(demo.db_path)
+    conn = sqlite3.connect(demo_copy)
     stored = {row[0] for row in conn.execute("SELECT id FROM questions")}
     assert {q["id"] for q in questions} <= stored  # every fetched record, beside the demo's own
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -25,9 +25,9 @@ from pqcheck.cli import cli
 from pqcheck.db import open_db
 from pqcheck.review import record_review
 
-from .dbcheck import assert_sound, snapshot
-from .test_e2e_fetch import pqcheck_executable
-from .test_search import copy_db, demo_template
+from .support.cli import pqcheck_executable
+from .support.databases import copy_db
+from .support.dbcheck import assert_sound, snapshot
 
 DEMO_QUESTIONS = Path(__file__).resolve().parents[1] / "fixtures" / "demo" / "questions.json"
 OLD = "the good report of yesterday\n"
@@ -40,9 +40,9 @@ def pqcheck(*args: str | Path, cwd: Path | None = None, preexec_fn=None) -> subp
 
 
 @pytest.fixture
-def pq_db(tmp_path, tmp_path_factory) -> Path:
+def pq_db(tmp_path, demo_db) -> Path:
     """A copy of the demo database (classified, matched, one review) as a user's ``pq.db``."""
-    db_path = copy_db(demo_template(tmp_path_factory), tmp_path / "pq.db")
+    db_path = copy_db(demo_db, tmp_path / "pq.db")
     db = open_db(db_path)
     match_id = db.execute("SELECT id FROM matches ORDER BY score DESC LIMIT 1").fetchone()[0]
     record_review(db, match_id, "confirmed", note="FOI gave the figures", reviewer="A. Researcher")

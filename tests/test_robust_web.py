@@ -38,28 +38,18 @@ from pqcheck.web import guards
 from pqcheck.web import server as server_module
 from pqcheck.web.app import MAX_BODY, create_app
 
-from .test_e2e_fetch import pqcheck_executable
-from .test_web import form_fields
-from .webserver import HOME_OFFICE_FOI, build_demo_db, copy_db, pair_id, reviews, serving
+from .support.cli import pqcheck_executable
+from .support.pages import form_fields
+from .support.webserver import HOME_OFFICE_FOI, pair_id, reviews, serving
 
 TIMEOUT = 15
 ATTACKER = "attacker.example"
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    return build_demo_db(tmp_path_factory.mktemp("robust-web-demo"))
-
-
-@pytest.fixture(scope="module")
 def site(demo_db):
     with serving(demo_db) as running:
         yield running
-
-
-@pytest.fixture
-def fresh_db(demo_db, tmp_path):
-    return copy_db(demo_db, tmp_path / "pqcheck.db")
 
 
 def port_of(running) -> int:
@@ -96,9 +86,9 @@ def post_verdict(running, match_id: str, csrf: str, headers=None) -> tuple[int, 
 # DNS rebinding
 
 
-def test_a_request_for_another_host_name_is_refused(fresh_db):
-    match_id = pair_id(fresh_db, "990619", HOME_OFFICE_FOI)
-    with serving(fresh_db) as running:
+def test_a_request_for_another_host_name_is_refused(demo_copy):
+    match_id = pair_id(demo_copy, "990619", HOME_OFFICE_FOI)
+    with serving(demo_copy) as running:
         port = port_of(running)
         for host in (f"{ATTACKER}:{port}", ATTACKER, "127.0.0.1:1", f"localhost.{ATTACKER}:{port}", "x@127.0.0.1"):
             status, _, text = request(running, "GET", f"/pair/{match_id}", headers={"Host": host})
@@ -111,7 +101,7 @@ def test_a_request_for_another_host_name_is_refused(fresh_db):
         csrf = fresh_form(running, match_id)["csrf"]
         foreign = {"Host": f"{ATTACKER}:{port}", "Origin": f"http://{ATTACKER}:{port}"}
         assert post_verdict(running, match_id, csrf, foreign)[0] == 400
-    assert reviews(fresh_db) == []
+    assert reviews(demo_copy) == []
 
 
 def test_allow_host_adds_a_name(demo_db):
@@ -121,9 +111,9 @@ def test_allow_host_adds_a_name(demo_db):
             assert request(running, "GET", "/", headers={"Host": host})[0] == (200 if host in ok else 400), host
 
 
-def test_a_post_from_another_site_is_refused(fresh_db):
-    match_id = pair_id(fresh_db, "990619", HOME_OFFICE_FOI)
-    with serving(fresh_db) as running:
+def test_a_post_from_another_site_is_refused(demo_copy):
+    match_id = pair_id(demo_copy, "990619", HOME_OFFICE_FOI)
+    with serving(demo_copy) as running:
         own = running.url.rstrip("/")
         csrf = fresh_form(running, match_id)["csrf"]
         for headers in (
@@ -135,17 +125,17 @@ def test_a_post_from_another_site_is_refused(fresh_db):
         ):
             status, _, text = post_verdict(running, match_id, csrf, headers)
             assert status == 403 and "sent from another site" in text, headers
-        assert reviews(fresh_db) == []
+        assert reviews(demo_copy) == []
         assert post_verdict(running, match_id, csrf, {"Origin": own})[0] == 303
         assert post_verdict(running, match_id, csrf, {"Referer": f"{own}/pair/{match_id}"})[0] == 303
         assert post_verdict(running, match_id, csrf, {"Sec-Fetch-Site": "same-origin"})[0] == 303
-    assert len(reviews(fresh_db)) == 3
+    assert len(reviews(demo_copy)) == 3
 
 
-def test_the_csrf_value_is_per_form_and_expires(fresh_db):
-    one = pair_id(fresh_db, "990619", HOME_OFFICE_FOI)
-    other = pair_id(fresh_db, "990127")
-    with serving(fresh_db) as running:
+def test_the_csrf_value_is_per_form_and_expires(demo_copy):
+    one = pair_id(demo_copy, "990619", HOME_OFFICE_FOI)
+    other = pair_id(demo_copy, "990127")
+    with serving(demo_copy) as running:
         first, second = fresh_form(running, one)["csrf"], fresh_form(running, other)["csrf"]
         assert first != second
         assert post_verdict(running, other, first)[0] == 403  # one pair's form does not post another's
@@ -156,10 +146,10 @@ def test_the_csrf_value_is_per_form_and_expires(fresh_db):
         for stale in (old, f"{int(stamp) + 1}.{mac}", f"{stamp}.{altered}", "²." + mac, ""):
             status, _, text = post_verdict(running, one, stale)
             assert status == 403 and "This form has expired" in text, stale
-        assert reviews(fresh_db) == []
+        assert reviews(demo_copy) == []
         assert post_verdict(running, one, first)[0] == 303
         assert post_verdict(running, other, second)[0] == 303
-    assert len(reviews(fresh_db)) == 2
+    assert len(reviews(demo_copy)) == 2
 
 
 HEADER_TEXT = st.text(st.characters(min_codepoint=33, max_codepoint=126), max_size=40)
@@ -197,13 +187,13 @@ def test_a_long_search_is_refused_on_the_web_and_the_command_line(site, demo_db)
     assert requests.get(site.url + "search", params={"q": words.rsplit(" ", 8)[0]}, timeout=TIMEOUT).ok  # 32 do
 
 
-def test_a_search_past_its_time_limit_is_stopped(fresh_db):
-    database = open_db(fresh_db)
+def test_a_search_past_its_time_limit_is_stopped(demo_copy):
+    database = open_db(demo_copy)
     with pytest.raises(SearchTooSlow, match="narrow it"):
         search(database, "trafficking detention", seconds=0)
     assert search(database, "trafficking detention").hits["pairs"]  # the connection is still usable
     database.close()
-    with serving(fresh_db) as running:
+    with serving(demo_copy) as running:
         running.app.config["SEARCH_SECONDS"] = 0
         page = requests.get(running.url + "search", params={"q": "trafficking"}, timeout=TIMEOUT)
         assert page.status_code == 503 and "took longer than 0 s" in page.text
@@ -264,15 +254,15 @@ def test_a_huge_chunked_body_is_refused_as_it_comes(site):
     assert status in (0, 413)
 
 
-def test_too_many_form_fields_are_refused(fresh_db):
-    match_id = pair_id(fresh_db, "990619", HOME_OFFICE_FOI)
-    with serving(fresh_db) as running:
+def test_too_many_form_fields_are_refused(demo_copy):
+    match_id = pair_id(demo_copy, "990619", HOME_OFFICE_FOI)
+    with serving(demo_copy) as running:
         csrf = fresh_form(running, match_id)["csrf"]
         fields = urlencode({"verdict": "confirmed", "reviewer": "Tester", "csrf": csrf}) + "&a=" * 20_000
         assert len(fields) < MAX_BODY
         status, _, text = request(running, "POST", f"/pair/{match_id}/review", body=fields)
         assert status == 413 and "too many fields" in text
-    assert reviews(fresh_db) == []
+    assert reviews(demo_copy) == []
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
@@ -333,9 +323,9 @@ def test_clients_trickling_headers_neither_lock_others_out_nor_stay(demo_db, mon
 # the token cookie
 
 
-def test_the_token_cookie_is_a_signed_value_scoped_to_the_port(fresh_db):
-    match_id = pair_id(fresh_db, "990619", HOME_OFFICE_FOI)
-    with serving(fresh_db, token="s3cret", trusted_proxy="127.0.0.1") as running:
+def test_the_token_cookie_is_a_signed_value_scoped_to_the_port(demo_copy):
+    match_id = pair_id(demo_copy, "990619", HOME_OFFICE_FOI)
+    with serving(demo_copy, token="s3cret", trusted_proxy="127.0.0.1") as running:
         port = port_of(running)
         csrf = fresh_form(running, match_id)["csrf"]
         body = urlencode({"verdict": "confirmed", "reviewer": "T", "csrf": csrf, "token": "s3cret"})
@@ -359,7 +349,7 @@ def test_the_token_cookie_is_a_signed_value_scoped_to_the_port(fresh_db):
             running, "POST", f"/pair/{match_id}/review", headers={"Cookie": f"{name}=s3cret"}, body=no_token
         )
         assert status == 403  # the raw token in the cookie is not the cookie
-    assert [r["verdict"] for r in reviews(fresh_db)] == ["confirmed", "confirmed"]
+    assert [r["verdict"] for r in reviews(demo_copy)] == ["confirmed", "confirmed"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -389,22 +379,22 @@ def test_serve_on_an_address_it_cannot_use_says_so_in_one_line(demo_db):
 # the database going away
 
 
-def test_a_database_deleted_or_replaced_under_the_server_is_a_503_and_no_file_is_made(fresh_db):
-    match_id = pair_id(fresh_db, "990619", HOME_OFFICE_FOI)
-    with serving(fresh_db) as running:
+def test_a_database_deleted_or_replaced_under_the_server_is_a_503_and_no_file_is_made(demo_copy):
+    match_id = pair_id(demo_copy, "990619", HOME_OFFICE_FOI)
+    with serving(demo_copy) as running:
         csrf = fresh_form(running, match_id)["csrf"]
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{fresh_db}{suffix}").unlink(missing_ok=True)
+            Path(f"{demo_copy}{suffix}").unlink(missing_ok=True)
         page = requests.get(running.url, timeout=TIMEOUT)
         assert page.status_code == 503 and "pqcheck.db is unavailable: it is no longer there" in page.text
         data = requests.get(running.url + "search.json", params={"q": "trafficking"}, timeout=TIMEOUT)
         assert data.status_code == 503 and "no longer there" in data.json()["error"]
         assert requests.get(running.url + "pairs.json", timeout=TIMEOUT).status_code == 503
         assert post_verdict(running, match_id, csrf)[0] == 503
-        assert not Path(fresh_db).exists()
+        assert not Path(demo_copy).exists()
 
-        Path(fresh_db).write_text("not a database\n")
+        Path(demo_copy).write_text("not a database\n")
         page = requests.get(running.url + "pairs", timeout=TIMEOUT)
         assert page.status_code == 503 and "cannot be read" in page.text
         assert post_verdict(running, match_id, csrf)[0] == 503
-        assert Path(fresh_db).read_text() == "not a database\n"
+        assert Path(demo_copy).read_text() == "not a database\n"

@@ -1,8 +1,8 @@
 """Full-text search (pqcheck.search, ``pqcheck search``): query translation, ranking, filters, snippets, paging.
 
-Most tests use a small database built here (questions through ``save_questions``, FOI requests
-through ``ingest``, refusals, matches and reviews written directly), so that each filter has rows it
-keeps and rows it drops; a few use the demo database, built once per session by :func:`demo_template`.
+Most tests use a small database built here with ``support.world`` (questions through ``save_questions``,
+FOI requests through ``ingest``, refusals, matches and reviews written as rows), so that each filter has
+rows it keeps and rows it drops; a few use the demo database (the session fixture ``demo_db``).
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sqlite3
-from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -19,43 +17,13 @@ import pytest
 from click.testing import CliRunner
 
 from pqcheck.cli import cli
-from pqcheck.db import open_db, upsert_rows
-from pqcheck.demo import build_demo
+from pqcheck.db import open_db
 from pqcheck.errors import BadInput
-from pqcheck.foi import FoiDocument, FoiRequest, ingest
-from pqcheck.progress import Progress
-from pqcheck.questions import save_questions
+from pqcheck.foi import FoiDocument, FoiRequest
 from pqcheck.search import MARK_END, MARK_START, SearchFilters, fts_query, search, split_marks
-from pqcheck.sources.parliament import QuestionRecord
 
-from .factories import question_value
-
-# ---------------------------------------------------------------------------------------------
-# the demo database, built once per test session and copied for tests that write
-
-_DEMO: dict[str, Path] = {}
-
-
-def demo_template(tmp_path_factory) -> Path:
-    """The demo database (classified and matched), built on first use; never write to it."""
-    if "db" not in _DEMO:
-        out = tmp_path_factory.mktemp("demo-template")
-        build_demo(out, progress=Progress(quiet=True))
-        _DEMO["db"] = out / "pqcheck.db"
-    return _DEMO["db"]
-
-
-def copy_db(source: Path, target: Path) -> Path:
-    """A copy of a database (WAL included) at ``target``."""
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
-    return target
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    return demo_template(tmp_path_factory)
-
+from .support.factories import question_value
+from .support.world import add_pair, add_refusal, add_review, save_answers, save_fois
 
 # ---------------------------------------------------------------------------------------------
 # a small database where every filter has something to keep and something to drop
@@ -173,29 +141,24 @@ REVIEWS = [  # (pair, verdict, reviewed_at): the latest counts
 
 def build_small_db(path: Path) -> Path:
     db = open_db(path)
-    records = []
+    values = []
     for qid, (body, answered, heading, question, answer) in QUESTIONS.items():
-        value = question_value(
-            qid,
-            answeringBodyId=body,
-            answeringBodyName={HOME: "Home Office", JUSTICE: "Ministry of Justice", WORK: "DWP"}[body],
-            dateTabled=f"{answered}T00:00:00",
-            dateAnswered=f"{answered}T00:00:00",
-            heading=heading,
-            questionText=question,
-            answerText=answer,
+        values.append(
+            question_value(
+                qid,
+                answeringBodyId=body,
+                answeringBodyName={HOME: "Home Office", JUSTICE: "Ministry of Justice", WORK: "DWP"}[body],
+                dateTabled=f"{answered}T00:00:00",
+                dateAnswered=f"{answered}T00:00:00",
+                heading=heading,
+                questionText=question,
+                answerText=answer,
+            )
         )
-        records.append(QuestionRecord(value, "file:///test.json", "2024-01-01T00:00:00", True))
-    save_questions(db, records)
-    upsert_rows(
-        db,
-        "refusals",
-        [
-            {"question_id": qid, "label": "refusal", "category": category, "classifier_version": "test"}
-            for qid, category in REFUSALS.items()
-        ],
-    )
-    requests = {}
+    save_answers(db, values)
+    for qid, category in REFUSALS.items():
+        add_refusal(db, qid, category=category, classifier_version="test")
+    requests, documents = {}, {}
     for key, (authority, responded, title, text) in FOIS.items():
         request = FoiRequest(
             "file",
@@ -209,32 +172,17 @@ def build_small_db(path: Path) -> Path:
             raw={"key": key},
             documents=[FoiDocument(key="response", kind="response", text=text)],
         )
-        ingest(db, [request])
         requests[key] = request.id
-    documents = {row[0]: row[1] for row in db.execute("SELECT request_id, id FROM foi_documents")}
-    rows = []
+        documents |= save_fois(db, [request])
     for name, (qid, target, score) in PAIRS.items():
-        row = {"id": mid(name), "question_id": qid, "score": score, "matcher_version": "test"}
         if isinstance(target, int):
-            row |= {"target_kind": "answer", "other_question_id": target, "evidence_kind": "answer"}
+            add_pair(db, mid(name), qid, score, other_question_id=target, matcher_version="test")
         else:
             request_id = requests[target]
-            row |= {
-                "target_kind": "foi",
-                "foi_request_id": request_id,
-                "foi_document_id": documents[request_id],
-                "evidence_kind": "disclosure",
-            }
-        rows.append(row)
-    upsert_rows(db, "matches", rows)
-    upsert_rows(
-        db,
-        "reviews",
-        [
-            {"id": i, "match_id": mid(name), "verdict": verdict, "reviewer": "t", "reviewed_at": when}
-            for i, (name, verdict, when) in enumerate(REVIEWS, 1)
-        ],
-    )
+            target_ids = {"foi_request_id": request_id, "foi_document_id": documents[request_id]}
+            add_pair(db, mid(name), qid, score, **target_ids, matcher_version="test")
+    for i, (name, verdict, when) in enumerate(REVIEWS, 1):
+        add_review(db, i, mid(name), verdict, when, reviewer="t")
     db.conn.commit()
     db.close()
     return path

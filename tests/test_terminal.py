@@ -12,15 +12,13 @@ from pqcheck.pairs import pair_rows
 from pqcheck.search import MARK_END, MARK_START, Hit, SearchResults
 from pqcheck.terminal import SIDE_BY_SIDE_MIN, QueueIO, pair_view, search_view
 
-from .test_search import demo_template
-
 BOLD, RESET = "\x1b[1;33m", "\x1b[0m"
 PHRASE = "There is no central record"
 
 
 @pytest.fixture(scope="module")
-def rows(tmp_path_factory):
-    db = open_db(demo_template(tmp_path_factory))
+def rows(demo_db):
+    db = open_db(demo_db)
     try:
         pairs = pair_rows(db)
     finally:

@@ -41,7 +41,7 @@ from pqcheck.sources.wdtk import (
 )
 
 from .conftest import SAMPLES
-from .fixtures_wdtk import (
+from .support.fixtures_wdtk import (
     Attachment,
     FakeRequest,
     Incoming,
@@ -53,7 +53,7 @@ from .fixtures_wdtk import (
     request_page,
     tiny_pdf,
 )
-from .wdtk_server import FakeWdtk
+from .support.wdtk_server import FakeWdtk
 
 BASE = "https://wdtk.test"
 HOME = WdtkQuery(body="home_office")

@@ -14,7 +14,6 @@ import json
 import re
 import sqlite3
 import threading
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -30,14 +29,10 @@ from pqcheck.web import server as server_module
 from pqcheck.web.app import create_app, db
 from pqcheck.web.server import is_loopback, make_server
 
-from .webserver import HOME_OFFICE_FOI, build_demo_db, copy_db, pair_id, reviews, serving
+from .support.pages import Page, form_fields
+from .support.webserver import HOME_OFFICE_FOI, pair_id, reviews, serving
 
 TIMEOUT = 15
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    return build_demo_db(tmp_path_factory.mktemp("web-demo"))
 
 
 @pytest.fixture(scope="module")
@@ -47,66 +42,8 @@ def site(demo_db):
         yield running
 
 
-@pytest.fixture
-def fresh_db(demo_db, tmp_path):
-    """A copy of the demo database, for a test that writes."""
-    return copy_db(demo_db, tmp_path / "pqcheck.db")
-
-
 def get(running, path: str, **params: Any) -> requests.Response:
     return requests.get(urljoin(running.url, path.lstrip("/")), params=params, timeout=TIMEOUT)
-
-
-class Page(HTMLParser):
-    """What the tests look at in a page: every tag with its attributes, the text of each result
-    title, the text inside each <mark> (with the id of the block it is in), the links."""
-
-    def __init__(self, text: str):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.hit_titles: list[str] = []
-        self.marks: list[tuple[str | None, str]] = []
-        self._title: list[str] | None = None
-        self._mark: list[str] | None = None
-        self._blocks: list[str | None] = []
-        self.feed(text)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        self.tags.append((tag, attributes))
-        if "hit-title" in (attributes.get("class") or "").split():
-            self._title = []
-        if tag == "mark":
-            self._mark = []
-        if tag == "blockquote":
-            self._blocks.append(attributes.get("id"))
-
-    def handle_endtag(self, tag):
-        if tag in ("a", "span") and self._title is not None:
-            self.hit_titles.append("".join(self._title).strip())
-            self._title = None
-        if tag == "mark" and self._mark is not None:
-            self.marks.append((self._blocks[-1] if self._blocks else None, "".join(self._mark)))
-            self._mark = None
-        if tag == "blockquote" and self._blocks:
-            self._blocks.pop()
-
-    def handle_data(self, data):
-        if self._title is not None:
-            self._title.append(data)
-        if self._mark is not None:
-            self._mark.append(data)
-
-    def hrefs(self) -> list[str]:
-        return [a["href"] for tag, a in self.tags if a.get("href") is not None]
-
-    def pair_ids(self) -> list[str]:
-        return [m.group(1) for h in self.hrefs() if (m := re.fullmatch(r"/pair/([0-9a-f]{40})", h))]
-
-    def link(self, text_start: str) -> str:
-        """The href of the first export link whose path starts with ``text_start``."""
-        return next(h for h in self.hrefs() if h.startswith(text_start))
 
 
 def section(text: str, element_id: str) -> str:
@@ -203,14 +140,14 @@ def test_department_and_date_filters_apply_to_answers_and_foi_too(site):
     assert any(h["department_id"] != "home-office" for h in unfiltered["hits"]["answers"])
 
 
-def test_the_verdict_filter(fresh_db):
-    confirmed = pair_id(fresh_db, "990619", HOME_OFFICE_FOI)
-    rejected = pair_id(fresh_db, "990127")
-    database = open_db(fresh_db)
+def test_the_verdict_filter(demo_copy):
+    confirmed = pair_id(demo_copy, "990619", HOME_OFFICE_FOI)
+    rejected = pair_id(demo_copy, "990127")
+    database = open_db(demo_copy)
     record_review(database, confirmed, "confirmed", reviewer="Tester")
     record_review(database, rejected, "rejected", reviewer="Tester")
     database.close()
-    with serving(fresh_db) as running:
+    with serving(demo_copy) as running:
 
         def ids(path, **params):
             found = get(running, path, q="number", kind="pairs", limit=500, **params).json()
@@ -315,13 +252,9 @@ def test_unknown_pages_give_404(site, path):
 # verdicts
 
 
-def form_fields(text: str) -> dict[str, str]:
-    return {a["name"]: a.get("value") or "" for tag, a in Page(text).tags if tag == "input" and a.get("name")}
-
-
-def test_a_verdict_needs_the_form_field(fresh_db):
-    match_id = pair_id(fresh_db, "990619", HOME_OFFICE_FOI)
-    with serving(fresh_db) as running:
+def test_a_verdict_needs_the_form_field(demo_copy):
+    match_id = pair_id(demo_copy, "990619", HOME_OFFICE_FOI)
+    with serving(demo_copy) as running:
         page = get(running, f"/pair/{match_id}")
         fields = form_fields(page.text)
         assert fields["csrf"] and "token" not in fields  # on loopback without --token, no token
@@ -330,13 +263,13 @@ def test_a_verdict_needs_the_form_field(fresh_db):
         for extra in ({}, {"csrf": "forged"}):
             refused = requests.post(url, data={**verdict, **extra}, timeout=TIMEOUT, allow_redirects=False)
             assert refused.status_code == 403 and "This form has expired" in refused.text
-        assert reviews(fresh_db) == []
+        assert reviews(demo_copy) == []
 
         done = requests.post(url, data={**verdict, "csrf": fields["csrf"]}, timeout=TIMEOUT, allow_redirects=False)
         assert done.status_code == 303
         assert done.headers["Location"].endswith(f"/pair/{match_id}?recorded=1")
         assert "Set-Cookie" not in done.headers
-        [row] = reviews(fresh_db)
+        [row] = reviews(demo_copy)
         assert (row["match_id"], row["verdict"], row["reviewer"], row["note"]) == (match_id, "confirmed", "Tester", "n")
         shown = requests.get(urljoin(running.url, done.headers["Location"]), timeout=TIMEOUT).text
         assert "Verdict recorded." in shown and 'class="verdict v-confirmed"' in shown
@@ -345,12 +278,12 @@ def test_a_verdict_needs_the_form_field(fresh_db):
         assert bad.status_code == 400 and "unknown verdict" in html.unescape(bad.text)
         unknown = urljoin(running.url, "pair/" + "0" * 40 + "/review")
         assert requests.post(unknown, data={**verdict, "csrf": fields["csrf"]}, timeout=TIMEOUT).status_code == 403
-        assert len(reviews(fresh_db)) == 1
+        assert len(reviews(demo_copy)) == 1
 
 
-def test_with_a_token_a_verdict_needs_it(fresh_db):
-    match_id = pair_id(fresh_db, "990619", HOME_OFFICE_FOI)
-    with serving(fresh_db, token="s3cret") as running:
+def test_with_a_token_a_verdict_needs_it(demo_copy):
+    match_id = pair_id(demo_copy, "990619", HOME_OFFICE_FOI)
+    with serving(demo_copy, token="s3cret") as running:
         assert running.token == "s3cret"
         browser = requests.Session()  # keeps its connection open: close() must end it too
         fields = form_fields(browser.get(urljoin(running.url, f"pair/{match_id}"), timeout=TIMEOUT).text)
@@ -363,7 +296,7 @@ def test_with_a_token_a_verdict_needs_it(fresh_db):
             assert refused.status_code == 403 and "A valid token is needed" in refused.text
         refused = browser.post(url, data=verdict, headers={"X-Pqcheck-Token": "s3cre"}, timeout=TIMEOUT)
         assert refused.status_code == 403
-        assert reviews(fresh_db) == []
+        assert reviews(demo_copy) == []
 
         done = browser.post(url, data={**verdict, "token": "s3cret"}, timeout=TIMEOUT, allow_redirects=False)
         assert done.status_code == 303
@@ -371,7 +304,7 @@ def test_with_a_token_a_verdict_needs_it(fresh_db):
         port = urlsplit(running.url).port
         assert cookie.startswith(f"pqcheck_{port}=") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
         assert "s3cret" not in cookie  # an HMAC of the token, never the token
-        [row] = reviews(fresh_db)
+        [row] = reviews(demo_copy)
         assert (row["match_id"], row["verdict"], row["note"]) == (match_id, "confirmed", "seen")
         assert row["reviewer"] == "Tester"
 
@@ -381,7 +314,7 @@ def test_with_a_token_a_verdict_needs_it(fresh_db):
         assert "token" not in form_fields(browser.get(urljoin(running.url, f"pair/{match_id}"), timeout=TIMEOUT).text)
         header = requests.post(url, data=verdict, headers={"X-Pqcheck-Token": "s3cret"}, timeout=TIMEOUT)
         assert header.status_code == 200  # after the redirect
-        assert [r["verdict"] for r in reviews(fresh_db)] == ["confirmed", "rejected", "confirmed"]
+        assert [r["verdict"] for r in reviews(demo_copy)] == ["confirmed", "rejected", "confirmed"]
 
         # a stale cookie (another token, an earlier run) does not hide the token field
         pair_url = urljoin(running.url, f"pair/{match_id}")
@@ -502,9 +435,9 @@ def assert_inert(response: requests.Response) -> Page:
     return page
 
 
-def test_markup_in_answers_and_evidence_is_shown_as_text(fresh_db):
-    kept, moved = plant_markup(fresh_db)
-    with serving(fresh_db) as running:
+def test_markup_in_answers_and_evidence_is_shown_as_text(demo_copy):
+    kept, moved = plant_markup(demo_copy)
+    with serving(demo_copy) as running:
         response = get(running, f"/pair/{kept}")
         assert response.status_code == 200
         page = assert_inert(response)
@@ -539,8 +472,8 @@ def test_markup_in_answers_and_evidence_is_shown_as_text(fresh_db):
         assert "&lt;script&gt;" in get(running, "/search", q="x", **{"from": SCRIPT}).text
 
 
-def test_a_formula_in_the_data_is_not_a_formula_in_the_csv(fresh_db):
-    conn = sqlite3.connect(fresh_db)
+def test_a_formula_in_the_data_is_not_a_formula_in_the_csv(demo_copy):
+    conn = sqlite3.connect(demo_copy)
     with conn:
         conn.execute(
             """UPDATE foi_requests SET title = '=HYPERLINK("http://example.invalid","click")'
@@ -549,7 +482,7 @@ def test_a_formula_in_the_data_is_not_a_formula_in_the_csv(fresh_db):
         )
         conn.execute("INSERT INTO foi_requests_fts(foi_requests_fts) VALUES ('rebuild')")
     conn.close()
-    with serving(fresh_db) as running:
+    with serving(demo_copy) as running:
         rows = csv_rows(get(running, "/search.csv", q="trafficking detention", kind="foi").text)
     titles = [r["title"] for r in rows]
     assert '\'=HYPERLINK("http://example.invalid","click")' in titles
@@ -588,8 +521,8 @@ def test_the_department_page_shows_the_years(site, demo_db):
     assert "/pairs.csv?department=home-office" in page.text
 
 
-def test_get_requests_cannot_write(fresh_db):
-    app = create_app(fresh_db)
+def test_get_requests_cannot_write(demo_copy):
+    app = create_app(demo_copy)
     insert = "INSERT INTO reviews (match_id, verdict, reviewer) VALUES ('x', 'confirmed', 'y')"
     for method in ("GET", "HEAD"):
         with app.test_request_context("/", method=method), pytest.raises(sqlite3.OperationalError, match=r"readonly"):
@@ -597,7 +530,7 @@ def test_get_requests_cannot_write(fresh_db):
     with app.test_request_context("/pair/x/review", method="POST"):
         db().execute(insert)  # a POST may write
         db().execute("DELETE FROM reviews WHERE match_id = 'x'")
-    assert reviews(fresh_db) == []
+    assert reviews(demo_copy) == []
 
 
 def test_every_page_sends_the_security_headers(site):

@@ -18,7 +18,7 @@ from pqcheck.cli import cli
 from pqcheck.db import open_db
 from pqcheck.pairs import ReportFilters, pair_rows
 
-from .webserver import build_demo_db, reviews, serving
+from .support.webserver import reviews, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -70,12 +70,12 @@ def browser(tmp_path, monkeypatch):
         driver.quit()
 
 
-def test_search_open_a_pair_and_record_a_verdict(tmp_path, browser):
+def test_search_open_a_pair_and_record_a_verdict(demo_copy, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    db_path = build_demo_db(tmp_path / "demo")
+    db_path = demo_copy
     wait = WebDriverWait(browser, WAIT)
     with serving(db_path) as running:
         browser.get(running.url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .apiserver import list_view  # what the list endpoint makes of a record
+from .members import member
 
 __all__ = ["list_view"]
 
@@ -12,21 +13,6 @@ HOLDING_TEXT = (
     "The Home Office has indicated that it will not be possible to answer this question within the usual "
     "time period. An answer is being prepared and will be provided as soon as it is available."
 )
-
-
-def member(member_id: int, name: str = "Jane Example", party: str = "Labour") -> dict[str, Any]:
-    """A ``MemberViewModel`` as sent with ``expandMember=true``."""
-    last, first = name.split(" ", 1)[-1], name.split(" ", 1)[0]
-    return {
-        "id": member_id,
-        "listAs": f"{last}, {first}",
-        "name": name,
-        "party": party,
-        "partyColour": "ff0000",
-        "partyAbbreviation": party[:3],
-        "memberFrom": "Exampleton",
-        "thumbnailUrl": f"https://members-api.parliament.uk/api/Members/{member_id}/Thumbnail",
-    }
 
 
 def question_value(question_id: int = 1000001, **overrides: Any) -> dict[str, Any]:

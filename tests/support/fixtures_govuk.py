@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "foi"
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "foi"
 MOD_SAMPLE = "govuk_content_foi_release_mod_fr20.json"
 GOVUK = "https://www.gov.uk"
 ASSETS = "https://assets.publishing.service.gov.uk"

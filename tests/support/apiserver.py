@@ -55,6 +55,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from pqcheck.sources.parliament import QUESTION_KEYS
 
+from .members import member
+
 LIST_PATH = "/api/writtenquestions/questions"
 LIST_TEXT_LIMIT = 255
 DEFAULT_TAKE = 20
@@ -172,16 +174,7 @@ def member_view(member_id: int | None) -> dict[str, Any] | None:
     name, list_as, party, colour, abbrev, seat = MEMBERS.get(
         member_id, (f"Member {member_id}", f"{member_id}, Member", "Independent", "C0C0C0", "Ind", "Somewhere")
     )
-    return {
-        "id": member_id,
-        "listAs": list_as,
-        "name": name,
-        "party": party,
-        "partyColour": colour,
-        "partyAbbreviation": abbrev,
-        "memberFrom": seat,
-        "thumbnailUrl": f"https://members-api.parliament.uk/api/Members/{member_id}/Thumbnail",
-    }
+    return member(member_id, name, party, list_as=list_as, colour=colour, abbreviation=abbrev, seat=seat)
 
 
 def strip_tags(html: str) -> str:
