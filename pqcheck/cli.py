@@ -786,7 +786,7 @@ def demo_command(out_dir, force, quiet):
     case (with distractors), classifies the answers, matches refusals with disclosures, and
     writes the report.
     """
-    result = build_demo(out_dir, progress=Progress(quiet=True), force=force)
+    result = build_demo(out_dir, progress=Progress(quiet), force=force)
     click.echo(
         f"Demo: {result.questions} written answers and {result.foi_requests} FOI disclosures read; "
         f"{result.refusals} refusals found; {result.matches} pairs matched."

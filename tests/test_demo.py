@@ -73,3 +73,11 @@ def test_no_distractor_is_reported_as_a_disclosure(demo):
         if key in found and found[key]["evidence_kind"] in ("disclosure", "answer"):
             wrong.append((distractor["uin"], key[1], distractor["kind"]))
     assert wrong == []
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_the_demo_shows_its_progress_unless_quiet(tmp_path, quiet):
+    result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "out"), *(["--quiet"] if quiet else [])])
+    assert result.exit_code == 0, result.output
+    assert ("Classifying answers" in result.stderr) is not quiet
+    assert "Demo: 40 written answers" in result.stdout
