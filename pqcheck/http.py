@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 USER_AGENT = f"pqcheck/{__version__} (parliamentary accountability cross-checker; +https://github.com/pqcheck/pqcheck)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 300.0
+_DELAY_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # Retry-After: 120 (a fraction too, as sent)
 
 
 class RateLimiter:
@@ -56,12 +57,12 @@ def retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    try:
+    if _DELAY_SECONDS.fullmatch(value):  # not float()'s "nan", "inf" or "1_0"
         seconds = float(value)
-    except ValueError:
+    else:
         try:
             seconds = parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return None
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 

@@ -169,6 +169,8 @@ def _parse_json(line: bytes) -> Any:
 
 
 def _int(text: str) -> int | str:
+    if len(text) > 20:  # past 64 bits, and int() refuses past 4,300 digits
+        return text
     value = int(text)
     return value if -(2**63) <= value < 2**63 else text
 
