@@ -21,7 +21,7 @@ from typing import Any
 import requests
 import urllib3.exceptions
 
-from . import __version__
+from . import __version__, jsonsafe
 from .errors import UpstreamError
 
 log = logging.getLogger(__name__)
@@ -88,8 +88,8 @@ _ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
 def describe_error_body(response: requests.Response) -> str:
     """The useful part of an error body: ASP.NET ProblemDetails, a JSON message, or text."""
     try:
-        body = response.json()
-    except ValueError:
+        body = jsonsafe.bounded(response.json())
+    except (ValueError, RecursionError):
         text = " ".join(response.text.split())
         return text[:200]
     if isinstance(body, Mapping):
@@ -176,8 +176,8 @@ class HttpClient:
                     )
                 elif decode_json:
                     try:
-                        data = response.json()
-                    except ValueError:
+                        data = jsonsafe.bounded(response.json())
+                    except (ValueError, RecursionError):  # RecursionError: nested too deeply
                         problem = "the body is not valid JSON (cut short?)"
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
                 where = build_url(url, params)

@@ -40,6 +40,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
+from .. import jsonsafe
 from ..cache import FileCache
 from ..errors import BadInput, UpstreamError
 from ..foi import FoiDocument, FoiRequest
@@ -524,8 +525,8 @@ def _request_json(client: HttpClient, ref: str | int, base: str, request_id: int
             if ascii_int(str(attempt)) is not None:
                 response = client.get(url)
                 try:
-                    data = response.json()
-                except ValueError as exc:
+                    data = jsonsafe.bounded(response.json())
+                except (ValueError, RecursionError) as exc:
                     raise UpstreamError(f"GET {response.url} did not return JSON") from exc
                 url = response.url
             else:
