@@ -13,6 +13,7 @@ import sqlite_utils
 
 from .db import write_transaction
 from .errors import BadInput
+from .text import ascii_int
 
 SNAPSHOT = "answering_bodies.json"
 
@@ -39,10 +40,11 @@ def resolve_department(text: str, bodies: dict[int, dict[str, Any]]) -> int:
     An ambiguous fragment or an unknown name raises :class:`BadInput` listing the candidates.
     """
     wanted = text.strip()
-    if wanted.isdigit():
-        if int(wanted) in bodies:
-            return int(wanted)
-        raise BadInput(f"unknown department id {wanted}")
+    if wanted.isdigit():  # an id, or digits of another script ("²") that no body has
+        number = ascii_int(wanted)
+        if number in bodies:
+            return number
+        raise BadInput(f"unknown department id {wanted:.40}")
     folded = wanted.casefold()
     exact = [b for b in bodies.values() if folded in {_fold(b.get("name")), _fold(b.get("short_name"))}]
     if len(exact) == 1:

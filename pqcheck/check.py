@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 import click
 import sqlite_utils
 
+from . import jsonsafe
 from .classify import CLASSIFIER_VERSION, classify
 from .errors import BadInput
 from .text import html_to_text, looks_like_html, without_surrogates
@@ -63,7 +63,7 @@ def read_jsonl(path: Path, report: Callable[[str], None] = warn) -> Iterator[tup
             if not line.strip():
                 continue
             try:
-                record = without_surrogates(json.loads(line))
+                record = without_surrogates(jsonsafe.loads(line))
             except ValueError as exc:
                 raise BadInput(f"{path}: line {number} is not valid JSON ({exc})") from None
             has_answer = isinstance(record, dict) and "answer_text" in record

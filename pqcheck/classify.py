@@ -456,7 +456,7 @@ def figure_positions(text: str, *, first: bool = False, lower: str | None = None
             pos = lower.find(marker)
             if pos >= 0:
                 digit = pos + len(marker) if marker in "£$€" else pos - 1
-                if 0 <= digit < len(lower) and lower[digit].isdigit():
+                if digit >= 0 and _DIGIT.match(lower, digit):
                     return [digit if marker not in "£$€" else pos]
     urls = _url_spans(lower) if linked else []
     found = []
@@ -473,8 +473,7 @@ def figure_positions(text: str, *, first: bool = False, lower: str | None = None
         cur = before_char in "£$€" or (start > 1 and before_char == " " and lower[start - 2] in "£$€")
         unit = _UNIT.match(lower, end) is not None
         if not (cur or unit or "," in num or "." in num):
-            value = int(num)
-            if len(num) == 4 and 1800 <= value <= 2100:  # a year (or the first year of 2019-20)
+            if len(num) == 4 and 1800 <= int(num) <= 2100:  # a year (or the first year of 2019-20)
                 continue
             before = lower[max(0, start - 24) : start]
             word = _WORD_BEFORE.search(before)
@@ -1177,9 +1176,9 @@ _LONGEST_TRAILING_WORD = max(map(len, _TRAILING))
 
 
 _MONTH = "|".join(_MONTHS)
-_YEAR = r"(?:19|20)\d{2}"
-_FY = rf"{_YEAR}\s?[-/–]\s?(?:{_YEAR}|\d{{2}})(?!\d)"
-_DAY = rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH})\s+{_YEAR}"
+_YEAR = r"(?:19|20)[0-9]{2}"
+_FY = rf"{_YEAR}\s?[-/–]\s?(?:{_YEAR}|[0-9]{{2}})(?![0-9])"
+_DAY = rf"[0-9]{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH})\s+{_YEAR}"
 _MONTH_YEAR = rf"(?:{_MONTH})\s+{_YEAR}"
 _POINT_RE = re.compile(rf"(?<![\d/-])(?:{_DAY}|{_MONTH_YEAR}|{_FY}|{_YEAR})(?![\d/])")
 _ENUM = r"(?:\(\s*(?:[a-z]|[ivx]{1,4}|\d{1,2})\s*\)\s*)?"
@@ -1267,15 +1266,17 @@ def _find_period(text: str) -> _Period | None:
 def _point_bounds(point: str, context: str) -> tuple[str, str]:
     """First and last day of a period point: a year, a financial or academic year, a month, a day."""
     point = point.strip()
-    m = re.fullmatch(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\s+({_YEAR})", point, re.I)
+    m = re.fullmatch(rf"([0-9]{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\s+({_YEAR})", point, re.I)
     if m:
-        day = f"{int(m.group(3)):04d}-{_MONTHS.index(m.group(2).lower()) + 1:02d}-{int(m.group(1)):02d}"
-        return day, day
+        year, month, day = int(m.group(3)), _MONTHS.index(m.group(2).lower()) + 1, int(m.group(1))
+        if 1 <= day <= calendar.monthrange(year, month)[1]:
+            return f"{year:04d}-{month:02d}-{day:02d}", f"{year:04d}-{month:02d}-{day:02d}"
+        point = f"{m.group(2)} {m.group(3)}"  # no such day (31 February): the month
     m = re.fullmatch(rf"({_MONTH})\s+({_YEAR})", point, re.I)
     if m:
         year, month = int(m.group(2)), _MONTHS.index(m.group(1).lower()) + 1
         return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
-    m = re.fullmatch(rf"({_YEAR})\s?[-/–]\s?({_YEAR}|\d{{2}})", point)
+    m = re.fullmatch(rf"({_YEAR})\s?[-/–]\s?({_YEAR}|[0-9]{{2}})", point)
     if m:
         first = int(m.group(1))
         second = int(m.group(2)) if len(m.group(2)) == 4 else first // 100 * 100 + int(m.group(2))

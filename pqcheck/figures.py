@@ -39,6 +39,7 @@ than``/``at least`` bounds get ``">"``, and ``approximately``/``around`` ones ``
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -400,6 +401,8 @@ def find_figures(text: str) -> list[Figure]:
         scale = (match.group("scale") or "").strip().lower()
         if scale:
             value *= SCALES[scale]
+        if not math.isfinite(value):
+            continue  # hundreds of digits in a row: no count
         figure = Figure(
             value=value,
             text=match.group(0),

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import requests
 import urllib3.exceptions
 
-from . import __version__
+from . import __version__, jsonsafe
 from .errors import BadInput, UpstreamError
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ UNSENDABLE = (
     requests.exceptions.MissingSchema,
     requests.exceptions.TooManyRedirects,
 )
+_DELAY_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # Retry-After: 120 (a fraction too, as sent)
 
 
 class RateLimiter:
@@ -66,12 +67,12 @@ def retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    try:
+    if _DELAY_SECONDS.fullmatch(value):  # not float()'s "nan", "inf" or "1_0"
         seconds = float(value)
-    except ValueError:
+    else:
         try:
             seconds = parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return None
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
@@ -128,8 +129,8 @@ _ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
 def describe_error_body(response: requests.Response) -> str:
     """The useful part of an error body: ASP.NET ProblemDetails, a JSON message, or text."""
     try:
-        body = response.json()
-    except ValueError:
+        body = jsonsafe.bounded(response.json())
+    except (ValueError, RecursionError):
         text = " ".join(response.text.split())
         return text[:200]
     if isinstance(body, Mapping):
@@ -216,8 +217,8 @@ class HttpClient:
                     )
                 elif decode_json:
                     try:
-                        data = response.json()
-                    except ValueError:
+                        data = jsonsafe.bounded(response.json())
+                    except (ValueError, RecursionError):  # RecursionError: nested too deeply
                         problem = "the body is not valid JSON (cut short?)"
             except UNSENDABLE as exc:
                 raise UpstreamError(f"GET {build_url(url, params)} failed: {exc}") from exc

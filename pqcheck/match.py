@@ -97,6 +97,7 @@ from rapidfuzz import fuzz
 from .db import upsert_rows, write_transaction
 from .figures import Figure, find_figures
 from .progress import Progress
+from .text import ascii_int
 
 __all__ = ["MATCHER_VERSION", "MatchOptions", "MatchStats", "match_db", "match_id"]
 
@@ -223,15 +224,15 @@ DENIAL_CUES = (
 )
 
 _WORD = re.compile(r"[^\W_]+")
-_ANY_YEAR = re.compile(r"(?:19|20)\d\d")
+_ANY_YEAR = re.compile(r"(?:19|20)[0-9][0-9]")
 # one pass over a text: the alternatives are tried left to right at each position, so the years of
 # an Act or of a range are not also read as single years
 _YEARS = re.compile(
-    r"(?P<legal>\b(?:Act|Acts|Regulations|Order|Rules|Measure|Convention)\s+(?:19|20)\d\d\b)"
-    r"|(?P<range>(?<![\w.,])(?P<r1>(?:19|20)\d\d)\s*(?:-|–|—|/|to)\s*(?P<r2>(?:19|20)?\d\d)(?![\w%]))"
-    r"|(?P<since>\bsince\s+(?P<s1>(?:19|20)\d\d)\b)"
+    r"(?P<legal>\b(?:Act|Acts|Regulations|Order|Rules|Measure|Convention)\s+(?:19|20)[0-9][0-9]\b)"
+    r"|(?P<range>(?<![\w.,])(?P<r1>(?:19|20)[0-9][0-9])\s*(?:-|–|—|/|to)\s*(?P<r2>(?:19|20)?[0-9][0-9])(?![\w%]))"
+    r"|(?P<since>\bsince\s+(?P<s1>(?:19|20)[0-9][0-9])\b)"
     r"|(?P<last>\b(?:last|past|previous)\s+(?P<n>\w+)\s+(?:calendar\s+|financial\s+)?years\b)"
-    r"|(?P<year>(?<![\w£$€.,/-])(?P<y>(?:19[5-9]|20[0-5])\d)(?![\w%]))",
+    r"|(?P<year>(?<![\w£$€.,/-])(?P<y>(?:19[5-9]|20[0-5])[0-9])(?![\w%]))",
     re.IGNORECASE,
 )
 _NUMBER_WORDS = {
@@ -512,7 +513,7 @@ def years_in(text: str | None, reference_year: int | None = None) -> set[int]:
                 found.update(range(start, reference_year + 1))
         elif kind == "last" and reference_year:
             word = m.group("n").lower()
-            n = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
+            n = ascii_int(word, max_digits=2) or _NUMBER_WORDS.get(word)
             if n and n <= 30:
                 found.update(range(reference_year - n, reference_year))
     return found
@@ -1195,9 +1196,8 @@ class _Refusal:
     def _years(self, refusal: dict[str, Any]) -> set[int]:
         start, end = refusal.get("period_start"), refusal.get("period_end")
         if start or end:
-            first = int((start or end)[:4])
-            last = int((end or start)[:4])
-            if first <= last <= first + 30:
+            first, last = ascii_int((start or end)[:4]), ascii_int((end or start)[:4])
+            if first is not None and last is not None and first <= last <= first + 30:
                 return set(range(first, last + 1))
         text = " ".join(filter(None, [refusal.get("period"), refusal.get("subject"), refusal.get("question_text")]))
         return {y for y in years_in(text, self.year) if y <= self.year + 1}

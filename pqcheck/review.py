@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 import sqlite_utils
 
+from . import jsonsafe
 from .db import write_transaction
 from .errors import BadInput
 from .pairs import UNREVIEWED, VERDICTS, ReportFilters, pair_rows
@@ -263,8 +264,8 @@ def _read_records(text: str, path: Path) -> list[tuple[str, dict[str, Any]]]:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
+            data = jsonsafe.loads(text)
+        except ValueError as exc:
             raise BadInput(f"{path} is not valid JSON: {exc}") from exc
         items = data.get("reviews") if isinstance(data, dict) else data
         if not isinstance(items, list):

@@ -1,20 +1,24 @@
-"""Upstream text made safe to use: HTML as plain text that keeps its structure, the one guard of
-links (http(s) URLs only) and the one guard of CSV cells (no formulas)."""
+"""Upstream text made safe to use: HTML as plain text that keeps its structure (in one linear pass),
+numbers read from ASCII digits only and bounded, lone surrogates replaced, the one guard of links
+(http(s) URLs only) and the one guard of CSV cells (no formulas)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, Comment, NavigableString
+from bs4 import BeautifulSoup, CData, NavigableString, PageElement, Tag
 
 _HTML_TAG = re.compile(
     r"<\s*/?\s*(?:p|br|div|table|tbody|thead|tr|td|th|ul|ol|li|a|strong|em|b|i|u|span|h[1-6]|"
     r"sup|sub|blockquote|script|style)\b[^>]*>",
     re.IGNORECASE,
 )
-_BLOCKS = ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote"]
+_BLOCKS = frozenset(["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote"])
+_DROPPED = frozenset(["script", "style"])
+_TEXT_STRINGS = (NavigableString, CData)  # what BeautifulSoup's get_text reads
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _SPACES = re.compile(r"\s+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -22,6 +26,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # return, which some strip before looking); one starting with the quote itself is quoted too, so that
 # :func:`csv_unquote` gives back exactly what :func:`csv_safe` was given.
 CSV_QUOTED_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+_ASCII_DIGITS = re.compile("[0-9]+")
+MAX_DIGITS = 18  # every number of this many digits fits a signed 64-bit integer
 
 
 def looks_like_html(text: str | None) -> bool:
@@ -42,6 +48,15 @@ def without_surrogates(value: Any) -> Any:
     return value
 
 
+def ascii_int(text: str | None, max_digits: int = MAX_DIGITS) -> int | None:
+    """The whole number ``text`` writes in ASCII digits (``"2019"``, ``"007"``), or None for anything
+    else: a sign, spaces, digits of other scripts (``"²"``, ``"٣"``: ``isdigit`` is true for both) or
+    more than ``max_digits`` digits (``int`` refuses past 4,300; SQLite stores at most 19)."""
+    if not isinstance(text, str) or len(text) > max_digits or not _ASCII_DIGITS.fullmatch(text):
+        return None
+    return int(text)
+
+
 def normalise_whitespace(text: str) -> str:
     """Collapse spaces inside lines and runs of blank lines; keep paragraph breaks."""
     if "\n" not in text:
@@ -54,37 +69,73 @@ def html_to_text(html: str | None) -> str | None:
     """Plain text from an HTML answer: paragraphs on their own lines, table rows as ``a | b``.
 
     Scripts and styles are dropped; text that is not HTML is returned with whitespace tidied.
+    One pass over the parsed tree, without recursion: time in proportion to the document, however
+    deeply it nests.
     """
     if html is None:
         return None
     if not looks_like_html(html):
         return normalise_whitespace(html)
     soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style"]):
-        tag.decompose()
-    for string in soup.find_all(string=True):
-        if "\n" in string and not isinstance(string, Comment) and string.find_parent("pre") is None:
-            string.replace_with(NavigableString(_SPACES.sub(" ", string)))  # source line breaks are not text
-    for table in soup.find_all("table"):
-        if table.find_parent("table") is None:
-            table.replace_with(NavigableString(f"\n\n{_table_rows(table)}\n\n"))
-    for br in soup.find_all("br"):
-        br.replace_with(NavigableString("\n"))
-    for item in soup.find_all("li"):
-        item.insert_before(NavigableString("\n- "))
-    for block in soup.find_all(_BLOCKS):
-        block.insert_before(NavigableString("\n\n"))
-        block.insert_after(NavigableString("\n\n"))
-    return normalise_whitespace(soup.get_text())
+    return normalise_whitespace("".join(_pieces(soup)))
 
 
-def _table_rows(table) -> str:
-    """One line per table row, cells joined with `` | ``."""
-    rows = []
-    for row in table.find_all("tr"):
-        cells = [" ".join(cell.get_text(" ").split()) for cell in row.find_all(["td", "th"])]
-        rows.append(" | ".join(cells))
-    return "\n".join(rows)
+def _pieces(root: Tag) -> Iterator[str]:
+    """The text under ``root`` in document order, with a blank line around each block, ``- ``
+    before each list item, a line break for each ``<br>`` and each table as its rows."""
+    stack: list[str | tuple[PageElement, bool]] = [(child, False) for child in reversed(root.contents)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):  # the separator after a block
+            yield item
+            continue
+        node, in_pre = item
+        if isinstance(node, NavigableString):
+            yield _string_text(node, in_pre)
+        elif node.name == "table":
+            yield f"\n\n{_table_rows(node)}\n\n"
+        elif node.name == "br":
+            yield "\n"
+        elif node.name not in _DROPPED:
+            if node.name == "li":
+                yield "\n- "
+            elif node.name in _BLOCKS:
+                yield "\n\n"
+                stack.append("\n\n")
+            in_pre = in_pre or node.name == "pre"
+            stack.extend((child, in_pre) for child in reversed(node.contents))
+
+
+def _string_text(string: NavigableString, in_pre: bool) -> str:
+    """A string as text: line breaks in the source are spaces (except in ``<pre>``); comments,
+    doctypes and other markup strings are no text."""
+    if type(string) not in _TEXT_STRINGS:
+        return ""
+    return _SPACES.sub(" ", string) if "\n" in string and not in_pre else str(string)
+
+
+def _table_rows(table: Tag) -> str:
+    """One line per table row, cells joined with `` | ``. A string belongs to the nearest cell
+    around it and a cell to the nearest row, so a table nested in a cell (or a cell left open)
+    gives rows of its own rather than its text again in every cell around it."""
+    rows: list[list[list[str]]] = []
+    stack: list[tuple[PageElement, list | None, list | None]] = [(c, None, None) for c in reversed(table.contents)]
+    while stack:
+        node, row, cell = stack.pop()
+        if isinstance(node, NavigableString):
+            if cell is not None:
+                cell.append(_string_text(node, True))
+            continue
+        if node.name in _DROPPED:
+            continue
+        if node.name == "tr":
+            row, cell = [], None
+            rows.append(row)
+        elif node.name in ("td", "th") and row is not None:
+            cell = []
+            row.append(cell)
+        stack.extend((child, row, cell) for child in reversed(node.contents))
+    return "\n".join(" | ".join(" ".join(" ".join(cell).split()) for cell in row) for row in rows)
 
 
 def safe_url(url: Any) -> str | None:

@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 
 from pqcheck.extract import ExtractError, Extraction, PageText, Run
 from pqcheck.extract.common import format_number, render_row
+from pqcheck.text import ascii_int
 
 EXPANSION_FACTOR = 10  # ZIP members may expand to this many times max_bytes
 MAX_REPEAT = 256  # ODF repeated rows/columns expanded at most this many times
@@ -220,7 +221,7 @@ def extract_ods(path: Path, run: Run, extraction: Extraction) -> None:
             if tag == ROW and depth == 1 and keep:
                 line = render_row(_ods_cells(element))
                 if line:
-                    repeat = min(int(element.get(_q("table", "number-rows-repeated"), "1") or 1), MAX_REPEAT)
+                    repeat = min(_count(element, _q("table", "number-rows-repeated")), MAX_REPEAT)
                     lines.extend(run.take(line) for _ in range(repeat))
                 element.clear()
             elif tag == TABLE:
@@ -240,7 +241,7 @@ def _ods_cells(row) -> list[str]:
     for cell in row:
         if cell.tag not in (CELL, COVERED):
             continue
-        repeat = int(cell.get(_q("table", "number-columns-repeated"), "1") or 1)
+        repeat = _count(cell, _q("table", "number-columns-repeated"))
         value = _ods_value(cell)
         if not value:
             pending_empty += repeat
@@ -249,6 +250,11 @@ def _ods_cells(row) -> list[str]:
         pending_empty = 0
         cells.extend([value] * min(repeat, MAX_REPEAT))
     return cells
+
+
+def _count(element, attribute: str) -> int:
+    """A repeat count an ODF attribute gives (1 when absent, or not a whole number in ASCII digits)."""
+    return ascii_int(element.get(attribute)) or 1
 
 
 def _ods_value(cell) -> str:
@@ -280,7 +286,7 @@ def _odf_text(element) -> str:
             parts.append(node.text)
         for child in node:
             if child.tag == SPACE:
-                parts.append(" " * min(int(child.get(_q("text", "c"), "1") or 1), 100))
+                parts.append(" " * min(_count(child, _q("text", "c")), 100))
             elif child.tag == TAB:
                 parts.append("\t")
             elif child.tag == BREAK:

@@ -22,13 +22,13 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import json
 import math
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .. import jsonsafe
 from ..errors import BadInput
 from ..foi import FoiDocument, FoiRequest
 from ..text import without_surrogates
@@ -45,23 +45,25 @@ def read_foi_paths(paths: list[str | Path], report: Callable[[str], None]) -> It
     """FOI requests from folders, record files and single files. Problems in one record (a bad
     date, a missing file) go to ``report`` and the rest goes on; a path that cannot be read
     at all raises :class:`BadInput` before anything from it is yielded (a records file that
-    turns out not to be readable further on raises it there)."""
+    turns out not to be readable further on raises it there). In a folder, a file that links
+    out of it or cannot be read is reported and left out."""
     for path in map(Path, paths):
-        if path.is_dir():
-            yield from _folder(path, report)
-        elif path.suffix.lower() == ".jsonl" or _is_record_csv(path):
-            yield from _records(path, report)
-        elif path.is_file():
-            yield _single_file(path, _file_id(path), {}, report)
-        else:
-            raise BadInput(f"{path}: no such file or folder")
+        try:
+            if path.is_dir():
+                yield from _folder(path, report)
+            elif path.suffix.lower() == ".jsonl" or _is_record_csv(path):
+                yield from _records(path, report)
+            elif path.is_file():
+                yield _single_file(path, _file_id(path), {}, report)
+            else:
+                raise BadInput(f"{path}: no such file or folder")
+        except OSError as exc:  # a file that cannot be read (permission denied)
+            raise BadInput(f"{exc.filename or path}: cannot be read: {exc.strerror or exc}") from None
 
 
 def _folder(folder: Path, report: Callable[[str], None]) -> Iterator[FoiRequest]:
     sidecar = _sidecar(folder, report)
-    files = sorted(
-        p for p in folder.rglob("*") if p.is_file() and p.name not in SIDECARS and not p.name.startswith(".")
-    )
+    files = sorted(_folder_files(folder, report))
     grouped: dict[str, list[tuple[Path, dict[str, Any]]]] = {}
     for file in files:
         meta = sidecar.get(file.relative_to(folder).as_posix(), {})
@@ -74,11 +76,44 @@ def _folder(folder: Path, report: Callable[[str], None]) -> Iterator[FoiRequest]
         yield request
 
 
+def _folder_files(folder: Path, report: Callable[[str], None]) -> Iterator[Path]:
+    """The files in ``folder`` and below, but sidecars and hidden files; a link to a file outside
+    the folder, and a file that cannot be read, are reported and left out."""
+    for path in folder.rglob("*"):
+        if path.name in SIDECARS or path.name.startswith(".") or not path.is_file():
+            continue
+        if _inside(folder, path) is None:
+            report(f"{path}: links to a file outside {folder}: left out")
+        elif problem := _unreadable(path):
+            report(f"{path}: cannot be read ({problem}): left out")
+        else:
+            yield path
+
+
+def _inside(folder: Path, path: Path) -> Path | None:
+    """The real path of ``path`` (links followed), if it is in ``folder`` or below; else None."""
+    real = path.resolve()
+    return real if real.is_relative_to(folder.resolve()) else None
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why the file at ``path`` cannot be opened for reading (permission denied), or None."""
+    try:
+        with path.open("rb"):
+            return None
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
 def _sidecar(folder: Path, report: Callable[[str], None]) -> dict[str, dict[str, Any]]:
-    """Metadata by file path inside the folder, from metadata.csv or metadata.json."""
+    """Metadata by file path inside the folder, from metadata.csv or metadata.json (one that
+    links out of the folder is reported and not read)."""
     for name in SIDECARS:
         path = folder / name
         if not path.exists():
+            continue
+        if _inside(folder, path) is None:
+            report(f"{path}: links to a file outside {folder}: not read")
             continue
         try:
             if name.endswith(".csv"):
@@ -133,8 +168,8 @@ def _records(path: Path, report: Callable[[str], None]) -> Iterator[FoiRequest]:
 
 def _attached(folder: Path, name: str, where: str, report: Callable[[str], None]) -> Path | None:
     """The file a record names, if it is in the records file's ``folder`` (or below) and exists."""
-    file = (folder / name).resolve()
-    if not file.is_relative_to(folder):
+    file = _inside(folder, folder / name)
+    if file is None:
         report(f"{where}: file {name[:100]} is not in the folder of the records file: left out")
         return None
     try:
@@ -164,11 +199,13 @@ def _parse_json(line: bytes) -> Any:
     surrogates become U+FFFD, and numbers that cannot be stored as they are (past 64 bits,
     infinite, NaN) stay as written."""
     return without_surrogates(
-        json.loads(line.decode("utf-8", errors="replace"), parse_int=_int, parse_float=_float, parse_constant=str)
+        jsonsafe.loads(line.decode("utf-8", errors="replace"), parse_int=_int, parse_float=_float, parse_constant=str)
     )
 
 
 def _int(text: str) -> int | str:
+    if len(text) > 20:  # past 64 bits, and int() refuses past 4,300 digits
+        return text
     value = int(text)
     return value if -(2**63) <= value < 2**63 else text
 

@@ -140,7 +140,7 @@ def _search_page(page: Any, url: str) -> tuple[list[dict[str, Any]], int]:
     results = [r for r in page["results"] if isinstance(r, dict)]
     try:
         total = int(page["total"])
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:  # None, "many", 1e400
         raise UpstreamError(f"unexpected reply from {url}: 'total' is not a number") from exc
     return results, total
 

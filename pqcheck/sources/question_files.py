@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from .. import jsonsafe
 from ..errors import BadInput
 from ..text import looks_like_html
 from .parliament import QuestionRecord, now_iso, value_problem
@@ -78,7 +79,7 @@ def _is_json_lines(path: Path, head: bytes) -> bool:
         raise BadInput(f"{path} is not JSON: expected {SHAPES}")
     first_line = head.split(b"\n", 1)[0]
     try:
-        _loads(first_line)
+        _parse(first_line)  # a line too deep to store is still a line: _json_lines reports it
     except ValueError:
         return False
     return b"\n" in head.strip()
@@ -115,6 +116,11 @@ def _json_lines(path: Path) -> Iterator[tuple[int, Any]]:
 
 
 def _loads(data: bytes) -> Any:
+    """Parse JSON (:func:`_parse`), refusing nesting deeper than any record (ValueError)."""
+    return jsonsafe.bounded(_parse(data))
+
+
+def _parse(data: bytes) -> Any:
     """Parse JSON fast (orjson); bytes that are not UTF-8 are read with replacement characters."""
     try:
         return orjson.loads(data)

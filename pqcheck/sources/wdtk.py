@@ -40,11 +40,12 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
+from .. import jsonsafe
 from ..cache import FileCache
 from ..errors import BadInput, UpstreamError
 from ..foi import FoiDocument, FoiRequest
 from ..http import HttpClient, build_url
-from ..text import html_to_text
+from ..text import ascii_int, html_to_text
 from .parliament import now_iso
 
 log = logging.getLogger(__name__)
@@ -209,7 +210,7 @@ def parse_wdtk_date(value: Any) -> str | None:
     for pattern in ("%Y/%m/%d %H:%M:%S %z", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d"):
         with contextlib.suppress(ValueError):
             return datetime.strptime(text, pattern).date().isoformat()
-    match = re.match(r"(\d{4})[-/](\d{2})[-/](\d{2})", text)
+    match = re.match(r"([0-9]{4})[-/]([0-9]{2})[-/]([0-9]{2})", text)
     if match:
         with contextlib.suppress(ValueError):
             return date(*map(int, match.groups())).isoformat()
@@ -374,11 +375,10 @@ def parse_request_page(html: str, page_url: str) -> RequestPage:
     for element in soup.select("div.incoming.correspondence"):
         attachments = _attachments(element, page_url)
         match = _INCOMING_ID.match(element.get("id") or "")
-        if match:
-            message_id = int(match.group(1))
-        elif attachments:
+        message_id = ascii_int(match.group(1)) if match else None
+        if message_id is None and attachments:
             message_id = attachments[0].incoming_message_id
-        else:
+        if message_id is None:
             log.warning("skipping an incoming message without an id on %s", page_url)
             continue
         messages.append(PageMessage(message_id, _message_text(element), attachments))
@@ -408,7 +408,9 @@ def _attachments(element: Tag, page_url: str) -> list[PageAttachment]:
         match = _ATTACHMENT_PATH.search(urlsplit(href).path)
         if not match:
             continue
-        message_id, part, filename = int(match.group(2)), int(match.group(3)), unquote(match.group(4))
+        message_id, part, filename = ascii_int(match.group(2)), ascii_int(match.group(3)), unquote(match.group(4))
+        if message_id is None or part is None:
+            continue
         key = (message_id, part, filename)
         item = link.find_parent("li", class_="attachment")
         name = _tag_text(item.select_one(".attachment__name")) if item else None
@@ -520,11 +522,11 @@ def _request_json(client: HttpClient, ref: str | int, base: str, request_id: int
     for attempt in refs:
         url = request_json_url(attempt, base)
         try:
-            if str(attempt).isdigit():
+            if ascii_int(str(attempt)) is not None:
                 response = client.get(url)
                 try:
-                    data = response.json()
-                except ValueError as exc:
+                    data = jsonsafe.bounded(response.json())
+                except (ValueError, RecursionError) as exc:
                     raise UpstreamError(f"GET {response.url} did not return JSON") from exc
                 url = response.url
             else:
@@ -538,7 +540,7 @@ def _request_json(client: HttpClient, ref: str | int, base: str, request_id: int
             raise UpstreamError(f"unexpected reply from {url}: expected a request object with an 'id'")
         if not data.get("url_title"):
             match = re.search(r"/request/([^/?#]+?)(?:\.json)?$", urlsplit(url).path)
-            if not match or match.group(1).isdigit():
+            if not match or ascii_int(match.group(1)) is not None:
                 raise UpstreamError(f"unexpected reply from {url}: no 'url_title'")
             data["url_title"] = match.group(1)
         return data, url
@@ -556,11 +558,12 @@ def _last_response_date(data: dict[str, Any]) -> str | None:
 
 
 def _response_dates(data: dict[str, Any]) -> dict[int, str | None]:
-    return {
-        int(e["incoming_message_id"]): parse_wdtk_date(e.get("created_at"))
-        for e in _events(data)
-        if e.get("event_type") == "response" and str(e.get("incoming_message_id") or "").isdigit()
-    }
+    dates: dict[int, str | None] = {}
+    for event in _events(data):
+        message_id = ascii_int(str(event.get("incoming_message_id")))
+        if event.get("event_type") == "response" and message_id is not None:
+            dates[message_id] = parse_wdtk_date(event.get("created_at"))
+    return dates
 
 
 def _suffix(filename: str, content_type: str | None = None) -> str:
