@@ -1,4 +1,5 @@
-"""Turning upstream HTML into plain text that keeps its structure."""
+"""Upstream text made safe to use: HTML as plain text that keeps its structure, lone surrogates
+replaced, whole numbers read only from ASCII digits of bounded length."""
 
 from __future__ import annotations
 
