@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 MAX_DEPTH = 100  # API records nest about 5 deep
+_TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
 
 
 def loads(data: str | bytes, **options: Any) -> Any:
@@ -35,6 +36,3 @@ def bounded(value: Any) -> Any:
         children = item.values() if isinstance(item, dict) else item
         stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return value
-
-
-_TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"

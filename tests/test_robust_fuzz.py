@@ -47,6 +47,8 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 IDS = itertools.count(5000)  # each example's questions have ids of their own
+NESTED = json.loads("[" * 300 + "]" * 300)  # deeper than orjson writes
+HUGE_NUMBER = "9" * 5000  # int() refuses past 4,300 digits
 
 # values of every kind, for fields that expect one kind
 JUNK = st.one_of(
@@ -58,12 +60,15 @@ JUNK = st.one_of(
     st.lists(st.text(max_size=5), max_size=3),
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
     st.sampled_from(["2019-02-30", "yesterday", "", "2019-06-10T00:00:00", "0000-00-00T00:00:00", "10/06/2019"]),
+    st.sampled_from([HUGE_NUMBER, "²", "٣", "in the last ² years", NESTED]),
 )
 ODD_HTML = st.sampled_from(
     [
         "<p>unclosed <b>bold <table><tr><td>2018<td>507",
         "<script>alert(1)</script><p>The information is not held centrally.</p>",
         "<p>" + "<div>" * 500 + "deep" + "</div>" * 500 + "</p>",
+        "<p>" + "<div>" * 20_000 + "deep" + "</div>" * 20_000 + "</p>",  # quadratic, it took 18 s
+        "<table><tr><td>" * 2_000 + "507",
         "<![CDATA[ x ]]><!-- <p> --><p>&amp;&lt;&#0;&#xD800;&bogus;</p>",
         "<table><tr><td><table><tr><td>nested 5</td></tr></table></td></tr></table>",
         "<p>" + "word " * 40000 + "</p>",  # a huge answer
@@ -166,6 +171,8 @@ def test_malformed_api_records(stored, tmp_path, values, shape, damage):
 
 
 @FUZZ
+@example(content=b"[" * 200_000 + b"]" * 200_000, suffix=".json")
+@example(content=b'{"value": {"id": 7, "questionText": "x", "x": ' + b"[" * 300 + b"]" * 300 + b"}}\n", suffix=".jsonl")
 @given(content=st.binary(max_size=400), suffix=st.sampled_from([".json", ".jsonl"]))
 def test_bytes_that_are_not_json(stored, tmp_path, content, suffix):
     source = tmp_path / f"random{suffix}"
@@ -254,6 +261,9 @@ def test_malformed_foi_records(stored, tmp_path, rows, form, encoding, extra_cel
     db = open_db(stored)
     for (url,) in db.execute("SELECT url FROM foi_documents WHERE url LIKE 'file:%'"):
         assert url.startswith(folder.as_uri()) or url.startswith((tmp_path / "one").as_uri()), url
+    if form == "jsonl" and any(NESTED in row.values() for row in rows):
+        assert "is not valid JSON (nested more than 100 levels deep)" in result.stderr
+        return
     assert result.exit_code == 0
     stored_ids = {r[0] for r in db.execute("SELECT source_id FROM foi_requests")}
     for number, row in enumerate(rows, 1):
@@ -337,11 +347,16 @@ ANSWERS = st.one_of(
     st.text(alphabet=st.characters(codec=None, categories=["Cs", "Cc", "Zs", "Ll"]), max_size=50),
     ODD_HTML,
     st.sampled_from(["The information is not held centrally.", "   ", "\x00", "<p>  </p>"]),
+    st.sampled_from([f"The information is not held centrally: {'7' * 4400} records.", "Over the last ² years, ٣."]),
 )
 
 
 @FUZZ
-@given(answer=ANSWERS, question=st.one_of(st.none(), st.text(max_size=200)), as_json=st.booleans())
+@given(
+    answer=ANSWERS,
+    question=st.one_of(st.none(), st.text(max_size=200), st.sampled_from(["In the last ² years?", HUGE_NUMBER])),
+    as_json=st.booleans(),
+)
 def test_check_answer_with_any_text(answer, question, as_json):
     options = [*(["--question", question] if question is not None else []), *(["--json"] if as_json else [])]
 
