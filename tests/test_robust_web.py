@@ -19,6 +19,7 @@ import http.client
 import io
 import json
 import socket
+import sqlite3
 import subprocess
 import threading
 import time
@@ -398,3 +399,21 @@ def test_a_database_deleted_or_replaced_under_the_server_is_a_503_and_no_file_is
         assert page.status_code == 503 and "cannot be read" in page.text
         assert post_verdict(running, match_id, csrf)[0] == 503
         assert Path(demo_copy).read_text() == "not a database\n"
+
+
+def test_a_verdict_while_another_pqcheck_writes_is_a_503_and_is_stored_once_the_lock_is_free(demo_copy, monkeypatch):
+    monkeypatch.setenv("PQCHECK_LOCK_WAIT", "0.3")
+    one = pair_id(demo_copy, "990619", HOME_OFFICE_FOI)
+    with serving(demo_copy) as running:
+        csrf = fresh_form(running, one)["csrf"]
+        holder = sqlite3.connect(demo_copy, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another pqcheck, mid-save
+        try:
+            status, _, text = post_verdict(running, one, csrf)
+        finally:
+            holder.rollback()
+            holder.close()
+        assert status == 503 and "Another pqcheck is writing to this database" in text
+        assert reviews(demo_copy) == []
+        assert post_verdict(running, one, csrf)[0] == 303
+    assert len(reviews(demo_copy)) == 1

@@ -42,8 +42,8 @@ from flask import (
 from markupsafe import Markup, escape
 
 from ..classify import CATEGORIES
-from ..db import open_db
-from ..errors import BadInput
+from ..db import lock_wait, open_db
+from ..errors import BadInput, DatabaseBusy
 from ..explain import describe_reasons, figure_spans
 from ..pairs import (
     CATEGORY_NAMES,
@@ -120,7 +120,7 @@ def _open_db(mode: str) -> sqlite_utils.Database:
     """A new connection to the app's database in SQLite's ``mode`` (``ro`` or ``rw``: never ``rwc``)."""
     uri = f"{Path(current_app.config['DB_PATH']).as_uri()}?mode={mode}"
     conn = sqlite3.connect(uri, uri=True, timeout=10, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout=10000")
+    conn.execute(f"PRAGMA busy_timeout={int(lock_wait() * 1000)}")
     return sqlite_utils.Database(conn)
 
 
@@ -309,6 +309,10 @@ def _register(app: Flask) -> None:
     @app.errorhandler(BadInput)
     def bad_input(exc: BadInput):
         return _error(str(exc), 400)
+
+    @app.errorhandler(DatabaseBusy)
+    def database_busy(exc: DatabaseBusy):
+        return _error(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", 503)
 
     @app.errorhandler(SearchTooSlow)
     def search_too_slow(exc: SearchTooSlow):
