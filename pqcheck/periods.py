@@ -60,6 +60,8 @@ _RELATIVE_GATES = ("last ", "past ", "previous ", "preceding ", "most recent", "
 
 @dataclass
 class Period:
+    """A period found in a text: where it is, what kind it is, and its points ("2015", "2018-19")."""
+
     start: int  # in the text, including a lead such as "in each year"
     end: int
     core_start: int  # the period as reported: "since 2015"
@@ -137,6 +139,8 @@ def _point_bounds(point: str, context: str) -> tuple[str, str]:
 
 
 def period_of(text: str, found: Period | None) -> tuple[str | None, str | None, str | None]:
+    """``found`` (in ``text``) as (text as written, first day, last day), days as YYYY-MM-DD or None
+    when they cannot be derived (the end of "since 2015", a relative period)."""
     if found is None:
         return None, None, None
     core = text[found.core_start : found.end].strip()

@@ -217,7 +217,7 @@ def prefilter(answer_text: str | None) -> bool:
 # spaCy stage: token patterns from the patterns file, compiled for spaCy's Matcher
 
 _QUANTIFIER = re.compile(r"^(?P<body>.+?)(?P<op>\?|\*|\+|\{\d*,?\d*\})?$")
-# Words too common to decide which patterns a sentence needs (see Engine._anchor).
+# Words too common to decide which patterns a sentence needs (see pattern_anchor).
 _COMMON = frozenset(
     [
         "the",
