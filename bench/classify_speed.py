@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pqcheck import classify as C
+from pqcheck.classify import CLASSIFIER_VERSION, answers, classify_db, classify_many, rules, run
 from pqcheck.db import TABLES, open_db
 
 from .common import OUT, insert_rows
@@ -269,9 +269,9 @@ def spacy_sentences(texts: list[tuple[str, str]], batch_size: int) -> tuple[int,
         batch = [
             answer[a:b]
             for _, answer in texts[start : start + batch_size]
-            if C.prefilter(answer)
-            for a, b in C.sentences(answer)
-            if C.prefilter(answer[a:b])
+            if rules.prefilter(answer)
+            for a, b in answers.sentences(answer)
+            if rules.prefilter(answer[a:b])
         ]
         total += len(batch)
         distinct += len(set(batch))
@@ -299,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     pinned = pin_to_one_core(args.cpu)
     source = cached_db(args.n, args.seed)
     began = time.perf_counter()
-    C._engine()  # build the spaCy stage once, outside the timings
+    rules.engine()  # build the spaCy stage once, outside the timings
     startup = time.perf_counter() - began
 
     from pqcheck.db import open_db as _open
@@ -311,8 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     ).fetchall()
     statuses = dict(db0.execute("SELECT answer_status, COUNT(*) FROM questions GROUP BY answer_status").fetchall())
     db0.conn.close()
-    spacy_share = sum(1 for _, a in texts if C.prefilter(a)) / len(texts)
-    sentences, distinct = spacy_sentences(texts, C.BATCH_SIZE)
+    spacy_share = sum(1 for _, a in texts if rules.prefilter(a)) / len(texts)
+    sentences, distinct = spacy_sentences(texts, run.BATCH_SIZE)
 
     times, stats = [], None
     for _ in range(args.runs):
@@ -321,14 +321,14 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copy(source, copy)
             db = _open(copy)
             t0 = time.perf_counter()
-            stats = C.classify_db(db)
+            stats = classify_db(db)
             times.append(time.perf_counter() - t0)
-            again = C.classify_db(db)  # nothing left to do
+            again = classify_db(db)  # nothing left to do
             assert again.read == 0, again
             db.conn.close()
     assert stats is not None
     t0 = time.perf_counter()
-    C.classify_many(texts, subjects="refusals")
+    classify_many(texts, subjects="refusals")
     alone = time.perf_counter() - t0
 
     median = statistics.median(times)
@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         "distinct_within_batches": distinct,
         "spacy_startup_s": round(startup, 2),
         "pinned": pinned,
-        "classifier_version": C.CLASSIFIER_VERSION,
+        "classifier_version": CLASSIFIER_VERSION,
         "db_dir": str(args.db_dir or tempfile.gettempdir()),
     }
     print(
@@ -356,8 +356,8 @@ def main(argv: list[str] | None = None) -> int:
         f"  skipped {stats.skipped:,} (holding/unanswered); labels {stats.by_label}\n"
         f"  {spacy_share:.1%} of answers reach the spaCy stage; classification alone (no database): "
         f"{result['classification_only_answers_per_s']:,} answers/s; spaCy start-up {startup:.2f} s (once)\n"
-        f"  {sentences:,} sentences reach spaCy, {distinct:,} distinct within their batch of {C.BATCH_SIZE:,} answers "
-        f"(a repeat is matched once: real answers repeat stock sentences, these generated ones far more)"
+        f"  {sentences:,} sentences reach spaCy, {distinct:,} distinct within their batch of {run.BATCH_SIZE:,} "
+        f"answers (a repeat is matched once: real answers repeat stock sentences, these generated ones far more)"
     )
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "classify_speed.json").write_text(json.dumps(result, indent=2) + "\n")

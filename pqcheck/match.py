@@ -96,6 +96,7 @@ from rapidfuzz import fuzz
 
 from .db import upsert_rows, write_transaction
 from .figures import Figure, find_figures
+from .periods import years_in
 from .progress import Progress
 from .text import ascii_int
 
@@ -224,29 +225,6 @@ DENIAL_CUES = (
 )
 
 _WORD = re.compile(r"[^\W_]+")
-_ANY_YEAR = re.compile(r"(?:19|20)[0-9][0-9]")
-# one pass over a text: the alternatives are tried left to right at each position, so the years of
-# an Act or of a range are not also read as single years
-_YEARS = re.compile(
-    r"(?P<legal>\b(?:Act|Acts|Regulations|Order|Rules|Measure|Convention)\s+(?:19|20)[0-9][0-9]\b)"
-    r"|(?P<range>(?<![\w.,])(?P<r1>(?:19|20)[0-9][0-9])\s*(?:-|–|—|/|to)\s*(?P<r2>(?:19|20)?[0-9][0-9])(?![\w%]))"
-    r"|(?P<since>\bsince\s+(?P<s1>(?:19|20)[0-9][0-9])\b)"
-    r"|(?P<last>\b(?:last|past|previous)\s+(?P<n>\w+)\s+(?:calendar\s+|financial\s+)?years\b)"
-    r"|(?P<year>(?<![\w£$€.,/-])(?P<y>(?:19[5-9]|20[0-5])[0-9])(?![\w%]))",
-    re.IGNORECASE,
-)
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"“£])|\n+")
 
 
@@ -489,34 +467,6 @@ class _Term:
     common: bool = False  # a generic word, or in more than COMMON_SHARE of the FOI rows
     generic: bool = False  # a word in GENERIC: never queried
     position: int = 0  # in the classifier's list, most specific first
-
-
-def years_in(text: str | None, reference_year: int | None = None) -> set[int]:
-    """Years a text is about: ``2018``, ``2016 to 2018``, ``2019/20``, ``since 2015`` and ``the last
-    five years`` (counted back from ``reference_year``); years of Acts and Regulations are not."""
-    if not text or not (_ANY_YEAR.search(text) or (reference_year and "years" in text)):
-        return set()
-    found: set[int] = set()
-    for m in _YEARS.finditer(text):
-        kind = m.lastgroup
-        if kind == "year":
-            found.add(int(m.group("y")))
-        elif kind == "range":
-            first, last = int(m.group("r1")), m.group("r2")
-            end = int(last) if len(last) == 4 else first // 100 * 100 + int(last)
-            if first <= end <= first + 30:
-                found.update(range(first, end + 1))
-        elif kind == "since":
-            start = int(m.group("s1"))
-            found.add(start)
-            if reference_year and start <= reference_year:
-                found.update(range(start, reference_year + 1))
-        elif kind == "last" and reference_year:
-            word = m.group("n").lower()
-            n = ascii_int(word, max_digits=2) or _NUMBER_WORDS.get(word)
-            if n and n <= 30:
-                found.update(range(reference_year - n, reference_year))
-    return found
 
 
 def _day(value: str | None) -> int | None:

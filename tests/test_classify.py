@@ -11,8 +11,21 @@ from pathlib import Path
 import pytest
 
 from bench import quality_refusals
-from pqcheck import classify as C
-from pqcheck.classify import CATEGORIES, LABELS, Classification, classify, classify_db, classify_many
+from pqcheck.classify import (
+    CATEGORIES,
+    CLASSIFIER_VERSION,
+    LABELS,
+    Classification,
+    answers,
+    classify,
+    classify_db,
+    classify_many,
+    extract_period,
+    figure_positions,
+    rules,
+    run,
+    subject,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 HOME_OFFICE = "To ask the Secretary of State for the Home Department, "
@@ -78,8 +91,8 @@ def test_category(answer, category, in_phrase):
 
 
 def test_every_label_and_category_is_declared():
-    assert set(C.RULES["categories"]) <= set(CATEGORIES)
-    assert set(C.RULES["category_order"]) == set(CATEGORIES)
+    assert set(rules.RULES["categories"]) <= set(CATEGORIES)
+    assert set(rules.RULES["category_order"]) == set(CATEGORIES)
     assert LABELS == ("refusal", "partial", "disclosure", "other")
 
 
@@ -268,8 +281,8 @@ def test_subject_of_the_example_question():
     ],
 )
 def test_subjects(question, subject_has, terms_have):
-    subject, terms = C.extract_subject(question)
-    assert subject_has in subject
+    found, terms = subject.extract_subject(question)
+    assert subject_has in found
     assert terms_have <= set(terms)
     assert not {"secretary", "state", "department", "government", "how", "many", "estimate"} & set(terms)
 
@@ -309,7 +322,7 @@ def test_subjects(question, subject_has, terms_have):
     ],
 )
 def test_periods(question, period, start, end):
-    assert C.extract_period(question) == (period, start, end)
+    assert extract_period(question) == (period, start, end)
 
 
 def test_period_ignores_the_date_of_an_earlier_answer():
@@ -317,7 +330,7 @@ def test_period_ignores_the_date_of_an_earlier_answer():
         "To ask the Secretary of State for Justice, pursuant to the Answer of 12 March 2024 to Question 17233 on "
         "Prisons: Drugs, how many drug finds were made at HMP Bedford in each of the last three years."
     )
-    assert C.extract_period(question) == ("in each of the last three years", None, None)
+    assert extract_period(question) == ("in each of the last three years", None, None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -327,16 +340,16 @@ def test_period_ignores_the_date_of_an_earlier_answer():
 def test_prefilter_keeps_every_refusal_in_the_eval_set(eval_records):
     refusals = [r for r in eval_records if r["label"] in ("refusal", "partial")]
     assert len(refusals) >= 100
-    dropped = [r["id"] for r in refusals if not C.prefilter(r["answer_text"])]
+    dropped = [r["id"] for r in refusals if not rules.prefilter(r["answer_text"])]
     assert dropped == []
 
 
 def _render(pattern: str, rng: random.Random) -> str:
     """A text the token pattern matches: one choice per token, quantifiers resolved at random."""
-    lists = C.RULES["word_lists"]
+    lists = rules.RULES["word_lists"]
     words: list[str] = []
     for item in pattern.split():
-        m = C._QUANTIFIER.match(item)
+        m = rules._QUANTIFIER.match(item)
         body, op = m.group("body"), m.group("op")
         low, high = 1, 1
         if op == "?":
@@ -347,7 +360,7 @@ def _render(pattern: str, rng: random.Random) -> str:
             bounds = op.strip("{}").split(",")
             low, high = int(bounds[0] or 0), int(bounds[-1] or 3)
         for _ in range(rng.randint(low, high)):
-            words.append("zork" if body == "_" else rng.choice(C._token_words(body, lists, pattern)))
+            words.append("zork" if body == "_" else rng.choice(rules._token_words(body, lists, pattern)))
     text, previous = "", ""
     for word in words:
         if word in ("n't", "n’t") and previous not in _CONTRACTS:
@@ -382,7 +395,7 @@ _CONTRACTS = {
 
 
 def _patterns():
-    for category, entries in C.RULES["categories"].items():
+    for category, entries in rules.RULES["categories"].items():
         for i, entry in enumerate(entries):
             yield category, i, entry if isinstance(entry, str) else entry["pattern"]
 
@@ -393,34 +406,34 @@ def test_prefilter_accepts_every_text_a_pattern_can_match(category, index, patte
     that spaCy's Matcher finds the pattern in them (so the rendering is right) and that the
     prefilter passes them."""
     rng = random.Random(f"{category}:{index}")
-    engine = C._engine()
+    engine = rules.engine()
     from spacy.matcher import Matcher
 
     matcher = Matcher(engine.nlp.vocab)
-    matcher.add("p", [C.compile_pattern(pattern, C.RULES["word_lists"])])
+    matcher.add("p", [rules.compile_pattern(pattern, rules.RULES["word_lists"])])
     for _ in range(40):
         text = f"Officials said that {_render(pattern, rng)} for the period requested."
         assert matcher(engine.nlp.make_doc(text)), f"the rendering does not match {pattern!r}: {text!r}"
-        assert C.prefilter(text), f"prefilter drops {text!r} ({category}:{index})"
+        assert rules.prefilter(text), f"prefilter drops {text!r} ({category}:{index})"
 
 
 def test_pattern_anchors_are_words_every_match_contains():
-    lists = C.RULES["word_lists"]
+    lists = rules.RULES["word_lists"]
     for _, _, pattern in _patterns():
-        anchor = C.pattern_anchor(pattern, lists)
-        assert anchor and anchor in C.required_words(pattern, lists)
+        anchor = rules.pattern_anchor(pattern, lists)
+        assert anchor and anchor in rules.required_words(pattern, lists)
 
 
 def test_prefilter_is_cheap_on_plain_answers():
-    assert not C.prefilter("The Government is committed to levelling up and has invested £4.8 billion in towns.")
-    assert C.prefilter("This information is not held centrally.")
+    assert not rules.prefilter("The Government is committed to levelling up and has invested £4.8 billion in towns.")
+    assert rules.prefilter("This information is not held centrally.")
 
 
 def test_patterns_file_is_documented_and_versioned():
-    rules = C.load_rules()
-    assert rules["version"] == C.CLASSIFIER_VERSION and re.fullmatch(r"refusals-\d+", rules["version"])
-    assert rules["_about"]
-    for entry in rules["prefilter"]:
+    patterns = rules.load_rules()
+    assert patterns["version"] == CLASSIFIER_VERSION and re.fullmatch(r"refusals-\d+", patterns["version"])
+    assert patterns["_about"]
+    for entry in patterns["prefilter"]:
         assert entry["literals"]
 
 
@@ -430,16 +443,14 @@ def test_patterns_file_is_documented_and_versioned():
 
 def test_figure_positions():
     text = "In 2019 there were 1,234 cases (45%) and £3.5 million was spent; see table 4 and Question 12345."
-    found = [text[p : p + 5] for p in C.figure_positions(text)]
+    found = [text[p : p + 5] for p in figure_positions(text)]
     assert found == ["1,234", "45%) ", "3.5 m"]
-    assert (
-        C.figure_positions("COVID-19 variant B.1.351 in the last 12 months, 1 March 2020, https://x.gov.uk/1234") == []
-    )
+    assert figure_positions("COVID-19 variant B.1.351 in the last 12 months, 1 March 2020, https://x.gov.uk/1234") == []
 
 
 def test_sentences():
     text = 'It is not held centrally.The table below shows 2020.It was 5. Mr Smith said "yes." Next\nline'
-    assert [text[a:b] for a, b in C.sentences(text)] == [
+    assert [text[a:b] for a, b in answers.sentences(text)] == [
         "It is not held centrally.",
         "The table below shows 2020.",
         "It was 5.",
@@ -493,7 +504,7 @@ def test_classify_db(db):
         "2019-01-01",
         "2019-12-31",
     )
-    assert refusal["classifier_version"] == C.CLASSIFIER_VERSION and refusal["classified_at"]
+    assert refusal["classifier_version"] == CLASSIFIER_VERSION and refusal["classified_at"]
     assert rows[2]["label"] == "disclosure" and rows[2]["subject"] is None and rows[2]["subject_terms"] is None
 
     again = classify_db(db)  # nothing new
@@ -507,7 +518,7 @@ def test_classify_db_reclassifies_after_a_version_change_or_a_new_fetch(db, monk
     _question(db, 1, "answered", "The information requested is not held centrally.")
     _question(db, 2, "answered", "The Government is committed to supporting victims.")
     assert classify_db(db).classified == 2
-    monkeypatch.setattr(C, "CLASSIFIER_VERSION", "refusals-test")
+    monkeypatch.setattr(run, "CLASSIFIER_VERSION", "refusals-test")  # the version classify_db writes
     stats = classify_db(db)
     assert stats.classified == 2
     assert {r["classifier_version"] for r in db["refusals"].rows} == {"refusals-test"}

@@ -18,7 +18,7 @@ from bench import quality_matches
 from pqcheck.db import ensure_db_shape, open_db
 from pqcheck.departments import save_departments
 from pqcheck.foi import FoiDocument, FoiRequest, ingest
-from pqcheck.match import CORROBORATION_STEP, MATCHER_VERSION, MatchOptions, match_db, match_id, years_in
+from pqcheck.match import CORROBORATION_STEP, MATCHER_VERSION, MatchOptions, match_db, match_id
 
 from .support import world
 from .support.factories import question_value
@@ -454,14 +454,6 @@ def test_workers_give_the_same_matches(tmp_path, monkeypatch):
     monkeypatch.setattr(pqcheck.match, "MIN_PARALLEL", 0)
     stats = match_db(db, options=replace(MatchOptions(), workers=2))
     assert [(m["id"], m["score"]) for m in matches(db)] == alone and stats.matches == 6
-
-
-def test_years_in():
-    assert years_in("Immigration detention 2016 to 2018") == {2016, 2017, 2018}
-    assert years_in("in 2019/20, under the Modern Slavery Act 2015") == {2019, 2020}
-    assert years_in("in each year since 2015", 2018) == {2015, 2016, 2017, 2018}
-    assert years_in("in each of the last three years", 2019) == {2016, 2017, 2018}
-    assert years_in("cost £2019 and 12,2019") == set()
 
 
 def test_the_evaluation_dataset_meets_the_targets(tmp_path):
