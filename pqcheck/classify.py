@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from .db import write_transaction
-from .sources.parliament import now_iso
+from .records import now_iso
 
 LABELS = ("refusal", "partial", "disclosure", "other")
 CATEGORIES = (

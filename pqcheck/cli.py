@@ -28,6 +28,7 @@ from .match import MatchOptions, match_db
 from .outputs import atomic_output
 from .pairs import UNREVIEWED, VERDICTS, ReportFilters
 from .progress import Progress
+from .records import now_iso
 from .report import write_report
 from .review import default_reviewer, export_reviews, import_reviews, record_review
 from .search import KINDS, MAX_LIMIT, SearchFilters, results_json, search
@@ -40,7 +41,6 @@ from .sources.parliament import (
     MEMBERS_API_BASE,
     QuestionFilters,
     fetch_answering_bodies,
-    now_iso,
 )
 from .sources.wdtk import DEFAULT_STATUSES, WDTK_BASE, WDTK_STATUSES, WdtkQuery, check_body, fetch_wdtk_requests
 from .sync import DEFAULT_OVERLAP_DAYS, sync_questions

@@ -22,7 +22,8 @@ import orjson
 import sqlite_utils
 
 from .db import fts_add, fts_remove, upsert_rows, write_transaction
-from .sources.parliament import LIST_TEXT_LIMIT, QuestionRecord
+from .records import QuestionRecord
+from .sources.parliament import LIST_TEXT_LIMIT
 from .text import html_to_text, looks_like_html
 
 QUESTION_PAGE = "https://questions-statements.parliament.uk/written-questions/detail/{date}/{uin}"

@@ -77,7 +77,7 @@ def test_the_mapping_is_in_the_database(tmp_path):
 
 def test_questions_have_a_department_through_their_answering_body(tmp_path):
     from pqcheck.questions import save_questions
-    from pqcheck.sources.parliament import QuestionRecord
+    from pqcheck.records import QuestionRecord
 
     from .support.factories import question_value
 

@@ -16,8 +16,8 @@ import sqlite_utils
 from pqcheck.db import ensure_db_shape, upsert_rows
 from pqcheck.departments import save_departments
 from pqcheck.errors import BadInput
-from pqcheck.foi import FoiDocument, FoiRequest
 from pqcheck.pairs import ReportFilters
+from pqcheck.records import FoiDocument, FoiRequest
 from pqcheck.report import CSV_COLUMNS, write_report
 
 from .support.factories import question_value

@@ -43,10 +43,9 @@ from bs4 import BeautifulSoup, Tag
 from .. import jsonsafe
 from ..cache import FileCache
 from ..errors import BadInput, UpstreamError
-from ..foi import FoiDocument, FoiRequest
 from ..http import HttpClient, build_url
+from ..records import FoiDocument, FoiRequest, now_iso
 from ..text import ascii_int, html_to_text
-from .parliament import now_iso
 
 log = logging.getLogger(__name__)
 
