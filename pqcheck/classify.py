@@ -42,17 +42,7 @@ from typing import Any
 
 from .db import write_transaction
 from .records import now_iso
-
-LABELS = ("refusal", "partial", "disclosure", "other")
-CATEGORIES = (
-    "not_held_centrally",  # not held centrally / no central record
-    "not_collected",  # not collected or recorded
-    "disproportionate_cost",
-    "not_in_format",  # not in the format requested / would need manual review of records
-    "not_available",  # not available / not published
-    "will_publish",  # will be published later
-    "other",
-)
+from .vocabulary import CATEGORIES
 
 PATTERNS_PATH = Path(__file__).parent / "data" / "refusal_patterns.json"
 BATCH_SIZE = 5000  # rows read and written per transaction by classify_db

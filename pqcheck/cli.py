@@ -16,7 +16,7 @@ from . import __version__
 from .bodies import body_rows, known_bodies, resolve_department, save_answering_bodies
 from .cache import FileCache
 from .check import check, describe, read_jsonl, stored_answer
-from .classify import CATEGORIES, classify_db
+from .classify import classify_db
 from .db import database_error, open_db
 from .demo import build_demo
 from .errors import BadInput, PqcheckError
@@ -26,12 +26,12 @@ from .http import HttpClient, check_base_url
 from .importer import import_question_files
 from .match import MatchOptions, match_db
 from .outputs import atomic_output
-from .pairs import UNREVIEWED, VERDICTS, ReportFilters
+from .pairs import ReportFilters
 from .progress import Progress
 from .records import now_iso
 from .report import write_report
 from .review import default_reviewer, export_reviews, import_reviews, record_review
-from .search import KINDS, MAX_LIMIT, SearchFilters, results_json, search
+from .search import MAX_LIMIT, SearchFilters, results_json, search
 from .sources.foi_files import read_foi_paths
 from .sources.govuk import GOVUK_BASE, MAX_RATE, GovukQuery, check_organisation, fetch_govuk_releases
 from .sources.parliament import (
@@ -45,6 +45,7 @@ from .sources.parliament import (
 from .sources.wdtk import DEFAULT_STATUSES, WDTK_BASE, WDTK_STATUSES, WdtkQuery, check_body, fetch_wdtk_requests
 from .sync import DEFAULT_OVERLAP_DAYS, sync_questions
 from .terminal import QueueIO, run_queue, search_view
+from .vocabulary import CATEGORIES, SEARCH_KINDS, UNREVIEWED, VERDICTS
 
 DB_PATH = click.Path(file_okay=True, dir_okay=False, allow_dash=False)
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -620,7 +621,7 @@ def report_command(db_path, output, fmt, departments, date_from, date_to, catego
     "--kind",
     "kinds",
     multiple=True,
-    type=click.Choice(KINDS),
+    type=click.Choice(SEARCH_KINDS),
     help="Search only these: pairs, answers, foi (repeat for several; default all).",
 )
 @click.option("-d", "--department", "departments", multiple=True, help="Department id or name; repeat for several.")
@@ -665,7 +666,7 @@ def search_command(
         min_score=min_score,
     )
     if not kinds:
-        kinds = ("pairs",) if verdicts or min_score else KINDS
+        kinds = ("pairs",) if verdicts or min_score else SEARCH_KINDS
     db = open_db(db_path, read_only=True)
     results = search(db, " ".join(query), filters, kinds=tuple(kinds), limit=limit, offset=offset)
     if as_json:

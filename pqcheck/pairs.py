@@ -22,34 +22,16 @@ from urllib.parse import quote
 import orjson
 import sqlite_utils
 
-from .classify import CATEGORIES
 from .departments import department_index, normalise_name
 from .errors import BadInput
 from .questions import QUESTION_PAGE
 from .text import safe_url
+from .vocabulary import CATEGORIES, CATEGORY_NAMES, EVIDENCE_NAMES, REFUSAL_LABELS, UNREVIEWED, VERDICTS
 
-CATEGORY_NAMES = {
-    "not_held_centrally": "not held centrally",
-    "not_collected": "not collected",
-    "disproportionate_cost": "disproportionate cost",
-    "not_in_format": "not in the format requested",
-    "not_available": "not available",
-    "will_publish": "will be published",
-    "other": "other",
-}
-EVIDENCE_NAMES = {
-    "disclosure": "FOI disclosure",
-    "not_held": "FOI response (not held)",
-    "refused": "FOI refusal",
-    "answer": "another written answer",
-}
-VERDICTS = ("confirmed", "rejected", "not-comparable")
-UNREVIEWED = "unreviewed"  # the verdict filter's name for pairs without a review
 SUBSTANTIVE = (
     "q.answer_status IN ('answered', 'corrected') AND q.answer_text IS NOT NULL AND trim(q.answer_text) != '' "
     "AND coalesce(q.is_withdrawn, 0) = 0"
 )
-REFUSAL_LABELS = ("refusal", "partial")
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,10 @@ import sqlite_utils
 from . import jsonsafe
 from .db import write_transaction
 from .errors import BadInput
-from .pairs import UNREVIEWED, VERDICTS, ReportFilters, pair_rows
+from .pairs import ReportFilters, pair_rows
 from .records import iso_utc
 from .text import csv_safe, csv_unquote
+from .vocabulary import UNREVIEWED, VERDICTS
 
 MIN_PREFIX = 6  # a match id may be given by its first characters, at least this many
 MATCH_ID_LENGTH = 40  # a sha1 in hex (pqcheck.match.match_id)

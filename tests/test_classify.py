@@ -12,7 +12,8 @@ import pytest
 
 from bench import quality_refusals
 from pqcheck import classify as C
-from pqcheck.classify import CATEGORIES, LABELS, Classification, classify, classify_db, classify_many
+from pqcheck.classify import Classification, classify, classify_db, classify_many
+from pqcheck.vocabulary import CATEGORIES, LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
 HOME_OFFICE = "To ask the Secretary of State for the Home Department, "
