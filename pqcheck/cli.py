@@ -13,12 +13,12 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .bodies import body_rows, known_bodies, resolve_department, save_answering_bodies
 from .cache import FileCache
 from .check import check, describe, read_jsonl, stored_answer
 from .classify import classify_db
 from .db import database_error, open_db
 from .demo import build_demo
+from .departments import answering_body_ids, known_bodies
 from .errors import BadInput, PqcheckError
 from .extract import Limits
 from .foi import IngestStats, ingest, known_document
@@ -28,6 +28,7 @@ from .match import MatchOptions, match_db
 from .outputs import atomic_output
 from .pairs import ReportFilters
 from .progress import Progress
+from .questions import body_rows, save_answering_bodies
 from .records import now_iso
 from .report import write_report
 from .review import default_reviewer, export_reviews, import_reviews, record_review
@@ -169,7 +170,7 @@ def fetch():
     "--department",
     "departments",
     multiple=True,
-    help="Answering body: a name, a fragment of one, or an id. Repeat for several.",
+    help="Department (all its answering bodies) or answering body: an id, a name or a fragment. Repeat for several.",
 )
 @click.option("--house", type=click.Choice(HOUSES, case_sensitive=False), help="Commons, Lords or Bicameral.")
 @click.option("--search", help="Words the question or answer must contain.")
@@ -220,13 +221,12 @@ def fetch_questions_command(
     _check_range("--from", answered_from, "--to", answered_to)
     _check_range("--tabled-from", tabled_from, "--tabled-to", tabled_to)
     db = open_db(db_path)
-    bodies = known_bodies(db)
     filters = QuestionFilters(
         answered_from=answered_from and answered_from.date(),
         answered_to=answered_to and answered_to.date(),
         tabled_from=tabled_from and tabled_from.date(),
         tabled_to=tabled_to and tabled_to.date(),
-        answering_bodies=tuple(sorted({resolve_department(d, bodies) for d in departments})),
+        answering_bodies=answering_body_ids(departments, known_bodies(db)),
         house=house and house.capitalize(),
         search=search,
         asking_member=asking_member,
@@ -591,7 +591,13 @@ def match_command(db_path, days_before, days_after, keep, quiet, as_json):
     help="Write the report here (default: standard output).",
 )
 @click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True)
-@click.option("-d", "--department", "departments", multiple=True, help="Department id or name; repeat for several.")
+@click.option(
+    "-d",
+    "--department",
+    "departments",
+    multiple=True,
+    help="Department or answering body: an id, a name or a fragment of one. Repeat for several.",
+)
 @click.option("--from", "date_from", type=DATE, help="Answers on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", type=DATE, help="Answers on or before (YYYY-MM-DD).")
 @click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES), help="Refusal category.")
@@ -624,7 +630,13 @@ def report_command(db_path, output, fmt, departments, date_from, date_to, catego
     type=click.Choice(SEARCH_KINDS),
     help="Search only these: pairs, answers, foi (repeat for several; default all).",
 )
-@click.option("-d", "--department", "departments", multiple=True, help="Department id or name; repeat for several.")
+@click.option(
+    "-d",
+    "--department",
+    "departments",
+    multiple=True,
+    help="Department or answering body: an id, a name or a fragment of one. Repeat for several.",
+)
 @click.option("--from", "date_from", type=DATE, help="Answered (or FOI answered) on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", type=DATE, help="Answered (or FOI answered) on or before (YYYY-MM-DD).")
 @click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES), help="Refusal category.")

@@ -301,7 +301,7 @@ class _Scope:
             min_score=filters.min_score,
             verdicts=filters.verdicts,
         )
-        query = PairQuery.build(db, report_filters, names)
+        query = PairQuery.build(db, report_filters)
         return cls(
             filters=filters,
             department_ids=query.department_ids,
