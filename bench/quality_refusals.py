@@ -19,7 +19,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from pqcheck.classify import CATEGORIES, CLASSIFIER_VERSION, LABELS, classify_many
+from pqcheck.classify import CLASSIFIER_VERSION, classify_many
+from pqcheck.vocabulary import CATEGORIES, LABELS
 
 from .common import ROOT
 

@@ -229,17 +229,18 @@ def corpus_queries(pairs: list[dict[str, Any]], n: int) -> list[tuple[str, str, 
 def stage_search(job: dict[str, Any]) -> dict[str, Any]:
 
     from pqcheck.db import open_db
-    from pqcheck.search import KINDS, search
+    from pqcheck.search import search
+    from pqcheck.vocabulary import SEARCH_KINDS
 
     db = open_db(job["db"])
     workload = corpus_queries(planted_pairs(job["corpus"]), QUERIES)
     for _, text, filters in workload:  # warm-up: the page cache, as on a server that has been up a while
-        search(db, text, filters, kinds=KINDS, limit=20)
+        search(db, text, filters, kinds=SEARCH_KINDS, limit=20)
     by_kind: dict[str, list[float]] = {}
     for _ in range(ROUNDS):
         for kind, text, filters in workload:
             began = time.perf_counter()
-            search(db, text, filters, kinds=KINDS, limit=20)
+            search(db, text, filters, kinds=SEARCH_KINDS, limit=20)
             by_kind.setdefault(kind, []).append((time.perf_counter() - began) * 1000)
     times = [t for values in by_kind.values() for t in values]
     stats = {kind: latency_stats(values) for kind, values in by_kind.items()}

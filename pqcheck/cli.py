@@ -13,12 +13,12 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .bodies import body_rows, known_bodies, resolve_department, save_answering_bodies
 from .cache import FileCache
 from .check import check, describe, read_jsonl, stored_answer
-from .classify import CATEGORIES, classify_db
+from .classify import classify_db
 from .db import database_error, open_db
 from .demo import build_demo
+from .departments import answering_body_ids, known_bodies
 from .errors import BadInput, PqcheckError
 from .extract import Limits
 from .foi import IngestStats, ingest, known_document
@@ -26,11 +26,13 @@ from .http import HttpClient, check_base_url
 from .importer import import_question_files
 from .match import MatchOptions, match_db
 from .outputs import atomic_output
-from .pairs import UNREVIEWED, VERDICTS, ReportFilters
+from .pairs import ReportFilters
 from .progress import Progress
+from .questions import body_rows, save_answering_bodies
+from .records import now_iso
 from .report import write_report
 from .review import default_reviewer, export_reviews, import_reviews, record_review
-from .search import KINDS, MAX_LIMIT, SearchFilters, results_json, search
+from .search import MAX_LIMIT, SearchFilters, results_json, search
 from .sources.foi_files import read_foi_paths
 from .sources.govuk import GOVUK_BASE, MAX_RATE, GovukQuery, check_organisation, fetch_govuk_releases
 from .sources.parliament import (
@@ -40,11 +42,11 @@ from .sources.parliament import (
     MEMBERS_API_BASE,
     QuestionFilters,
     fetch_answering_bodies,
-    now_iso,
 )
 from .sources.wdtk import DEFAULT_STATUSES, WDTK_BASE, WDTK_STATUSES, WdtkQuery, check_body, fetch_wdtk_requests
 from .sync import DEFAULT_OVERLAP_DAYS, sync_questions
 from .terminal import QueueIO, run_queue, search_view
+from .vocabulary import CATEGORIES, SEARCH_KINDS, UNREVIEWED, VERDICTS
 
 DB_PATH = click.Path(file_okay=True, dir_okay=False, allow_dash=False)
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -168,7 +170,7 @@ def fetch():
     "--department",
     "departments",
     multiple=True,
-    help="Answering body: a name, a fragment of one, or an id. Repeat for several.",
+    help="Department (all its answering bodies) or answering body: an id, a name or a fragment. Repeat for several.",
 )
 @click.option("--house", type=click.Choice(HOUSES, case_sensitive=False), help="Commons, Lords or Bicameral.")
 @click.option("--search", help="Words the question or answer must contain.")
@@ -219,13 +221,12 @@ def fetch_questions_command(
     _check_range("--from", answered_from, "--to", answered_to)
     _check_range("--tabled-from", tabled_from, "--tabled-to", tabled_to)
     db = open_db(db_path)
-    bodies = known_bodies(db)
     filters = QuestionFilters(
         answered_from=answered_from and answered_from.date(),
         answered_to=answered_to and answered_to.date(),
         tabled_from=tabled_from and tabled_from.date(),
         tabled_to=tabled_to and tabled_to.date(),
-        answering_bodies=tuple(sorted({resolve_department(d, bodies) for d in departments})),
+        answering_bodies=answering_body_ids(departments, known_bodies(db)),
         house=house and house.capitalize(),
         search=search,
         asking_member=asking_member,
@@ -590,7 +591,13 @@ def match_command(db_path, days_before, days_after, keep, quiet, as_json):
     help="Write the report here (default: standard output).",
 )
 @click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True)
-@click.option("-d", "--department", "departments", multiple=True, help="Department id or name; repeat for several.")
+@click.option(
+    "-d",
+    "--department",
+    "departments",
+    multiple=True,
+    help="Department or answering body: an id, a name or a fragment of one. Repeat for several.",
+)
 @click.option("--from", "date_from", type=DATE, help="Answers on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", type=DATE, help="Answers on or before (YYYY-MM-DD).")
 @click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES), help="Refusal category.")
@@ -620,10 +627,16 @@ def report_command(db_path, output, fmt, departments, date_from, date_to, catego
     "--kind",
     "kinds",
     multiple=True,
-    type=click.Choice(KINDS),
+    type=click.Choice(SEARCH_KINDS),
     help="Search only these: pairs, answers, foi (repeat for several; default all).",
 )
-@click.option("-d", "--department", "departments", multiple=True, help="Department id or name; repeat for several.")
+@click.option(
+    "-d",
+    "--department",
+    "departments",
+    multiple=True,
+    help="Department or answering body: an id, a name or a fragment of one. Repeat for several.",
+)
 @click.option("--from", "date_from", type=DATE, help="Answered (or FOI answered) on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", type=DATE, help="Answered (or FOI answered) on or before (YYYY-MM-DD).")
 @click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES), help="Refusal category.")
@@ -665,7 +678,7 @@ def search_command(
         min_score=min_score,
     )
     if not kinds:
-        kinds = ("pairs",) if verdicts or min_score else KINDS
+        kinds = ("pairs",) if verdicts or min_score else SEARCH_KINDS
     db = open_db(db_path, read_only=True)
     results = search(db, " ".join(query), filters, kinds=tuple(kinds), limit=limit, offset=offset)
     if as_json:

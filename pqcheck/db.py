@@ -576,3 +576,12 @@ def m002_fts_kept_by_savers(db: sqlite_utils.Database) -> None:
     for name in FTS:
         for suffix in ("ai", "ad", "au"):
             db.execute(f"DROP TRIGGER IF EXISTS [{name}_{suffix}]")
+
+
+@MIGRATIONS()
+def m003_review_times_as_utc_offsets(db: sqlite_utils.Database) -> None:
+    """Review times written as ``...Z`` by older versions end ``+00:00``, as every other timestamp."""
+    db.execute(
+        "UPDATE reviews SET reviewed_at = substr(reviewed_at, 1, length(reviewed_at) - 1) || '+00:00' "
+        "WHERE reviewed_at LIKE '%Z'"
+    )

@@ -15,9 +15,9 @@ from .importer import import_question_files
 from .match import match_db
 from .outputs import SQLITE_COMPANIONS, atomic_output
 from .progress import Progress
+from .records import now_iso
 from .report import write_report
 from .sources.foi_files import read_foi_paths
-from .sources.parliament import now_iso
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
 DEMO_MARK = "demo_build"  # a table only the demo creates: the one database --force may replace

@@ -1,21 +1,34 @@
-"""One canonical department for every answering body, FOI authority and agency.
+"""One canonical department for every answering body, FOI authority and agency, and the one
+resolver of what a user types for ``--department``.
 
 The mapping ships as ``pqcheck/data/departments.json``: each department lists its names (and
 former names), the answering-body ids it has answered under, its WhatDoTheyKnow url_names and
 GOV.UK organisation slugs, and its agencies, which belong to it. A department replaced by
-another names its ``successor``.
+another names its ``successor``. The answering bodies ship as ``answering_bodies.json`` (a
+snapshot of the Members API's list), overlaid by the ones a database holds.
+
+:func:`resolve_department` reads a department id or name (or former name, or agency), a
+WhatDoTheyKnow url_name, a GOV.UK slug, an answering body's id, name or short name, or a fragment
+of any name, as one department (with all its answering bodies) or one answering body that belongs
+to none: :func:`department_ids` for the filters of reports, search and review, and
+:func:`answering_body_ids` for fetching questions.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import sqlite_utils
+
+from .errors import BadInput
+from .text import ascii_int
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,141 @@ def department_index() -> DepartmentIndex:
             if aliases.setdefault(alias, dept["id"]) != dept["id"]:
                 raise ValueError(f"departments.json: {alias} belongs to two departments")
     return DepartmentIndex(departments, aliases)
+
+
+def wdtk_names() -> dict[str, str]:
+    """The WhatDoTheyKnow url_names of the mapping: url_name -> the department's or agency's name."""
+    names = {}
+    for dept in department_index().departments.values():
+        names |= dict.fromkeys(dept["wdtk"], dept["name"])
+        for agency in dept["agencies"]:
+            names |= dict.fromkeys(agency["wdtk"], agency["name"])
+    return names
+
+
+# ---------------------------------------------------------------------------------------------
+# answering bodies
+
+
+def snapshot_bodies() -> list[dict[str, Any]]:
+    """The answering bodies shipped with pqcheck, for use without the network."""
+    text = resources.files("pqcheck").joinpath("data", "answering_bodies.json").read_text(encoding="utf-8")
+    return json.loads(text)["items"]
+
+
+def known_bodies(db: sqlite_utils.Database | None) -> dict[int, dict[str, Any]]:
+    """Bodies by id: the shipped snapshot, overlaid by what the database holds."""
+    bodies = {b["id"]: {"id": b["id"], "name": b["name"], "short_name": b.get("shortName")} for b in snapshot_bodies()}
+    if db is not None and db["answering_bodies"].exists():
+        for row in db["answering_bodies"].rows:
+            if row["name"]:
+                bodies[row["id"]] = {**bodies.get(row["id"], {}), **{k: v for k, v in row.items() if v is not None}}
+    return bodies
+
+
+# ---------------------------------------------------------------------------------------------
+# what a user types for --department
+
+
+@dataclass(frozen=True)
+class ResolvedDepartment:
+    """What one ``--department`` names: a canonical department with its answering bodies, or an
+    answering body that belongs to no department (``department_id`` None)."""
+
+    department_id: str | None
+    answering_bodies: tuple[int, ...]
+
+
+def department_ids(wanted: Iterable[str], bodies: dict[int, dict[str, Any]]) -> tuple[str, ...]:
+    """Canonical department ids for what was typed (an answering body stands for its department)."""
+    found = set()
+    for text in wanted:
+        resolved = resolve_department(text, bodies)
+        if resolved.department_id is None:
+            [body] = resolved.answering_bodies
+            raise BadInput(f"answering body {body} ({bodies[body]['name']}) belongs to no department pqcheck knows")
+        found.add(resolved.department_id)
+    return tuple(sorted(found))
+
+
+def answering_body_ids(wanted: Iterable[str], bodies: dict[int, dict[str, Any]]) -> tuple[int, ...]:
+    """Answering body ids for what was typed (a department stands for all its answering bodies)."""
+    return tuple(sorted({body for text in wanted for body in resolve_department(text, bodies).answering_bodies}))
+
+
+def resolve_department(text: str, bodies: dict[int, dict[str, Any]]) -> ResolvedDepartment:
+    """One department or department-less answering body for an id, a name or a fragment of one.
+
+    Digits are an answering body id. Otherwise an exact department id, name, former name, agency,
+    url_name or slug comes first, then an exact answering body name or short name, then fragments
+    of names; a fragment that fits several departments, or none, raises :class:`BadInput` naming
+    the candidates or the close matches.
+    """
+    wanted = text.strip()
+    if wanted.isdigit():  # an id, or digits of another script ("²") that no body has
+        number = ascii_int(wanted)
+        if number not in bodies:
+            raise BadInput(f"unknown department id {wanted:.40}")
+        return ResolvedDepartment(department_index().lookup(answering_body=number), (number,))
+    index, key, folded = department_index(), normalise_name(wanted), wanted.casefold()
+    exact = (index.aliases.get(alias) for alias in (f"wdtk:{folded}", f"govuk:{folded}", f"name:{key}"))
+    dept_id = folded if folded in index.departments else next((d for d in exact if d), None)
+    if dept_id:
+        return _of_department(dept_id)
+    if not key:
+        raise BadInput(f"unknown department '{wanted}'.{_close(wanted, bodies)}")
+    named = [b for b in bodies.values() if folded in {_fold(b.get("name")), _fold(b.get("short_name"))}]
+    found = set([_of_body(b["id"]) for b in named] or _fragments(wanted, bodies))
+    if len(found) == 1:
+        return found.pop()
+    if found:
+        listed = "; ".join(sorted(_describe(r, bodies) for r in found))
+        raise BadInput(f"department '{wanted}' is ambiguous: it matches {listed}. Give a longer name or an id.")
+    raise BadInput(f"unknown department '{wanted}'.{_close(wanted, bodies)}")
+
+
+def _of_department(dept_id: str) -> ResolvedDepartment:
+    return ResolvedDepartment(dept_id, tuple(department_index().departments[dept_id]["answering_bodies"]))
+
+
+def _of_body(body: int) -> ResolvedDepartment:
+    """A body's department with all its bodies, or the body alone when it belongs to none."""
+    dept_id = department_index().lookup(answering_body=body)
+    return _of_department(dept_id) if dept_id else ResolvedDepartment(None, (body,))
+
+
+def _fragments(wanted: str, bodies: dict[int, dict[str, Any]]) -> list[ResolvedDepartment]:
+    """What the fragments of names fit: departments (by any of their names) and answering bodies."""
+    index, key, folded = department_index(), normalise_name(wanted), wanted.casefold()
+    names = [(alias.split(":", 1)[1], dept) for alias, dept in index.aliases.items() if alias.startswith("name:")]
+    names += [(dept_id.replace("-", " "), dept_id) for dept_id in index.departments]
+    found = [_of_department(dept) for name, dept in names if key in name]
+    return found + [
+        _of_body(b["id"])
+        for b in bodies.values()
+        if folded in _fold(b.get("name")) or folded == _fold(b.get("short_name"))
+    ]
+
+
+def _describe(resolved: ResolvedDepartment, bodies: dict[int, dict[str, Any]]) -> str:
+    if resolved.department_id is None:
+        return f"{resolved.answering_bodies[0]} {bodies[resolved.answering_bodies[0]]['name']}"
+    return f"{resolved.department_id} ({department_index().departments[resolved.department_id]['name']})"
+
+
+def _close(wanted: str, bodies: dict[int, dict[str, Any]]) -> str:
+    """Did-you-mean names for an unknown department, and where to find them all."""
+    choices = {normalise_name(d["name"]): d["name"] for d in department_index().departments.values()}
+    choices |= {normalise_name(b["name"]): b["name"] for b in bodies.values() if b.get("name")}
+    choices |= {d_id: d["name"] for d_id, d in department_index().departments.items()}
+    close = difflib.get_close_matches(normalise_name(wanted) or wanted.lower(), list(choices), n=4, cutoff=0.5)
+    hint = f" Did you mean: {'; '.join(dict.fromkeys(choices[c] for c in close))}?" if close else ""
+    known = ", ".join(sorted(department_index().departments))
+    return f"{hint} Known departments: {known}; 'pqcheck bodies' lists the answering bodies."
+
+
+def _fold(value: str | None) -> str:
+    return (value or "").casefold()
 
 
 def _department_rows(index: DepartmentIndex) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -88,7 +88,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import sqlite_utils
@@ -98,6 +98,7 @@ from .db import upsert_rows, write_transaction
 from .figures import Figure, find_figures
 from .periods import years_in
 from .progress import Progress
+from .records import now_iso
 from .text import ascii_int
 
 __all__ = ["MATCHER_VERSION", "MatchOptions", "MatchStats", "match_db", "match_id"]
@@ -298,7 +299,7 @@ def match_db(
     progress = progress or Progress(quiet=True)
     stats = MatchStats()
     refusals = _load_refusals(db.conn, options.question_ids)
-    matched_at = datetime.now(UTC).isoformat(timespec="seconds")
+    matched_at = now_iso()
     progress.start("Matching refusals", len(refusals))
     path = _worker_path(db) if options.workers > 1 and len(refusals) > MIN_PARALLEL else None
     if path is None:

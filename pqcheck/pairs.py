@@ -22,42 +22,25 @@ from urllib.parse import quote
 import orjson
 import sqlite_utils
 
-from .classify import CATEGORIES
-from .departments import department_index, normalise_name
+from .departments import department_ids, department_index, known_bodies
 from .errors import BadInput
 from .questions import QUESTION_PAGE
 from .text import safe_url
+from .vocabulary import CATEGORIES, CATEGORY_NAMES, EVIDENCE_NAMES, REFUSAL_LABELS, UNREVIEWED, VERDICTS
 
-CATEGORY_NAMES = {
-    "not_held_centrally": "not held centrally",
-    "not_collected": "not collected",
-    "disproportionate_cost": "disproportionate cost",
-    "not_in_format": "not in the format requested",
-    "not_available": "not available",
-    "will_publish": "will be published",
-    "other": "other",
-}
-EVIDENCE_NAMES = {
-    "disclosure": "FOI disclosure",
-    "not_held": "FOI response (not held)",
-    "refused": "FOI refusal",
-    "answer": "another written answer",
-}
-VERDICTS = ("confirmed", "rejected", "not-comparable")
-UNREVIEWED = "unreviewed"  # the verdict filter's name for pairs without a review
 SUBSTANTIVE = (
     "q.answer_status IN ('answered', 'corrected') AND q.answer_text IS NOT NULL AND trim(q.answer_text) != '' "
     "AND coalesce(q.is_withdrawn, 0) = 0"
 )
-REFUSAL_LABELS = ("refusal", "partial")
 
 
 @dataclass(frozen=True)
 class ReportFilters:
     """Which pairs a report covers. Every filter applies to every format.
 
-    ``departments``: canonical ids (``home-office``) or names or fragments of names (``justice``,
-    ``Border Force``), resolved against ``departments``; ``date_from``/``date_to``: the date the
+    ``departments``: canonical ids (``home-office``), names or fragments of names (``justice``,
+    ``Border Force``) or answering bodies (``54``, ``MoJ``), each resolved to one department by
+    :func:`~pqcheck.departments.department_ids`; ``date_from``/``date_to``: the date the
     written answer was given (inclusive); ``categories``: refusal categories; ``min_score``: pairs
     scoring less are left out; ``verdicts``: the pair's latest verdict is one of these
     (``unreviewed`` for pairs without one); ``match_ids``: only these pairs; ``limit``: at most this
@@ -84,41 +67,6 @@ def department_names(db: sqlite_utils.Database) -> dict[str, str]:
     if rows:
         return {row[0]: row[1] or row[0] for row in rows}
     return {d["id"]: d["name"] for d in department_index().departments.values()}
-
-
-def resolve_departments(db: sqlite_utils.Database, wanted: Iterable[str], names: dict[str, str]) -> tuple[str, ...]:
-    """Canonical department ids for ids, names (or former names, or agencies) and name fragments.
-
-    A fragment that fits several departments, or none, raises :class:`BadInput` with the candidates.
-    """
-    aliases: dict[str, set[str]] = defaultdict(set)  # normalised name -> department ids
-    for dept_id, name in names.items():
-        aliases[normalise_name(name)].add(dept_id)
-        aliases[dept_id.replace("-", " ")].add(dept_id)
-    if db["department_aliases"].exists():
-        for alias, dept_id in db.execute("SELECT alias, department_id FROM department_aliases WHERE kind = 'name'"):
-            if dept_id in names:
-                aliases[alias.split(":", 1)[1]].add(dept_id)
-    found: list[str] = []
-    for text in wanted:
-        key = text.strip()
-        if key.lower() in names:
-            ids = {key.lower()}
-        else:
-            folded = normalise_name(key)
-            ids = aliases.get(folded, set()) if folded else set()
-            if not ids and folded:
-                ids = {d for alias, depts in aliases.items() if folded in alias for d in depts}
-        if len(ids) > 1:
-            listed = "; ".join(f"{d} ({names[d]})" for d in sorted(ids))
-            raise BadInput(f"department '{key}' is ambiguous: it matches {listed}. Give a longer name or an id.")
-        if not ids:
-            choices = {normalise_name(n): n for n in names.values()} | {d: d for d in names}
-            close = difflib.get_close_matches(normalise_name(key) or key.lower(), list(choices), n=4, cutoff=0.5)
-            hint = f" Did you mean: {'; '.join(dict.fromkeys(choices[c] for c in close))}?" if close else ""
-            raise BadInput(f"unknown department '{key}'.{hint} Known departments: {', '.join(sorted(names))}.")
-        found.extend(ids)
-    return tuple(sorted(set(found)))
 
 
 def check_verdicts(verdicts: Iterable[str]) -> tuple[str, ...]:
@@ -166,8 +114,8 @@ class PairQuery:
     pair_params: list[Any]
 
     @classmethod
-    def build(cls, db: sqlite_utils.Database, filters: ReportFilters, names: dict[str, str]) -> PairQuery:
-        dept_ids = resolve_departments(db, filters.departments, names) if filters.departments else ()
+    def build(cls, db: sqlite_utils.Database, filters: ReportFilters) -> PairQuery:
+        dept_ids = department_ids(filters.departments, known_bodies(db)) if filters.departments else ()
         categories = check_categories(filters.categories)
         date_from, date_to = _iso(filters.date_from, "date_from"), _iso(filters.date_to, "date_to")
         if date_from and date_to and date_from > date_to:
@@ -399,14 +347,14 @@ def summary(db: sqlite_utils.Database, filters: ReportFilters = ReportFilters())
     """The report's summary within ``filters``: answers, refusals and pairs in all and by
     department, category and year, and the verdicts."""
     names = department_names(db)
-    return _summary(db, PairQuery.build(db, filters, names), names)
+    return _summary(db, PairQuery.build(db, filters), names)
 
 
 def pair_rows(db: sqlite_utils.Database, filters: ReportFilters = ReportFilters()) -> list[dict[str, Any]]:
     """The pairs within ``filters``, strongest first, each a dict with everything the report shows
     (question, answer, refusal, FOI or other answer, evidence, timing, latest review)."""
     names = department_names(db)
-    return list(iter_pairs(db, PairQuery.build(db, filters, names), names))
+    return list(iter_pairs(db, PairQuery.build(db, filters), names))
 
 
 def report_scope(
@@ -415,7 +363,7 @@ def report_scope(
     """What every report starts from: the department names, the query of ``filters``, the
     summary, and how many pairs are listed."""
     names = department_names(db)
-    query = PairQuery.build(db, filters, names)
+    query = PairQuery.build(db, filters)
     summary = _summary(db, query, names)
     listed = summary["pairs"] if filters.limit is None else min(filters.limit, summary["pairs"])
     return names, query, summary, listed

@@ -13,6 +13,7 @@ The saver never makes HTTP calls. Its rules keep what is stored safe from older 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,7 +23,8 @@ import orjson
 import sqlite_utils
 
 from .db import fts_add, fts_remove, upsert_rows, write_transaction
-from .sources.parliament import LIST_TEXT_LIMIT, QuestionRecord
+from .records import QuestionRecord
+from .sources.parliament import LIST_TEXT_LIMIT
 from .text import html_to_text, looks_like_html
 
 QUESTION_PAGE = "https://questions-statements.parliament.uk/written-questions/detail/{date}/{uin}"
@@ -315,3 +317,31 @@ def _write_batch(db: sqlite_utils.Database, batch: dict[int, tuple[QuestionRecor
     upsert_rows(db, "questions", to_write)
     fts_add(db, "questions", [row["id"] for row in to_write])
     upsert_rows(db, "answer_versions", versions, keep_existing=True)
+
+
+def body_rows(bodies: Iterable[dict[str, Any]], source_url: str, fetched_at: str) -> list[dict[str, Any]]:
+    """``answering_bodies`` rows for Members API ``AnsweringBody`` objects."""
+    rows = []
+    for body in bodies:
+        department = body.get("department") or {}
+        rows.append(
+            {
+                "id": body["id"],
+                "name": body.get("name"),
+                "short_name": body.get("shortName"),
+                "department_id": department.get("id"),
+                "department_name": department.get("name"),
+                "source": "members-api",
+                "source_url": source_url,
+                "fetched_at": fetched_at,
+                "raw": json.dumps(body, ensure_ascii=False, sort_keys=True),
+            }
+        )
+    return rows
+
+
+def save_answering_bodies(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> int:
+    """Upsert answering bodies (keyed on the Members API id)."""
+    with write_transaction(db):
+        db["answering_bodies"].upsert_all(rows, pk="id")
+    return len(rows)

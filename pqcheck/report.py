@@ -28,8 +28,9 @@ import sqlite_utils
 
 from .errors import BadInput
 from .explain import describe_reasons, figure_spans, number_text
-from .pairs import CATEGORY_NAMES, EVIDENCE_NAMES, REFUSAL_LABELS, PairQuery, ReportFilters, iter_pairs, report_scope
+from .pairs import PairQuery, ReportFilters, iter_pairs, report_scope
 from .text import csv_safe, safe_url
+from .vocabulary import CATEGORY_NAMES, EVIDENCE_NAMES, REFUSAL_LABELS
 
 FORMATS = ("md", "csv", "json")
 TOC_SIZE = 50  # pairs listed in the markdown table of contents

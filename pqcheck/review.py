@@ -25,8 +25,10 @@ import sqlite_utils
 from . import jsonsafe
 from .db import write_transaction
 from .errors import BadInput
-from .pairs import UNREVIEWED, VERDICTS, ReportFilters, pair_rows
+from .pairs import ReportFilters, pair_rows
+from .records import iso_utc
 from .text import csv_safe, csv_unquote
+from .vocabulary import UNREVIEWED, VERDICTS
 
 MIN_PREFIX = 6  # a match id may be given by its first characters, at least this many
 MATCH_ID_LENGTH = 40  # a sha1 in hex (pqcheck.match.match_id)
@@ -135,8 +137,9 @@ def _json_kind(value: Any) -> str:
 
 
 def _timestamp(value: Any) -> str:
-    """An ISO 8601 UTC time to the second (``YYYY-MM-DDTHH:MM:SSZ``): now, or ``value`` read as
-    ISO 8601, which must fall in the years 1900 to 9999 in UTC."""
+    """An ISO 8601 UTC time to the second (``YYYY-MM-DDTHH:MM:SS+00:00``, as every timestamp pqcheck
+    writes): now, or ``value`` read as ISO 8601 (``Z`` or an offset), which must fall in the years
+    1900 to 9999 in UTC."""
     if value is None or value == "":
         moment = datetime.now(UTC)
     else:
@@ -150,7 +153,7 @@ def _timestamp(value: Any) -> str:
             moment = None
         if moment is None or not FIRST_YEAR <= moment.year <= LAST_YEAR:
             raise BadInput(f"'{value}' is not between the years {FIRST_YEAR} and {LAST_YEAR} (in UTC)")
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_utc(moment)
 
 
 def next_pairs(

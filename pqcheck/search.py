@@ -27,7 +27,6 @@ import sqlite_utils
 from .errors import BadInput, PqcheckError
 from .pairs import (
     LATEST_REVIEW,
-    REFUSAL_LABELS,
     PairQuery,
     ReportFilters,
     check_categories,
@@ -35,8 +34,8 @@ from .pairs import (
     pair_rows,
     question_url,
 )
+from .vocabulary import REFUSAL_LABELS, SEARCH_KINDS
 
-KINDS = ("pairs", "answers", "foi")
 MARK_START, MARK_END = "\ue000", "\ue001"  # around the matched terms in a snippet (see split_marks)
 SNIPPET_TOKENS = 24
 COUNT_CAP = 1000  # totals are counted up to this many hits
@@ -213,7 +212,7 @@ def search(
     text: str,
     filters: SearchFilters = SearchFilters(),  # frozen: one shared default is safe
     *,
-    kinds: tuple[str, ...] = KINDS,
+    kinds: tuple[str, ...] = SEARCH_KINDS,
     limit: int = 20,
     offset: int = 0,
     seconds: float | None = None,
@@ -226,8 +225,8 @@ def search(
     the authority, outcome and the matched document.
     """
     for kind in kinds:
-        if kind not in KINDS:
-            raise BadInput(f"unknown kind '{kind}': use one or more of {', '.join(KINDS)}")
+        if kind not in SEARCH_KINDS:
+            raise BadInput(f"unknown kind '{kind}': use one or more of {', '.join(SEARCH_KINDS)}")
     if not 1 <= limit <= MAX_LIMIT:
         raise BadInput(f"limit must be between 1 and {MAX_LIMIT}")
     if offset < 0:
@@ -302,7 +301,7 @@ class _Scope:
             min_score=filters.min_score,
             verdicts=filters.verdicts,
         )
-        query = PairQuery.build(db, report_filters, names)
+        query = PairQuery.build(db, report_filters)
         return cls(
             filters=filters,
             department_ids=query.department_ids,

@@ -20,7 +20,8 @@ from .db import write_transaction
 from .http import HttpClient
 from .progress import Progress
 from .questions import SaveStats, already_complete, save_questions
-from .sources.parliament import API_BASE, QuestionFilters, fetch_questions, now_iso, wants_detail
+from .records import now_iso
+from .sources.parliament import API_BASE, QuestionFilters, fetch_questions, wants_detail
 
 SOURCE = "parliament:questions"
 DEFAULT_OVERLAP_DAYS = 3

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from .explain import describe_reasons, figure_spans
-from .pairs import CATEGORY_NAMES, EVIDENCE_NAMES
 from .review import next_pairs, record_review
 from .search import SearchResults, split_marks
+from .vocabulary import CATEGORY_NAMES, EVIDENCE_NAMES
 
 _ON, _OFF = "\ue002", "\ue003"  # highlight marks inside wrapped text
 SIDE_BY_SIDE_MIN = 100  # narrower terminals get the two sides one under the other

@@ -12,9 +12,7 @@ import pytest
 
 from bench import quality_refusals
 from pqcheck.classify import (
-    CATEGORIES,
     CLASSIFIER_VERSION,
-    LABELS,
     Classification,
     answers,
     classify,
@@ -26,6 +24,7 @@ from pqcheck.classify import (
     run,
     subject,
 )
+from pqcheck.vocabulary import CATEGORIES, LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
 HOME_OFFICE = "To ask the Secretary of State for the Home Department, "

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from pqcheck.cli import cli
 from pqcheck.db import open_db
 
+from .support.apiserver import FakeParliamentAPI
 from .support.factories import list_response, question_value, single
 
 
@@ -87,10 +88,27 @@ def test_bad_fetch_options_exit_2_with_a_clear_message(stored, args, message):
     assert_still_stored(stored)
 
 
+@pytest.mark.parametrize(
+    ("wanted", "bodies"),
+    [
+        (["Cabinet Office"], ["23", "53", "57"]),  # a department: all its answering bodies
+        (["cabinet-office", "1"], ["1", "23", "53", "57"]),
+        (["53"], ["53"]),  # an answering body id: that body alone
+        (["DCMS"], ["10", "217"]),
+    ],
+)
+def test_fetch_questions_takes_a_department_or_an_answering_body(tmp_path, wanted, bodies):
+    with FakeParliamentAPI() as api:
+        options = [arg for name in wanted for arg in ("-d", name)]
+        result = run("fetch", "questions", tmp_path / "pq.db", "--api-url", api.url, "--from", "2024-01-01", *options)
+        assert result.exit_code == 0, result.output
+        assert {tuple(r.param_list("answeringBodies")) for r in api.list_requests()} == {tuple(bodies)}
+
+
 def test_ambiguous_department_lists_the_candidates(stored):
     result = run("fetch", "questions", stored, "--department", "department for")
-    assert "29 Department for Work and Pensions" in result.stderr
-    assert "60 Department for Education" in result.stderr
+    assert "department-for-work-and-pensions (Department for Work and Pensions)" in result.stderr
+    assert "department-for-education (Department for Education)" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,9 @@ import sqlite_utils
 from bench import quality_matches
 from pqcheck.db import ensure_db_shape, open_db
 from pqcheck.departments import save_departments
-from pqcheck.foi import FoiDocument, FoiRequest, ingest
+from pqcheck.foi import ingest
 from pqcheck.match import CORROBORATION_STEP, MATCHER_VERSION, MatchOptions, match_db, match_id
+from pqcheck.records import FoiDocument, FoiRequest
 
 from .support import world
 from .support.factories import question_value

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from pqcheck.questions import save_questions
-from pqcheck.sources.parliament import QuestionRecord
+from pqcheck.records import QuestionRecord
 
 from .support.factories import HOLDING_TEXT, LONG_ANSWER, LONG_QUESTION, list_view, question_value
 

@@ -16,8 +16,8 @@ import sqlite_utils
 from pqcheck.db import ensure_db_shape, upsert_rows
 from pqcheck.departments import save_departments
 from pqcheck.errors import BadInput
-from pqcheck.foi import FoiDocument, FoiRequest
 from pqcheck.pairs import ReportFilters
+from pqcheck.records import FoiDocument, FoiRequest
 from pqcheck.report import CSV_COLUMNS, write_report
 
 from .support.factories import question_value
@@ -371,11 +371,12 @@ def test_review_note_and_member_names_are_escaped(db):
 
 
 def test_department_filter_by_id_name_or_fragment(full):
-    for wanted in ("home-office", "Home Office", "home", "Border Force", "HOME-OFFICE"):
+    for wanted in ("home-office", "Home Office", "home", "Border Force", "HOME-OFFICE", "1", "home_office"):
         data = json.loads(report(full, "json", departments=(wanted,))[0])
         assert sorted(p["match_id"] for p in data["pairs"]) == ["m-answer", "m-home"], wanted
         assert data["summary"]["answers"] == 3
         assert data["summary"]["filters"]["departments"] == ["home-office"]
+    assert report(full, departments=("54",))[1].departments == ("ministry-of-justice",)  # an answering body
     text, stats = report(full, departments=("justice",))
     assert stats.pairs == 1 and stats.answers == 1 and stats.departments == ("ministry-of-justice",)
     assert "Filters: department Ministry of Justice.\n" in text

@@ -31,6 +31,7 @@ from pqcheck.terminal import QueueIO, run_queue
 from .support.databases import copy_db
 
 WHEN = "2026-01-02T03:04:05Z"
+STORED = "2026-01-02T03:04:05+00:00"  # WHEN as every timestamp is stored
 
 
 @pytest.fixture
@@ -69,10 +70,10 @@ def test_record_by_full_id_and_by_unique_prefix(rdb):
     row = record_review(
         rdb, first, "confirmed", note="FOI gave 2018 figures", reviewer="A. Researcher", reviewed_at=WHEN
     )
-    assert row["match_id"] == first and row["verdict"] == "confirmed" and row["reviewed_at"] == WHEN
+    assert row["match_id"] == first and row["verdict"] == "confirmed" and row["reviewed_at"] == STORED
     row = record_review(rdb, second[:8].upper(), "Not Comparable", reviewer="B")
     assert row["match_id"] == second and row["verdict"] == "not-comparable"
-    assert stored(rdb)[0] == (first, "confirmed", "FOI gave 2018 figures", "A. Researcher", WHEN)
+    assert stored(rdb)[0] == (first, "confirmed", "FOI gave 2018 figures", "A. Researcher", STORED)
     assert [r["verdict"] for r in reviews_of(rdb, second)] == ["not-comparable"]
     assert {r["match_id"]: r["verdict"] for r in pair_rows(rdb) if r["verdict"]} == {
         first: "confirmed",
@@ -86,7 +87,7 @@ def test_the_latest_review_is_the_verdict(rdb):
     record_review(rdb, first, "rejected", reviewer="b", reviewed_at="2026-02-01T00:00:00Z")
     record_review(rdb, first, "not-comparable", reviewer="c", reviewed_at="2025-12-01T00:00:00+01:00")
     assert [r["verdict"] for r in reviews_of(rdb, first)] == ["rejected", "confirmed", "not-comparable"]
-    assert reviews_of(rdb, first)[-1]["reviewed_at"] == "2025-11-30T23:00:00Z"  # stored in UTC
+    assert reviews_of(rdb, first)[-1]["reviewed_at"] == "2025-11-30T23:00:00+00:00"  # stored in UTC
     assert pair_rows(rdb, ReportFilters(match_ids=(first,)))[0]["verdict"] == "rejected"
 
 
@@ -275,7 +276,7 @@ def test_verdicts_appear_in_the_report(rdb, db_path):
         "verdict": "confirmed",
         "note": "FOI gave 507 for 2018",
         "reviewer": "Ann",
-        "reviewed_at": WHEN,
+        "reviewed_at": STORED,
     }
     assert reviews[second]["verdict"] == "rejected"
     assert sum(r is None for r in reviews.values()) == len(reviews) - 2
@@ -407,7 +408,7 @@ def test_import_reports_bad_rows_with_their_line_and_imports_the_rest(rdb, db_pa
         (first, "confirmed", "good", "Ann"),
         (third, "not-comparable", "fine", "Ben"),
     ]
-    assert stored(rdb)[1][4] == "2026-01-02T00:00:00Z"
+    assert stored(rdb)[1][4] == "2026-01-02T00:00:00+00:00"
     result = run("review", db_path, "--import", path)
     assert result.exit_code == 0
     assert "line 3" in result.stderr and "0 reviews added, 2 already there." in result.stdout
@@ -419,9 +420,33 @@ def test_import_of_undated_rows_twice_adds_nothing(rdb, tmp_path):
     path.write_text(f"match_id,verdict,note,reviewer\n{first},confirmed,,Ann\n{second},rejected,why,Ann\n")
     assert import_reviews(rdb, path).added == 2
     with rdb.conn:
-        rdb.execute("UPDATE reviews SET reviewed_at = '2020-01-01T00:00:00Z'")  # as if imported a while ago
+        rdb.execute("UPDATE reviews SET reviewed_at = '2020-01-01T00:00:00+00:00'")  # as if imported a while ago
     stats = import_reviews(rdb, path)
     assert (stats.added, stats.already_there) == (0, 2) and len(stored(rdb)) == 2
+
+
+def test_reviews_of_older_versions_end_utc_offsets_and_their_exports_are_already_there(db_path, tmp_path):
+    """Older versions wrote review times as ``...Z``: migration m003 rewrites them as ``+00:00``,
+    and an export made then (with ``Z``) is recognised as already there."""
+    db = open_db(db_path)
+    first, second = strongest(db, 2)
+    record_review(db, first, "confirmed", reviewer="Ann", reviewed_at=WHEN)
+    record_review(db, second, "rejected", note="why", reviewer="Ben", reviewed_at="2026-02-03T04:05:06+00:00")
+    with db.conn:  # as an older version left the file
+        db.execute("UPDATE reviews SET reviewed_at = replace(reviewed_at, '+00:00', 'Z')")
+        db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm003_review_times_as_utc_offsets'")
+    old_export = tmp_path / "old.csv"
+    export_reviews(db, old_export.open("w", encoding="utf-8"), "csv")
+    db.close()
+    assert "pqcheck migrate" in run("report", db_path).stderr
+    assert run("migrate", db_path).exit_code == 0
+    db = open_db(db_path)
+    try:
+        assert [row[4] for row in stored(db)] == [STORED, "2026-02-03T04:05:06+00:00"]
+        stats = import_reviews(db, old_export)
+        assert (stats.added, stats.already_there) == (0, 2)
+    finally:
+        db.close()
 
 
 def test_import_of_reviews_for_pairs_not_in_the_database(rdb, tmp_path):
@@ -430,7 +455,7 @@ def test_import_of_reviews_for_pairs_not_in_the_database(rdb, tmp_path):
     path.write_text(json.dumps([{"match_id": unknown, "verdict": "confirmed", "reviewer": "X", "reviewed_at": WHEN}]))
     stats = import_reviews(rdb, path)
     assert (stats.added, stats.unknown_pairs) == (1, 1)
-    assert stored(rdb) == [(unknown, "confirmed", None, "X", WHEN)]
+    assert stored(rdb) == [(unknown, "confirmed", None, "X", STORED)]
 
 
 def test_import_of_a_prefix_resolves_it_or_says_why_not(rdb, tmp_path):
@@ -442,7 +467,7 @@ def test_import_of_a_prefix_resolves_it_or_says_why_not(rdb, tmp_path):
     )
     stats = import_reviews(rdb, path)
     assert stats.added == 1 and len(stats.problems) == 2
-    assert stored(rdb) == [(first, "confirmed", None, "Ann", WHEN)]
+    assert stored(rdb) == [(first, "confirmed", None, "Ann", STORED)]
 
 
 @pytest.mark.parametrize(

@@ -317,7 +317,7 @@ def test_imported_reviews_with_odd_dates_or_fields_are_refused_with_their_item(d
     for number, (warning, (_, message)) in enumerate(zip(warnings, BAD_REVIEWS, strict=True), 1):
         assert f"reviews.json item {number}: " in warning and message in warning, warning
     assert "1 reviews added" in result.stdout
-    assert stored_reviews(db_path) == [(second, "confirmed", "fine", "R", "2026-01-02T03:04:05Z")]
+    assert stored_reviews(db_path) == [(second, "confirmed", "fine", "R", "2026-01-02T03:04:05+00:00")]
     assert_kept(before, snapshot(db_path))
 
 

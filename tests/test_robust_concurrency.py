@@ -20,7 +20,7 @@ import pytest
 
 from pqcheck.db import open_db
 from pqcheck.questions import save_questions
-from pqcheck.sources.parliament import QuestionRecord
+from pqcheck.records import QuestionRecord
 
 from .support.cli import command, environment
 from .support.dbcheck import assert_sound

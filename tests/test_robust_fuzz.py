@@ -28,12 +28,12 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from pqcheck.classify import LABELS
 from pqcheck.cli import cli
 from pqcheck.db import open_db
 from pqcheck.figures import find_figures
 from pqcheck.sources.foi_files import RECORD_FIELDS
 from pqcheck.sources.parliament import QUESTION_KEYS
+from pqcheck.vocabulary import LABELS
 
 from .support.dbcheck import assert_kept, assert_sound, snapshot
 from .support.factories import LONG_ANSWER, question_value, single

@@ -23,10 +23,10 @@ import pytest
 from bs4 import BeautifulSoup, Comment, NavigableString
 from click.testing import CliRunner
 
-from pqcheck.bodies import resolve_department
 from pqcheck.classify import extract_period, figure_positions
 from pqcheck.cli import cli
 from pqcheck.db import open_db
+from pqcheck.departments import resolve_department
 from pqcheck.errors import BadInput
 from pqcheck.extract.markup import html_page_text
 from pqcheck.figures import find_figures

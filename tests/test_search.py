@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from pqcheck.cli import cli
 from pqcheck.db import open_db
 from pqcheck.errors import BadInput
-from pqcheck.foi import FoiDocument, FoiRequest
+from pqcheck.records import FoiDocument, FoiRequest
 from pqcheck.search import MARK_END, MARK_START, SearchFilters, fts_query, search, split_marks
 
 from .support.factories import question_value

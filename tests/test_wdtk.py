@@ -20,12 +20,12 @@ import responses
 import sqlite_utils
 
 from pqcheck.cache import FileCache
+from pqcheck.departments import wdtk_names
 from pqcheck.errors import BadInput, UpstreamError
 from pqcheck.http import HttpClient
 from pqcheck.sources.wdtk import (
     DEFAULT_STATUSES,
     WdtkQuery,
-    _wdtk_aliases,
     attachment_url,
     check_body,
     feed_query,
@@ -33,7 +33,6 @@ from pqcheck.sources.wdtk import (
     fetch_wdtk_request,
     fetch_wdtk_requests,
     iter_feed_requests,
-    known_bodies,
     parse_request_page,
     parse_wdtk_date,
     request_json_url,
@@ -488,25 +487,10 @@ def test_check_body_rejects_a_name_without_asking(mocked, client):
     assert len(mocked.calls) == 0
 
 
-def test_wdtk_aliases_come_from_the_departments_file_shape():
-    data = {
-        "departments": [
-            {
-                "id": "home-office",
-                "name": "Home Office",
-                "wdtk": ["home_office"],
-                "agencies": [{"name": "Border Force", "wdtk": ["border_force"]}],
-            },
-            {"id": "x", "name": "X", "aliases": [{"alias": "x_dept", "kind": "wdtk"}, {"alias": "x", "kind": "govuk"}]},
-        ]
-    }
-    assert list(_wdtk_aliases(data)) == [
-        ("home_office", "Home Office"),
-        ("border_force", "Border Force"),
-        ("x_dept", "X"),
-    ]
-    bodies = known_bodies()
-    assert bodies["home_office"] == "Home Office" and "foreign_commonwealth_and_development_office" in bodies
+def test_known_url_names_are_the_departments_and_their_agencies():
+    names = wdtk_names()
+    assert names["home_office"] == "Home Office" and names["border_force"] == "Border Force"
+    assert "foreign_commonwealth_and_development_office" in names
 
 
 # --- end to end: the real CLI against a fake WhatDoTheyKnow ------------------------------------

@@ -33,14 +33,12 @@ data, its subject, terms and period; periods themselves are read by ``pqcheck.pe
 """
 
 from .answers import figure_positions
-from .rules import CATEGORIES, CLASSIFIER_VERSION, LABELS
+from .rules import CLASSIFIER_VERSION
 from .run import Classification, classify, classify_db, classify_many
 from .subject import extract_period
 
 __all__ = [
-    "CATEGORIES",
     "CLASSIFIER_VERSION",
-    "LABELS",
     "Classification",
     "classify",
     "classify_db",

@@ -18,16 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-LABELS = ("refusal", "partial", "disclosure", "other")
-CATEGORIES = (
-    "not_held_centrally",  # not held centrally / no central record
-    "not_collected",  # not collected or recorded
-    "disproportionate_cost",
-    "not_in_format",  # not in the format requested / would need manual review of records
-    "not_available",  # not available / not published
-    "will_publish",  # will be published later
-    "other",
-)
+from ..vocabulary import CATEGORIES
 
 PATTERNS_PATH = Path(__file__).parents[1] / "data" / "refusal_patterns.json"
 

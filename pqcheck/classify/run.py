@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..db import write_transaction
-from ..sources.parliament import now_iso
+from ..records import now_iso
 from .label import classify_rows
 from .rules import CLASSIFIER_VERSION
 from .subject import question_parts

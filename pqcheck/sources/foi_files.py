@@ -30,9 +30,8 @@ from typing import Any
 
 from .. import jsonsafe
 from ..errors import BadInput
-from ..foi import FoiDocument, FoiRequest
+from ..records import FoiDocument, FoiRequest, now_iso
 from ..text import without_surrogates
-from .parliament import now_iso
 
 SIDECARS = ("metadata.csv", "metadata.json")
 RECORD_FIELDS = ("id", "url", "authority", "date", "title", "request_text", "response_text", "outcome")

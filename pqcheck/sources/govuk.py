@@ -10,7 +10,7 @@ HTML attachments are GOV.UK pages of their own (``html_publication``) and are re
 Content API too; ``external`` attachments (links to other sites) are not fetched and stay only in
 the release's raw JSON. GOV.UK allows 10 requests per second per client (:data:`MAX_RATE`).
 
-Like the other fetchers this one yields records (:class:`~pqcheck.foi.FoiRequest`) and never
+Like the other fetchers this one yields records (:class:`~pqcheck.records.FoiRequest`) and never
 touches the database; :func:`pqcheck.foi.ingest` saves them.
 """
 
@@ -31,10 +31,9 @@ from bs4 import BeautifulSoup
 
 from ..cache import FileCache
 from ..errors import BadInput, UpstreamError
-from ..foi import FoiDocument, FoiRequest
 from ..http import HttpClient
+from ..records import FoiDocument, FoiRequest, now_iso
 from ..text import html_to_text
-from .parliament import now_iso
 
 log = logging.getLogger(__name__)
 

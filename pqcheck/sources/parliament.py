@@ -11,11 +11,12 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from ..errors import UpstreamError
 from ..http import HttpClient, build_url
+from ..records import QuestionRecord, now_iso
 from ..text import without_surrogates
 
 API_BASE = "https://questions-statements-api.parliament.uk"
@@ -189,20 +190,6 @@ class QuestionFilters:
         return cls(**data)
 
 
-@dataclass
-class QuestionRecord:
-    """One question in the API's ``value`` shape, with where and when it was read.
-
-    ``complete`` is true when the record came from the detail endpoint: its texts are whole and
-    its answer is HTML. A list record is not, even when nothing in it looks cut.
-    """
-
-    value: dict[str, Any]
-    source_url: str
-    fetched_at: str
-    complete: bool = False
-
-
 @dataclass(kw_only=True)
 class FetchedQuestion(QuestionRecord):
     """A question from the API, with its place in the paging (for checkpoints and progress)."""
@@ -211,11 +198,6 @@ class FetchedQuestion(QuestionRecord):
     next_skip: int
     total: int
     end_of_page: bool
-
-
-def now_iso() -> str:
-    """The current UTC time as an ISO 8601 string (second precision)."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def is_truncated(value: dict[str, Any]) -> bool:

@@ -20,8 +20,9 @@ import orjson
 
 from .. import jsonsafe
 from ..errors import BadInput
+from ..records import QuestionRecord, now_iso
 from ..text import looks_like_html
-from .parliament import QuestionRecord, now_iso, value_problem
+from .parliament import value_problem
 
 SHAPES = (
     "a list response (totalResults/results), a single item (value/links), "

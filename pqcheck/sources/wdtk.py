@@ -33,7 +33,6 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -42,11 +41,11 @@ from bs4 import BeautifulSoup, Tag
 
 from .. import jsonsafe
 from ..cache import FileCache
+from ..departments import wdtk_names
 from ..errors import BadInput, UpstreamError
-from ..foi import FoiDocument, FoiRequest
 from ..http import HttpClient, build_url
+from ..records import FoiDocument, FoiRequest, now_iso
 from ..text import ascii_int, html_to_text
-from .parliament import now_iso
 
 log = logging.getLogger(__name__)
 
@@ -79,33 +78,6 @@ WDTK_STATUSES = (
 # Xapian date ranges need both ends; an open end is filled with these.
 RANGE_START = date(2000, 1, 1)
 RANGE_END = date(2099, 12, 31)
-
-# Central-government url_names, used for "did you mean" when pqcheck/data/departments.json is
-# absent. The first ten are the usual targets; the rest follow WDTK's slug rule and are
-# suggestions only (not checked against the live site).
-FALLBACK_BODIES: dict[str, str] = {
-    "home_office": "Home Office",
-    "ministry_of_justice": "Ministry of Justice",
-    "department_for_work_and_pensions": "Department for Work and Pensions",
-    "department_of_health_and_social_care": "Department of Health and Social Care",
-    "ministry_of_defence": "Ministry of Defence",
-    "department_for_education": "Department for Education",
-    "hm_treasury": "HM Treasury",
-    "cabinet_office": "Cabinet Office",
-    "department_for_transport": "Department for Transport",
-    "foreign_commonwealth_and_development_office": "Foreign, Commonwealth and Development Office",
-    "hm_revenue_and_customs": "HM Revenue and Customs",
-    "department_for_business_and_trade": "Department for Business and Trade",
-    "department_for_energy_security_and_net_zero": "Department for Energy Security and Net Zero",
-    "department_for_science_innovation_and_technology": "Department for Science, Innovation and Technology",
-    "department_for_culture_media_and_sport": "Department for Culture, Media and Sport",
-    "ministry_of_housing_communities_and_local_government": "Ministry of Housing, Communities and Local Government",
-    "department_for_environment_food_and_rural_affairs": "Department for Environment, Food and Rural Affairs",
-    "northern_ireland_office": "Northern Ireland Office",
-    "scotland_office": "Scotland Office",
-    "wales_office": "Wales Office",
-}
-DEPARTMENTS_FILE = "departments.json"
 
 _URL_NAME = re.compile(r"[A-Za-z0-9_\-]+")
 _INCOMING_ID = re.compile(r"^incoming(?:_message)?[-_](\d+)$")
@@ -220,43 +192,9 @@ def parse_wdtk_date(value: Any) -> str | None:
 # --- authorities -------------------------------------------------------------------------------
 
 
-def known_bodies() -> dict[str, str]:
-    """WDTK url_names pqcheck knows (url_name -> name): the departments data file's ``wdtk``
-    aliases when it is there, and the short shipped list."""
-    bodies = dict(FALLBACK_BODIES)
-    try:
-        text = resources.files("pqcheck").joinpath("data", DEPARTMENTS_FILE).read_text(encoding="utf-8")
-        data = json.loads(text)
-    except (FileNotFoundError, OSError, ValueError):
-        return bodies
-    for url_name, name in _wdtk_aliases(data):
-        if _URL_NAME.fullmatch(url_name):
-            bodies[url_name] = name or bodies.get(url_name) or url_name
-    return bodies
-
-
-def _wdtk_aliases(data: Any, name: str | None = None) -> Iterator[tuple[str, str | None]]:
-    """(url_name, department name) pairs anywhere in the departments file: a ``"wdtk"`` key
-    (a string or a list), or an alias record with ``"kind": "wdtk"``."""
-    if isinstance(data, list):
-        for item in data:
-            yield from _wdtk_aliases(item, name)
-    elif isinstance(data, dict):
-        own = data.get("name") if isinstance(data.get("name"), str) else name
-        value = data.get("wdtk")
-        for alias in [value] if isinstance(value, str) else value if isinstance(value, list) else []:
-            if isinstance(alias, str):
-                yield alias, own
-        if data.get("kind") == "wdtk" and isinstance(data.get("alias"), str):
-            yield data["alias"], own
-        for key, child in data.items():
-            if key != "wdtk" and isinstance(child, list | dict):
-                yield from _wdtk_aliases(child, own)
-
-
 def close_bodies(text: str, n: int = 5) -> list[str]:
-    """Known url_names close to what was typed (a url_name or a name)."""
-    bodies = known_bodies()
+    """Known url_names (the departments' and agencies') close to what was typed (a url_name or a name)."""
+    bodies = wdtk_names()
     slug = re.sub(r"[^a-z0-9]+", "_", text.lower().replace("&", "and")).strip("_")
     found = difflib.get_close_matches(slug, list(bodies), n=n, cutoff=0.6)
     by_name = {name.lower(): url_name for url_name, name in bodies.items()}

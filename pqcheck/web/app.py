@@ -41,15 +41,10 @@ from flask import (
 )
 from markupsafe import Markup, escape
 
-from ..classify import CATEGORIES
 from ..db import lock_wait, open_db
 from ..errors import BadInput, DatabaseBusy
 from ..explain import describe_reasons, figure_spans
 from ..pairs import (
-    CATEGORY_NAMES,
-    EVIDENCE_NAMES,
-    UNREVIEWED,
-    VERDICTS,
     ReportFilters,
     department_names,
     pair_rows,
@@ -57,8 +52,9 @@ from ..pairs import (
 )
 from ..report import stream_report
 from ..review import record_review, reviews_of
-from ..search import KINDS, MAX_LIMIT, SearchFilters, SearchTooSlow, results_json, search, split_marks
+from ..search import MAX_LIMIT, SearchFilters, SearchTooSlow, results_json, search, split_marks
 from ..text import csv_safe, safe_url
+from ..vocabulary import CATEGORIES, CATEGORY_NAMES, EVIDENCE_NAMES, SEARCH_KINDS, UNREVIEWED, VERDICTS
 from .guards import AllowedHosts, cookie_name, cookie_value, csrf_ok, csrf_value, same_origin
 
 PAGE_SIZE = 20
@@ -94,7 +90,7 @@ def create_app(db_path: str | Path, *, token: str | None = None, hosts: AllowedH
         EVIDENCE_NAMES=EVIDENCE_NAMES,
         CATEGORIES=CATEGORIES,
         VERDICTS=VERDICTS,
-        KINDS=KINDS,
+        KINDS=SEARCH_KINDS,
         UNREVIEWED=UNREVIEWED,
         describe_reasons=describe_reasons,
         query_with=query_with,
@@ -348,7 +344,7 @@ def _register(app: Flask) -> None:
         if fmt not in ("html", "json", "csv"):
             abort(404)
         text = request.args.get("q", "").strip()
-        kinds = tuple(k for k in _list_arg("kind") if k in KINDS) or KINDS
+        kinds = tuple(k for k in _list_arg("kind") if k in SEARCH_KINDS) or SEARCH_KINDS
         limit = _int_arg("limit", PAGE_SIZE, 1, MAX_LIMIT)
         page = _int_arg("page", 1, 1, 10_000)
         results = None

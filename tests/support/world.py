@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from pqcheck.db import upsert_rows
-from pqcheck.foi import FoiRequest, ingest
+from pqcheck.foi import ingest
 from pqcheck.questions import save_questions
-from pqcheck.sources.parliament import QuestionRecord
+from pqcheck.records import FoiRequest, QuestionRecord
 
 SOURCE = "file:///test.json"
 FETCHED_AT = "2024-01-01T00:00:00"
