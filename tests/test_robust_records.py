@@ -31,7 +31,7 @@ from pqcheck.errors import BadInput
 from pqcheck.extract.markup import html_page_text
 from pqcheck.figures import find_figures
 from pqcheck.http import retry_after_seconds
-from pqcheck.match import years_in
+from pqcheck.match.terms import years_in
 from pqcheck.sources.wdtk import parse_request_page
 from pqcheck.text import html_to_text, looks_like_html, normalise_whitespace
 
