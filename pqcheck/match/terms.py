@@ -184,7 +184,7 @@ def idf(df: int, n: int) -> float:
 
 
 class DocumentCounts(Protocol):
-    """Rows of each FTS5 index, and rows holding a term (:class:`pqcheck.match.retrieval.Index`)."""
+    """Rows of each FTS5 index, and rows holding a term (:class:`pqcheck.match.retrieval.CandidateSearch`)."""
 
     rows: dict[str, int]
 
