@@ -254,5 +254,6 @@ def _sentences(text: str) -> Iterator[tuple[int, str]]:
 
 
 def clip(text: str, limit: int = EVIDENCE_CHARS) -> str:
+    """The evidence text as stored: at most ``limit`` characters, an ellipsis where it was cut."""
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

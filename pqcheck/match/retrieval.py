@@ -247,56 +247,9 @@ class TargetReader:
         ]
         meta: dict[tuple[str, int], dict[str, Any]] = {}
         if missing:
-            cursor = self.conn.execute(
-                "SELECT rowid, id, department_id, authority, title, substr(request_text, 1, 2000), outcome, "
-                "coalesce(date_responded, date_requested) FROM foi_requests "
-                "WHERE rowid IN (SELECT value FROM json_each(?))",
-                [json.dumps(missing)],
-            )
-            for rowid, rid, dept, authority, title, request_text, outcome, when in cursor:
-                meta["foi", rowid] = {
-                    "target": rid,
-                    "department_id": dept,
-                    "authority": authority,
-                    "title": title or "",
-                    "request_text": request_text or "",
-                    "outcome": outcome,
-                    "day": day(when),
-                    "date": when,
-                }
-            documents: dict[str, list[tuple[str, str]]] = {}
-            for request_id, doc_id, kind in self.conn.execute(
-                "SELECT request_id, id, kind FROM foi_documents WHERE request_id IN (SELECT value FROM json_each(?)) "
-                "AND kind IS NOT 'request' ORDER BY request_id, id",
-                [json.dumps([m["target"] for m in meta.values()])],
-            ):
-                documents.setdefault(request_id, []).append((doc_id, kind))
-            counts = dict(
-                self.conn.execute(
-                    "SELECT document_id, count(*) FROM foi_figures WHERE document_id IN "
-                    "(SELECT value FROM json_each(?)) GROUP BY document_id",
-                    [json.dumps([d for docs in documents.values() for d, _ in docs])],
-                ).fetchall()
-            )
-            for m in meta.values():
-                m["documents"] = documents.get(m["target"], [])
-                m["figure_count"] = sum(counts.get(d, 0) for d, _ in m["documents"])
+            meta.update(self._fois(missing))
         if missing_answers:
-            cursor = self.conn.execute(
-                "SELECT id, heading, question_text, answer_text, date_answered FROM questions "
-                "WHERE id IN (SELECT value FROM json_each(?))",
-                [json.dumps(missing_answers)],
-            )
-            for qid, heading, question_text, answer_text, answered in cursor:
-                meta["answer", qid] = {
-                    "target": qid,
-                    "title": " ".join(filter(None, [heading, question_text])),
-                    "request_text": question_text or "",
-                    "answer_text": answer_text or "",
-                    "outcome": None,
-                    "day": day(answered),
-                    "date": answered,
-                }
+            meta.update(self._answers(missing_answers))
         stop = self.stop_stems
         for key, m in meta.items():
             title, request = self.stemmer.words(m["title"]), self.stemmer.words(m["request_text"])
@@ -311,3 +264,62 @@ class TargetReader:
             for key in list(itertools.islice(cache, len(cache) - TARGET_CACHE // 2)):
                 del cache[key]
         return found
+
+    def _fois(self, rowids: list[int]) -> dict[tuple[str, int], dict[str, Any]]:
+        """FOI requests by rowid: their row, their documents (not the request's own) and figure count."""
+        meta: dict[tuple[str, int], dict[str, Any]] = {}
+        cursor = self.conn.execute(
+            "SELECT rowid, id, department_id, authority, title, substr(request_text, 1, 2000), outcome, "
+            "coalesce(date_responded, date_requested) FROM foi_requests "
+            "WHERE rowid IN (SELECT value FROM json_each(?))",
+            [json.dumps(rowids)],
+        )
+        for rowid, rid, dept, authority, title, request_text, outcome, when in cursor:
+            meta["foi", rowid] = {
+                "target": rid,
+                "department_id": dept,
+                "authority": authority,
+                "title": title or "",
+                "request_text": request_text or "",
+                "outcome": outcome,
+                "day": day(when),
+                "date": when,
+            }
+        documents: dict[str, list[tuple[str, str]]] = {}
+        for request_id, doc_id, kind in self.conn.execute(
+            "SELECT request_id, id, kind FROM foi_documents WHERE request_id IN (SELECT value FROM json_each(?)) "
+            "AND kind IS NOT 'request' ORDER BY request_id, id",
+            [json.dumps([m["target"] for m in meta.values()])],
+        ):
+            documents.setdefault(request_id, []).append((doc_id, kind))
+        counts = dict(
+            self.conn.execute(
+                "SELECT document_id, count(*) FROM foi_figures WHERE document_id IN "
+                "(SELECT value FROM json_each(?)) GROUP BY document_id",
+                [json.dumps([d for docs in documents.values() for d, _ in docs])],
+            ).fetchall()
+        )
+        for m in meta.values():
+            m["documents"] = documents.get(m["target"], [])
+            m["figure_count"] = sum(counts.get(d, 0) for d, _ in m["documents"])
+        return meta
+
+    def _answers(self, ids: list[int]) -> dict[tuple[str, int], dict[str, Any]]:
+        """Written answers by question id: the question as the title, the answer, the day answered."""
+        cursor = self.conn.execute(
+            "SELECT id, heading, question_text, answer_text, date_answered FROM questions "
+            "WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(ids)],
+        )
+        return {
+            ("answer", qid): {
+                "target": qid,
+                "title": " ".join(filter(None, [heading, question_text])),
+                "request_text": question_text or "",
+                "answer_text": answer_text or "",
+                "outcome": None,
+                "day": day(answered),
+                "date": answered,
+            }
+            for qid, heading, question_text, answer_text, answered in cursor
+        }
