@@ -7,8 +7,8 @@
 a seeded sample of the refusals of each scale's database (one process, after a warm-up pass over
 the same sample with another matcher, so the page cache is warm and the matcher's caches cold):
 
-- *search*: the FTS5 queries that find the candidates (``match._REQUEST_SQL``, ``_PAGE_SQL``,
-  ``_ANSWER_SQL``). They read the index rows of the subject's terms in the whole collection and
+- *search*: the FTS5 queries that find the candidates (``match.REQUEST_SQL``, ``PAGE_SQL``,
+  ``ANSWER_SQL``). They read the index rows of the subject's terms in the whole collection and
   keep those of the department and the window, so their cost follows the rows read;
 - *the rest*: the terms, reading and scoring at most ``MatchOptions.candidates`` targets and the
   evidence of the best of them, bounded whatever the size of the collection.
@@ -36,9 +36,9 @@ from .common import OUT
 RESULTS = OUT / "match_growth.json"
 SCALES = ("10k", "100k", "full")
 INDEX_OF = {
-    match._REQUEST_SQL: "foi_requests_fts",
-    match._PAGE_SQL: "foi_pages_fts",
-    match._ANSWER_SQL: "questions_fts",
+    match.REQUEST_SQL: "foi_requests_fts",
+    match.PAGE_SQL: "foi_pages_fts",
+    match.ANSWER_SQL: "questions_fts",
 }
 
 
@@ -72,14 +72,14 @@ class _Rows(list):
 def measure(db: Path, sample: int, seed: int) -> dict[str, Any]:
     """The split of one refusal's match time on ``sample`` refusals of ``db``."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    refusals = match._load_refusals(conn, None)
+    refusals = match.load_refusals(conn, None)
     chosen = random.Random(seed).sample(refusals, min(sample, len(refusals)))
-    warm = match._Matcher(conn, match.DEFAULT_OPTIONS)
+    warm = match.Matcher(conn, match.DEFAULT_OPTIONS)
     for refusal in chosen:
         warm.match(refusal, "")
     warm.close()
     timed = _TimedConnection(conn)
-    matcher = match._Matcher(timed, match.DEFAULT_OPTIONS)
+    matcher = match.Matcher(timed, match.DEFAULT_OPTIONS)
     candidates = 0
     began = time.perf_counter()
     for refusal in chosen:

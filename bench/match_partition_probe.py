@@ -9,7 +9,7 @@ in a scratch database beside the run's, a contentless FTS5 index of the FOI requ
 request text, porter like ``foi_requests_fts``) whose rowid is ``department << 40 | day << 20 |
 request rowid``: a department's requests are together, in date order, so a query can give FTS5 a
 rowid range that it seeks to instead of reading the whole list. On a seeded sample of refusals it
-times the matcher's request query (``match._REQUEST_SQL``) against the same terms over the range,
+times the matcher's request query (``match.REQUEST_SQL``) against the same terms over the range,
 counts the rows each reads, checks that both find the same requests (dated ones only: an undated
 one would need a second range) and compares their 50 best. bm25 differs a little between the two
 indexes (the scratch one holds only the requests that can be candidates, so its row count and
@@ -63,9 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     if not db.exists():
         raise SystemExit(f"no database at {db}: run python -m bench.run --scale {args.scale} first")
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    matcher = match._Matcher(conn, match.DEFAULT_OPTIONS)
+    matcher = match.Matcher(conn, match.DEFAULT_OPTIONS)
     build_seconds = build(conn, OUT / f"match_partition_probe-{args.scale}.db")
-    refusals = match._load_refusals(conn, None)
+    refusals = match.load_refusals(conn, None)
     chosen = random.Random(args.seed).sample(refusals, min(args.sample, len(refusals)))
     shift = SEQ_BITS + DAY_BITS
     ranged = f"""SELECT rowid & {(1 << SEQ_BITS) - 1}, bm25(req_fts, 3.0, 1.0) AS s FROM probe.req_fts
@@ -82,14 +82,14 @@ def main(argv: list[str] | None = None) -> int:
     }
     for refusal in chosen:
         terms, _ = matcher.terms(refusal)
-        answered = match._day(refusal["date_answered"]) or match._day(refusal["date_tabled"])
-        query = matcher._query("foi_requests", terms, rarest_alone=True) if terms else None
+        answered = match.day(refusal["date_answered"]) or match.day(refusal["date_tabled"])
+        query = matcher.search.query("foi_requests", terms, rarest_alone=True) if terms else None
         if not query or refusal["department_id"] is None or answered is None:
             continue
-        dept, lo, hi = matcher.dept_codes.get(refusal["department_id"], -1), answered - 730, answered + 730
+        dept, lo, hi = matcher.search.dept_codes.get(refusal["department_id"], -1), answered - 730, answered + 730
         base = {"dept": dept, "lo": lo, "hi": hi, "limit": 50, "query": query, "undated": 0}
         began = time.perf_counter()
-        now = conn.execute(match._REQUEST_SQL, base).fetchall()
+        now = conn.execute(match.REQUEST_SQL, base).fetchall()
         totals["now_s"] += time.perf_counter() - began
         first, last = (dept << shift) | (lo << SEQ_BITS), (dept << shift) | (hi << SEQ_BITS) | ((1 << SEQ_BITS) - 1)
         began = time.perf_counter()
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             "SELECT count(*) FROM probe.req_fts WHERE req_fts MATCH ? AND rowid BETWEEN ? AND ?", [query, first, last]
         ).fetchone()[0]
         everything = {**base, "first": first, "last": last, "limit": -1}
-        totals["same_rows"] += {r[0] for r in conn.execute(match._REQUEST_SQL, everything)} == {
+        totals["same_rows"] += {r[0] for r in conn.execute(match.REQUEST_SQL, everything)} == {
             r[0] for r in conn.execute(ranged, everything)
         }
         totals["queries"] += 1

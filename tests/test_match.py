@@ -18,7 +18,8 @@ from bench import quality_matches
 from pqcheck.db import ensure_db_shape, open_db
 from pqcheck.departments import save_departments
 from pqcheck.foi import ingest
-from pqcheck.match import CORROBORATION_STEP, MATCHER_VERSION, MatchOptions, match_db, match_id
+from pqcheck.match import MATCHER_VERSION, MatchOptions, match_db, match_id
+from pqcheck.match.scoring import CORROBORATION_STEP
 from pqcheck.records import FoiDocument, FoiRequest
 
 from .support import world
@@ -443,7 +444,7 @@ def test_terms_from_the_subject_when_the_list_is_empty(mdb):
 
 
 def test_workers_give_the_same_matches(tmp_path, monkeypatch):
-    import pqcheck.match
+    import pqcheck.match.run
 
     db = open_db(tmp_path / "pq.db")
     for qid in (1000001, 1000002, 1000003):
@@ -452,7 +453,7 @@ def test_workers_give_the_same_matches(tmp_path, monkeypatch):
     add_foi(db, "ho-2", when=shifted(100), authority="Immigration Enforcement")
     match_db(db)
     alone = [(m["id"], m["score"]) for m in matches(db)]
-    monkeypatch.setattr(pqcheck.match, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(pqcheck.match.run, "MIN_PARALLEL", 0)
     stats = match_db(db, options=replace(MatchOptions(), workers=2))
     assert [(m["id"], m["score"]) for m in matches(db)] == alone and stats.matches == 6
 

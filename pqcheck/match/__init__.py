@@ -1,0 +1,62 @@
+"""Pairing refusals with FOI disclosures (and with other answers that gave the figures).
+
+For each refusal (``refusals.label`` is ``refusal`` or ``partial``) :func:`match_db` looks for FOI
+requests from the same canonical department (its agencies included) answered from
+``days_before`` days before to ``days_after`` days after the written answer, that released figures
+on the subject the answer declined to give; and for written answers from the same department
+(``refusals.label = 'disclosure'``) in the same window that gave figures on it.
+
+The steps, one module each:
+
+- ``terms``: the subject's terms, from ``refusals.subject_terms`` (most specific first; from the
+  subject text when the list is empty), each with its other derived form when porter keeps them
+  apart (detention/detained) and the departmental jargon for it (trafficking / National Referral
+  Mechanism), from the word lists of ``data/match_lexicon.json``;
+- ``retrieval``: the candidates (never an all-pairs scan): three FTS5 queries ranked by bm25,
+  restricted to the department and the window, merged by reciprocal rank and cut at
+  ``options.candidates``: that many targets, at most, are examined per refusal;
+- ``scoring``: cheap signals (the title and request text) rank all the candidates first; the best
+  ``POOL`` of them (and the two best of each list) get the full score, every contribution stored
+  in ``reasons``;
+- ``evidence``: the figures and pages of that pool are read, in a few statements, and each
+  candidate's evidence chosen: a group of figures, or the sentence that best matches the subject;
+- ``run``: the best ``options.keep`` whose score before the denial factor reaches
+  ``options.min_score`` are kept (and every pair that has a review: a re-run never drops a
+  reviewed pair) and written to ``matches``, in-process or by worker processes.
+
+An FTS5 query reads the index rows of its terms; everything else done per refusal is bounded by
+``options.candidates``.
+
+Choices:
+
+- the FOI's date is ``date_responded``, else ``date_requested``; an FOI with neither is
+  considered only when ``options.include_undated`` (the default), with a ``undated`` penalty and
+  no ``time_relation``;
+- the target of a match is the FOI *request* (its evidence is one document and page) or the other
+  question;
+- a re-run replaces each refusal's matches: rows no longer produced are deleted, ``reviews`` are
+  never touched; a full run also removes the matches of questions that are no longer refusals.
+
+``Matcher``, ``load_refusals``, ``day`` and the three candidate queries (``REQUEST_SQL``,
+``PAGE_SQL``, ``ANSWER_SQL``) are the seam bench uses to time one refusal's match.
+"""
+
+from .options import DEFAULT_OPTIONS, MatchOptions
+from .retrieval import ANSWER_SQL, PAGE_SQL, REQUEST_SQL
+from .run import Matcher, MatchStats, load_refusals, match_db, match_id
+from .terms import MATCHER_VERSION, day
+
+__all__ = [
+    "ANSWER_SQL",
+    "DEFAULT_OPTIONS",
+    "MATCHER_VERSION",
+    "PAGE_SQL",
+    "REQUEST_SQL",
+    "MatchOptions",
+    "MatchStats",
+    "Matcher",
+    "day",
+    "load_refusals",
+    "match_db",
+    "match_id",
+]

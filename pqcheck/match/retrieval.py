@@ -1,0 +1,326 @@
+"""Finding a refusal's candidates: FTS5 queries ranked by bm25, never an all-pairs scan.
+
+Three queries, restricted to the department and the window through small TEMP tables (row id ->
+department, day) and cut at ``options.candidates`` rows each:
+
+- ``foi_requests_fts`` (title weighted 3, request text 1),
+- ``foi_pages_fts`` (the released text; the best page per request),
+- ``questions_fts`` (heading 2, question 1, answer 2) for contradicting answers.
+
+A query is an OR of the quoted terms (each with its other form and jargon, see ``terms``), generic
+words left out, at most ``MAX_QUERY_TERMS`` of them, the rarest first while their rows add up to
+``QUERY_ROWS`` (a common term says little and makes the query slow). To keep the rows bm25 has to
+rank small, a row must hold two of the terms (``(a AND b) OR (a AND c) ...``) or the rarest term
+alone (titles and answers); a page query that finds fewer than ``PAGE_FALLBACK`` pages is asked
+again with any single term. The two most specific terms weigh double (a repeated phrase counts
+twice in bm25). The three lists are merged by reciprocal rank and cut at ``options.candidates``:
+that many targets, at most, are examined per refusal. An FTS5 query reads the index rows of its
+terms (at most about ``QUERY_ROWS`` beyond the two rarest).
+
+FOIs without a department (an authority not in the mapping) and requests with no response yet
+(``waiting_response``, ``user_withdrawn``, ...) are never candidates; documents of kind ``request``
+(the requester's own message) are not evidence. :class:`TargetReader` then reads what the first
+pass needs of each candidate, kept for the next refusals.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+from datetime import date
+from typing import Any
+
+from ..periods import years_in
+from .options import MatchOptions
+from .terms import Stemmer, Term, Text, day
+
+MAX_QUERY_TERMS = 6
+PAGE_FALLBACK = 10  # fewer page hits than this with pairs of terms: ask again with any single term
+QUERY_ROWS = 60_000  # an FTS5 query stops adding terms when their rows add up to this (see CandidateSearch.query)
+RRF_K = 60
+TARGET_CACHE = 20_000  # targets whose first-pass data is kept between refusals (per process)
+NO_RESPONSE = frozenset(
+    {
+        "waiting_response",
+        "waiting_clarification",
+        "user_withdrawn",
+        "error_message",
+        "requires_admin",
+        "attention_requested",
+        "awaiting_description",
+        "gone_postal",
+    }
+)
+
+REQUEST_SQL = """
+    SELECT f.rowid, bm25(foi_requests_fts, 3.0, 1.0) AS s
+    FROM foi_requests_fts AS f CROSS JOIN temp.pqm_req AS m ON m.rowid = f.rowid
+    WHERE f.foi_requests_fts MATCH :query AND m.dept = :dept
+      AND (m.day BETWEEN :lo AND :hi OR (:undated AND m.day IS NULL))
+    ORDER BY s LIMIT :limit
+"""
+PAGE_SQL = """
+    WITH hits AS MATERIALIZED (
+        SELECT m.req AS req, f.rowid AS page, bm25(foi_pages_fts) AS s
+        FROM foi_pages_fts AS f CROSS JOIN temp.pqm_page AS m ON m.rowid = f.rowid
+        WHERE f.foi_pages_fts MATCH :query AND m.dept = :dept
+          AND (m.day BETWEEN :lo AND :hi OR (:undated AND m.day IS NULL))
+    )
+    SELECT req, page, min(s) AS s FROM hits GROUP BY req ORDER BY s LIMIT :limit
+"""
+ANSWER_SQL = """
+    SELECT f.rowid, bm25(questions_fts, 2.0, 1.0, 2.0) AS s
+    FROM questions_fts AS f CROSS JOIN temp.pqm_ans AS m ON m.rowid = f.rowid
+    WHERE f.questions_fts MATCH :query AND m.dept = :dept AND m.day BETWEEN :lo AND :hi AND m.rowid != :qid
+    ORDER BY s LIMIT :limit
+"""
+
+
+class CandidateSearch:
+    """The candidate searches of one connection.
+
+    It keeps small per-connection TEMP tables (row id -> department and day) so that the FTS5
+    queries are filtered without joining the wide tables, and reads document frequencies from
+    ``fts5vocab`` tables over the three indexes.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, options: MatchOptions):
+        self.conn = conn
+        self.options = options
+        self.df_cache: dict[tuple[str, str], int] = {}
+        outcomes = ", ".join(f"'{o}'" for o in sorted(NO_RESPONSE))
+        statements = [
+            "DROP TABLE IF EXISTS temp.pqm_req",
+            "DROP TABLE IF EXISTS temp.pqm_page",
+            "DROP TABLE IF EXISTS temp.pqm_ans",
+            "DROP TABLE IF EXISTS temp.pqm_dept",
+            "CREATE TEMP TABLE pqm_dept (code INTEGER PRIMARY KEY, id TEXT UNIQUE)",
+            "CREATE TEMP TABLE pqm_req (rowid INTEGER PRIMARY KEY, dept INTEGER, day INTEGER)",
+            "CREATE TEMP TABLE pqm_page (rowid INTEGER PRIMARY KEY, req INTEGER, dept INTEGER, day INTEGER)",
+            "CREATE TEMP TABLE pqm_ans (rowid INTEGER PRIMARY KEY, dept INTEGER, day INTEGER)",
+            """INSERT INTO temp.pqm_dept (id)
+                SELECT id FROM departments UNION SELECT department_id FROM foi_requests
+                UNION SELECT department_id FROM department_aliases""",
+            f"""INSERT INTO temp.pqm_req
+                SELECT r.rowid, d.code,
+                       CAST(julianday(coalesce(r.date_responded, r.date_requested)) - 1721424.5 AS INTEGER)
+                FROM foi_requests r JOIN temp.pqm_dept d ON d.id = r.department_id
+                WHERE coalesce(r.outcome, '') NOT IN ({outcomes})""",
+            """INSERT INTO temp.pqm_page
+                SELECT p.rowid, m.rowid, m.dept, m.day
+                FROM foi_requests r
+                JOIN temp.pqm_req m ON m.rowid = r.rowid
+                JOIN foi_documents d ON d.request_id = r.id
+                JOIN foi_pages p ON p.document_id = d.id
+                WHERE d.kind IS NOT 'request'""",
+            """INSERT INTO temp.pqm_ans
+                SELECT q.id, d.code, CAST(julianday(q.date_answered) - 1721424.5 AS INTEGER)
+                FROM refusals r
+                JOIN questions q ON q.id = r.question_id
+                JOIN question_departments qd ON qd.question_id = q.id
+                JOIN temp.pqm_dept d ON d.id = qd.department_id
+                WHERE r.label = 'disclosure' AND q.answer_text IS NOT NULL AND q.date_answered IS NOT NULL""",
+        ]
+        for index in ("foi_requests", "foi_pages", "questions"):
+            statements += [
+                f"DROP TABLE IF EXISTS temp.pqm_vocab_{index}",
+                f"CREATE VIRTUAL TABLE temp.pqm_vocab_{index} USING fts5vocab(main, '{index}_fts', 'row')",
+            ]
+        for sql in statements:
+            conn.execute(sql)
+        self.dept_codes = dict(conn.execute("SELECT id, code FROM temp.pqm_dept").fetchall())
+        self.rows = {
+            "foi_requests": conn.execute("SELECT count(*) FROM foi_requests").fetchone()[0],
+            "foi_pages": conn.execute("SELECT count(*) FROM temp.pqm_page").fetchone()[0],
+            "questions": conn.execute("SELECT count(*) FROM questions").fetchone()[0],
+        }
+
+    def close(self) -> None:
+        for name in ("pqm_req", "pqm_page", "pqm_ans", "pqm_dept"):
+            self.conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        for index in ("foi_requests", "foi_pages", "questions"):
+            self.conn.execute(f"DROP TABLE IF EXISTS temp.pqm_vocab_{index}")
+
+    def df(self, index: str, stem: str) -> int:
+        key = (index, stem)
+        found = self.df_cache.get(key)
+        if found is None:
+            row = self.conn.execute(f"SELECT doc FROM temp.pqm_vocab_{index} WHERE term = ?", [stem]).fetchone()
+            found = self.df_cache[key] = row[0] if row else 0
+            if len(self.df_cache) > 500_000:
+                self.df_cache.clear()
+        return found
+
+    def phrase_df(self, index: str, term: Term, own: bool = False) -> int:
+        """Rows with the term (an upper bound for a phrase): in its own form, or the most in any form."""
+        return max(min(self.df(index, s) for s in key.split()) for key in (term.keys[:1] if own else term.keys))
+
+    def query(self, index: str, terms: list[Term], *, pairs: bool = True, rarest_alone: bool = False) -> str | None:
+        """The FTS5 query for ``index``: the subject's terms (each with its other form, VARIANTS),
+        generic words left out, the rarest first while their rows add up to at most ``QUERY_ROWS``
+        (the two rarest always: a common term says little and makes the query slow).
+
+        With ``pairs``, a row must hold two of the terms (``(a AND b) OR (a AND c) OR ...``), or,
+        with ``rarest_alone``, the rarest term alone: that ranks and reads far fewer rows than an OR
+        of single terms. Without, a plain OR. In both, the two most specific terms weigh double in
+        bm25 (a phrase repeated in a query counts twice)."""
+        counted = sorted(
+            ((self.phrase_df(index, t), t) for t in terms if not t.generic), key=lambda x: (x[0], x[1].position)
+        )
+        counted = [(df, t) for df, t in counted if df > 0]
+        if not counted:
+            return None
+        chosen, total = [], 0
+        for df, term in counted:
+            if len(chosen) >= MAX_QUERY_TERMS or (len(chosen) >= 2 and total + df > QUERY_ROWS):
+                break
+            chosen.append(term)
+            total += df
+        expression = {id(t): "(" + " OR ".join(t.queries) + ")" if len(t.queries) > 1 else t.queries[0] for t in chosen}
+        ordered = sorted(chosen, key=lambda t: t.position)
+        if len(chosen) == 1:
+            return expression[id(chosen[0])]
+        if not pairs:
+            return " OR ".join(expression[id(t)] for t in ordered for _ in range(2 if t.position < 2 else 1))
+        first, second = (expression[id(t)] for t in ordered[:2])
+        clauses = [f"({expression[id(a)]} AND {expression[id(b)]})" for a, b in itertools.combinations(ordered, 2)]
+        clauses.append(f"({first} AND {second})")
+        if rarest_alone:
+            clauses.insert(0, expression[id(chosen[0])])
+        return " OR ".join(clauses)
+
+    def candidates(
+        self, question_id: int, department: str, answered: int, terms: list[Term]
+    ) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        """The refusal's candidates, best first by reciprocal rank (at most ``options.candidates``),
+        each with its rank and bm25 in each list, and the queries asked, by index."""
+        options = self.options
+        lo, hi = answered - options.days_before, answered + options.days_after
+        base = {"dept": self.dept_codes.get(department, -1), "lo": lo, "hi": hi, "limit": options.candidates}
+        ranked: dict[tuple[str, int], dict[str, Any]] = {}
+
+        def add(kind: str, hits: list[tuple], source: str) -> None:
+            for rank, hit in enumerate(hits, 1):
+                entry = ranked.setdefault((kind, hit[0]), {"kind": kind, "rowid": hit[0], "rrf": 0.0})
+                entry["rrf"] += 1 / (RRF_K + rank)
+                entry[f"{source}_rank"] = rank
+                entry[f"{source}_bm25"] = round(hit[-1], 4)
+                if source == "pages":
+                    entry["page_rowid"] = hit[1]
+
+        queries = {}
+        undated = int(options.include_undated)
+        if query := self.query("foi_requests", terms, rarest_alone=True):
+            queries["foi_requests"] = query
+            hits = self.conn.execute(REQUEST_SQL, {**base, "query": query, "undated": undated}).fetchall()
+            add("foi", hits, "title")
+        if query := self.query("foi_pages", terms, rarest_alone=False):
+            hits = self.conn.execute(PAGE_SQL, {**base, "query": query, "undated": undated}).fetchall()
+            if len(hits) < PAGE_FALLBACK and (wider := self.query("foi_pages", terms, pairs=False)) != query:
+                query = wider
+                hits = self.conn.execute(PAGE_SQL, {**base, "query": query, "undated": undated}).fetchall()
+            queries["foi_pages"] = query
+            add("foi", hits, "pages")
+        if options.answers and (query := self.query("questions", terms, rarest_alone=True)):
+            queries["questions"] = query
+            hits = self.conn.execute(ANSWER_SQL, {**base, "query": query, "qid": question_id}).fetchall()
+            add("answer", hits, "answers")
+        return sorted(ranked.values(), key=lambda e: -e["rrf"])[: options.candidates], queries
+
+
+class TargetReader:
+    """What the first pass needs of each target (FOI request or answer), read once per process."""
+
+    def __init__(self, conn: sqlite3.Connection, stemmer: Stemmer, stop_stems: frozenset[str]):
+        self.conn = conn
+        self.stemmer = stemmer
+        self.stop_stems = stop_stems
+        self.cache: dict[tuple[str, int], dict[str, Any]] = {}
+
+    def read(self, candidates: list[dict[str, Any]]) -> dict[tuple[str, int], dict[str, Any]]:
+        """What the first pass needs of each target (its row, documents and figure count, the stems of
+        its title and request): read once and kept for the next refusals (``TARGET_CACHE`` of them)."""
+        cache = self.cache
+        missing = [c["rowid"] for c in candidates if c["kind"] == "foi" and ("foi", c["rowid"]) not in cache]
+        missing_answers = [
+            c["rowid"] for c in candidates if c["kind"] == "answer" and ("answer", c["rowid"]) not in cache
+        ]
+        meta: dict[tuple[str, int], dict[str, Any]] = {}
+        if missing:
+            meta.update(self._fois(missing))
+        if missing_answers:
+            meta.update(self._answers(missing_answers))
+        stop = self.stop_stems
+        for key, m in meta.items():
+            title, request = self.stemmer.words(m["title"]), self.stemmer.words(m["request_text"])
+            m["title_text"], m["request_stems"] = Text(title), Text(request)
+            m["title_fuzzy"] = " ".join(w for w in title if w not in stop)
+            m["request_fuzzy"] = " ".join([w for w in request[:120] if w not in stop])
+            year = date.fromordinal(m["day"]).year if m["day"] else None
+            m["years"] = years_in(m["title"] + "\n" + m["request_text"], year)
+            cache[key] = m
+        found = {key: cache[key] for c in candidates if (key := (c["kind"], c["rowid"])) in cache}
+        if len(cache) > TARGET_CACHE:
+            for key in list(itertools.islice(cache, len(cache) - TARGET_CACHE // 2)):
+                del cache[key]
+        return found
+
+    def _fois(self, rowids: list[int]) -> dict[tuple[str, int], dict[str, Any]]:
+        """FOI requests by rowid: their row, their documents (not the request's own) and figure count."""
+        meta: dict[tuple[str, int], dict[str, Any]] = {}
+        cursor = self.conn.execute(
+            "SELECT rowid, id, department_id, authority, title, substr(request_text, 1, 2000), outcome, "
+            "coalesce(date_responded, date_requested) FROM foi_requests "
+            "WHERE rowid IN (SELECT value FROM json_each(?))",
+            [json.dumps(rowids)],
+        )
+        for rowid, rid, dept, authority, title, request_text, outcome, when in cursor:
+            meta["foi", rowid] = {
+                "target": rid,
+                "department_id": dept,
+                "authority": authority,
+                "title": title or "",
+                "request_text": request_text or "",
+                "outcome": outcome,
+                "day": day(when),
+                "date": when,
+            }
+        documents: dict[str, list[tuple[str, str]]] = {}
+        for request_id, doc_id, kind in self.conn.execute(
+            "SELECT request_id, id, kind FROM foi_documents WHERE request_id IN (SELECT value FROM json_each(?)) "
+            "AND kind IS NOT 'request' ORDER BY request_id, id",
+            [json.dumps([m["target"] for m in meta.values()])],
+        ):
+            documents.setdefault(request_id, []).append((doc_id, kind))
+        counts = dict(
+            self.conn.execute(
+                "SELECT document_id, count(*) FROM foi_figures WHERE document_id IN "
+                "(SELECT value FROM json_each(?)) GROUP BY document_id",
+                [json.dumps([d for docs in documents.values() for d, _ in docs])],
+            ).fetchall()
+        )
+        for m in meta.values():
+            m["documents"] = documents.get(m["target"], [])
+            m["figure_count"] = sum(counts.get(d, 0) for d, _ in m["documents"])
+        return meta
+
+    def _answers(self, ids: list[int]) -> dict[tuple[str, int], dict[str, Any]]:
+        """Written answers by question id: the question as the title, the answer, the day answered."""
+        cursor = self.conn.execute(
+            "SELECT id, heading, question_text, answer_text, date_answered FROM questions "
+            "WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(ids)],
+        )
+        return {
+            ("answer", qid): {
+                "target": qid,
+                "title": " ".join(filter(None, [heading, question_text])),
+                "request_text": question_text or "",
+                "answer_text": answer_text or "",
+                "outcome": None,
+                "day": day(answered),
+                "date": answered,
+            }
+            for qid, heading, question_text, answer_text, answered in cursor
+        }

@@ -1,0 +1,266 @@
+"""The score of a candidate: the weights, the rules and the reasons that explain them.
+
+Every contribution of ``WEIGHTS`` is stored in ``reasons``:
+
+- ``terms``: the share of the subject's terms, weighted by rarity (IDF from the FTS5 vocabulary,
+  the same porter stems as the index), found in the FOI's title or request text (full weight),
+  in the disclosed figure's sentence, table row, table header or caption (full), near it on its
+  page (0.7), or elsewhere on the pages read (0.5);
+- ``similarity``: rapidfuzz ``token_set_ratio`` of the subject with the title (and, at 0.85, the
+  request text), on stems without stop words;
+- ``figures``: the best group of figures (``foi_figures``: a sentence, or the rows of one table)
+  by the share of the subject's terms in its context, header, caption (0.6 for the text around);
+- ``period``: the share of the years asked about (``refusals.period_start/end``, else years in
+  the question) that the FOI mentions in its title, request or figures; a small penalty when the
+  FOI names only other years;
+- ``outcome``: a bonus for a disclosure (``successful``, ``partially_successful``, ``released``)
+  or an answer with figures; ``not_held`` (the same denial: evidence_kind ``not_held``) and
+  ``rejected`` (refused: evidence_kind ``refused``) get no bonus and their score is multiplied by
+  ``DENIAL_FACTOR``, so they rank below disclosures on the same subject;
+- ``time``: a little for being closer in time to the answer; an undated FOI gets the ``undated``
+  penalty instead;
+- ``corroboration``: a refusal contradicted by several kept disclosures (FOIs or answers) is the
+  stronger case: each of them gains a little per other one (at most three);
+- ``generic``: a penalty when no shared term, or only one, is specific (not a generic word and,
+  in an index of ``COMMON_MIN_ROWS`` rows or more, not in more than ``COMMON_SHARE`` of them);
+- ``lead``: a penalty when the first-listed (most specific) term is missing and less than
+  ``LEAD_COVERAGE`` of the terms are found (Universal Credit *advances* for a question on
+  Universal Credit *sanctions*).
+
+The period, outcome and time bonuses are scaled by the ``terms`` share: they say how good a
+disclosure is, not whether it is on the subject. :func:`first_pass` ranks every candidate on cheap
+signals (the title and request text: :func:`quick_score`); :func:`full_score` scores the best of
+them with their evidence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from .terms import Refusal, Term
+
+WEIGHTS = {
+    "terms": 0.40,
+    "similarity": 0.15,
+    "figures": 0.20,
+    "period": 0.10,
+    "period_mismatch": -0.05,
+    "outcome": 0.10,
+    "time": 0.05,
+    "generic_none": -0.25,
+    "generic_one": -0.10,
+    "undated": -0.05,
+    "lead_missing": -0.15,
+}
+LEAD_COVERAGE = 0.5  # a target without the first-listed term, sharing less than this of the terms, loses lead_missing
+DENIAL_FACTOR = 0.6  # not_held and rejected FOIs rank below disclosures
+CORROBORATION_STEP = 0.03  # per other disclosure of the same refusal (see corroborate)
+CORROBORATION_MAX = 3
+DISCLOSED = frozenset({"successful", "partially_successful", "released"})
+EVIDENCE_KIND = {"not_held": "not_held", "rejected": "refused"}
+
+
+def first_pass(
+    refusal: Refusal, candidates: list[dict[str, Any]], info: dict[tuple[str, int], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Cheap signals for every candidate: terms in the title and request text, similarity, period,
+    outcome, time, whether the FOI has figures at all. Returns them best first."""
+    scored = []
+    for candidate in candidates:
+        m = info.get((candidate["kind"], candidate["rowid"]))
+        if m is None:
+            continue
+        candidate.update(m)
+        if candidate["kind"] == "answer":
+            candidate["department_id"] = refusal.department  # candidates are from its department only
+        first = quick_score(refusal, candidate)
+        if candidate["kind"] == "foi":
+            first += WEIGHTS["figures"] * 0.5 * bool(candidate["figure_count"])
+            first += 0.1 / (1 + candidate.get("pages_rank", 99))
+        else:
+            first += WEIGHTS["figures"] * 0.5
+        candidate["first"] = first * denial_factor(candidate)
+        scored.append(candidate)
+    scored.sort(key=lambda c: -c["first"])
+    return scored
+
+
+def _idf(term: Term, candidate: dict[str, Any]) -> float:
+    return term.idf if candidate["kind"] == "foi" else term.idf_answers
+
+
+def _term_hits(refusal: Refusal, candidate: dict[str, Any], evidence: dict[str, Any] | None) -> list[dict[str, Any]]:
+    hits = []
+    for term in refusal.terms:
+        where, credit = [], 0.0
+        if candidate["title_text"].has(term):
+            where.append("title" if candidate["kind"] == "foi" else "question")
+            credit = 1.0
+        if candidate["request_stems"].has(term):
+            where.append("request" if candidate["kind"] == "foi" else "question_text")
+            credit = 1.0
+        if evidence is not None:
+            if evidence.get("context_text") is not None and evidence["context_text"].has(term):
+                where.append("evidence")
+                credit = 1.0
+            elif any(t.has(term) for t in evidence.get("window", [])):
+                where.append("near_evidence")
+                credit = max(credit, 0.7)
+            elif any(t.has(term) for t in evidence.get("pages", [])):
+                where.append("page")
+                credit = max(credit, 0.5)
+        hits.append({"term": term.text, "idf": round(_idf(term, candidate), 3), "credit": credit, "where": where})
+    return hits
+
+
+def quick_score(refusal: Refusal, candidate: dict[str, Any]) -> float:
+    """The first-pass score: the rules of ``_rules`` on the title and request text only, without
+    the reasons (it runs for every candidate)."""
+    found, total, specific, lead = 0.0, 0.0, 0, 0.0
+    title, request = candidate["title_text"], candidate["request_stems"]
+    answer = candidate["kind"] == "answer"
+    for term in refusal.terms:
+        idf = term.idf_answers if answer else term.idf
+        total += idf
+        if title.has(term) or request.has(term):
+            found += idf
+            specific += not term.common
+        elif term is refusal.lead:
+            lead = WEIGHTS["lead_missing"] / 2  # it may still be in the pages
+    coverage = found / (total or 1.0)
+    if coverage >= LEAD_COVERAGE:
+        lead = 0.0
+    score = WEIGHTS["terms"] * coverage + WEIGHTS["similarity"] * _similarity(refusal, candidate)[0]
+    if refusal.years and candidate["years"]:
+        overlap = len(refusal.years & candidate["years"]) / len(refusal.years)
+        score += WEIGHTS["period"] * overlap * coverage if overlap else WEIGHTS["period_mismatch"]
+    if answer or candidate["outcome"] in DISCLOSED:
+        score += WEIGHTS["outcome"] * coverage
+    score += _time(refusal, candidate, coverage)[1]
+    score += _generic(refusal, specific) + lead
+    return score
+
+
+def _similarity(refusal: Refusal, candidate: dict[str, Any]) -> tuple[float, float, float]:
+    title, request = candidate["title_fuzzy"], candidate["request_fuzzy"]
+    title_ratio = fuzz.token_set_ratio(refusal.subject_stems, title) if title else 0.0
+    request_ratio = fuzz.token_set_ratio(refusal.subject_stems, request) if request else 0.0
+    return max(title_ratio, 0.85 * request_ratio) / 100, title_ratio, request_ratio
+
+
+def _time(refusal: Refusal, candidate: dict[str, Any], coverage: float) -> tuple[int | None, float]:
+    if candidate["day"] is None:
+        return None, WEIGHTS["undated"]
+    gap = candidate["day"] - refusal.day
+    side = (refusal.days_before if gap < 0 else refusal.days_after) or 1
+    return gap, WEIGHTS["time"] * max(0.0, 1 - abs(gap) / side) * coverage
+
+
+def _generic(refusal: Refusal, specific: int) -> float:
+    if not specific:
+        return WEIGHTS["generic_none"]
+    if specific == 1 and len(refusal.terms) >= 3:
+        return WEIGHTS["generic_one"]
+    return 0.0
+
+
+def _rules(refusal: Refusal, candidate: dict[str, Any], evidence: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    hits = _term_hits(refusal, candidate, evidence)
+    total = sum(h["idf"] for h in hits) or 1.0
+    coverage = sum(h["idf"] * h["credit"] for h in hits) / total
+    rules: dict[str, dict[str, Any]] = {
+        "terms": {"value": round(coverage, 3), "contribution": WEIGHTS["terms"] * coverage, "hits": hits}
+    }
+    similarity, title_ratio, request_ratio = _similarity(refusal, candidate)
+    rules["similarity"] = {
+        "value": round(similarity, 3),
+        "title_ratio": round(title_ratio, 1),
+        "request_ratio": round(request_ratio, 1),
+        "contribution": WEIGHTS["similarity"] * similarity,
+    }
+    foi_years = candidate["years"]
+    if evidence is not None:
+        foi_years = foi_years | evidence.get("years", set())
+    if refusal.years and foi_years:
+        overlap = len(refusal.years & foi_years) / len(refusal.years)
+        contribution = WEIGHTS["period"] * overlap * coverage if overlap else WEIGHTS["period_mismatch"]
+    else:
+        overlap, contribution = None, 0.0
+    rules["period"] = {
+        "asked": sorted(refusal.years),
+        "target": sorted(foi_years),
+        "value": None if overlap is None else round(overlap, 3),
+        "contribution": contribution,
+    }
+    outcome = candidate["outcome"]
+    disclosed = candidate["kind"] == "answer" or outcome in DISCLOSED
+    rules["outcome"] = {
+        "outcome": outcome if candidate["kind"] == "foi" else "answer",
+        "contribution": WEIGHTS["outcome"] * coverage if disclosed else 0.0,
+    }
+    gap, contribution = _time(refusal, candidate, coverage)
+    rules["time"] = {"gap_days": gap, "contribution": contribution}
+    specific = [h["term"] for h, t in zip(hits, refusal.terms, strict=True) if h["credit"] > 0 and not t.common]
+    rules["generic"] = {"specific_shared": specific, "contribution": _generic(refusal, len(specific))}
+    if refusal.lead is not None:
+        missing = not hits[refusal.terms.index(refusal.lead)]["credit"] and coverage < LEAD_COVERAGE
+        rules["lead"] = {"term": refusal.lead.text, "contribution": WEIGHTS["lead_missing"] if missing else 0.0}
+    return rules
+
+
+def full_score(refusal: Refusal, candidate: dict[str, Any], evidence: dict[str, Any]) -> dict[str, Any]:
+    """The score of a candidate with its evidence, every contribution in its reasons."""
+    rules = _rules(refusal, candidate, evidence)
+    group = evidence.get("group")
+    proximity = group["proximity"] if group is not None else 0.0
+    rules["figures"] = {
+        "value": round(proximity, 3),
+        "count": len(evidence["figures"]),
+        "contribution": WEIGHTS["figures"] * proximity,
+    }
+    total = sum(r["contribution"] for r in rules.values())
+    factor = denial_factor(candidate)
+    evidence_kind = "answer" if candidate["kind"] == "answer" else EVIDENCE_KIND.get(candidate["outcome"], "disclosure")
+    if factor != 1.0:
+        rules["denial"] = {"factor": factor, "contribution": round(total * factor - total, 4)}
+    for rule in rules.values():
+        rule["contribution"] = round(rule["contribution"], 4)
+    reasons = {
+        "terms": rules["terms"].pop("hits"),
+        "rules": rules,
+        "department": {"id": refusal.department, "authority": candidate.get("authority")},
+        "retrieval": {
+            k: candidate[k]
+            for k in ("title_rank", "title_bm25", "pages_rank", "pages_bm25", "answers_rank", "answers_bm25")
+            if k in candidate
+        },
+    }
+    return {
+        "score": max(total * factor, 0.0),
+        "relevance": total,
+        "target": str(candidate["target"]),
+        "candidate": candidate,
+        "evidence": evidence,
+        "evidence_kind": evidence_kind,
+        "reasons": reasons,
+    }
+
+
+def corroborate(kept: list[dict[str, Any]]) -> None:
+    """A refusal contradicted by several independent releases (FOIs, or answers that gave the
+    figures) is a stronger case than one contradicted once: each of its disclosures gains
+    ``CORROBORATION_STEP`` per other disclosure, up to ``CORROBORATION_MAX`` of them."""
+    disclosures = [f for f in kept if f["evidence_kind"] in ("disclosure", "answer")]
+    others = min(len(disclosures) - 1, CORROBORATION_MAX)
+    if others <= 0:
+        return
+    bonus = CORROBORATION_STEP * others
+    for found in disclosures:
+        found["score"] += bonus
+        found["reasons"].setdefault("rules", {})["corroboration"] = {"others": others, "contribution": bonus}
+
+
+def denial_factor(candidate: dict[str, Any]) -> float:
+    return DENIAL_FACTOR if candidate.get("outcome") in EVIDENCE_KIND else 1.0

@@ -1,0 +1,243 @@
+"""The matcher's words: the lexicon, stems, a refusal's terms and the refusal being matched.
+
+- the word lists (``data/match_lexicon.json``, loaded once: variants, related jargon, stop words,
+  generic words, denial cues) and ``MATCHER_VERSION``, its version, stored on every match;
+- :class:`Stemmer`: porter stems exactly as the FTS5 indexes make them; :class:`Text`: a text as
+  stems, for term lookups;
+- :class:`TermFinder`: the subject's terms (:class:`Term`) of a refusal, each with its other derived
+  form (``VARIANTS``: detention/detained), the departmental jargon for it (``RELATED``) and its
+  rarity (IDF, from the counts of the FTS5 vocabularies);
+- :func:`day`: a date as a day number (the years a text is about are ``periods.years_in``);
+- :class:`Refusal`: one refusal being matched: its terms, date, years and subject stems.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..periods import years_in
+from ..text import ascii_int
+from .options import MatchOptions
+
+LEXICON_PATH = Path(__file__).parent.parent / "data" / "match_lexicon.json"
+COMMON_SHARE = 0.2  # a term in more than this share of an index's rows is common ...
+COMMON_MIN_ROWS = 200  # ... when the index has this many rows (a small one says nothing about commonness)
+
+
+def load_lexicon(path: str | Path = LEXICON_PATH) -> dict[str, Any]:
+    """The lexicon file as a dict (see its ``_about``)."""
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _wordset(lines: list[str]) -> frozenset[str]:
+    return frozenset(" ".join(lines).split())
+
+
+LEXICON = load_lexicon()
+MATCHER_VERSION: str = LEXICON["version"]
+# Derived forms that the porter stemmer keeps apart (detention/detained: "detent"/"detain"): a term
+# in one form also matches the other. Keys are porter stems, values a word of the other form.
+VARIANTS: dict[str, str] = LEXICON["variants"]
+# The jargon of one department's data for what a question asks about in plain words.
+RELATED: dict[str, tuple[str, ...]] = {word: tuple(jargon) for word, jargon in LEXICON["related"].items()}
+STOPWORDS = _wordset(LEXICON["stopwords"])
+# words that say nothing about the subject, however rare they are in an index
+GENERIC = _wordset(LEXICON["generic"])
+DENIAL_CUES: tuple[str, ...] = tuple(LEXICON["denial_cues"])
+
+WORD = re.compile(r"[^\W_]+")
+
+
+class Stemmer:
+    """Porter stems exactly as the FTS5 indexes make them (SQLite's own tokenizer), cached by word."""
+
+    def __init__(self) -> None:
+        self.conn = sqlite3.connect(":memory:", isolation_level=None)
+        self.conn.execute("CREATE VIRTUAL TABLE s USING fts5(w, tokenize='porter')")
+        self.conn.execute("CREATE VIRTUAL TABLE si USING fts5vocab(s, instance)")
+        self.cache: dict[str, str] = {}
+
+    def words(self, text: str | None) -> list[str]:
+        """The stems of ``text``'s words, in order."""
+        if not text:
+            return []
+        words = WORD.findall(text.lower())
+        cache = self.cache
+        missing = {w for w in words if w not in cache}
+        if missing:
+            self._fill(missing)
+        return [cache[w] for w in words]
+
+    def _fill(self, words: set[str]) -> None:
+        if len(self.cache) > 300_000:
+            self.cache.clear()
+        ordered = list(words)
+        self.conn.execute("DELETE FROM s")
+        self.conn.executemany("INSERT INTO s(rowid, w) VALUES (?, ?)", enumerate(ordered, 1))
+        first: dict[int, str] = {}
+        for term, doc in self.conn.execute("SELECT term, doc FROM si ORDER BY doc, offset"):
+            first.setdefault(doc, term)
+        for number, word in enumerate(ordered, 1):
+            self.cache[word] = first.get(number, word)
+
+
+class Text:
+    """A text as a string of stems with spaces around each, for term (and phrase) lookups."""
+
+    __slots__ = ("joined",)
+
+    def __init__(self, stems: list[str]):
+        self.joined = " " + " ".join(stems) + " "
+
+    def has(self, term: Term) -> bool:
+        joined = self.joined
+        return any(key in joined for key in term.keys)
+
+
+@dataclass
+class Term:
+    """One of a refusal's subject terms, with its other forms and its weights."""
+
+    text: str  # as given
+    stems: tuple[str, ...]
+    key: str  # " stem stem " for substring lookups
+    keys: tuple[str, ...] = ()  # key and the key of its other form (VARIANTS)
+    queries: tuple[str, ...] = ()  # the quoted FTS5 phrases: the words as given, and the other form
+    idf: float = 1.0  # from the FOI requests index
+    idf_answers: float = 1.0  # from the questions index
+    common: bool = False  # a generic word, or in more than COMMON_SHARE of the FOI rows
+    generic: bool = False  # a word in GENERIC: never queried
+    position: int = 0  # in the classifier's list, most specific first
+
+
+def day(value: str | None) -> int | None:
+    """The day number (``date.toordinal``) of an ISO date or timestamp; None if it has none."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+def idf(df: int, n: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+class DocumentCounts(Protocol):
+    """Rows of each FTS5 index, and rows holding a term (:class:`pqcheck.match.retrieval.CandidateSearch`)."""
+
+    rows: dict[str, int]
+
+    def phrase_df(self, index: str, term: Term, own: bool = False) -> int: ...
+
+
+class TermFinder:
+    """The subject's terms of a refusal, stemmed as the indexes stem them and weighted by rarity."""
+
+    def __init__(self, stemmer: Stemmer):
+        self.stemmer = stemmer
+        self.stop_stems = frozenset(stemmer.words(" ".join(STOPWORDS)))
+        self.related = {" " + " ".join(stemmer.words(k)) + " ": v for k, v in RELATED.items()}
+
+    def terms(self, refusal: dict[str, Any], counts: DocumentCounts) -> tuple[list[Term], str]:
+        """The subject's terms with their weights, and where they came from."""
+        source = "subject_terms"
+        raw: list[str] = []
+        try:
+            listed = json.loads(refusal["subject_terms"] or "[]")
+        except ValueError:
+            listed = []
+        if isinstance(listed, list):
+            raw = [str(t).strip().lower() for t in listed if str(t).strip()]
+        if not raw:
+            source = "subject" if refusal.get("subject") else "question"
+            text = refusal.get("subject") or " ".join(filter(None, [refusal.get("heading"), refusal["question_text"]]))
+            raw = [w for w in WORD.findall((text or "").lower()) if w not in STOPWORDS and not w.isdigit()]
+        terms: list[Term] = []
+        seen: set[str] = set()
+        for position, text in enumerate(raw):
+            words = [w for w in WORD.findall(text) if not w.isdigit()]
+            if not words or (len(words) == 1 and words[0] in STOPWORDS):
+                continue
+            stems = tuple(self.stemmer.words(" ".join(words)))
+            key = " " + " ".join(stems) + " "
+            if not stems or key in seen:
+                continue
+            seen.add(key)
+            keys, queries = [key], ['"' + " ".join(words) + '"']
+            others = [VARIANTS[stems[0]]] if len(stems) == 1 and stems[0] in VARIANTS else []
+            others += self.related.get(key, ())
+            for other in others:
+                keys.append(" " + " ".join(self.stemmer.words(other)) + " ")
+                queries.append(f'"{other}"')
+            term = Term(text=text, stems=stems, key=key, keys=tuple(keys), queries=tuple(queries), position=position)
+            n = max(counts.rows["foi_requests"], 1)
+            df = counts.phrase_df("foi_requests", term, own=True)
+            term.idf = idf(df, n)
+            term.idf_answers = idf(counts.phrase_df("questions", term, own=True), max(counts.rows["questions"], 1))
+            term.generic = all(w in GENERIC for w in words)
+            term.common = term.generic or (n >= COMMON_MIN_ROWS and df > COMMON_SHARE * n)
+            terms.append(term)
+            if len(terms) >= 16:
+                break
+        return terms, source
+
+
+class Refusal:
+    """One refusal being matched: its terms, date, period and subject (``scoring`` compares it with a target)."""
+
+    def __init__(
+        self,
+        refusal: dict[str, Any],
+        terms: list[Term],
+        day: int,
+        stemmer: Stemmer,
+        options: MatchOptions,
+        stop_stems: frozenset[str],
+    ):
+        self.days_before, self.days_after = options.days_before, options.days_after
+        self.question_id = refusal["question_id"]
+        self.department = refusal["department_id"]
+        self.phrase = refusal["phrase"]
+        self.terms = terms
+        self.day = day
+        self.year = date.fromordinal(day).year
+        subject = refusal["subject"] or refusal["heading"] or ""
+        self.subject_stems = " ".join(s for s in stemmer.words(subject) if s not in stop_stems)
+        if not self.subject_stems:
+            self.subject_stems = " ".join(" ".join(t.stems) for t in terms)
+        self.years = self._years(refusal)
+        self.total_idf = sum(t.idf for t in terms) or 1.0
+        # the most specific term (the first listed that is not a generic word): a target without it,
+        # and without most of the other terms, is probably about a neighbouring subject
+        self.lead = min((t for t in terms if not t.generic), key=lambda t: t.position, default=None)
+
+    def _years(self, refusal: dict[str, Any]) -> set[int]:
+        start, end = refusal.get("period_start"), refusal.get("period_end")
+        if start or end:
+            first, last = ascii_int((start or end)[:4]), ascii_int((end or start)[:4])
+            if first is not None and last is not None and first <= last <= first + 30:
+                return set(range(first, last + 1))
+        text = " ".join(filter(None, [refusal.get("period"), refusal.get("subject"), refusal.get("question_text")]))
+        return {y for y in years_in(text, self.year) if y <= self.year + 1}
+
+    def weight_in(self, full: list[Text], partial: Iterable[Text] = ()) -> float:
+        """The IDF-weighted share of the terms found in ``full`` texts (1.0) or ``partial`` ones (0.6)."""
+        partial = list(partial)
+        total = 0.0
+        for term in self.terms:
+            if any(t.has(term) for t in full):
+                total += term.idf
+            elif any(t.has(term) for t in partial):
+                total += 0.6 * term.idf
+        return total / self.total_idf
