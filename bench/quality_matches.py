@@ -28,15 +28,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pqcheck.db import open_db, upsert_rows
+from pqcheck.foi import ingest
+from pqcheck.importer import import_question_files
+from pqcheck.match import MatchOptions, match_db
+from pqcheck.sources.foi_files import read_foi_paths
+
 from .common import ROOT
 
 DATASET = ROOT / "fixtures" / "eval" / "pairs"
-
-from pqcheck.db import open_db, upsert_rows  # noqa: E402
-from pqcheck.foi import ingest  # noqa: E402
-from pqcheck.importer import import_question_files  # noqa: E402
-from pqcheck.match import MatchOptions, match_db  # noqa: E402
-from pqcheck.sources.foi_files import read_foi_paths  # noqa: E402
 
 
 def load(db_path: Path):

@@ -25,15 +25,15 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from pqcheck.db import open_db, upsert_rows
+from pqcheck.departments import department_index
+from pqcheck.report import FORMATS, write_report
+
 from .common import OUT, ROOT
 
 TARGET_SECONDS = 5.0
 GENERATOR_VERSION = "2"  # bump when the synthetic data changes, to rebuild cached databases
 
-
-from pqcheck.db import open_db, upsert_rows  # noqa: E402
-from pqcheck.departments import department_index  # noqa: E402
-from pqcheck.report import FORMATS, write_report  # noqa: E402
 
 VOCABULARY = (
     "victims trafficking immigration detention prisoners remand sentences police officers assaults hospital "

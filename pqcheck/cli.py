@@ -113,6 +113,11 @@ def cli():
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+def department_option(help_text: str):
+    """``-d/--department``, repeatable: every command takes a department or an answering body."""
+    return click.option("-d", "--department", "departments", multiple=True, help=help_text)
+
+
 def http_options(default_rate: float):
     """Options shared by every command that talks to an upstream API."""
 
@@ -165,12 +170,8 @@ def fetch():
 @click.option("--to", "answered_to", type=DATE, help="Answered on or before (YYYY-MM-DD).")
 @click.option("--tabled-from", type=DATE, help="Tabled on or after (YYYY-MM-DD); includes unanswered questions.")
 @click.option("--tabled-to", type=DATE, help="Tabled on or before (YYYY-MM-DD).")
-@click.option(
-    "-d",
-    "--department",
-    "departments",
-    multiple=True,
-    help="Department (all its answering bodies) or answering body: an id, a name or a fragment. Repeat for several.",
+@department_option(
+    "Department (all its answering bodies) or answering body: an id, a name or a fragment. Repeat for several."
 )
 @click.option("--house", type=click.Choice(HOUSES, case_sensitive=False), help="Commons, Lords or Bicameral.")
 @click.option("--search", help="Words the question or answer must contain.")
@@ -591,13 +592,7 @@ def match_command(db_path, days_before, days_after, keep, quiet, as_json):
     help="Write the report here (default: standard output).",
 )
 @click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True)
-@click.option(
-    "-d",
-    "--department",
-    "departments",
-    multiple=True,
-    help="Department or answering body: an id, a name or a fragment of one. Repeat for several.",
-)
+@department_option("Department or answering body: an id, a name or a fragment of one. Repeat for several.")
 @click.option("--from", "date_from", type=DATE, help="Answers on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", type=DATE, help="Answers on or before (YYYY-MM-DD).")
 @click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES), help="Refusal category.")
@@ -630,13 +625,7 @@ def report_command(db_path, output, fmt, departments, date_from, date_to, catego
     type=click.Choice(SEARCH_KINDS),
     help="Search only these: pairs, answers, foi (repeat for several; default all).",
 )
-@click.option(
-    "-d",
-    "--department",
-    "departments",
-    multiple=True,
-    help="Department or answering body: an id, a name or a fragment of one. Repeat for several.",
-)
+@department_option("Department or answering body: an id, a name or a fragment of one. Repeat for several.")
 @click.option("--from", "date_from", type=DATE, help="Answered (or FOI answered) on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", type=DATE, help="Answered (or FOI answered) on or before (YYYY-MM-DD).")
 @click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES), help="Refusal category.")
@@ -694,7 +683,7 @@ def search_command(
 @click.option("--note", help="Why: what makes it (not) a discrepancy.")
 @click.option("--by", "reviewer", help="Your name (default: $PQCHECK_REVIEWER or your login name).")
 @click.option("--next", "queue", is_flag=True, help="Review the unreviewed pairs one by one, strongest first.")
-@click.option("-d", "--department", "departments", multiple=True, help="With --next: only this department.")
+@department_option("With --next: only this department (or answering body).")
 @click.option("--min-score", type=SCORE, default=0.0, help="With --next: only pairs scoring at least this.")
 @click.option("--export", "export_path", type=click.Path(dir_okay=False, allow_dash=True), help="Write all reviews.")
 @click.option("--import", "import_path", type=click.Path(exists=True, dir_okay=False), help="Add reviews from a file.")

@@ -140,3 +140,13 @@ def test_no_test_module_imports_another(path):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[-1].startswith("test_")
     ]
     assert not taken, f"{path.name} imports from {taken}: move what they share to tests/support/"
+
+
+def test_the_map_names_every_module():
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = [
+        path.relative_to(PACKAGE).as_posix()
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if f"`{path.relative_to(PACKAGE).as_posix()}`" not in text
+    ]
+    assert not missing, f"docs/architecture.md does not describe {missing}"
