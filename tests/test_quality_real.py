@@ -1,0 +1,68 @@
+"""The real labelled answers in fixtures/real and the measure made from them (bench/quality.py)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from bench import quality
+
+
+@pytest.fixture(scope="module")
+def own():
+    return quality.load(quality.OWN_PATH)
+
+
+def test_the_real_set_is_whole_and_labelled_by_the_definitions(own):
+    assert len(own) >= 250
+    assert len({r["id"] for r in own}) == len(own)
+    assert all(r["source_url"].startswith(("https://", "http://")) for r in own)
+    assert set(Counter(r["label"] for r in own)) == set(quality.GOLD_LABELS)
+    assert {r["category"] for r in own if r["label"] == "non_disclosure"} == set(quality.GOLD_CATEGORIES)
+
+
+def test_a_record_with_a_label_outside_the_definitions_is_refused(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    good = {"id": "X1", "source_url": "https://example.org/q", "answer_text": "It is not held.", "label": "other"}
+    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "id": "X2", "label": "refusal"}) + "\n")
+    with pytest.raises(ValueError, match=r"bad.jsonl:2: label 'refusal'"):
+        quality.load(path)
+    path.write_text(json.dumps({**good, "label": "non_disclosure", "category": None}) + "\n")
+    with pytest.raises(ValueError, match="category None does not fit"):
+        quality.load(path)
+
+
+def test_the_halves_are_stable_and_both_hold_every_label(own):
+    dev = [r for r in own if quality.half(r["id"]) == "dev"]
+    held = [r for r in own if quality.half(r["id"]) == "heldout"]
+    assert len(dev) + len(held) == len(own) and abs(len(dev) - len(held)) < len(own) * 0.2
+    assert quality.half("RA001") == quality.half("RA001")
+    for part in (dev, held):
+        assert set(Counter(r["label"] for r in part)) == set(quality.GOLD_LABELS)
+
+
+def test_the_scores_count_as_the_held_out_set_is_scored(monkeypatch):
+    """refusal counts as a non_disclosure; refusal or partial for recall; partial disclosures apart."""
+
+    class Said:
+        def __init__(self, label):
+            self.label, self.category, self.phrase = label, None, None
+
+    said = ["refusal", "partial", "refusal", "partial", "disclosure", "refusal", "other"]
+    gold = ["non_disclosure", "non_disclosure", "non_disclosure", "disclosure", "disclosure", "other", "other"]
+    monkeypatch.setattr(quality, "classify_many", lambda pairs: [Said(label) for label in said])
+    records = [{"id": str(i), "answer_text": "x", "label": g} for i, g in enumerate(gold)]
+    q = quality.measure(records)
+    assert (q.refusal_precision, q.refusal_recall, q.refusing_recall) == (0.667, 0.667, 1.0)
+    assert q.disclosures_partial == 0.5
+    assert [e["id"] for e in q.errors] == ["1", "5"]
+
+
+def test_the_classifier_does_not_fall_below_what_it_reached_on_real_answers(own):
+    """A floor, not the target: a change that loses quality on real text fails here."""
+    q = quality.measure(own)
+    assert q.refusal_precision >= 0.90
+    assert q.refusing_recall >= 0.80
+    assert q.refusal_recall >= 0.45
