@@ -13,21 +13,25 @@ import sqlite_utils
 from . import jsonsafe
 from .classify import CLASSIFIER_VERSION, classify
 from .errors import BadInput
+from .sources.parliament import answer_cut
 from .text import html_to_text, looks_like_html, without_surrogates
+from .vocabulary import CUT_SHORT_NOTE
 
 
 def check(record_id: Any, question_text: Any, answer_text: Any) -> dict[str, Any]:
     """The classification of one answer as a plain dict (for printing or JSON). An HTML answer
-    (as the API's detail endpoint gives it) is read as its text."""
+    (as the API's detail endpoint gives it) is read as its text; a text that ends in "..." as the
+    list endpoint cuts it is classified on what there is, and ``answer_cut_short`` says so."""
     name = record_id or "the answer"
     for field, value in (("question", question_text), ("answer", answer_text)):
         if value is not None and not isinstance(value, str):
             raise BadInput(f"{name}: the {field} is {type(value).__name__}, not text")
+    cut_short = answer_cut(answer_text)
     answer_text = answer_text_of(answer_text)
     if not answer_text:
         raise BadInput(f"{name}: no answer text to classify")
     result = asdict(classify(without_surrogates(question_text), answer_text))
-    return {"id": record_id, **result, "classifier_version": CLASSIFIER_VERSION}
+    return {"id": record_id, **result, "answer_cut_short": cut_short, "classifier_version": CLASSIFIER_VERSION}
 
 
 def answer_text_of(answer: str | None) -> str | None:
@@ -87,4 +91,6 @@ def describe(result: dict[str, Any]) -> str:
         lines.append(f'  phrase: "{result["phrase"]}" at {result["start"]}-{result["end"]}')
     if result["subject"]:
         lines.append(f"  subject: {result['subject']}" + (f" ({result['period']})" if result["period"] else ""))
+    if result.get("answer_cut_short"):
+        lines.append(f"  {CUT_SHORT_NOTE}")
     return "\n".join(lines)

@@ -44,7 +44,7 @@ from .sources.parliament import (
     fetch_answering_bodies,
 )
 from .sources.wdtk import DEFAULT_STATUSES, WDTK_BASE, WDTK_STATUSES, WdtkQuery, check_body, fetch_wdtk_requests
-from .sync import DEFAULT_OVERLAP_DAYS, sync_questions
+from .sync import DEFAULT_OVERLAP_DAYS, fetch_details, sync_questions
 from .terminal import QueueIO, run_queue, search_view
 from .vocabulary import CATEGORIES, SEARCH_KINDS, UNREVIEWED, VERDICTS
 
@@ -253,6 +253,55 @@ def fetch_questions_command(
         as_json,
         f"Fetched {summary['questions']} questions "
         f"({'resumed, ' if result.resumed else ''}{len(result.passes)} pass(es), {result.requests} requests)",
+    )
+
+
+@fetch.command(name="details")
+@click.argument("db_path", type=DB_PATH)
+@click.option("--from", "answered_from", type=DATE, help="Answered on or after (YYYY-MM-DD).")
+@click.option("--to", "answered_to", type=DATE, help="Answered on or before (YYYY-MM-DD).")
+@department_option(
+    "Department (all its answering bodies) or answering body: an id, a name or a fragment. Repeat for several."
+)
+@click.option(
+    "--api-url", type=BaseUrl(), default=API_BASE, show_default=True, help="Base URL of the Written Questions API."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@http_options(default_rate=5.0)
+def fetch_details_command(
+    db_path, answered_from, answered_to, departments, api_url, as_json, rate, retries, timeout, backoff, quiet
+):
+    """Fetch the whole text of the stored answers that the list endpoint cut short.
+
+    Asks the detail endpoint for every answer (or question) whose stored text was cut at 255
+    characters, and keeps the fuller text. A second run asks only for what is still cut short.
+    """
+    _check_range("--from", answered_from, "--to", answered_to)
+    db = open_db(db_path)
+    result = fetch_details(
+        db,
+        make_client(rate, retries, timeout, backoff),
+        answering_bodies=answering_body_ids(departments, known_bodies(db)),
+        answered_from=answered_from and answered_from.date(),
+        answered_to=answered_to and answered_to.date(),
+        base=api_url.rstrip("/"),
+        progress=Progress(quiet),
+    )
+    summary = {
+        "cut_short": result.cut_short,
+        "missing": result.missing,
+        "inserted": result.stats.inserted,
+        "updated": result.stats.updated,
+        "unchanged": result.stats.unchanged,
+        "kept_newer": result.stats.kept_newer,
+        "truncated": result.stats.truncated,
+        "requests": result.requests,
+    }
+    _print_summary(
+        summary,
+        as_json,
+        f"Fetched the whole text of {result.cut_short - result.missing} of {result.cut_short} answers cut short "
+        f"({result.missing} gone from the API, {result.requests} requests)",
     )
 
 
@@ -508,12 +557,23 @@ def classify_command(db_path, force, quiet, as_json):
     (holding answers are skipped) into refusal, partial, disclosure or other.
     """
     stats = classify_db(open_db(db_path), progress=Progress(quiet), force=force)
-    summary = {"read": stats.read, "classified": stats.classified, "skipped": stats.skipped, **stats.by_label}
+    summary = {
+        "read": stats.read,
+        "classified": stats.classified,
+        "skipped": stats.skipped,
+        "cut_short": stats.cut_short,
+        **stats.by_label,
+    }
     if as_json:
         click.echo(json.dumps(summary, indent=2))
     else:
         labels = ", ".join(f"{n} {label}" for label, n in sorted(stats.by_label.items()))
         click.echo(f"Classified {stats.classified} answers ({labels or 'none new'}); {stats.skipped} skipped.")
+        if stats.cut_short:
+            click.echo(
+                f"{stats.cut_short} answers were classified on text cut short by the list endpoint: "
+                "`pqcheck fetch details DB` fetches their whole text."
+            )
 
 
 @cli.command(name="check-answer")

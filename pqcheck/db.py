@@ -200,6 +200,7 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "period_end": str,
             "classifier_version": str,
             "classified_at": str,
+            "answer_cut_short": int,  # 1: classified on text the list endpoint cut short
         },
     ),
     "matches": (

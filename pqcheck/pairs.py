@@ -224,6 +224,7 @@ PAIR_COLUMNS = """
     asker.name AS asker_name, asker.party AS asker_party,
     minister.name AS minister_name, minister.party AS minister_party,
     r.label, r.category, r.phrase, r.phrase_start, r.phrase_end, r.subject, r.period, r.classifier_version,
+    coalesce(r.answer_cut_short, q.answer_text_truncated, 0) AS answer_cut_short,
     f.id AS foi_id, f.source AS foi_source, f.url AS foi_url, f.authority AS foi_authority, f.title AS foi_title,
     f.outcome AS foi_outcome, f.date_responded AS foi_date,
     d.title AS doc_title, d.url AS doc_url, d.filename AS doc_filename, d.page_count AS doc_page_count,

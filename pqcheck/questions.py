@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import orjson
@@ -24,7 +25,7 @@ import sqlite_utils
 
 from .db import fts_add, fts_remove, upsert_rows, write_transaction
 from .records import QuestionRecord
-from .sources.parliament import LIST_TEXT_LIMIT
+from .sources.parliament import LIST_TEXT_LIMIT, answer_cut
 from .text import html_to_text, looks_like_html
 
 QUESTION_PAGE = "https://questions-statements.parliament.uk/written-questions/detail/{date}/{uin}"
@@ -105,9 +106,7 @@ def question_row(record: QuestionRecord, raw: str | None = None) -> dict[str, An
         "answer_status": status,
         "answer_text": None if status == "holding" else text,
         "answer_html": raw_answer if is_html and status != "holding" else None,
-        "answer_text_truncated": int(
-            not record.complete and bool(raw_answer) and not is_html and raw_answer.endswith("...")
-        ),
+        "answer_text_truncated": int(not record.complete and answer_cut(raw_answer)),
         "holding_answer_text": text if status == "holding" else None,
         "full_record": int(record.complete),
         "answering_body_id": get("answeringBodyId"),
@@ -153,6 +152,30 @@ def already_complete(db: sqlite_utils.Database, value: dict[str, Any]) -> bool:
         return False
     incoming = question_row(QuestionRecord(value, "", ""))
     return activity_key(incoming) == activity_key(stored)
+
+
+def cut_short_ids(
+    db: sqlite_utils.Database,
+    *,
+    answering_bodies: Iterable[int] = (),
+    answered_from: date | None = None,
+    answered_to: date | None = None,
+) -> list[int]:
+    """The ids of the answered questions whose stored text (question or answer) the list endpoint
+    cut short, in id order: what ``pqcheck fetch details`` asks the detail endpoint for. Only these
+    answering bodies, and only answers given in this range (inclusive), when given."""
+    where = ["answer_status != 'unanswered'", "(answer_text_truncated = 1 OR question_text_truncated = 1)"]
+    params: list[Any] = []
+    bodies = list(answering_bodies)
+    if bodies:
+        where.append(f"answering_body_id IN ({', '.join('?' * len(bodies))})")
+        params += bodies
+    for op, value in ((">=", answered_from), ("<=", answered_to)):
+        if value is not None:
+            where.append(f"date_answered {op} ?")
+            params.append(value.isoformat())
+    sql = f"SELECT id FROM questions WHERE {' AND '.join(where)} ORDER BY id"
+    return [row[0] for row in db.execute(sql, params)]
 
 
 _EXISTING_COLUMNS = (

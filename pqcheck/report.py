@@ -30,7 +30,7 @@ from .errors import BadInput
 from .explain import describe_reasons, figure_spans, number_text
 from .pairs import PairQuery, ReportFilters, iter_pairs, report_scope
 from .text import csv_safe, safe_url
-from .vocabulary import CATEGORY_NAMES, EVIDENCE_NAMES, REFUSAL_LABELS
+from .vocabulary import CATEGORY_NAMES, CUT_SHORT_NOTE, EVIDENCE_NAMES, REFUSAL_LABELS
 
 FORMATS = ("md", "csv", "json")
 TOC_SIZE = 50  # pairs listed in the markdown table of contents
@@ -397,6 +397,8 @@ def _pair_markdown(row: dict[str, Any], contents_slug: str, add) -> None:
     if row["subject"] or row["period"]:
         about = md_escape(row["subject"] or "") + (f" ({md_escape(row['period'])})" if row["period"] else "")
         add(f"- **Information asked for:** {about.strip()}\n")
+    if row["answer_cut_short"]:
+        add(f"- **Note:** {CUT_SHORT_NOTE}\n")
     add("\n**Question**\n\n")
     add(_blockquote(_escape_keep_lines(row["question_text"] or "")))
     add("\n**Answer** (refusal phrase in bold)\n\n" if row["span"] else "\n**Answer**\n\n")
@@ -596,6 +598,7 @@ def json_pair(row: dict[str, Any]) -> dict[str, Any]:
         },
         "matcher_version": row["matcher_version"],
         "classifier_version": row["classifier_version"],
+        "answer_cut_short": bool(row["answer_cut_short"]),
     }
 
 

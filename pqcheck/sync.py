@@ -1,9 +1,13 @@
-"""Incremental, resumable sync of written questions: the recipe behind ``pqcheck fetch questions``.
+"""Incremental, resumable sync of written questions: the recipes behind ``pqcheck fetch questions``
+and ``pqcheck fetch details``.
 
 A sync is keyed on its filters. The first run fetches the filters' whole range. Later runs
 fetch what was answered, tabled or corrected since the last successful run began, less a
 safety overlap. Each page is saved together with a checkpoint, so a run that stops resumes
 from its last page and re-fetches nothing it already stored in full.
+
+Fetching details replaces the text the list endpoint cut short with the detail endpoint's full
+record. It asks only for what is still cut short, so a run that stops resumes where it was.
 """
 
 from __future__ import annotations
@@ -19,13 +23,20 @@ import sqlite_utils
 from .db import write_transaction
 from .http import HttpClient
 from .progress import Progress
-from .questions import SaveStats, already_complete, save_questions
+from .questions import SaveStats, already_complete, cut_short_ids, save_questions
 from .records import now_iso
-from .sources.parliament import API_BASE, QuestionFilters, fetch_questions, wants_detail
+from .sources.parliament import (
+    API_BASE,
+    QuestionFilters,
+    fetch_question_details,
+    fetch_questions,
+    wants_detail,
+)
 
 SOURCE = "parliament:questions"
 DEFAULT_OVERLAP_DAYS = 3
 FIRST_RUN_DAYS = 30
+DETAILS_BATCH = 50  # detail records saved per transaction by fetch_details
 
 
 @dataclass
@@ -143,3 +154,47 @@ def _save_page(db, key, batch, pass_index, next_skip, stats: SaveStats) -> None:
     with write_transaction(db):
         stats.add(save_questions(db, batch))
         db["sync_state"].update(key, {"pass_index": pass_index, "skip": next_skip})
+
+
+@dataclass
+class DetailsResult:
+    cut_short: int  # stored answers whose text was cut short when the run began
+    missing: int  # of those, the ones the detail endpoint no longer has (404)
+    stats: SaveStats
+    requests: int
+
+
+def fetch_details(
+    db: sqlite_utils.Database,
+    client: HttpClient,
+    *,
+    answering_bodies: tuple[int, ...] = (),
+    answered_from: date | None = None,
+    answered_to: date | None = None,
+    base: str = API_BASE,
+    progress: Progress | None = None,
+) -> DetailsResult:
+    """Fetch the full record of every stored answer whose text the list endpoint cut short (of
+    these answering bodies, answered in this range) and save it; the saver keeps the fuller text.
+    Saved every ``DETAILS_BATCH`` records, so a run that stops loses little, and a second run asks
+    only for what is still cut short."""
+    progress = progress or Progress(quiet=True)
+    ids = cut_short_ids(db, answering_bodies=answering_bodies, answered_from=answered_from, answered_to=answered_to)
+    stats, missing, batch = SaveStats(), 0, []
+    requests_before = client.requests_made
+    progress.start("Answers cut short", len(ids))
+    try:
+        for _, record in fetch_question_details(client, ids, base=base):
+            if record is None:
+                missing += 1
+            else:
+                batch.append(record)
+            progress.advance()
+            if len(batch) >= DETAILS_BATCH:
+                done, batch = batch, []
+                stats.add(save_questions(db, done))
+    finally:  # what was fetched before a failure or an interruption is kept
+        done, batch = batch, []
+        progress.finish()
+        stats.add(save_questions(db, done))
+    return DetailsResult(len(ids), missing, stats, client.requests_made - requests_before)

@@ -32,3 +32,8 @@ EVIDENCE_NAMES = {  # a pair's evidence kind -> its name, in the order summaries
 VERDICTS = ("confirmed", "rejected", "not-comparable")
 UNREVIEWED = "unreviewed"  # the verdict filter's name for pairs without a review
 SEARCH_KINDS = ("pairs", "answers", "foi")  # what a search looks through
+# what every view says of an answer classified on the list endpoint's text, cut at 255 characters
+CUT_SHORT_NOTE = (
+    "classified on text cut short: the list endpoint cut the answer at 255 characters "
+    "(`pqcheck fetch details` gets the whole text)"
+)

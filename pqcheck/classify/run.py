@@ -41,6 +41,7 @@ class ClassifyStats:
     skipped: int = 0  # questions without a substantive answer (holding, unanswered, no text)
     up_to_date: int = 0  # substantive answers already classified by this version
     removed: int = 0  # stale refusals rows of questions that no longer have a substantive answer
+    cut_short: int = 0  # answers in the database classified on text the list endpoint cut short
     by_label: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -73,7 +74,7 @@ def _add_subject(result: Classification, question: str | None) -> None:
 
 _REFUSAL_COLUMNS = (
     "question_id", "label", "category", "phrase", "phrase_start", "phrase_end", "subject", "subject_terms",
-    "period", "period_start", "period_end", "classifier_version", "classified_at",
+    "period", "period_start", "period_end", "classifier_version", "classified_at", "answer_cut_short",
 )  # fmt: skip
 _ROWS_PER_INSERT = 256
 
@@ -102,9 +103,13 @@ def _upsert_refusals_sql(n_rows: int) -> str:
 _SUBSTANTIVE = (
     "COALESCE(q.answer_status IN ('answered', 'corrected') AND q.answer_text IS NOT NULL AND q.answer_text != '', 0)"
 )
-# Needs (re)classifying: no row yet, a row from another classifier version, or the question was
-# fetched again since (a corrected answer).
-_NEEDS = "COALESCE(r.question_id IS NULL OR r.classifier_version IS NOT :version OR q.fetched_at > r.classified_at, 0)"
+_CUT = "COALESCE(q.answer_text_truncated, 0)"
+# Needs (re)classifying: no row yet, a row from another classifier version, the question was
+# fetched again since (a corrected answer), or its text was cut short then and is not now.
+_NEEDS = (
+    "COALESCE(r.question_id IS NULL OR r.classifier_version IS NOT :version OR q.fetched_at > r.classified_at "
+    f"OR r.answer_cut_short IS NOT {_CUT}, 0)"
+)
 
 
 def classify_db(db, *, progress=None, force: bool = False, batch_size: int = BATCH_SIZE) -> ClassifyStats:
@@ -115,6 +120,8 @@ def classify_db(db, *, progress=None, force: bool = False, batch_size: int = BAT
     skipped (and the row of a question that no longer has a substantive answer is removed).
     Subject and period are filled for refusals and partials (the rows the matcher pairs) and left
     NULL for disclosures and others, which keeps a whole database at tens of thousands a second.
+    An answer whose stored text the list endpoint cut short is classified on what there is, and its
+    row says so (``answer_cut_short``); ``cut_short`` counts those rows in the whole database.
     """
     began = time.perf_counter()
     version = CLASSIFIER_VERSION
@@ -136,7 +143,8 @@ def classify_db(db, *, progress=None, force: bool = False, batch_size: int = BAT
     if progress is not None:
         progress.start("Classifying answers", todo)
     sql = (
-        "SELECT q.id, q.question_text, q.answer_text FROM questions q LEFT JOIN refusals r ON r.question_id = q.id "
+        f"SELECT q.id, q.question_text, q.answer_text, {_CUT} FROM questions q LEFT JOIN refusals r "
+        "ON r.question_id = q.id "
         f"WHERE q.id > :after AND {_SUBSTANTIVE} AND {needs} ORDER BY q.id LIMIT :limit"
     )
     after = -(2**63)
@@ -146,17 +154,17 @@ def classify_db(db, *, progress=None, force: bool = False, batch_size: int = BAT
         if not rows:
             break
         after = rows[-1][0]
-        results = classify_rows([(q, a) for _, q, a in rows])
+        results = classify_rows([(q, a) for _, q, a, _ in rows])
         by_label.update(result[0] for result in results)
         stamp = now_iso()
         out = []
-        for (question_id, question, _), result in zip(rows, results, strict=True):
+        for (question_id, question, _, cut), result in zip(rows, results, strict=True):
             if result[0] == "refusal" or result[0] == "partial":
                 subject, terms, *period = question_parts(question)
                 terms_json = json.dumps(terms) if subject is not None else None
-                out.append((question_id, *result, subject, terms_json, *period, version, stamp))
+                out.append((question_id, *result, subject, terms_json, *period, version, stamp, cut))
             else:
-                out.append((question_id, *result, None, None, None, None, None, version, stamp))
+                out.append((question_id, *result, None, None, None, None, None, version, stamp, cut))
         with write_transaction(db):
             _write_refusals(db.conn, out)
         stats.read += len(rows)
@@ -171,6 +179,7 @@ def classify_db(db, *, progress=None, force: bool = False, batch_size: int = BAT
             ).rowcount
     if progress is not None:
         progress.finish()
+    stats.cut_short = db.execute("SELECT count(*) FROM refusals WHERE answer_cut_short = 1").fetchone()[0]
     stats.by_label = dict(sorted(by_label.items()))
     stats.seconds = time.perf_counter() - began
     return stats

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import UpstreamError
 from ..http import HttpClient, build_url
 from ..records import QuestionRecord, now_iso
-from ..text import without_surrogates
+from ..text import looks_like_html, without_surrogates
 
 API_BASE = "https://questions-statements-api.parliament.uk"
 MEMBERS_API_BASE = "https://members-api.parliament.uk"
@@ -200,11 +200,15 @@ class FetchedQuestion(QuestionRecord):
     end_of_page: bool
 
 
+def answer_cut(answer: str | None) -> bool:
+    """True when an answer's text is as the list endpoint cuts it: plain text (not HTML) ending '...'."""
+    return bool(answer) and not looks_like_html(answer) and answer.rstrip().endswith("...")
+
+
 def is_truncated(value: dict[str, Any]) -> bool:
     """True when a list record's text was cut: question at exactly 255 characters, answer ending '...'."""
     question = value.get("questionText") or ""
-    answer = value.get("answerText") or ""
-    return len(question) == LIST_TEXT_LIMIT or answer.endswith("...")
+    return len(question) == LIST_TEXT_LIMIT or answer_cut(value.get("answerText"))
 
 
 def wants_detail(value: dict[str, Any]) -> bool:
@@ -257,7 +261,7 @@ def fetch_questions(
             seen.add(value["id"])
             record = QuestionRecord(value, page_url, page_fetched_at)
             if needs_detail(value):
-                record = _detail_record(client, value, base) or record
+                record = _detail_record(client, value["id"], base) or record
             yield FetchedQuestion(
                 value=record.value,
                 source_url=record.source_url,
@@ -273,14 +277,23 @@ def fetch_questions(
             return
 
 
-def _detail_record(client: HttpClient, value: dict[str, Any], base: str) -> QuestionRecord | None:
+def fetch_question_details(
+    client: HttpClient, question_ids: Iterable[int], *, base: str = API_BASE
+) -> Iterator[tuple[int, QuestionRecord | None]]:
+    """Each of ``question_ids`` with its full record from the detail endpoint, or None when the
+    API no longer has it (a 404), in the order given."""
+    for question_id in question_ids:
+        yield question_id, _detail_record(client, question_id, base)
+
+
+def _detail_record(client: HttpClient, question_id: int, base: str) -> QuestionRecord | None:
     try:
-        full = fetch_question_detail(client, value["id"], base)
+        full = fetch_question_detail(client, question_id, base)
     except UpstreamError as exc:
         if exc.status == 404:
             return None
         raise
-    return QuestionRecord(full, detail_url(value["id"], base), now_iso(), complete=True)
+    return QuestionRecord(full, detail_url(question_id, base), now_iso(), complete=True)
 
 
 def _list_page(page: Any, url: str) -> tuple[list[dict[str, Any]], int]:

@@ -54,7 +54,15 @@ from ..report import stream_report
 from ..review import record_review, reviews_of
 from ..search import MAX_LIMIT, SearchFilters, SearchTooSlow, results_json, search, split_marks
 from ..text import csv_safe, safe_url
-from ..vocabulary import CATEGORIES, CATEGORY_NAMES, EVIDENCE_NAMES, SEARCH_KINDS, UNREVIEWED, VERDICTS
+from ..vocabulary import (
+    CATEGORIES,
+    CATEGORY_NAMES,
+    CUT_SHORT_NOTE,
+    EVIDENCE_NAMES,
+    SEARCH_KINDS,
+    UNREVIEWED,
+    VERDICTS,
+)
 from .guards import AllowedHosts, cookie_name, cookie_value, csrf_ok, csrf_value, same_origin
 
 PAGE_SIZE = 20
@@ -88,6 +96,7 @@ def create_app(db_path: str | Path, *, token: str | None = None, hosts: AllowedH
     app.jinja_env.globals.update(
         CATEGORY_NAMES=CATEGORY_NAMES,
         EVIDENCE_NAMES=EVIDENCE_NAMES,
+        CUT_SHORT_NOTE=CUT_SHORT_NOTE,
         CATEGORIES=CATEGORIES,
         VERDICTS=VERDICTS,
         KINDS=SEARCH_KINDS,
