@@ -72,38 +72,111 @@ def _refusing_spans(answer: str, found: list[_Found]) -> list[tuple[int, int]]:
     return spans
 
 
-def _gives_figures(
+# After the first refusal, a sentence that turns to other information: a contrast, a proxy, a
+# publication or a study. It and every sentence after it give related figures, not the main ones.
+_PROXY = re.compile(
+    r"^\W*(?:however|instead|but|although|whilst|while)\b|\bthe (?:nearest|closest|only|best) (?:available )?"
+    r"(?:information|data|figures|estimates?|proxy)\b|\bwhat (?:we|i) can (?:provide|say|give)\b|\b(?:survey|"
+    r"research|study|modelling)\b|\bpublish|\breleases?\b|\bcan be found\b|\b(?:is|are) available (?:on|at|"
+    r"from|here|in|via)\b|\bdeposited\b|\baccording to\b|\bestimates? (?:by|from)\b"
+)
+# A question that asks about money: only then does an amount ("£600", "$2 million") answer it.
+_MONEY_QUESTION = re.compile(
+    r"\b(?:costs?|costed|costing|spend|spent|spending|expenditure|budgets?|fund(?:s|ing|ed)?|paid|pay|payments?|"
+    r"prices?|revenues?|value|salar(?:y|ies)|fees?|income|tax(?:es)?|grants?|money|much|amounts?|savings?|"
+    r"receipts|compensation|awards?|invoices?|charges?|bills?)\b|£"
+)
+_CURRENCY = "£$€"
+_TABLE = re.compile(r"[^.]{0,40}\b(?:tables?|as follows|attached|spreadsheet|excel|librar)")
+# A refusal of the whole request: it names the information asked for rather than a part of it.
+_WHOLE_SCOPE = re.compile(
+    r"\b(?:requested|sought|asked for)\b|\b(?:the|this|such|that) (?:information|data)\b(?! (?:for|on|about|"
+    r"of|relating|prior|before) )|\blevel of detail\b|\bthis (?:question|breakdown)\b"
+)
+# A refusal of some years only ("not available for 2005-06", "prior to 1995"): a minor part.
+_PERIOD_SCOPE = re.compile(
+    r"\b(?:prior to|before|earlier than|until)\s+(?:\d|the |april|january)|\bfor (?:the )?(?:years?|periods?) "
+    r"(?:before|prior|up to|between)|\bfor (?:the (?:year|period) )?(?:19|20)\d\d\b"
+)
+
+
+def _money(answer: str, pos: int) -> bool:
+    """The figure at ``pos`` is an amount of money ("£600", "£ 2.4 million")."""
+    before = answer[max(0, pos - 2) : pos + 1]
+    return any(c in before for c in _CURRENCY)
+
+
+def _first_giving(
     question: str | None,
     answer: str,
     answer_low: str,
     found: int,
     refusing: list[tuple[int, int]],
     sentence_spans: list[tuple[int, int]],
-) -> bool:
-    """Figures, or a pointer to published figures, outside the parts that refuse (cheapest test
-    first). ``found``: the literals the answer contains (``LITERALS.find``)."""
+) -> tuple[int, str] | None:
+    """The first place outside the parts that refuse that gives the information asked for, and
+    what it is: ``figure`` (one that fits the question), ``money`` (an amount, for a question about
+    money), ``table`` (a table or a stated attachment) or ``pointer`` (published statistics, or a
+    link or publication before the refusal). After the first refusal, a sentence that does not
+    refuse and turns to other information (``_PROXY``) and every one after it count for nothing:
+    they offer related figures. Amounts of money count only for a question about money.
+    ``found``: the literals the answer contains."""
+    first_refusal = refusing[0][0]
+    question_low = (question or "").lower()
+    money_question = _MONEY_QUESTION.search(question_low) is not None
 
     def outside(pos: int) -> bool:
         return not any(a <= pos < b for a, b in refusing)
 
-    if any(outside(p) for p in DISCLOSURE_CUES.positions(answer_low, found)):
-        return True
-    if asks_for_data((question or "").lower()) and any(outside(p) for p in POINTER_CUES.positions(answer_low, found)):
-        return True
-    if DIGIT.search(answer_low) is None:
-        return False
+    proxy_from = len(answer)
     for a, b in sentence_spans:
-        if any(x <= a and b <= y for x, y in refusing):
-            continue
-        low = answer_low[a:b]
-        if DIGIT.search(low) is None:
-            continue
-        # a figure in a sentence about the cost limit (£600, £850) is not an answer
-        if "cost limit" in low or "threshold" in low or procedural(low):
-            continue
-        if any(outside(a + p) for p in figure_positions(answer[a:b], lower=low)):
-            return True
-    return False
+        if a > first_refusal and outside(a) and _PROXY.search(answer_low, a, b):
+            proxy_from = a
+            break
+    candidates = [
+        (p, "table" if _TABLE.match(answer_low, p) else "pointer")
+        for p in DISCLOSURE_CUES.positions(answer_low, found)
+        if outside(p) and p < proxy_from
+    ]
+    if asks_for_data(question_low):
+        candidates += [(p, "pointer") for p in POINTER_CUES.positions(answer_low, found) if outside(p) and p < first_refusal]
+    if DIGIT.search(answer_low) is not None:
+        for a, b in sentence_spans:
+            if a >= proxy_from or (candidates and a > min(candidates)[0]):
+                break
+            if any(x <= a and b <= y for x, y in refusing):
+                continue
+            low = answer_low[a:b]
+            if DIGIT.search(low) is None:
+                continue
+            # a figure in a sentence about the cost limit (£600, £850) is not an answer
+            if "cost limit" in low or "threshold" in low or procedural(low):
+                continue
+            figures = [
+                a + p
+                for p in figure_positions(answer[a:b], lower=low)
+                if outside(a + p) and (money_question or not _money(answer, a + p))
+            ]
+            if figures:
+                candidates.append((figures[0], "money" if _money(answer, figures[0]) else "figure"))
+                break
+    return min(candidates) if candidates else None
+
+
+def _main_request_label(answer_low: str, refusing: list[tuple[int, int]], giving: tuple[int, str] | None) -> str:
+    """``refusal``, ``partial`` or ``disclosure`` by the main request. Nothing given: a refusal.
+    Figures or a table before the first refusal: the main request is met and the refusal is of a
+    part, which is minor (a disclosure) when it refuses some years only. The refusal first: a
+    refusal when it refuses the whole request ("the information requested") and what follows is
+    not the amount a question about money asks for, else partial."""
+    if giving is None:
+        return "refusal"
+    where, kind = giving
+    a, b = refusing[0]
+    scope = answer_low[a:b]
+    if where < a:
+        return "disclosure" if kind != "pointer" and _PERIOD_SCOPE.search(scope) else "partial"
+    return "refusal" if kind != "money" and _WHOLE_SCOPE.search(scope) else "partial"
 
 
 def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: Engine) -> list[tuple]:
@@ -134,8 +207,11 @@ def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: 
         first = min(f.sentence for f in phrases)
         chosen = min((f for f in phrases if f.sentence == first), key=lambda f: (engine.order[f.category], f.start))
         refusing = _refusing_spans(answer, phrases)
-        partial = _gives_figures(question, answer, answer_low, in_answer, refusing, sentence_spans)
-        label = "partial" if partial else "refusal"
+        giving = _first_giving(question, answer, answer_low, in_answer, refusing, sentence_spans)
+        label = _main_request_label(answer_low, refusing, giving)
+        if label == "disclosure":
+            out.append(("disclosure", None, None, None, None))
+            continue
         out.append((label, chosen.category, answer[chosen.start : chosen.end], chosen.start, chosen.end))
     return out
 
