@@ -96,7 +96,7 @@ _WHOLE_SCOPE = re.compile(
 # A refusal of some years only ("not available for 2005-06", "prior to 1995"): a minor part.
 _PERIOD_SCOPE = re.compile(
     r"\b(?:prior to|before|earlier than|until)\s+(?:\d|the |april|january)|\bfor (?:the )?(?:years?|periods?) "
-    r"(?:before|prior|up to|between)|\bfor (?:the (?:year|period) )?(?:19|20)\d\d\b"
+    r"(?:before|prior|up to|between)|\bfor (?:[a-z]+ ){0,3}(?:19|20)\d\d\b"
 )
 
 
@@ -113,9 +113,9 @@ def _first_giving(
     found: int,
     refusing: list[tuple[int, int]],
     sentence_spans: list[tuple[int, int]],
-) -> tuple[int, str] | None:
-    """The first place outside the parts that refuse that gives the information asked for, and
-    what it is: ``figure`` (one that fits the question), ``money`` (an amount, for a question about
+) -> list[tuple[int, str]]:
+    """The places outside the parts that refuse that give the information asked for, in order,
+    and what each is: ``figure`` (one that fits the question), ``money`` (an amount, for a question about
     money), ``table`` (a table or a stated attachment) or ``pointer`` (published statistics, or a
     link or publication before the refusal). After the first refusal, a sentence that does not
     refuse and turns to other information (``_PROXY``) and every one after it count for nothing:
@@ -142,7 +142,7 @@ def _first_giving(
         candidates += [(p, "pointer") for p in POINTER_CUES.positions(answer_low, found) if outside(p) and p < first_refusal]
     if DIGIT.search(answer_low) is not None:
         for a, b in sentence_spans:
-            if a >= proxy_from or (candidates and a > min(candidates)[0]):
+            if a >= proxy_from:
                 break
             if any(x <= a and b <= y for x, y in refusing):
                 continue
@@ -160,23 +160,25 @@ def _first_giving(
             if figures:
                 candidates.append((figures[0], "money" if _money(answer, figures[0]) else "figure"))
                 break
-    return min(candidates) if candidates else None
+    return sorted(candidates)
 
 
-def _main_request_label(answer_low: str, refusing: list[tuple[int, int]], giving: tuple[int, str] | None) -> str:
+def _main_request_label(answer_low: str, refusing: list[tuple[int, int]], giving: list[tuple[int, str]]) -> str:
     """``refusal``, ``partial`` or ``disclosure`` by the main request. Nothing given: a refusal.
-    Figures or a table before the first refusal: the main request is met and the refusal is of a
-    part, which is minor (a disclosure) when it refuses some years only. The refusal first: a
-    refusal when it refuses the whole request ("the information requested") and what follows is
-    not the amount a question about money asks for, else partial."""
-    if giving is None:
+    Something given before the first refusal: the main request is met and the refusal is of a
+    part, which is minor (a disclosure) when figures or a table came first and the refusal is of
+    some years only. The refusal first: a refusal when it refuses the whole request ("the
+    information requested", not some years of it) and what follows is neither a table nor the
+    amount a question about money asks for (figures after it are related ones), else partial."""
+    if not giving:
         return "refusal"
-    where, kind = giving
     a, b = refusing[0]
     scope = answer_low[a:b]
-    if where < a:
-        return "disclosure" if kind != "pointer" and _PERIOD_SCOPE.search(scope) else "partial"
-    return "refusal" if kind != "money" and _WHOLE_SCOPE.search(scope) else "partial"
+    before = {kind for where, kind in giving if where < a}
+    if before:
+        return "disclosure" if before - {"pointer"} and _PERIOD_SCOPE.search(scope) else "partial"
+    whole = _WHOLE_SCOPE.search(scope) and not _PERIOD_SCOPE.search(scope)
+    return "refusal" if whole and not any(kind in ("money", "table") for _, kind in giving) else "partial"
 
 
 def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: Engine) -> list[tuple]:
