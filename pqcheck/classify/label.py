@@ -21,7 +21,7 @@ from .rules import (
     engine,
     procedural,
 )
-from .subject import WHEN_QUESTION, asks_for_data, is_data_body, question_body
+from .subject import WHEN_QUESTION, asks_for_data, extract_subject, is_data_body, question_body, subject_terms
 
 PIPE_BATCH_SIZE = 1000  # sentences per nlp.pipe batch (n_process=1: more processes are far slower here)
 
@@ -130,7 +130,7 @@ def _first_giving(
 
     proxy_from = len(answer)
     for a, b in sentence_spans:
-        if a > first_refusal and outside(a) and _PROXY.search(answer_low, a, b):
+        if a > first_refusal and outside(a) and _PROXY.search(answer_low[a:b]):
             proxy_from = a
             break
     candidates = [
@@ -163,22 +163,43 @@ def _first_giving(
     return sorted(candidates)
 
 
-def _main_request_label(answer_low: str, refusing: list[tuple[int, int]], giving: list[tuple[int, str]]) -> str:
-    """``refusal``, ``partial`` or ``disclosure`` by the main request. Nothing given: a refusal.
-    Something given before the first refusal: the main request is met and the refusal is of a
-    part, which is minor (a disclosure) when figures or a table came first and the refusal is of
-    some years only. The refusal first: a refusal when it refuses the whole request ("the
-    information requested", not some years of it) and what follows is neither a table nor the
-    amount a question about money asks for (figures after it are related ones), else partial."""
-    if not giving:
-        return "refusal"
+def _refuses_more(
+    question: str | None, answer_low: str, refusing: list[tuple[int, int]], sentences_at: list[tuple[int, int]]
+) -> bool:
+    """The refusing parts name at least as many of the question's subject terms as the sentences
+    ``sentences_at``: what they refuse is the main request, not a side of it."""
+    terms = set(extract_subject(question)[1])
+    refused = terms.intersection(subject_terms(" ".join(answer_low[a:b] for a, b in refusing)))
+    given = terms.intersection(subject_terms(" ".join(answer_low[a:b] for a, b in sentences_at)))
+    return len(refused) >= len(given)
+
+
+def _main_request_label(
+    question: str | None,
+    answer_low: str,
+    refusing: list[tuple[int, int]],
+    giving: list[tuple[int, str]],
+    sentence_spans: list[tuple[int, int]],
+) -> str:
+    """``refusal``, ``partial`` or ``disclosure`` by the main request.
+
+    Figures or a table before the first refusal: the main request is met and the refusal is of a
+    part, which is minor (a disclosure) when it refuses some years only. The refusal first: a
+    refusal when it refuses the whole request ("the information requested", not some years of it)
+    and what follows is neither a table nor the amount a question about money asks for (figures
+    after it are related ones), else partial. A pointer to a publication gives no figures: before
+    the refusal, it makes the answer partial only when it names more of the question's subject
+    than the refusal does. Nothing given: a refusal."""
     a, b = refusing[0]
     scope = answer_low[a:b]
-    before = {kind for where, kind in giving if where < a}
-    if before:
-        return "disclosure" if before - {"pointer"} and _PERIOD_SCOPE.search(scope) else "partial"
+    figures = [(where, kind) for where, kind in giving if kind != "pointer"]
+    if not figures:
+        pointed = [(x, y) for x, y in sentence_spans if any(x <= p < y and p < a for p, _ in giving)]
+        return "partial" if pointed and not _refuses_more(question, answer_low, refusing, pointed) else "refusal"
+    if figures[0][0] < a:
+        return "disclosure" if _PERIOD_SCOPE.search(scope) else "partial"
     whole = _WHOLE_SCOPE.search(scope) and not _PERIOD_SCOPE.search(scope)
-    return "refusal" if whole and not any(kind in ("money", "table") for _, kind in giving) else "partial"
+    return "refusal" if whole and not any(kind in ("money", "table") for _, kind in figures) else "partial"
 
 
 def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: Engine) -> list[tuple]:
@@ -210,7 +231,7 @@ def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: 
         chosen = min((f for f in phrases if f.sentence == first), key=lambda f: (engine.order[f.category], f.start))
         refusing = _refusing_spans(answer, phrases)
         giving = _first_giving(question, answer, answer_low, in_answer, refusing, sentence_spans)
-        label = _main_request_label(answer_low, refusing, giving)
+        label = _main_request_label(question, answer_low, refusing, giving, sentence_spans)
         if label == "disclosure":
             out.append(("disclosure", None, None, None, None))
             continue
