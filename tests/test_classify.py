@@ -130,9 +130,7 @@ def test_figures_then_the_refusal_of_a_part_is_partial():
 
 
 def test_figures_then_the_refusal_of_some_years_is_a_disclosure():
-    answer = (
-        "There were 2,807 staff in 2007 and 2,798 in 2006. Comparable figures are not available for 2005-06."
-    )
+    answer = "There were 2,807 staff in 2007 and 2,798 in 2006. Comparable figures are not available for 2005-06."
     c = classify("To ask the Secretary of State, how many staff were employed in each year since 2005.", answer)
     assert (c.label, c.category, c.phrase) == ("disclosure", None, None)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .answers import ANSWER_DATE, DIGIT, WORD_NUMBER, figure_positions, sentences
 from .rules import (
@@ -74,11 +75,16 @@ def _refusing_spans(answer: str, found: list[_Found]) -> list[tuple[int, int]]:
 
 # After the first refusal, a sentence that turns to other information: a contrast, a proxy, a
 # publication or a study. It and every sentence after it give related figures, not the main ones.
+_PROXY_OPENINGS = ("however", "instead", "but ", "but,", "although", "whilst", "while ")
+_PROXY_WORDS = (
+    "nearest", "closest", "only", "best", "what we", "what i ", "survey", "research", "study", "modelling",
+    "publish", "release", "can be found", "available", "deposited", "according to", "estimate",
+)  # fmt: skip
 _PROXY = re.compile(
-    r"^\W*(?:however|instead|but|although|whilst|while)\b|\bthe (?:nearest|closest|only|best) (?:available )?"
-    r"(?:information|data|figures|estimates?|proxy)\b|\bwhat (?:we|i) can (?:provide|say|give)\b|\b(?:survey|"
-    r"research|study|modelling)\b|\bpublish|\breleases?\b|\bcan be found\b|\b(?:is|are) available (?:on|at|"
-    r"from|here|in|via)\b|\bdeposited\b|\baccording to\b|\bestimates? (?:by|from)\b"
+    r"\bthe (?:nearest|closest|only|best) (?:available )?(?:information|data|figures|estimates?|proxy)\b|\bwhat "
+    r"(?:we|i) can (?:provide|say|give)\b|\b(?:survey|research|study|modelling)\b|\bpublish|\breleases?\b|"
+    r"\bcan be found\b|\b(?:is|are) available (?:on|at|from|here|in|via)\b|\bdeposited\b|\baccording to\b|"
+    r"\bestimates? (?:by|from)\b"
 )
 # A question that asks about money: only then does an amount ("£600", "$2 million") answer it.
 _MONEY_QUESTION = re.compile(
@@ -106,6 +112,47 @@ def _money(answer: str, pos: int) -> bool:
     return any(c in before for c in _CURRENCY)
 
 
+def _first_figure(
+    answer: str,
+    answer_low: str,
+    refusing: list[tuple[int, int]],
+    spans: list[tuple[int, int]],
+    question_low: str,
+) -> tuple[int, str] | None:
+    """The first figure outside the refusing parts of the sentences ``spans`` that fits the
+    question: (offset, ``money`` or ``figure``). Not a figure in a sentence about the cost limit
+    (£600, £850), nor an amount of money for a question that is not about money."""
+    for a, b in spans:
+        if any(x <= a and b <= y for x, y in refusing):
+            continue
+        low = answer_low[a:b]
+        if DIGIT.search(low) is None or "cost limit" in low or "threshold" in low or procedural(low):
+            continue
+        for p in figure_positions(answer[a:b], lower=low):
+            at = a + p
+            money = _money(answer, at)
+            if any(x <= at < y for x, y in refusing):
+                continue
+            if not money or _MONEY_QUESTION.search(question_low):
+                return at, "money" if money else "figure"
+    return None
+
+
+def _proxy_from(answer_low: str, after: int, refusing: list[tuple[int, int]], spans: list[tuple[int, int]]) -> int:
+    """Where the answer turns to other information after ``after`` (the first refusal): the first
+    sentence that does not refuse and opens with a contrast or names a proxy, a publication or a
+    study (``_PROXY``); the end of the answer if none does."""
+    for a, b in spans:
+        if a <= after or any(x <= a < y for x, y in refusing):
+            continue
+        low = answer_low[a:b]
+        if low.lstrip(" \t\"'‘“(").startswith(_PROXY_OPENINGS) or (
+            any(word in low for word in _PROXY_WORDS) and _PROXY.search(low)
+        ):
+            return a
+    return len(answer_low)
+
+
 def _first_giving(
     question: str | None,
     answer: str,
@@ -115,52 +162,46 @@ def _first_giving(
     sentence_spans: list[tuple[int, int]],
 ) -> list[tuple[int, str]]:
     """The places outside the parts that refuse that give the information asked for, in order,
-    and what each is: ``figure`` (one that fits the question), ``money`` (an amount, for a question about
-    money), ``table`` (a table or a stated attachment) or ``pointer`` (published statistics, or a
-    link or publication before the refusal). After the first refusal, a sentence that does not
-    refuse and turns to other information (``_PROXY``) and every one after it count for nothing:
-    they offer related figures. Amounts of money count only for a question about money.
-    ``found``: the literals the answer contains."""
+    and what each is: ``figure`` (one that fits the question), ``money`` (an amount, for a question
+    about money), ``table`` (a table or a stated attachment) or ``pointer`` (published statistics,
+    or a link or publication before the refusal). After the first refusal, the sentences from the
+    one that turns to other information (:func:`_proxy_from`) on count for nothing: they offer
+    related figures. ``found``: the literals the answer contains."""
     first_refusal = refusing[0][0]
     question_low = (question or "").lower()
-    money_question = _MONEY_QUESTION.search(question_low) is not None
 
     def outside(pos: int) -> bool:
         return not any(a <= pos < b for a, b in refusing)
 
-    proxy_from = len(answer)
-    for a, b in sentence_spans:
-        if a > first_refusal and outside(a) and _PROXY.search(answer_low[a:b]):
-            proxy_from = a
-            break
-    candidates = [
+    cues = [
         (p, "table" if _TABLE.match(answer_low, p) else "pointer")
         for p in DISCLOSURE_CUES.positions(answer_low, found)
-        if outside(p) and p < proxy_from
+        if outside(p)
     ]
+    before = [span for span in sentence_spans if span[0] < first_refusal]
+    figure = _first_figure(answer, answer_low, refusing, before, question_low) if DIGIT.search(answer_low) else None
+    if figure is not None or any(kind == "table" and p < first_refusal for p, kind in cues):
+        return sorted([*cues, figure] if figure is not None else cues)  # the main information came first
+    giving = list(cues)
     if asks_for_data(question_low):
-        candidates += [(p, "pointer") for p in POINTER_CUES.positions(answer_low, found) if outside(p) and p < first_refusal]
+        giving += [
+            (p, "pointer") for p in POINTER_CUES.positions(answer_low, found) if outside(p) and p < first_refusal
+        ]
     if DIGIT.search(answer_low) is not None:
-        for a, b in sentence_spans:
-            if a >= proxy_from:
-                break
-            if any(x <= a and b <= y for x, y in refusing):
-                continue
-            low = answer_low[a:b]
-            if DIGIT.search(low) is None:
-                continue
-            # a figure in a sentence about the cost limit (£600, £850) is not an answer
-            if "cost limit" in low or "threshold" in low or procedural(low):
-                continue
-            figures = [
-                a + p
-                for p in figure_positions(answer[a:b], lower=low)
-                if outside(a + p) and (money_question or not _money(answer, a + p))
-            ]
-            if figures:
-                candidates.append((figures[0], "money" if _money(answer, figures[0]) else "figure"))
-                break
-    return sorted(candidates)
+        after = [span for span in sentence_spans if span[0] >= first_refusal]
+        figure = _first_figure(answer, answer_low, refusing, after, question_low)
+        if figure is not None:
+            giving.append(figure)
+    if any(p >= first_refusal for p, _ in giving):  # only then: where the answer turns to related information
+        proxy_from = _proxy_from(answer_low, first_refusal, refusing, sentence_spans)
+        giving = [(p, kind) for p, kind in giving if p < proxy_from]
+    return sorted(giving)
+
+
+@lru_cache(maxsize=4096)
+def _question_terms(question: str | None) -> frozenset[str]:
+    """The subject terms of a question (cached: a batch repeats questions)."""
+    return frozenset(extract_subject(question)[1])
 
 
 def _refuses_more(
@@ -168,7 +209,7 @@ def _refuses_more(
 ) -> bool:
     """The refusing parts name at least as many of the question's subject terms as the sentences
     ``sentences_at``: what they refuse is the main request, not a side of it."""
-    terms = set(extract_subject(question)[1])
+    terms = _question_terms(question)
     refused = terms.intersection(subject_terms(" ".join(answer_low[a:b] for a, b in refusing)))
     given = terms.intersection(subject_terms(" ".join(answer_low[a:b] for a, b in sentences_at)))
     return len(refused) >= len(given)
