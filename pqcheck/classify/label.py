@@ -1,7 +1,8 @@
 """The label of an answer (``refusal``, ``partial``, ``disclosure``, ``other``) with its refusal
 category and phrase: the cheap stage for every answer, the spaCy stage for the sentences that pass
-the prefilter, and the tests that tell a partial answer (figures outside the refusing parts) from a
-refusal and a disclosure from other answers."""
+the prefilter, the main-request rule that tells a refusal (of the information asked for, perhaps
+with related figures) from a partial answer (the main information given, a part refused), and the
+tests that tell a disclosure from other answers."""
 
 from __future__ import annotations
 
