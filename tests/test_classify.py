@@ -107,19 +107,101 @@ def test_not_held_centrally_and_disproportionate_cost_is_not_held_centrally():
     _phrase_ok(answer, c)
 
 
-def test_refusal_then_figures_is_partial():
+def test_refusal_of_the_request_then_related_figures_after_however_is_a_refusal():
+    # The main-request rule: the information asked for is refused; what follows "However" is related.
+    # (Until refusals-2 this test said partial: any figure outside the refusing sentence did.)
     answer = (
         "The information requested is not held centrally. However, the Home Office publishes data on people "
         "detained under immigration powers: in 2019 there were 24,512 people entering detention, and 23,075 in 2020."
     )
-    c = classify(HOME_OFFICE + "how many people were detained in 2019 and 2020.", answer)
+    c = classify(HOME_OFFICE + "how many victims of trafficking were detained in 2019 and 2020.", answer)
+    assert (c.label, c.category) == ("refusal", "not_held_centrally")
+    _phrase_ok(answer, c)
+
+
+def test_figures_then_the_refusal_of_a_part_is_partial():
+    answer = (
+        "In 2019 there were 24,512 people entering detention. Information on their nationality is not held "
+        "centrally and could only be obtained at disproportionate cost."
+    )
+    c = classify(HOME_OFFICE + "how many people entered detention in 2019, by nationality.", answer)
     assert (c.label, c.category) == ("partial", "not_held_centrally")
     _phrase_ok(answer, c)
 
 
-def test_figures_in_the_refusing_sentence_after_but_make_it_partial():
+def test_figures_then_the_refusal_of_some_years_is_a_disclosure():
+    answer = "There were 2,807 staff in 2007 and 2,798 in 2006. Comparable figures are not available for 2005-06."
+    c = classify("To ask the Secretary of State, how many staff were employed in each year since 2005.", answer)
+    assert (c.label, c.category, c.phrase) == ("disclosure", None, None)
+
+
+def test_a_table_after_a_refusal_makes_it_partial():
+    answer = (
+        "The information is not held centrally in the format requested. Nevertheless, the following table shows "
+        "the recruiting costs for each year.\n2019 | 1,204\n2020 | 1,310"
+    )
+    c = classify("To ask the Secretary of State, how many recruits joined in each year, by region.", answer)
+    assert (c.label, c.category) == ("partial", "not_in_format")
+
+
+def test_an_amount_counts_only_for_a_question_about_money():
     answer = "The programme does not record whether repairs are urgent, but it estimated the cost at £11.4 billion."
-    assert classify("how many schools need repairs", answer).label == "partial"
+    assert classify("how many schools need urgent repairs", answer).label == "refusal"
+    assert classify("how much will urgent school repairs cost", answer).label == "partial"
+
+
+def test_a_referral_before_the_refusal_of_the_main_request_is_a_refusal():
+    answer = (
+        "The Department publishes data on benefit sanctions at https://stat-xplore.dwp.gov.uk. The Department does "
+        "not hold data on the number of sanctioned claimants who became homeless."
+    )
+    question = "To ask the Secretary of State, how many sanctioned claimants became homeless in 2023."
+    assert classify(question, answer).label == "refusal"
+    side = (
+        "The number of sanctioned claimants who became homeless is published at https://stat-xplore.dwp.gov.uk. "
+        "The Department does not hold data on the region of each claimant."
+    )
+    assert classify(question, side).label == "partial"
+
+
+# Wording families of real answers (issue 13), each decided by the shared definitions; the answers in
+# fixtures/real and ../shared/realdata that use them are named in docs/methodology.md.
+FAMILIES = [
+    ("I am withholding the information requested under exemption 1 of the code of practice.", "other"),
+    ("To protect the anonymity of victims, I will not be providing the requested information.", "other"),
+    ("The Department does not publish the contents of bids on the grounds of commercial confidentiality.", "other"),
+    ("The material constitutes information supplied to Ministers in confidence.", "other"),
+    (
+        "The disclosure of these figures is prohibited by the Statistics and Registration Service Act 2007.",
+        "other",
+    ),
+    ("The Home Office does not have an up-to-date estimate of the number of victims.", "not_collected"),
+    ("The Department has not made an estimate of the number of refugees who may arrive.", "not_collected"),
+    ("The Department does not make estimates of the number of people affected.", "not_collected"),
+    ("No formal assessment has been made of the costs to local authorities of complying.", "not_collected"),
+    ("No assessment has been made of the number of households affected.", "not_collected"),
+    ("However, this is not readily accessible, being held as free text fields in paper records.", "not_in_format"),
+    ("Data on supervised releases is not included within centrally collated statistical data.", "not_held_centrally"),
+    ("It is not possible to establish an accurate statistic for the number of people affected.", "not_available"),
+    ("We do not provide a running commentary on hotel numbers.", "other"),
+    ("The further data requested cannot be provided as it is from live operational databases.", "not_available"),
+    ("This data is currently unavailable as we move to a new caseworking system.", "not_available"),
+    ("The Department does hold this information, but only at disproportionate cost.", "disproportionate_cost"),
+    ("The information is not held in a reportable format.", "not_in_format"),
+]
+
+
+@pytest.mark.parametrize(("answer", "category"), FAMILIES)
+def test_wording_families_of_real_answers(answer, category):
+    c = classify(HOME_OFFICE + "how many people were affected in 2023.", answer)
+    assert (c.label, c.category) == ("refusal", category)
+    _phrase_ok(answer, c)
+
+
+def test_no_assessment_of_a_policy_is_not_a_refusal():
+    answer = "We have made no assessment of the effectiveness of the provisions in respect of people acquitted."
+    c = classify(HOME_OFFICE + "what assessment she has made of the effectiveness of the provisions.", answer)
+    assert c.label == "other"
 
 
 def test_cost_limit_described_procedurally_is_not_a_refusal():

@@ -79,7 +79,8 @@ def test_flagged_patterns_match_like_their_word_sets():
 def test_repeated_sentences_in_a_batch_keep_their_own_offsets():
     refusal = "The information requested is not held centrally."
     question = "To ask the Secretary of State for Justice, how many prisoners were released in error in 2022."
-    answers = [refusal, f"We take this seriously. {refusal}", f"{refusal} In 2021 there were 52,000 cases.", refusal]
+    # figures before the refusal make it partial; after a refusal of the whole request they are related ones
+    answers = [refusal, f"We take this seriously. {refusal}", f"In 2021 there were 52,000 cases. {refusal}", refusal]
     batch = classify_many([(question, answer) for answer in answers])
     assert batch == [classify(question, answer) for answer in answers]
     assert [c.start for c in batch] == [answer.index("is not held centrally") for answer in answers]

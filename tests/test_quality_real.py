@@ -63,6 +63,7 @@ def test_the_scores_count_as_the_held_out_set_is_scored(monkeypatch):
 def test_the_classifier_does_not_fall_below_what_it_reached_on_real_answers(own):
     """A floor, not the target: a change that loses quality on real text fails here."""
     q = quality.measure(own)
-    assert q.refusal_precision >= 0.90
-    assert q.refusing_recall >= 0.80
-    assert q.refusal_recall >= 0.45
+    assert q.refusal_precision >= 0.94
+    assert q.refusing_recall >= 0.90
+    assert q.refusal_recall >= 0.75
+    assert q.disclosures_partial <= 0.17

@@ -1,12 +1,14 @@
 """The label of an answer (``refusal``, ``partial``, ``disclosure``, ``other``) with its refusal
 category and phrase: the cheap stage for every answer, the spaCy stage for the sentences that pass
-the prefilter, and the tests that tell a partial answer (figures outside the refusing parts) from a
-refusal and a disclosure from other answers."""
+the prefilter, the main-request rule that tells a refusal (of the information asked for, perhaps
+with related figures) from a partial answer (the main information given, a part refused), and the
+tests that tell a disclosure from other answers."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .answers import ANSWER_DATE, DIGIT, WORD_NUMBER, figure_positions, sentences
 from .rules import (
@@ -21,7 +23,7 @@ from .rules import (
     engine,
     procedural,
 )
-from .subject import WHEN_QUESTION, asks_for_data, is_data_body, question_body
+from .subject import WHEN_QUESTION, asks_for_data, extract_subject, is_data_body, question_body, subject_terms
 
 PIPE_BATCH_SIZE = 1000  # sentences per nlp.pipe batch (n_process=1: more processes are far slower here)
 
@@ -72,38 +74,174 @@ def _refusing_spans(answer: str, found: list[_Found]) -> list[tuple[int, int]]:
     return spans
 
 
-def _gives_figures(
+# After the first refusal, a sentence that turns to other information: a contrast, a proxy, a
+# publication or a study. It and every sentence after it give related figures, not the main ones.
+_PROXY_OPENINGS = ("however", "instead", "but ", "but,", "although", "whilst", "while ")
+_PROXY_WORDS = (
+    "nearest", "closest", "only", "best", "what we", "what i ", "survey", "research", "study", "modelling",
+    "publish", "release", "can be found", "available", "deposited", "according to", "estimate",
+)  # fmt: skip
+_PROXY = re.compile(
+    r"\bthe (?:nearest|closest|only|best) (?:available )?(?:information|data|figures|estimates?|proxy)\b|\bwhat "
+    r"(?:we|i) can (?:provide|say|give)\b|\b(?:survey|research|study|modelling)\b|\bpublish|\breleases?\b|"
+    r"\bcan be found\b|\b(?:is|are) available (?:on|at|from|here|in|via)\b|\bdeposited\b|\baccording to\b|"
+    r"\bestimates? (?:by|from)\b"
+)
+# A question that asks about money: only then does an amount ("£600", "$2 million") answer it.
+_MONEY_QUESTION = re.compile(
+    r"\b(?:costs?|costed|costing|spend|spent|spending|expenditure|budgets?|fund(?:s|ing|ed)?|paid|pay|payments?|"
+    r"prices?|revenues?|value|salar(?:y|ies)|fees?|income|tax(?:es)?|grants?|money|much|amounts?|savings?|"
+    r"receipts|compensation|awards?|invoices?|charges?|bills?)\b|£"
+)
+_CURRENCY = "£$€"
+_TABLE = re.compile(r"[^.]{0,40}\b(?:tables?|as follows|attached|spreadsheet|excel|librar)")
+# A refusal of the whole request: it names the information asked for rather than a part of it.
+_WHOLE_SCOPE = re.compile(
+    r"\b(?:requested|sought|asked for)\b|\b(?:the|this|such|that) (?:information|data)\b(?! (?:for|on|about|"
+    r"of|relating|prior|before) )|\blevel of detail\b|\bthis (?:question|breakdown)\b"
+)
+# A refusal of some years only ("not available for 2005-06", "prior to 1995"): a minor part.
+_PERIOD_SCOPE = re.compile(
+    r"\b(?:prior to|before|earlier than|until)\s+(?:\d|the |april|january)|\bfor (?:the )?(?:years?|periods?) "
+    r"(?:before|prior|up to|between)|\bfor (?:[a-z]+ ){0,3}(?:19|20)\d\d\b"
+)
+
+
+def _money(answer: str, pos: int) -> bool:
+    """The figure at ``pos`` is an amount of money ("£600", "£ 2.4 million")."""
+    before = answer[max(0, pos - 2) : pos + 1]
+    return any(c in before for c in _CURRENCY)
+
+
+def _first_figure(
+    answer: str,
+    answer_low: str,
+    refusing: list[tuple[int, int]],
+    spans: list[tuple[int, int]],
+    question_low: str,
+) -> tuple[int, str] | None:
+    """The first figure outside the refusing parts of the sentences ``spans`` that fits the
+    question: (offset, ``money`` or ``figure``). Not a figure in a sentence about the cost limit
+    (£600, £850), nor an amount of money for a question that is not about money."""
+    for a, b in spans:
+        if any(x <= a and b <= y for x, y in refusing):
+            continue
+        low = answer_low[a:b]
+        if DIGIT.search(low) is None or "cost limit" in low or "threshold" in low or procedural(low):
+            continue
+        for p in figure_positions(answer[a:b], lower=low):
+            at = a + p
+            money = _money(answer, at)
+            if any(x <= at < y for x, y in refusing):
+                continue
+            if not money or _MONEY_QUESTION.search(question_low):
+                return at, "money" if money else "figure"
+    return None
+
+
+def _proxy_from(answer_low: str, after: int, refusing: list[tuple[int, int]], spans: list[tuple[int, int]]) -> int:
+    """Where the answer turns to other information after ``after`` (the first refusal): the first
+    sentence that does not refuse and opens with a contrast or names a proxy, a publication or a
+    study (``_PROXY``); the end of the answer if none does."""
+    for a, b in spans:
+        if a <= after or any(x <= a < y for x, y in refusing):
+            continue
+        low = answer_low[a:b]
+        if low.lstrip(" \t\"'‘“(").startswith(_PROXY_OPENINGS) or (
+            any(word in low for word in _PROXY_WORDS) and _PROXY.search(low)
+        ):
+            return a
+    return len(answer_low)
+
+
+def _first_giving(
     question: str | None,
     answer: str,
     answer_low: str,
     found: int,
     refusing: list[tuple[int, int]],
     sentence_spans: list[tuple[int, int]],
-) -> bool:
-    """Figures, or a pointer to published figures, outside the parts that refuse (cheapest test
-    first). ``found``: the literals the answer contains (``LITERALS.find``)."""
+) -> list[tuple[int, str]]:
+    """The places outside the parts that refuse that give the information asked for, in order,
+    and what each is: ``figure`` (one that fits the question), ``money`` (an amount, for a question
+    about money), ``table`` (a table or a stated attachment) or ``pointer`` (published statistics,
+    or a link or publication before the refusal). After the first refusal, the sentences from the
+    one that turns to other information (:func:`_proxy_from`) on count for nothing: they offer
+    related figures. ``found``: the literals the answer contains."""
+    first_refusal = refusing[0][0]
+    question_low = (question or "").lower()
 
     def outside(pos: int) -> bool:
         return not any(a <= pos < b for a, b in refusing)
 
-    if any(outside(p) for p in DISCLOSURE_CUES.positions(answer_low, found)):
-        return True
-    if asks_for_data((question or "").lower()) and any(outside(p) for p in POINTER_CUES.positions(answer_low, found)):
-        return True
-    if DIGIT.search(answer_low) is None:
-        return False
-    for a, b in sentence_spans:
-        if any(x <= a and b <= y for x, y in refusing):
-            continue
-        low = answer_low[a:b]
-        if DIGIT.search(low) is None:
-            continue
-        # a figure in a sentence about the cost limit (£600, £850) is not an answer
-        if "cost limit" in low or "threshold" in low or procedural(low):
-            continue
-        if any(outside(a + p) for p in figure_positions(answer[a:b], lower=low)):
-            return True
-    return False
+    cues = [
+        (p, "table" if _TABLE.match(answer_low, p) else "pointer")
+        for p in DISCLOSURE_CUES.positions(answer_low, found)
+        if outside(p)
+    ]
+    before = [span for span in sentence_spans if span[0] < first_refusal]
+    figure = _first_figure(answer, answer_low, refusing, before, question_low) if DIGIT.search(answer_low) else None
+    if figure is not None or any(kind == "table" and p < first_refusal for p, kind in cues):
+        return sorted([*cues, figure] if figure is not None else cues)  # the main information came first
+    giving = list(cues)
+    if asks_for_data(question_low):
+        giving += [
+            (p, "pointer") for p in POINTER_CUES.positions(answer_low, found) if outside(p) and p < first_refusal
+        ]
+    if DIGIT.search(answer_low) is not None:
+        after = [span for span in sentence_spans if span[0] >= first_refusal]
+        figure = _first_figure(answer, answer_low, refusing, after, question_low)
+        if figure is not None:
+            giving.append(figure)
+    if any(p >= first_refusal for p, _ in giving):  # only then: where the answer turns to related information
+        proxy_from = _proxy_from(answer_low, first_refusal, refusing, sentence_spans)
+        giving = [(p, kind) for p, kind in giving if p < proxy_from]
+    return sorted(giving)
+
+
+@lru_cache(maxsize=4096)
+def _question_terms(question: str | None) -> frozenset[str]:
+    """The subject terms of a question (cached: a batch repeats questions)."""
+    return frozenset(extract_subject(question)[1])
+
+
+def _refuses_more(
+    question: str | None, answer_low: str, refusing: list[tuple[int, int]], sentences_at: list[tuple[int, int]]
+) -> bool:
+    """The refusing parts name at least as many of the question's subject terms as the sentences
+    ``sentences_at``: what they refuse is the main request, not a side of it."""
+    terms = _question_terms(question)
+    refused = terms.intersection(subject_terms(" ".join(answer_low[a:b] for a, b in refusing)))
+    given = terms.intersection(subject_terms(" ".join(answer_low[a:b] for a, b in sentences_at)))
+    return len(refused) >= len(given)
+
+
+def _main_request_label(
+    question: str | None,
+    answer_low: str,
+    refusing: list[tuple[int, int]],
+    giving: list[tuple[int, str]],
+    sentence_spans: list[tuple[int, int]],
+) -> str:
+    """``refusal``, ``partial`` or ``disclosure`` by the main request.
+
+    Figures or a table before the first refusal: the main request is met and the refusal is of a
+    part, which is minor (a disclosure) when it refuses some years only. The refusal first: a
+    refusal when it refuses the whole request ("the information requested", not some years of it)
+    and what follows is neither a table nor the amount a question about money asks for (figures
+    after it are related ones), else partial. A pointer to a publication gives no figures: before
+    the refusal, it makes the answer partial only when it names more of the question's subject
+    than the refusal does. Nothing given: a refusal."""
+    a, b = refusing[0]
+    scope = answer_low[a:b]
+    figures = [(where, kind) for where, kind in giving if kind != "pointer"]
+    if not figures:
+        pointed = [(x, y) for x, y in sentence_spans if any(x <= p < y and p < a for p, _ in giving)]
+        return "partial" if pointed and not _refuses_more(question, answer_low, refusing, pointed) else "refusal"
+    if figures[0][0] < a:
+        return "disclosure" if _PERIOD_SCOPE.search(scope) else "partial"
+    whole = _WHOLE_SCOPE.search(scope) and not _PERIOD_SCOPE.search(scope)
+    return "refusal" if whole and not any(kind in ("money", "table") for _, kind in figures) else "partial"
 
 
 def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: Engine) -> list[tuple]:
@@ -134,8 +272,11 @@ def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: 
         first = min(f.sentence for f in phrases)
         chosen = min((f for f in phrases if f.sentence == first), key=lambda f: (engine.order[f.category], f.start))
         refusing = _refusing_spans(answer, phrases)
-        partial = _gives_figures(question, answer, answer_low, in_answer, refusing, sentence_spans)
-        label = "partial" if partial else "refusal"
+        giving = _first_giving(question, answer, answer_low, in_answer, refusing, sentence_spans)
+        label = _main_request_label(question, answer_low, refusing, giving, sentence_spans)
+        if label == "disclosure":
+            out.append(("disclosure", None, None, None, None))
+            continue
         out.append((label, chosen.category, answer[chosen.start : chosen.end], chosen.start, chosen.end))
     return out
 
