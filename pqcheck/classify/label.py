@@ -105,6 +105,14 @@ _PERIOD_SCOPE = re.compile(
     r"\b(?:prior to|before|earlier than|until)\s+(?:\d|the |april|january)|\bfor (?:the )?(?:years?|periods?) "
     r"(?:before|prior|up to|between)|\bfor (?:[a-z]+ ){0,3}(?:19|20)\d\d\b"
 )
+# A refusal of a breakdown or a named sub-item of the request ("cannot identify attempted suicides
+# separately", "cannot be separated ... by specific offence", "the further data requested", "the
+# information requested for the number of households"): after the main figures, a minor part.
+_PART_SCOPE = re.compile(
+    r"\bseparate(?:ly|d)?\b|\bbroken down\b|\bbreakdown\b|"
+    r"\b(?:further|more detailed|additional) (?:data|information|figures|breakdown|details?)\b|"
+    r"\b(?:information|data|figures?) (?:requested |sought )?(?:for|on) the (?:number|proportion|percentage)\b"
+)
 
 
 def _money(answer: str, pos: int) -> bool:
@@ -239,7 +247,7 @@ def _main_request_label(
         pointed = [(x, y) for x, y in sentence_spans if any(x <= p < y and p < a for p, _ in giving)]
         return "partial" if pointed and not _refuses_more(question, answer_low, refusing, pointed) else "refusal"
     if figures[0][0] < a:
-        return "disclosure" if _PERIOD_SCOPE.search(scope) else "partial"
+        return "disclosure" if _PERIOD_SCOPE.search(scope) or _PART_SCOPE.search(scope) else "partial"
     whole = _WHOLE_SCOPE.search(scope) and not _PERIOD_SCOPE.search(scope)
     return "refusal" if whole and not any(kind in ("money", "table") for _, kind in figures) else "partial"
 
