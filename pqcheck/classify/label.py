@@ -252,6 +252,21 @@ def _main_request_label(
     return "refusal" if whole and not any(kind in ("money", "table") for _, kind in figures) else "partial"
 
 
+# A question about policy: what is done or planned, by what criteria, why. It asks for no data.
+_POLICY_QUESTION = re.compile(
+    r"(?:what|which) (?:steps|plans|criteria|action|actions|measures|progress|arrangements|guidance)\b|why\b"
+)
+
+
+def _policy_question(question: str | None) -> bool:
+    """The question asks about policy ("what steps", "what criteria"), not for data: a withholding
+    ground in its answer ("not appropriate to release", "no running commentary on individual cases")
+    withholds no data asked for, and the definitions call such an answer ``other``."""
+    if not question:
+        return False
+    return _POLICY_QUESTION.match(question_body(question.lower())) is not None
+
+
 def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: Engine) -> list[tuple]:
     """For each (question, answer, answer_low, found) that passed the prefilter, the (label, category,
     phrase, start, end). spaCy runs on the sentences that pass the prefilter themselves."""
@@ -282,6 +297,9 @@ def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: 
         refusing = _refusing_spans(answer, phrases)
         giving = _first_giving(question, answer, answer_low, in_answer, refusing, sentence_spans)
         label = _main_request_label(question, answer_low, refusing, giving, sentence_spans)
+        if chosen.category == "other" and _policy_question(question):
+            out.append(_OTHER_ROW)
+            continue
         if label == "disclosure":
             out.append(("disclosure", None, None, None, None))
             continue
