@@ -135,6 +135,33 @@ def test_figures_then_the_refusal_of_some_years_is_a_disclosure():
     assert (c.label, c.category, c.phrase) == ("disclosure", None, None)
 
 
+@pytest.mark.parametrize(
+    "refused",
+    [
+        "We cannot identify attempted suicides separately from other forms of self-harm.",
+        "These cannot be separated to report outcomes by specific offence.",
+        "The further data requested cannot be provided as it is from live operational databases.",
+        "The information requested for the number of households is not readily available.",
+    ],
+)
+def test_figures_then_the_refusal_of_a_breakdown_or_sub_item_is_a_disclosure(refused):
+    # The main request is met first; the refused part is a breakdown or a named sub-item: minor
+    # (shared definitions, "Mixed answers"; real answers A130, A134, A172, RB087).
+    answer = "In March 2017 there were 33,357 people with a sanction deduction. " + refused
+    c = classify("To ask the Secretary of State, how many (1) people and (2) households were sanctioned.", answer)
+    assert (c.label, c.category, c.phrase) == ("disclosure", None, None)
+
+
+def test_a_withholding_ground_in_the_answer_to_a_policy_question_is_other():
+    # The definitions: non_disclosure is about figures asked for; a policy answer is other (RA061, RA096).
+    answer = "It would be inappropriate to provide a running commentary on individual cases."
+    assert classify(HOME_OFFICE + "what criteria will be used to select people for relocation.", answer).label == (
+        "other"
+    )
+    assert classify(HOME_OFFICE + "what steps she has taken to secure legacy IT systems.", answer).label == "other"
+    assert classify(HOME_OFFICE + "how many people were relocated in 2023.", answer).label == "refusal"
+
+
 def test_a_table_after_a_refusal_makes_it_partial():
     answer = (
         "The information is not held centrally in the format requested. Nevertheless, the following table shows "
@@ -188,6 +215,7 @@ FAMILIES = [
     ("This data is currently unavailable as we move to a new caseworking system.", "not_available"),
     ("The Department does hold this information, but only at disproportionate cost.", "disproportionate_cost"),
     ("The information is not held in a reportable format.", "not_in_format"),
+    ("This Department has no comprehensive historical record of the occasions it changed.", "not_collected"),
 ]
 
 
