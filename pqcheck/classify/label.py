@@ -234,7 +234,8 @@ def _main_request_label(
     """``refusal``, ``partial`` or ``disclosure`` by the main request.
 
     Figures or a table before the first refusal: the main request is met and the refusal is of a
-    part, which is minor (a disclosure) when it refuses some years only. The refusal first: a
+    part, which is minor (a disclosure) when it refuses some years only, a breakdown or a named
+    sub-item (``_PART_SCOPE``). The refusal first: a
     refusal when it refuses the whole request ("the information requested", not some years of it)
     and what follows is neither a table nor the amount a question about money asks for (figures
     after it are related ones), else partial. A pointer to a publication gives no figures: before
