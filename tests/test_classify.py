@@ -119,6 +119,16 @@ def test_refusal_of_the_request_then_related_figures_after_however_is_a_refusal(
     _phrase_ok(answer, c)
 
 
+def test_a_refusal_that_opens_with_the_information_refused_then_other_figures_is_a_refusal():
+    # A142: the information asked for is named and refused first; the figure after it is a proxy.
+    answer = (
+        "Information on a prisoner's place of residence prior to sentence is not held centrally. At 30 November "
+        "2003, there were 1,580 prisoners in English prisons who had been committed by courts in Wales."
+    )
+    c = classify("How many Welsh residents are held in English prisons.", answer)
+    assert (c.label, c.category) == ("refusal", "not_held_centrally")
+
+
 def test_figures_then_the_refusal_of_a_part_is_partial():
     answer = (
         "In 2019 there were 24,512 people entering detention. Information on their nationality is not held "

@@ -95,10 +95,13 @@ _MONEY_QUESTION = re.compile(
 )
 _CURRENCY = "£$€"
 _TABLE = re.compile(r"[^.]{0,40}\b(?:tables?|as follows|attached|spreadsheet|excel|librar)")
-# A refusal of the whole request: it names the information asked for rather than a part of it.
+# A refusal of the whole request: it names the information asked for rather than a part of it, or
+# opens with what information it refuses ("Information on a prisoner's place of residence ... is not
+# held centrally").
 _WHOLE_SCOPE = re.compile(
     r"\b(?:requested|sought|asked for)\b|\b(?:the|this|such|that) (?:information|data)\b(?! (?:for|on|about|"
-    r"of|relating|prior|before) )|\blevel of detail\b|\bthis (?:question|breakdown)\b"
+    r"of|relating|prior|before) )|\blevel of detail\b|\bthis (?:question|breakdown)\b|"
+    r"^\s*(?:information|data|figures) (?:on|about|relating to)\b"
 )
 # A refusal of some years only ("not available for 2005-06", "prior to 1995"): a minor part.
 _PERIOD_SCOPE = re.compile(
