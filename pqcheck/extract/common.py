@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from pqcheck.extract import Run
+from pqcheck.extract.model import Run
 
 
 def read_text(path: Path, encoding: str | None, run: Run) -> str:

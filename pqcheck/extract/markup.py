@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pqcheck.extract import Extraction, PageText, Run
 from pqcheck.extract.common import read_text
+from pqcheck.extract.model import Extraction, PageText, Run
 from pqcheck.text import html_to_text, looks_like_html
 
 

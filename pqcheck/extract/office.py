@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from pqcheck.extract import ExtractError, Extraction, PageText, Run
 from pqcheck.extract.common import format_number, render_row
+from pqcheck.extract.model import ExtractError, Extraction, PageText, Run
 from pqcheck.text import ascii_int
 
 EXPANSION_FACTOR = 10  # ZIP members may expand to this many times max_bytes

@@ -23,7 +23,7 @@ import statistics
 from collections.abc import Callable
 from pathlib import Path
 
-from pqcheck.extract import ExtractError, Extraction, PageText, Run
+from pqcheck.extract.model import ExtractError, Extraction, PageText, Run
 
 log = logging.getLogger(__name__)
 

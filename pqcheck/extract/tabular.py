@@ -6,8 +6,8 @@ import csv
 import io
 from pathlib import Path
 
-from pqcheck.extract import Extraction, PageText, Run
 from pqcheck.extract.common import read_text, render_row
+from pqcheck.extract.model import Extraction, PageText, Run
 from pqcheck.extract.sniff import csv_delimiter
 
 FIELD_LIMIT = 1_000_000  # characters in one field; longer fields are cut, not an error
