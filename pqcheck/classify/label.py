@@ -105,14 +105,18 @@ _WHOLE_SCOPE = re.compile(
 )
 # A refusal of some years only ("not available for 2005-06", "prior to 1995"): a minor part.
 _PERIOD_SCOPE = re.compile(
-    r"\b(?:prior to|before|earlier than|until)\s+(?:\d|the |april|january)|\bfor (?:the )?(?:years?|periods?) "
-    r"(?:before|prior|up to|between)|\bfor (?:[a-z]+ ){0,3}(?:19|20)\d\d\b"
+    r"\b(?:prior to|before|earlier than|until)\s+(?:\d|the |this |that |april|january)|\bfor (?:the )?(?:years?|periods?) "
+    r"(?:before|prior|up to|between)|\bfor (?:[a-z]+ ){0,3}(?:19|20)\d\d\b|"
+    r"\b(?:earlier|previous|prior|later|other|remaining) (?:years?|periods?|sessions?|months?|quarters?)\b|"
+    r"\b(?:records|figures|data|information) for (?:the )?(?:session|year|period)\b"
 )
 # A refusal of a breakdown or a named sub-item of the request ("cannot identify attempted suicides
 # separately", "cannot be separated ... by specific offence", "the further data requested", "the
 # information requested for the number of households"): after the main figures, a minor part.
 _PART_SCOPE = re.compile(
-    r"\bseparate(?:ly|d)?\b|\bbroken down\b|\bbreakdown\b|"
+    r"\bseparate(?:ly|d)?\b|\bbroken down\b|\bbreakdown\b|\b(?:differentiate|distinguish|split) between\b|"
+    r"\bparts? \(?[b-h]\b|^\W*\(?[b-h]\)|\bactual (?:figures|numbers)\b|"
+    r"\b(?:details?|figures?|data) (?:of|for|on) (?:individual|each|every)\b|"
     r"\b(?:further|more detailed|additional) (?:data|information|figures|breakdown|details?)\b|"
     r"\b(?:information|data|figures?) (?:requested |sought )?(?:for|on) the (?:number|proportion|percentage)\b"
 )
@@ -227,6 +231,12 @@ def _refuses_more(
     return len(refused) >= len(given)
 
 
+def _names_request(question: str | None, scope: str) -> bool:
+    """The refusing part names the information asked for: two or more of the question's subject
+    terms ("no record of the number of occasions that statistics have been sent to UNHCR")."""
+    return len(_question_terms(question).intersection(subject_terms(scope))) >= 2
+
+
 def _main_request_label(
     question: str | None,
     answer_low: str,
@@ -252,7 +262,9 @@ def _main_request_label(
         return "partial" if pointed and not _refuses_more(question, answer_low, refusing, pointed) else "refusal"
     if figures[0][0] < a:
         return "disclosure" if _PERIOD_SCOPE.search(scope) or _PART_SCOPE.search(scope) else "partial"
-    whole = _WHOLE_SCOPE.search(scope) and not _PERIOD_SCOPE.search(scope)
+    if all(_PERIOD_SCOPE.search(answer_low[x:y]) for x, y in refusing):  # some years refused, the rest given
+        return "disclosure"
+    whole = _WHOLE_SCOPE.search(scope) or _names_request(question, scope)
     return "refusal" if whole and not any(kind in ("money", "table") for _, kind in figures) else "partial"
 
 
