@@ -162,6 +162,73 @@ def test_figures_then_the_refusal_of_a_breakdown_or_sub_item_is_a_disclosure(ref
     assert (c.label, c.category, c.phrase) == ("disclosure", None, None)
 
 
+@pytest.mark.parametrize(
+    "refused",
+    [
+        "Figures for earlier years are not available.",
+        "Statistics prior to this period are not available.",
+        "We are unable to differentiate between expenditure for staff or visitors.",
+        "In answer to parts (b) and (c), this information is not held centrally.",
+        "Actual figures cannot be provided without breaching disclosure and confidentiality policy.",
+        "I am withholding the details of individual shipments for reasons of operational security.",
+    ],
+)
+def test_figures_then_the_refusal_of_other_years_a_split_an_item_or_small_numbers_is_a_disclosure(refused):
+    # Real answers RB078, RA060, RB115, RB014, RA124, RA133: the main figures are given first.
+    answer = "The table gives the number of questions answered in each session: 1990-91 1,465; 1991-92 859. " + refused
+    c = classify("To ask the Chancellor, how many (a) written and (b) oral questions were answered.", answer)
+    assert (c.label, c.category, c.phrase) == ("disclosure", None, None)
+
+
+def test_the_refusal_of_one_session_then_the_figures_for_the_rest_is_a_disclosure():
+    # Real answers RA079, RB116: only some years are refused; the others follow in a table.
+    answer = (
+        "Records for Session 2002/03 were not maintained in such a way as to extract the information requested. "
+        "For this session the information requested is below.\nNovember 395 205 51.9\nDecember 478 263 55"
+    )
+    c = classify("To ask the Secretary of State, what proportion of questions were answered within five days.", answer)
+    assert c.label == "disclosure"
+
+
+def test_a_refusal_naming_what_was_asked_that_the_figures_given_do_not_is_a_refusal():
+    # Real answers RB080, RB113: related counts first, then the information asked for is refused.
+    question = (
+        "To ask the Attorney-General how many prosecutions for behaviour deemed to be insulting were "
+        "conducted in each of the last five years."
+    )
+    answer = (
+        "The following table shows the number of offences charged under section 5 of the Public Order Act.\n"
+        "2010-11 34,279\n2011-12 28,549\nIt is not possible to identify those cases where the behaviour was "
+        "deemed solely to be insulting without a manual review of individual files."
+    )
+    assert classify(question, answer).label == "refusal"
+    given = "There were 1,204 insulting behaviour prosecutions in 2011-12. Earlier figures are not available."
+    assert classify(question, given).label == "disclosure"
+
+
+def test_a_refusal_first_that_names_the_information_asked_for_refuses_the_whole_request():
+    # Real answers RA049, RB058: "no record of the number of occasions ..." names the request itself.
+    question = "To ask the Secretary of State, on how many occasions statistics have been sent to the UNHCR."
+    answer = (
+        "There is no record of the number of occasions that statistics have been sent to the UNHCR. The UNHCR is "
+        "sent 2 copies of the annual statistical bulletin."
+    )
+    assert classify(question, answer).label == "refusal"
+
+
+def test_a_deferral_in_the_answer_to_a_policy_question_is_other():
+    # Real answer RB066: "what changes will be made" asks for no data; "will be announced" defers.
+    answer = "The statistics on the changes arising from the review will be published in due course."
+    assert classify(HOME_OFFICE + "what changes will be made to the asylum statistics.", answer).label == "other"
+    assert classify(HOME_OFFICE + "how many asylum claims were changed in 2023.", answer).label == "refusal"
+
+
+def test_disproportional_cost_is_disproportionate_cost():
+    answer = "To retrieve the information relating to emails can only be achieved at a disproportional cost."
+    c = classify(HOME_OFFICE + "how many e-mails were received.", answer)
+    assert (c.label, c.category) == ("refusal", "disproportionate_cost")
+
+
 def test_a_withholding_ground_in_the_answer_to_a_policy_question_is_other():
     # The definitions: non_disclosure is about figures asked for; a policy answer is other (RA061, RA096).
     answer = "It would be inappropriate to provide a running commentary on individual cases."

@@ -108,6 +108,7 @@ _PERIOD_SCOPE = re.compile(
     r"\b(?:prior to|before|earlier than|until)\s+(?:\d|the |this |that |april|january)|\bfor (?:the )?(?:years?|periods?) "
     r"(?:before|prior|up to|between)|\bfor (?:[a-z]+ ){0,3}(?:19|20)\d\d\b|"
     r"\b(?:earlier|previous|prior|later|other|remaining) (?:years?|periods?|sessions?|months?|quarters?)\b|"
+    r"\b(?:earlier|previous|prior|later|historic(?:al)?) (?:figures|data|statistics|records)\b|"
     r"\b(?:records|figures|data|information) for (?:the )?(?:session|year|period)\b"
 )
 # A refusal of a breakdown or a named sub-item of the request ("cannot identify attempted suicides
@@ -115,7 +116,7 @@ _PERIOD_SCOPE = re.compile(
 # information requested for the number of households"): after the main figures, a minor part.
 _PART_SCOPE = re.compile(
     r"\bseparate(?:ly|d)?\b|\bbroken down\b|\bbreakdown\b|\b(?:differentiate|distinguish|split) between\b|"
-    r"\bparts? \(?[b-h]\b|^\W*\(?[b-h]\)|\bactual (?:figures|numbers)\b|"
+    r"\bparts? \(?[b-h]\b|^\W*\(?[b-h]\)|(?<![a-z])actual (?:figures|numbers)\b|"
     r"\b(?:details?|figures?|data) (?:of|for|on) (?:individual|each|every)\b|"
     r"\b(?:further|more detailed|additional) (?:data|information|figures|breakdown|details?)\b|"
     r"\b(?:information|data|figures?) (?:requested |sought )?(?:for|on) the (?:number|proportion|percentage)\b"
@@ -237,6 +238,19 @@ def _names_request(question: str | None, scope: str) -> bool:
     return len(_question_terms(question).intersection(subject_terms(scope))) >= 2
 
 
+def _refuses_unnamed(
+    question: str | None, answer_low: str, refusing: list[tuple[int, int]], given: list[tuple[int, int]]
+) -> bool:
+    """The refusing parts name two or more of the question's subject terms that the sentences
+    with the figures (``given``) do not: the figures are related ones, the information asked for is
+    refused ("... 263 were recorded as 'CPS not ready'; however, it is not recorded whether this was
+    occasioned by an identifiable failing of the CPS")."""
+    terms = _question_terms(question)
+    refused = terms.intersection(subject_terms(" ".join(answer_low[x:y] for x, y in refusing)))
+    named = terms.intersection(subject_terms(" ".join(answer_low[x:y] for x, y in given)))
+    return len(refused - named) >= 2
+
+
 def _main_request_label(
     question: str | None,
     answer_low: str,
@@ -261,7 +275,10 @@ def _main_request_label(
         pointed = [(x, y) for x, y in sentence_spans if any(x <= p < y and p < a for p, _ in giving)]
         return "partial" if pointed and not _refuses_more(question, answer_low, refusing, pointed) else "refusal"
     if figures[0][0] < a:
-        return "disclosure" if _PERIOD_SCOPE.search(scope) or _PART_SCOPE.search(scope) else "partial"
+        if _PERIOD_SCOPE.search(scope) or _PART_SCOPE.search(scope):
+            return "disclosure"
+        given = [(x, y) for x, y in sentence_spans if any(x <= p < y for p, _ in figures)]
+        return "refusal" if _refuses_unnamed(question, answer_low, refusing, given) else "partial"
     if all(_PERIOD_SCOPE.search(answer_low[x:y]) for x, y in refusing):  # some years refused, the rest given
         return "disclosure"
     whole = _WHOLE_SCOPE.search(scope) or _names_request(question, scope)
@@ -270,14 +287,15 @@ def _main_request_label(
 
 # A question about policy: what is done or planned, by what criteria, why. It asks for no data.
 _POLICY_QUESTION = re.compile(
-    r"(?:what|which) (?:steps|plans|criteria|action|actions|measures|progress|arrangements|guidance)\b|why\b"
+    r"(?:what|which) (?:steps|plans|criteria|action|actions|measures|progress|arrangements|guidance|changes)\b|why\b"
 )
 
 
 def _policy_question(question: str | None) -> bool:
-    """The question asks about policy ("what steps", "what criteria"), not for data: a withholding
+    """The question asks about policy ("what steps", "what changes"), not for data: a withholding
     ground in its answer ("not appropriate to release", "no running commentary on individual cases")
-    withholds no data asked for, and the definitions call such an answer ``other``."""
+    or a deferral ("will be announced in due course") withholds no data asked for, and the
+    definitions call such an answer ``other``."""
     if not question:
         return False
     return _POLICY_QUESTION.match(question_body(question.lower())) is not None
@@ -313,7 +331,7 @@ def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: 
         refusing = _refusing_spans(answer, phrases)
         giving = _first_giving(question, answer, answer_low, in_answer, refusing, sentence_spans)
         label = _main_request_label(question, answer_low, refusing, giving, sentence_spans)
-        if chosen.category == "other" and _policy_question(question):
+        if chosen.category in ("other", "will_publish") and _policy_question(question):
             out.append(_OTHER_ROW)
             continue
         if label == "disclosure":
