@@ -91,6 +91,8 @@ def describe(result: dict[str, Any]) -> str:
         lines.append(f'  phrase: "{result["phrase"]}" at {result["start"]}-{result["end"]}')
     if result["subject"]:
         lines.append(f"  subject: {result['subject']}" + (f" ({result['period']})" if result["period"] else ""))
+    if result.get("refused_part"):
+        lines.append(f"  part refused: {result['refused_part']}")
     if result.get("answer_cut_short"):
         lines.append(f"  {CUT_SHORT_NOTE}")
     return "\n".join(lines)

@@ -193,8 +193,9 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "phrase": str,
             "phrase_start": int,  # offsets of phrase in questions.answer_text
             "phrase_end": int,
-            "subject": str,
+            "subject": str,  # what was asked for: the refused part's subject when the answer gives the rest
             "subject_terms": str,  # JSON list of lower-case lemmas, most specific first
+            "refused_part": str,  # the part of the question refused ("(b) e-mails"), when one is
             "period": str,
             "period_start": str,  # YYYY-MM-DD
             "period_end": str,

@@ -397,6 +397,8 @@ def _pair_markdown(row: dict[str, Any], contents_slug: str, add) -> None:
     if row["subject"] or row["period"]:
         about = md_escape(row["subject"] or "") + (f" ({md_escape(row['period'])})" if row["period"] else "")
         add(f"- **Information asked for:** {about.strip()}\n")
+    if row["refused_part"]:
+        add(f"- **Part refused:** {md_escape(row['refused_part'])}\n")
     if row["answer_cut_short"]:
         add(f"- **Note:** {CUT_SHORT_NOTE}\n")
     add("\n**Question**\n\n")
@@ -476,6 +478,9 @@ CSV_COLUMNS = (
     "label",
     "category",
     "refusal_phrase",
+    "subject",
+    "refused_part",
+    "answer_cut_short",
     "target_kind",
     "evidence_kind",
     "foi_request_id",
@@ -520,6 +525,7 @@ def _csv_chunks(pairs: Iterator[dict[str, Any]]) -> Iterator[str]:
             "question_url": row["question_link"],
             "other_url": row["other_link"],
             "refusal_phrase": _phrase_text(row),
+            "answer_cut_short": int(bool(row["answer_cut_short"])),
             "evidence_figures": "; ".join(str(f.get("text") or f.get("value") or "") for f in row["figures"]),
             "score": "" if row["score"] is None else repr(float(row["score"])),
         }
@@ -565,6 +571,7 @@ def json_pair(row: dict[str, Any]) -> dict[str, Any]:
             "phrase_start": row["span"][0] if row["span"] else None,
             "phrase_end": row["span"][1] if row["span"] else None,
             "subject": row["subject"],
+            "refused_part": row["refused_part"],
             "period": row["period"],
         },
         "foi": None

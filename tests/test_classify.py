@@ -20,6 +20,7 @@ from pqcheck.classify import (
     classify_many,
     extract_period,
     figure_positions,
+    parts,
     rules,
     run,
     subject,
@@ -647,6 +648,45 @@ def test_sentences():
 
 
 # ---------------------------------------------------------------------------------------------
+# The refused part
+
+
+def test_the_parts_of_a_question_are_its_items_or_its_clauses():
+    items = parts.question_items(HOME_OFFICE + "how many (a) letters and (b) e-mails were received in 2008.")
+    assert [(p.marker, p.text) for p in items] == [("(a)", "letters"), ("(b)", "e-mails were received in 2008.")]
+    assert items[1].question.endswith("how many e-mails were received in 2008.")
+    clauses = parts.question_items(
+        HOME_OFFICE + "how many cases were dropped in 2023; and what proportion were dropped on public interest grounds"
+    )
+    assert [p.marker for p in clauses] == ["part 1", "part 2"]
+    assert clauses[1].text == "what proportion were dropped on public interest grounds"
+    statement = "how many victims were detained in 2019; and if she will make a statement."
+    assert parts.question_items(HOME_OFFICE + statement) == []
+    assert parts.question_items(HOME_OFFICE + "how many victims were detained in 2019.") == []
+
+
+def test_a_partial_answer_stores_the_refused_part_and_its_subject():
+    # Real answer RA124's shape: (a) and (c) given, (b) "not held centrally".
+    question = (
+        "To ask the Secretary of State for Defence, how many soldiers were (a) discharged on medical grounds, "
+        "(b) issued with manning control warning certificates and (c) discharged for misconduct in 2003."
+    )
+    answer = (
+        "In 2003, 57 soldiers were discharged on medical grounds and 12 for misconduct. The number issued "
+        "with manning control warning certificates is not held centrally."
+    )
+    c = classify(question, answer)
+    assert c.label == "partial"
+    assert c.refused_part == "(b) issued with manning control warning certificates"
+    assert "manning control warning certificates" in c.subject and "misconduct" not in c.subject
+    assert c.subject_terms[:2] == ["soldier", "manning"] or "certificate" in c.subject_terms[:5]
+    named = classify(question, "The information requested at (b) could only be obtained at disproportionate cost.")
+    assert named.refused_part == "(b) issued with manning control warning certificates"
+    whole = classify(question, "The information requested is not held centrally.")
+    assert whole.label == "refusal" and whole.refused_part is None and "misconduct" in whole.subject
+
+
+# ---------------------------------------------------------------------------------------------
 # classify_db
 
 
@@ -655,6 +695,16 @@ def _question(db, qid, status, answer, question="how many X were there in 2020",
         {"id": qid, "question_text": question, "answer_status": status, "answer_text": answer, "fetched_at": fetched},
         alter=False,
     )
+
+
+def test_classify_db_stores_the_refused_part_as_the_subject(db):
+    question = HOME_OFFICE + "how many (a) letters and (b) e-mails about visas were received in 2008."
+    _question(db, 1, "answered", "We received 1,204 letters. The number of e-mails is not recorded.", question)
+    classify_db(db)
+    row = db["refusals"].get(1)
+    assert (row["label"], row["refused_part"]) == ("partial", "(b) e-mails about visas were received in 2008.")
+    assert row["subject"] == "e-mails about visas received" and "letter" not in row["subject"]
+    assert json.loads(row["subject_terms"])[:2] == ["e-mail", "visa"]
 
 
 def test_classify_db(db):

@@ -121,12 +121,15 @@ def test_refusals_are_written_as_upsert_rows_would(tmp_path):
     db = open_db(tmp_path / "t.db")
     db.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 30)  # two rows a statement
     db["questions"].insert_all([{"id": i} for i in range(1, 6)])
-    rows = [(i, "other", *[None] * 9, "v1", "t1", 0) for i in range(1, 6)]
+    rows = [(i, "other", *[None] * 9, "v1", "t1", 0, None) for i in range(1, 6)]
     with db.conn:
         run._write_refusals(db.conn, rows)
     with db.conn:
-        run._write_refusals(db.conn, [(2, "refusal", "other", "p", 0, 1, "s", "[]", None, None, None, "v2", "t2", 1)])
+        run._write_refusals(
+            db.conn, [(2, "refusal", "other", "p", 0, 1, "s", "[]", None, None, None, "v2", "t2", 1, "(b) e-mails")]
+        )
     expected = [dict(zip(run._REFUSAL_COLUMNS, row, strict=True)) for row in rows]
     expected[1].update(label="refusal", category="other", phrase="p", phrase_start=0, phrase_end=1, subject="s")
     expected[1].update(subject_terms="[]", classifier_version="v2", classified_at="t2", answer_cut_short=1)
+    expected[1].update(refused_part="(b) e-mails")
     assert list(db["refusals"].rows) == expected

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .answers import ANSWER_DATE, DIGIT, WORD_NUMBER, figure_positions, sentences
+from .parts import named_items
 from .rules import (
     DISCLOSURE_CUES,
     HOLDING_CUES,
@@ -105,8 +106,8 @@ _WHOLE_SCOPE = re.compile(
 )
 # A refusal of some years only ("not available for 2005-06", "prior to 1995"): a minor part.
 _PERIOD_SCOPE = re.compile(
-    r"\b(?:prior to|before|earlier than|until)\s+(?:\d|the |this |that |april|january)|\bfor (?:the )?(?:years?|periods?) "
-    r"(?:before|prior|up to|between)|\bfor (?:[a-z]+ ){0,3}(?:19|20)\d\d\b|"
+    r"\b(?:prior to|before|earlier than|until)\s+(?:\d|the |this |that |april|january)|"
+    r"\bfor (?:the )?(?:years?|periods?) (?:before|prior|up to|between)|\bfor (?:[a-z]+ ){0,3}(?:19|20)\d\d\b|"
     r"\b(?:earlier|previous|prior|later|other|remaining) (?:years?|periods?|sessions?|months?|quarters?)\b|"
     r"\b(?:earlier|previous|prior|later|historic(?:al)?) (?:figures|data|statistics|records)\b|"
     r"\b(?:records|figures|data|information) for (?:the )?(?:session|year|period)\b"
@@ -244,11 +245,20 @@ def _refuses_unnamed(
     """The refusing parts name two or more of the question's subject terms that the sentences
     with the figures (``given``) do not: the figures are related ones, the information asked for is
     refused ("... 263 were recorded as 'CPS not ready'; however, it is not recorded whether this was
-    occasioned by an identifiable failing of the CPS")."""
+    occasioned by an identifiable failing of the CPS"). A refusal of one item of several ("(b) ...")
+    is a part refused, not this (the caller asks :func:`named_items`)."""
     terms = _question_terms(question)
     refused = terms.intersection(subject_terms(" ".join(answer_low[x:y] for x, y in refusing)))
     named = terms.intersection(subject_terms(" ".join(answer_low[x:y] for x, y in given)))
     return len(refused - named) >= 2
+
+
+def _other_item_given(question: str | None, refused: str, given: str) -> bool:
+    """The refusal names one item of the question ("(b) issued with warning certificates") and the
+    figures another: a part is refused, the rest given."""
+    refused_parts = named_items(question, refused)
+    given_parts = named_items(question, given)
+    return bool(refused_parts and given_parts) and not set(refused_parts) & set(given_parts)
 
 
 def _main_request_label(
@@ -278,7 +288,9 @@ def _main_request_label(
         if _PERIOD_SCOPE.search(scope) or _PART_SCOPE.search(scope):
             return "disclosure"
         given = [(x, y) for x, y in sentence_spans if any(x <= p < y for p, _ in figures)]
-        return "refusal" if _refuses_unnamed(question, answer_low, refusing, given) else "partial"
+        given_text = " ".join(answer_low[x:y] for x, y in given)
+        refused = _refuses_unnamed(question, answer_low, refusing, given)
+        return "refusal" if refused and not _other_item_given(question, scope, given_text) else "partial"
     if all(_PERIOD_SCOPE.search(answer_low[x:y]) for x, y in refusing):  # some years refused, the rest given
         return "disclosure"
     whole = _WHOLE_SCOPE.search(scope) or _names_request(question, scope)

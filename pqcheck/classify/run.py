@@ -14,6 +14,7 @@ from functools import lru_cache
 from ..db import write_transaction
 from ..records import now_iso
 from .label import classify_rows
+from .parts import refused_part
 from .rules import CLASSIFIER_VERSION
 from .subject import question_parts
 
@@ -32,6 +33,7 @@ class Classification:
     period: str | None = None  # the period asked about, as written ("2010 to 2019")
     period_start: str | None = None  # YYYY-MM-DD
     period_end: str | None = None
+    refused_part: str | None = None  # the part of the question refused ("(b) e-mails"), when one is
 
 
 @dataclass
@@ -51,22 +53,35 @@ def classify_many(pairs: Iterable[tuple[str | None, str | None]], *, subjects: s
     period for every answer, ``"refusals"`` only for refusals and partials (what ``classify_db`` does)."""
     pairs = list(pairs)
     results = [Classification(*row) for row in classify_rows(pairs)]
-    for (question, _), result in zip(pairs, results, strict=True):
+    for (question, answer), result in zip(pairs, results, strict=True):
         if subjects == "all" or result.label in ("refusal", "partial"):
-            _add_subject(result, question)
+            _add_subject(result, question, answer)
     return results
 
 
 def classify(question_text: str | None, answer_text: str | None) -> Classification:
     """Classify one answer: label, refusal category and phrase (with offsets into ``answer_text``),
-    and the subject and period of the question."""
+    and the subject and period of the question (of the part refused, when one part is)."""
     return classify_many([(question_text, answer_text)])[0]
 
 
-def _add_subject(result: Classification, question: str | None) -> None:
-    (result.subject, result.subject_terms, result.period, result.period_start, result.period_end) = question_parts(
-        question
-    )
+def _add_subject(result: Classification, question: str | None, answer: str | None) -> None:
+    subject, terms, part, *period = refusal_subject(question, answer, result.start)
+    result.subject, result.subject_terms, result.refused_part = subject, terms, part
+    result.period, result.period_start, result.period_end = period
+
+
+def refusal_subject(
+    question: str | None, answer: str | None, phrase_start: int | None
+) -> tuple[str | None, list[str], str | None, str | None, str | None, str | None]:
+    """(subject, terms, refused part, period, period start, period end) of a refusal: the question's,
+    narrowed to the part the refusing sentence refuses when it refuses one part of several (its
+    terms first, then the rest of the question's)."""
+    subject, terms, *period = question_parts(question)
+    part = refused_part(question, answer, phrase_start) if answer and phrase_start is not None else None
+    if part is None:
+        return subject, terms, None, *period
+    return part.subject or subject, part.terms, part.part, *period
 
 
 # --------------------------------------------------------------------------------------------
@@ -75,6 +90,7 @@ def _add_subject(result: Classification, question: str | None) -> None:
 _REFUSAL_COLUMNS = (
     "question_id", "label", "category", "phrase", "phrase_start", "phrase_end", "subject", "subject_terms",
     "period", "period_start", "period_end", "classifier_version", "classified_at", "answer_cut_short",
+    "refused_part",
 )  # fmt: skip
 _ROWS_PER_INSERT = 256
 
@@ -158,13 +174,13 @@ def classify_db(db, *, progress=None, force: bool = False, batch_size: int = BAT
         by_label.update(result[0] for result in results)
         stamp = now_iso()
         out = []
-        for (question_id, question, _, cut), result in zip(rows, results, strict=True):
+        for (question_id, question, answer, cut), result in zip(rows, results, strict=True):
             if result[0] == "refusal" or result[0] == "partial":
-                subject, terms, *period = question_parts(question)
+                subject, terms, part, *period = refusal_subject(question, answer, result[3])
                 terms_json = json.dumps(terms) if subject is not None else None
-                out.append((question_id, *result, subject, terms_json, *period, version, stamp, cut))
+                out.append((question_id, *result, subject, terms_json, *period, version, stamp, cut, part))
             else:
-                out.append((question_id, *result, None, None, None, None, None, version, stamp, cut))
+                out.append((question_id, *result, None, None, None, None, None, version, stamp, cut, None))
         with write_transaction(db):
             _write_refusals(db.conn, out)
         stats.read += len(rows)
