@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..periods import years_in
 from .answers import ANSWER_DATE, DIGIT, WORD_NUMBER, figure_positions, sentences
 from .parts import named_items
 from .rules import (
@@ -116,12 +117,42 @@ _PERIOD_SCOPE = re.compile(
 # separately", "cannot be separated ... by specific offence", "the further data requested", "the
 # information requested for the number of households"): after the main figures, a minor part.
 _PART_SCOPE = re.compile(
-    r"\bseparate(?:ly|d)?\b|\bbroken down\b|\bbreakdown\b|\b(?:differentiate|distinguish|split) between\b|"
+    r"\bseparate(?:ly|d)?\b|\bbroken down\b|\bbreakdown\b|\b(?:differentiate|distinguish|split)\b[^.]{0,40}\bbetween\b|"
     r"\bparts? \(?[b-h]\b|^\W*\(?[b-h]\)|(?<![a-z])actual (?:figures|numbers)\b|"
     r"\b(?:details?|figures?|data) (?:of|for|on) (?:individual|each|every)\b|"
-    r"\b(?:further|more detailed|additional) (?:data|information|figures|breakdown|details?)\b|"
+    r"\b(?:further|more detailed|additional|other) (?:data|information|figures|breakdown|details?)\b|"
+    r"\b(?:provide|give) (?:the )?(?:figures|data|information) for\b|\bnot available (?:centrally )?for\b|"
     r"\b(?:information|data|figures?) (?:requested |sought )?(?:for|on) the (?:number|proportion|percentage)\b"
 )
+
+
+# A refusal that says the rest will be published: after the figures, the later ones are a minor part.
+_LATER = re.compile(r"\b(?:will|shall|due to|expected to) be (?:\w+ ){0,2}(?:published|released|available)\b")
+
+
+def _minor(scope: str) -> bool:
+    """After the figures asked for, a refusing part that is minor: some years only, a breakdown or a
+    named sub-item, or the rest to be published later."""
+    return bool(_PERIOD_SCOPE.search(scope) or _PART_SCOPE.search(scope) or _LATER.search(scope))
+
+
+# A refusing sentence that goes on about the one before it ("To compile those data would incur
+# disproportionate cost", "This is because ..."): it refuses what that one refused.
+_FOLLOW_ON = re.compile(
+    r"^\W*(?:this is because|to (?:compile|obtain|collate|provide|produce|do so|do this)|(?:this|that|these|those|"
+    r"such) (?:information|data|figures|records))\b"
+)
+
+
+def _all_minor(answer_low: str, refusing: list[tuple[int, int]]) -> bool:
+    """Every refusing part is minor (:func:`_minor`), or goes on about a minor one before it."""
+    before = False
+    for x, y in refusing:
+        scope = answer_low[x:y]
+        before = _minor(scope) or (before and _FOLLOW_ON.match(scope) is not None)
+        if not before:
+            return False
+    return True
 
 
 def _money(answer: str, pos: int) -> bool:
@@ -285,7 +316,7 @@ def _main_request_label(
         pointed = [(x, y) for x, y in sentence_spans if any(x <= p < y and p < a for p, _ in giving)]
         return "partial" if pointed and not _refuses_more(question, answer_low, refusing, pointed) else "refusal"
     if figures[0][0] < a:
-        if _PERIOD_SCOPE.search(scope) or _PART_SCOPE.search(scope):
+        if _all_minor(answer_low, refusing):
             return "disclosure"
         given = [(x, y) for x, y in sentence_spans if any(x <= p < y for p, _ in figures)]
         given_text = " ".join(answer_low[x:y] for x, y in given)
@@ -311,6 +342,21 @@ def _policy_question(question: str | None) -> bool:
     if not question:
         return False
     return _POLICY_QUESTION.match(question_body(question.lower())) is not None
+
+
+def _next_edition(question: str | None, answer_low: str, phrases: list[_Found], giving: list[tuple[int, str]]) -> bool:
+    """A referral to where the information is published, then only the date of the next edition
+    ("published annually, in Table C ... The next edition is due to be published in July"): the
+    definitions' plain referral, ``other``; unless the edition to come holds the years asked about
+    ("figures for the first quarter of 2021 are due to be published on 27 May")."""
+    if (
+        not giving
+        or giving[0][0] >= min(f.start for f in phrases)
+        or any(f.category != "will_publish" for f in phrases)
+    ):
+        return False
+    asked = years_in(question)
+    return not asked or not any(asked & years_in(answer_low[a:b]) for a, b in {f.sentence for f in phrases})
 
 
 def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: Engine) -> list[tuple]:
@@ -344,6 +390,9 @@ def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: 
         giving = _first_giving(question, answer, answer_low, in_answer, refusing, sentence_spans)
         label = _main_request_label(question, answer_low, refusing, giving, sentence_spans)
         if chosen.category in ("other", "will_publish") and _policy_question(question):
+            out.append(_OTHER_ROW)
+            continue
+        if _next_edition(question, answer_low, phrases, giving):
             out.append(_OTHER_ROW)
             continue
         if label == "disclosure":
