@@ -224,6 +224,49 @@ def test_a_deferral_in_the_answer_to_a_policy_question_is_other():
     assert classify(HOME_OFFICE + "how many asylum claims were changed in 2023.", answer).label == "refusal"
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "It is not our practice to issue lists of names of British nationals detained abroad.",
+        "As has been the practice of successive Administrations, details of such meetings are not disclosed.",
+    ],
+)
+def test_a_stated_practice_of_not_disclosing_is_a_withholding_ground(answer):
+    # Real answers RA353, RB123: withholding grounds of category other.
+    c = classify("To ask the Secretary of State, how many British nationals are detained abroad.", answer)
+    assert (c.label, c.category) == ("refusal", "other")
+
+
+def test_a_referral_then_the_date_of_the_next_edition_is_other_unless_it_holds_the_years_asked():
+    # Real answers RA114 (other) and RA097 (a refusal: the figures asked for are the ones to come).
+    answer = (
+        "The information is published annually, in Table C of 'Civil Service Statistics' which covers permanent "
+        "staff numbers in each department and agency from 1995 to 2001, copies of which are laid in the Libraries "
+        "of both Houses. The last edition, based on April 2001 data, was published in June 2002.\n\nThe next "
+        "edition, based on April 2002 data, is due to be published in July 2003.\n\nAlternatively, this "
+        "information is available at the following address on the Cabinet Office Statistics website: "
+        "http://www.civil-service.gov.uk/statistics/css.htm."
+    )
+    assert classify("To ask the Minister, how many civil servants there are in each department.", answer).label == (
+        "other"
+    )
+    asked = "To ask the Minister, how many civil servants there were in each department in April 2003."
+    dated = answer.replace("based on April 2002 data", "based on April 2003 data")
+    assert classify(asked, dated).label == "refusal"
+
+
+def test_a_refusal_going_on_about_a_minor_one_is_minor_too():
+    # Real answers RB075, RA320: "... prior to 1995. To compile those data would incur disproportionate cost."
+    answer = (
+        "The following table sets out the number of staff on 1 April for each year since 1995.\n1995 | 1,204\n"
+        "1996 | 1,310\nWe do not hold records centrally of staff numbers for years prior to 1995. To compile those "
+        "data would incur disproportionate cost."
+    )
+    assert classify("To ask the Secretary of State, how many staff were employed since 1980.", answer).label == (
+        "disclosure"
+    )
+
+
 def test_disproportional_cost_is_disproportionate_cost():
     answer = "To retrieve the information relating to emails can only be achieved at a disproportional cost."
     c = classify(HOME_OFFICE + "how many e-mails were received.", answer)
