@@ -18,15 +18,16 @@ from .text import html_to_text, looks_like_html, without_surrogates
 from .vocabulary import CUT_SHORT_NOTE
 
 
-def check(record_id: Any, question_text: Any, answer_text: Any) -> dict[str, Any]:
+def check(record_id: Any, question_text: Any, answer_text: Any, cut_short: bool | None = None) -> dict[str, Any]:
     """The classification of one answer as a plain dict (for printing or JSON). An HTML answer
-    (as the API's detail endpoint gives it) is read as its text; a text that ends in "..." as the
-    list endpoint cuts it is classified on what there is, and ``answer_cut_short`` says so."""
+    (as the API's detail endpoint gives it) is read as its text; a text cut short (``cut_short``;
+    when not known, one that ends in "..." as the list endpoint cuts it) is classified on what
+    there is, and ``answer_cut_short`` says so."""
     name = record_id or "the answer"
     for field, value in (("question", question_text), ("answer", answer_text)):
         if value is not None and not isinstance(value, str):
             raise BadInput(f"{name}: the {field} is {type(value).__name__}, not text")
-    cut_short = answer_cut(answer_text)
+    cut_short = answer_cut(answer_text) if cut_short is None else cut_short
     answer_text = answer_text_of(answer_text)
     if not answer_text:
         raise BadInput(f"{name}: no answer text to classify")
@@ -42,12 +43,14 @@ def answer_text_of(answer: str | None) -> str | None:
     return text if text.strip() else None
 
 
-def stored_answer(db: sqlite_utils.Database, question_id: int) -> tuple[str | None, str | None]:
-    """The question and answer text of a stored question."""
-    row = next(db["questions"].rows_where("id = ?", [question_id], select="question_text, answer_text"), None)
+def stored_answer(db: sqlite_utils.Database, question_id: int) -> tuple[str | None, str | None, bool]:
+    """The question and answer text of a stored question, and whether the list endpoint cut the
+    answer short (as stored: ``questions.answer_text_truncated``)."""
+    select = "question_text, answer_text, answer_text_truncated"
+    row = next(db["questions"].rows_where("id = ?", [question_id], select=select), None)
     if row is None:
         raise BadInput(f"no question with id {question_id} in the database")
-    return row["question_text"], row["answer_text"]
+    return row["question_text"], row["answer_text"], bool(row["answer_text_truncated"])
 
 
 def warn(message: str) -> None:

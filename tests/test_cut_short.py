@@ -9,6 +9,7 @@ of the detail endpoint), served by the fake API.
 from __future__ import annotations
 
 import copy
+import csv
 import io
 import json
 import subprocess
@@ -181,16 +182,37 @@ def test_check_answer_says_when_it_classified_text_cut_short():
     assert "cut short" not in describe(whole)
 
 
+def test_check_answer_by_id_reads_the_stored_flag_not_the_last_three_characters(tmp_path):
+    db = open_db(tmp_path / "t.db")
+    cut, ellipsis = "The information requested is not held centrally and could", "Figures are set out below..."
+    db["questions"].insert_all(
+        [
+            {"id": 1, "question_text": None, "answer_text": cut, "answer_text_truncated": 1},
+            {"id": 2, "question_text": None, "answer_text": ellipsis, "answer_text_truncated": 0},
+        ],
+        alter=False,
+    )
+    db.conn.commit()
+    db.close()
+    shown = {qid: pqcheck("check-answer", "--db", tmp_path / "t.db", "--id", qid) for qid in (1, 2)}
+    assert (shown[1]["answer_cut_short"], shown[2]["answer_cut_short"]) == (True, False)
+
+
 def test_reports_and_the_pair_page_say_a_pair_was_classified_on_text_cut_short(demo_copy):
     db = open_db(demo_copy)
     match_id, question_id = db.execute("SELECT id, question_id FROM matches ORDER BY id LIMIT 1").fetchone()
     with db.conn:
         db.execute("UPDATE refusals SET answer_cut_short = 1 WHERE question_id = ?", [question_id])
 
-    markdown, document = io.StringIO(), io.StringIO()
+    markdown, document, table = io.StringIO(), io.StringIO(), io.StringIO()
     write_report(db, markdown, fmt="md")
     write_report(db, document, fmt="json")
+    write_report(db, table, fmt="csv")
     pairs = json.loads(document.getvalue())["pairs"]
+    rows = list(csv.DictReader(io.StringIO(table.getvalue())))
+    assert {r["match_id"]: r["answer_cut_short"] == "1" for r in rows} == {
+        p["match_id"]: p["answer_cut_short"] for p in pairs
+    }
 
     assert {p["match_id"]: p["answer_cut_short"] for p in pairs} == {
         p["match_id"]: p["question_id"] == question_id for p in pairs
