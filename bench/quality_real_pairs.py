@@ -1,13 +1,24 @@
-"""The matcher's recall on real documented pairs (``../shared/realdata``), through the whole pipeline.
+"""The matcher's quality on real documented pairs, through the whole pipeline.
 
-    python -m bench.quality_real_pairs
+    python -m bench.quality_real_pairs           # the table, then every pair with its rank
+    python -m bench.quality_real_pairs --json
 
-Every labelled real answer and every official statement that is a written answer becomes a stored
-written answer (its department's answering body, its date when known); every real FOI response
-becomes an FOI request; then ``classify`` and ``match`` run as a user's would. For each documented
-pair (a refusal and the disclosure of the same information by the same department) it prints where
-the disclosure ranks among the refusal's pairs, and recall@1 and recall@3. A statement made in a
-debate cannot be stored yet (pqcheck reads no Hansard debates): such a pair counts as missed.
+Real records only: ``../shared/realdata`` (the shared development set; left out with a note when
+the folder is absent) and ``fixtures/real`` (pqcheck's own: ``answers.jsonl``, ``foi.jsonl``,
+``pairs.jsonl``). Every labelled answer, and every official statement that is a written answer,
+becomes a stored written answer (its department's answering body, its date when known); every FOI
+response (and a statement released as data) becomes an FOI request, stored as ``pqcheck import
+foi`` stores it; then ``classify`` and ``match`` run as a user's would, over one database that
+holds both sets (each set's letters are the other's haystack too).
+
+For each documented pair (a refusal and the disclosure of the same information by the same
+department) it finds where the disclosure ranks among the refusal's pairs: recall@1 and recall@3,
+for the shared set and for the development and held-out halves of pqcheck's own (split by a hash
+of the answer's id, as ``bench.quality`` splits answers). A statement made in a debate cannot be
+stored yet (pqcheck reads no Hansard debates): such a pair counts as missed, and says why.
+
+And the report's top 20 pairs, each judged clearly wrong when its answer is labelled a disclosure
+(the answer gave the figures) or its evidence comes from a local body shown as the department's.
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ import hashlib
 import json
 import re
 import tempfile
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,19 +38,32 @@ from pqcheck.departments import answering_body_ids, department_index
 from pqcheck.errors import BadInput
 from pqcheck.foi import ingest
 from pqcheck.match import match_db
+from pqcheck.pairs import pair_rows
 from pqcheck.questions import save_questions
 from pqcheck.records import QuestionRecord, now_iso
 from pqcheck.sources.foi_files import read_foi_paths
 
 from .common import ROOT
+from .quality import half
 
-REALDATA = ROOT.parent / "shared" / "realdata"
+SHARED = ROOT.parent / "shared" / "realdata"
+OWN = ROOT / "fixtures" / "real"
 WRITTEN_ANSWER = re.compile(r"written answer", re.IGNORECASE)
+# A statement made in a debate: pqcheck cannot store it until it reads Hansard.
+DEBATE = re.compile(r"urgent question|oral answer|statement|debate|lords repeat|house of lords|commons", re.I)
+TOP = 20
 
 
 def question_id(record_id: str) -> int:
     """A stable numeric id for a real record (the API's ids are numbers)."""
     return int(hashlib.sha1(record_id.encode()).hexdigest()[:12], 16)
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The records of a JSON Lines file ([] when it is absent)."""
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def body_of(department: str | None) -> int | None:
@@ -71,10 +96,39 @@ def answer_value(record_id: str, *, department, date, uin, house, question, answ
     }
 
 
-def build(folder: Path) -> Path:
+def kind_of(record: dict[str, Any]) -> str:
+    """How a disclosure record is stored: ``answer`` (a written answer), ``debate`` (said in a
+    debate: not storable yet) or ``foi`` (an FOI response, or a statement released as data)."""
+    if record.get("kind") != "official_statement":
+        return "foi"
+    described = f"{record.get('authority') or ''} {record.get('title') or ''}"
+    if WRITTEN_ANSWER.search(described):
+        return "answer"
+    return "debate" if DEBATE.search(described) else "foi"
+
+
+@dataclass
+class RealSet:
+    """The real records of the shared set and pqcheck's own."""
+
+    answers: list[dict[str, Any]] = field(default_factory=list)
+    fois: list[dict[str, Any]] = field(default_factory=list)
+    pairs: list[dict[str, Any]] = field(default_factory=list)  # each with its "set"
+
+    @classmethod
+    def load(cls, shared: Path = SHARED, own: Path = OWN) -> RealSet:
+        found = cls()
+        for folder, name in ((shared, "shared"), (own, "own")):
+            found.answers += read_jsonl(folder / "answers.jsonl")
+            found.fois += read_jsonl(folder / "foi.jsonl")
+            for pair in read_jsonl(folder / "pairs.jsonl"):
+                part = "shared realdata (dev)" if name == "shared" else f"fixtures/real {half(pair['answer_id'])}"
+                found.pairs.append({**pair, "set": part})
+        return found
+
+
+def build(real: RealSet, folder: Path) -> Path:
     """A database of the real answers, statements and FOI responses, classified and matched."""
-    answers = [json.loads(line) for line in (REALDATA / "answers.jsonl").read_text().splitlines() if line.strip()]
-    fois = [json.loads(line) for line in (REALDATA / "foi.jsonl").read_text().splitlines() if line.strip()]
     values = [
         answer_value(
             r["id"],
@@ -85,9 +139,8 @@ def build(folder: Path) -> Path:
             question=r.get("question_text"),
             answer=r["answer_text"],
         )
-        for r in answers
+        for r in real.answers
     ]
-    statements = [r for r in fois if r.get("kind") == "official_statement"]
     values += [
         answer_value(
             r["id"],
@@ -98,16 +151,16 @@ def build(folder: Path) -> Path:
             question=r.get("request_text"),
             answer=r["response_text"],
         )
-        for r in statements
-        if WRITTEN_ANSWER.search(r["authority"] + " " + r["title"])
+        for r in real.fois
+        if kind_of(r) == "answer"
     ]
     path = folder / "real.db"
     db = open_db(path)
-    save_questions(db, [QuestionRecord(v, f"file://{REALDATA}/answers.jsonl", now_iso(), True) for v in values])
+    save_questions(db, [QuestionRecord(v, "file://fixtures/real/answers.jsonl", now_iso(), True) for v in values])
     records = folder / "foi.jsonl"
     with records.open("w", encoding="utf-8") as handle:
-        for r in fois:
-            if r.get("kind") != "official_statement":
+        for r in real.fois:
+            if kind_of(r) == "foi":
                 row = {k: r.get(k) for k in ("id", "authority", "date", "title", "request_text", "response_text")}
                 handle.write(json.dumps({**row, "url": r["source_url"]}) + "\n")
     ingest(db, read_foi_paths([records], lambda _: None))
@@ -117,42 +170,123 @@ def build(folder: Path) -> Path:
     return path
 
 
-def ranks(path: Path) -> list[dict[str, Any]]:
-    """Each documented pair with the rank of its disclosure among the refusal's pairs (None: absent)."""
+def ranks(real: RealSet, path: Path) -> list[dict[str, Any]]:
+    """Each documented pair with the rank of its disclosure among the refusal's pairs (None:
+    absent) and, when absent, why."""
+    kinds = {r["id"]: kind_of(r) for r in real.fois}
     db = open_db(path, read_only=True)
     out = []
-    for line in (REALDATA / "pairs.jsonl").read_text().splitlines():
-        pair = json.loads(line)
+    for pair in real.pairs:
         refusal = question_id(pair["answer_id"])
         label = db.execute("SELECT label FROM refusals WHERE question_id = ?", [refusal]).fetchone()
         rows = db.execute(
             "SELECT foi_request_id, other_question_id FROM matches WHERE question_id = ? ORDER BY score DESC, id",
             [refusal],
         ).fetchall()
-        targets = [other if other is not None else (foi or "").split(":")[-1] for foi, other in rows]
-        wanted = question_id(pair["foi_id"])
-        rank = next((i for i, t in enumerate(targets, 1) if t == wanted or str(t).endswith(pair["foi_id"])), None)
-        out.append({**pair, "label": label[0] if label else None, "pairs": len(rows), "rank": rank})
+        targets = [str(other) if other is not None else (foi or "").split(":")[-1] for foi, other in rows]
+        wanted = (str(question_id(pair["foi_id"])), pair["foi_id"])
+        rank = next((i for i, t in enumerate(targets, 1) if t in wanted), None)
+        label = label[0] if label else None
+        why = None
+        if rank is None:
+            if kinds.get(pair["foi_id"]) == "debate":
+                why = "said in a debate (not read yet)"
+            elif label not in ("refusal", "partial"):
+                why = f"answer classified {label}"
+            else:
+                why = "not among its pairs"
+        out.append({**pair, "label": label, "pairs": len(rows), "rank": rank, "missed": why})
     db.close()
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args(argv)
-    if not (REALDATA / "pairs.jsonl").is_file():
-        print(f"the shared real data is not at {REALDATA}")
-        return 1
+def clearly_wrong(real: RealSet, path: Path) -> list[dict[str, Any]]:
+    """The report's top ``TOP`` pairs, each with whether it is clearly wrong and why."""
+    gold = {question_id(r["id"]): r["label"] for r in real.answers}
+    db = open_db(path, read_only=True)
+    local = dict(db.execute("SELECT id, local_kind FROM foi_requests WHERE local_kind IS NOT NULL").fetchall())
+    out = []
+    for row in pair_rows(db)[:TOP]:
+        why = None
+        if gold.get(row["question_id"]) == "disclosure":
+            why = "the answer gave the figures"
+        elif row.get("foi_id") in local and row.get("evidence_kind") != "held_locally":
+            why = f"a local body ({local[row['foi_id']]}) shown as the department's"
+        out.append({"match_id": row["match_id"], "question_id": row["question_id"], "wrong": why})
+    db.close()
+    return out
+
+
+@dataclass
+class PairQuality:
+    pairs: int = 0
+    at1: float = 0.0
+    at3: float = 0.0
+    missed: dict[str, int] = field(default_factory=dict)
+
+
+def measure(found: list[dict[str, Any]]) -> dict[str, PairQuality]:
+    """recall@1 and @3 per set, with the reasons for the misses."""
+    out: dict[str, PairQuality] = {}
+    for name in sorted({p["set"] for p in found}, key=lambda s: (not s.startswith("shared"), s)):
+        part = [p for p in found if p["set"] == name]
+        missed: dict[str, int] = {}
+        for p in part:
+            if p["rank"] is None or p["rank"] > 3:
+                reason = p["missed"] or f"ranked {p['rank']}"
+                missed[reason] = missed.get(reason, 0) + 1
+        n = len(part)
+        at = {k: sum(1 for p in part if p["rank"] and p["rank"] <= k) for k in (1, 3)}
+        out[name] = PairQuality(n, round(at[1] / n, 2), round(at[3] / n, 2), missed)
+    return out
+
+
+def evaluate(real: RealSet | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(each pair with its rank, the report's top pairs judged) over one database of all real records."""
+    real = real or RealSet.load()
     department_index()
     with tempfile.TemporaryDirectory() as folder:
-        found = ranks(build(Path(folder)))
+        path = build(real, Path(folder))
+        return ranks(real, path), clearly_wrong(real, path)
+
+
+def table(quality: dict[str, PairQuality], top: list[dict[str, Any]]) -> str:
+    """The matcher's figures as a plain-text table."""
+    lines = [
+        f"{'set':<26} {'pairs':>6} {'recall@1':>9} {'recall@3':>9}  missed (why)",
+        "-" * 79,
+    ]
+    for name, q in quality.items():
+        why = "; ".join(f"{n} {reason}" for reason, n in sorted(q.missed.items(), key=lambda x: -x[1]))
+        lines.append(f"{name:<26} {q.pairs:>6} {q.at1:>9.2f} {q.at3:>9.2f}  {why}")
+    lines.append(f"{'target':<26} {'':>6} {'':>9} {'≥0.90':>9}")
+    wrong = [t for t in top if t["wrong"]]
+    lines.append(f"\nthe report's top {len(top)} pairs: {len(wrong)} clearly wrong (target: at most 2)")
+    lines += [f"  {t['match_id']}: {t['wrong']}" for t in wrong]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="print the figures and every pair as JSON")
+    args = parser.parse_args(argv)
+    real = RealSet.load()
+    if not real.pairs:
+        print(f"no real pairs: neither {SHARED} nor {OWN} holds a pairs.jsonl")
+        return 1
+    found, top = evaluate(real)
+    quality = measure(found)
+    if args.json:
+        print(json.dumps({"sets": {k: asdict(v) for k, v in quality.items()}, "pairs": found, "top": top}, indent=1))
+        return 0
+    print(table(quality, top))
+    print()
     for pair in found:
         print(
-            f"{pair['answer_id']} -> {pair['foi_id']}: classified {pair['label']}, {pair['pairs']} pairs, "
-            f"disclosure ranked {pair['rank'] or 'nowhere'}"
+            f"{pair['set']:<24} {pair['answer_id']} -> {pair['foi_id']}: classified {pair['label']}, "
+            f"{pair['pairs']} pairs, disclosure ranked {pair['rank'] or 'nowhere'}"
+            + (f" ({pair['missed']})" if pair["missed"] else "")
         )
-    total = len(found)
-    at = {k: sum(1 for p in found if p["rank"] and p["rank"] <= k) for k in (1, 3)}
-    print(f"recall@1 {at[1]}/{total} = {at[1] / total:.2f}; recall@3 {at[3]}/{total} = {at[3] / total:.2f}")
     return 0
 
 

@@ -727,6 +727,15 @@ def test_a_partial_answer_stores_the_refused_part_and_its_subject():
     assert named.refused_part == "(b) issued with manning control warning certificates"
     whole = classify(question, "The information requested is not held centrally.")
     assert whole.label == "refusal" and whole.refused_part is None and "misconduct" in whole.subject
+    both = (
+        "To ask the Secretary of State for the Home Department, how many (a) potential and (b) confirmed "
+        "victims of trafficking were held in immigration detention in 2018."
+    )
+    named = "There is no central record of the number of potential or confirmed victims of trafficking."
+    assert classify(both, named).refused_part is None  # both items named: the whole request
+    assert classify(both, "There were 5 potential victims. Confirmed victims are not recorded.").refused_part == (
+        "(b) confirmed victims of trafficking were held in immigration detention in 2018."
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,6 +19,11 @@ _CLAUSE = re.compile(
     r";\s*(?:and\s+)?|,?\s+and\s+(?=(?:what|how many|how much|how long|how often|whether|which|when)\b)", re.I
 )
 _JOINERS = re.compile(r"^[\s,;]+|(?:[\s,;]+(?:and|or|and/or))?[\s,;]*$", re.I)
+# Where the last item's own words end and the words all items share begin: "(b) confirmed victims
+# | of trafficking were held in immigration detention".
+_SHARED_TAIL = re.compile(
+    r"\s(?:of|who|which|that|were|was|are|is|have|has|had|in|by|for|to|from|at|on|with|received|held|since)\s|,", re.I
+)
 # A refusal that names the items it refuses: "(b)", "part (b)", "parts b and c".
 _NAMED_ITEMS = re.compile(r"\(\s*([a-h])\s*\)|\bparts?\s+\(?([a-h])\b(?:\)?\s*(?:and|&|,)\s*\(?([a-h])\b)?", re.I)
 
@@ -31,6 +36,7 @@ class QuestionPart:
     marker: str
     text: str
     question: str
+    own: str  # the words of this part alone (the last item's, without the words all items share)
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,8 @@ def _enumerated(question: str) -> list[QuestionPart]:
     for m, end in zip(markers, ends, strict=True):
         text = _JOINERS.sub("", question[m.end() : end])
         if text:
-            parts.append(QuestionPart(f"({m.group(1).lower()})", text, f"{prefix.rstrip()} {text}"))
+            own = _SHARED_TAIL.split(text, 1)[0] if m is markers[-1] else text
+            parts.append(QuestionPart(f"({m.group(1).lower()})", text, f"{prefix.rstrip()} {text}", own))
     return parts
 
 
@@ -106,14 +113,14 @@ def _clauses(question: str) -> list[QuestionPart]:
     for number, (start, end) in enumerate(zip(bounds, ends, strict=True), 1):
         text = _JOINERS.sub("", question[start:end])
         if text:
-            parts.append(QuestionPart(f"part {number}", text, text))
+            parts.append(QuestionPart(f"part {number}", text, text, text))
     return parts if len(parts) >= 2 else []
 
 
 def named_items(question_text: str | None, text: str) -> list[QuestionPart]:
     """The parts of the question that a text (a refusing sentence, the sentences with figures) is
-    about: the items it names ("(b)", "parts b and c"), else the one item whose own words it names
-    more than any other's. [] when the question has one part, or the text names all or none."""
+    about: the items it names ("(b)", "parts b and c"), else the items whose own words it names.
+    [] when the question has one part, or the text names all or none."""
     parts = question_items(question_text)
     if not parts:
         return []
@@ -143,16 +150,11 @@ def _named(parts: list[QuestionPart], sentence: str) -> list[QuestionPart]:
 
 
 def _by_words(parts: list[QuestionPart], sentence: str) -> list[QuestionPart]:
-    """The one part whose own words (those no other part has) the sentence names most."""
-    own = [set(subject_terms(p.text)) for p in parts]
+    """The parts whose own words (those no other part has) the sentence names."""
+    own = [set(subject_terms(p.own)) for p in parts]
     said = set(subject_terms(sentence))
-    scores = [
-        len((words - set().union(*(o for j, o in enumerate(own) if j != i))) & said) for i, words in enumerate(own)
-    ]
-    best = max(scores)
-    if best == 0 or scores.count(best) > 1:
-        return []
-    return [parts[scores.index(best)]]
+    others = [set().union(*(o for j, o in enumerate(own) if j != i)) for i in range(len(own))]
+    return [p for p, words, rest in zip(parts, own, others, strict=True) if (words - rest) & said]
 
 
 def _narrowed(chosen: list[QuestionPart]) -> tuple[str | None, list[str]]:
