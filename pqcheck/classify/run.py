@@ -52,7 +52,7 @@ def classify_many(pairs: Iterable[tuple[str | None, str | None]], *, subjects: s
     """Classify (question_text, answer_text) pairs. ``subjects``: ``"all"`` extracts the subject and
     period for every answer, ``"refusals"`` only for refusals and partials (what ``classify_db`` does)."""
     pairs = list(pairs)
-    with collector_paused():
+    with _collector_paused():
         results = [Classification(*row) for row in classify_rows(pairs)]
         for (question, _), result in zip(pairs, results, strict=True):
             if subjects == "all" or result.label in ("refusal", "partial"):
@@ -61,10 +61,10 @@ def classify_many(pairs: Iterable[tuple[str | None, str | None]], *, subjects: s
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def _collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector paused, then resumed if it was on. Classifying makes many
     small objects and no cycles to speak of (reference counting frees them), and each pass of the
-    collector over every live object (spaCy's vocabulary among them) costs about a tenth of the time."""
+    collector over every live object (spaCy's vocabulary among them) cost several per cent."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -182,7 +182,7 @@ def classify_db(db, *, progress=None, force: bool = False, batch_size: int = BAT
     after = -(2**63)
     by_label: Counter[str] = Counter()
     while True:
-        with collector_paused():
+        with _collector_paused():
             rows = db.execute(sql, {**params, "after": after, "limit": batch_size}).fetchall()
             if not rows:
                 break
