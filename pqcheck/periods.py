@@ -27,7 +27,9 @@ _YEAR = r"(?:19|20)[0-9]{2}"
 _FY = rf"{_YEAR}\s?[-/–]\s?(?:{_YEAR}|[0-9]{{2}})(?![0-9])"
 _DAY = rf"[0-9]{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH})\s+{_YEAR}"
 _MONTH_YEAR = rf"(?:{_MONTH})\s+{_YEAR}"
-_POINT_RE = re.compile(rf"(?<![\d/-])(?:{_DAY}|{_MONTH_YEAR}|{_FY}|{_YEAR})(?![\d/])")
+# The lookahead (the first letters of a digit or a month) only saves time: the lookbehind first
+# made the regex try every position in full.
+_POINT_RE = re.compile(rf"(?=[0-9jfmasond])(?<![\d/-])(?:{_DAY}|{_MONTH_YEAR}|{_FY}|{_YEAR})(?![\d/])")
 _ENUM = r"(?:\(\s*(?:[a-z]|[ivx]{1,4}|\d{1,2})\s*\)\s*)?"
 _KIND = r"(?:financial|academic|calendar|tax|school|fiscal)"
 # What comes just before a point (matched against the lower-cased text before it)

@@ -434,7 +434,7 @@ class Engine:
     def phrases(self, doc, text: str, question_timing: bool) -> list[tuple[int, int, str]]:
         """The refusal phrases of one sentence (``doc`` of ``text``), overlaps resolved: (start, end,
         category), character offsets in the sentence."""
-        words = {t.lower for t in doc}
+        words = set(doc.to_array("LOWER").tolist())  # the hashes of the tokens' LOWERs, no Token made
         indices = self.select(words)
         if not indices:
             return []

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -52,11 +54,26 @@ def classify_many(pairs: Iterable[tuple[str | None, str | None]], *, subjects: s
     """Classify (question_text, answer_text) pairs. ``subjects``: ``"all"`` extracts the subject and
     period for every answer, ``"refusals"`` only for refusals and partials (what ``classify_db`` does)."""
     pairs = list(pairs)
-    results = [Classification(*row) for row in classify_rows(pairs)]
-    for (question, answer), result in zip(pairs, results, strict=True):
-        if subjects == "all" or result.label in ("refusal", "partial"):
-            _add_subject(result, question, answer)
+    with _collector_paused():
+        results = [Classification(*row) for row in classify_rows(pairs)]
+        for (question, answer), result in zip(pairs, results, strict=True):
+            if subjects == "all" or result.label in ("refusal", "partial"):
+                _add_subject(result, question, answer)
     return results
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused, then resumed if it was on. Classifying makes many
+    small objects and no cycles to speak of (reference counting frees them), and each pass of the
+    collector over every live object (spaCy's vocabulary among them) cost several per cent."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def classify(question_text: str | None, answer_text: str | None) -> Classification:
@@ -128,6 +145,21 @@ _NEEDS = (
 )
 
 
+def _refusal_rows(rows: list[tuple], version: str) -> list[tuple]:
+    """The ``refusals`` rows (``_REFUSAL_COLUMNS``) of (id, question, answer, cut short) rows."""
+    results = classify_rows([(q, a) for _, q, a, _ in rows])
+    stamp = now_iso()
+    out = []
+    for (question_id, question, answer, cut), result in zip(rows, results, strict=True):
+        if result[0] == "refusal" or result[0] == "partial":
+            subject, terms, part, *period = refusal_subject(question, answer, result[3])
+            terms_json = json.dumps(terms) if subject is not None else None
+            out.append((question_id, *result, subject, terms_json, *period, version, stamp, cut, part))
+        else:
+            out.append((question_id, *result, None, None, None, None, None, version, stamp, cut, None))
+    return out
+
+
 def classify_db(db, *, progress=None, force: bool = False, batch_size: int = BATCH_SIZE) -> ClassifyStats:
     """Classify every substantive answer (status answered or corrected, with text) that the current
     ``CLASSIFIER_VERSION`` has not classified yet (every one with ``force``), and write its
@@ -166,23 +198,15 @@ def classify_db(db, *, progress=None, force: bool = False, batch_size: int = BAT
     after = -(2**63)
     by_label: Counter[str] = Counter()
     while True:
-        rows = db.execute(sql, {**params, "after": after, "limit": batch_size}).fetchall()
-        if not rows:
-            break
-        after = rows[-1][0]
-        results = classify_rows([(q, a) for _, q, a, _ in rows])
-        by_label.update(result[0] for result in results)
-        stamp = now_iso()
-        out = []
-        for (question_id, question, answer, cut), result in zip(rows, results, strict=True):
-            if result[0] == "refusal" or result[0] == "partial":
-                subject, terms, part, *period = refusal_subject(question, answer, result[3])
-                terms_json = json.dumps(terms) if subject is not None else None
-                out.append((question_id, *result, subject, terms_json, *period, version, stamp, cut, part))
-            else:
-                out.append((question_id, *result, None, None, None, None, None, version, stamp, cut, None))
-        with write_transaction(db):
-            _write_refusals(db.conn, out)
+        with _collector_paused():
+            rows = db.execute(sql, {**params, "after": after, "limit": batch_size}).fetchall()
+            if not rows:
+                break
+            after = rows[-1][0]
+            out = _refusal_rows(rows, version)
+            with write_transaction(db):
+                _write_refusals(db.conn, out)
+        by_label.update(row[1] for row in out)
         stats.read += len(rows)
         stats.classified += len(out)
         if progress is not None:

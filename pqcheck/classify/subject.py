@@ -11,6 +11,7 @@ plural rule), stop terms left out, ranked by ``term_df`` of the patterns file.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..periods import find_period, period_of
 from .rules import RULES
@@ -162,17 +163,24 @@ def subject_terms(subject: str) -> list[str]:
     terms: dict[str, int] = {}
     words = _WORD.findall(subject)
     for position, word in enumerate(words):
-        low = word.lower().replace("’", "'")
-        if low.endswith("'s"):
-            low, word = low[:-2], word[:-2]
-        if low in _STOP or len(low) < 2:
-            continue
-        proper = (word[0].isupper() and position > 0) or word.isupper()
-        lemma = low if proper else _lemma(low)
-        if lemma in _STOP or lemma in terms:
-            continue
-        terms[lemma] = position
+        lemma = _term(word, position == 0)
+        if lemma is not None and lemma not in terms:
+            terms[lemma] = position
     return sorted(terms, key=lambda t: (t.endswith("ed"), _TERM_DF.get(t, 0), -len(t), terms[t]))
+
+
+@lru_cache(maxsize=65536)
+def _term(word: str, first: bool) -> str | None:
+    """The term of one word of a subject (None: a stop term or a single letter); ``first``: the
+    subject's first word, which a capital does not make a proper noun. Cached: words repeat."""
+    low = word.lower().replace("’", "'")
+    if low.endswith("'s"):
+        low, word = low[:-2], word[:-2]
+    if low in _STOP or len(low) < 2:
+        return None
+    proper = (word[0].isupper() and not first) or word.isupper()
+    lemma = low if proper else _lemma(low)
+    return None if lemma in _STOP else lemma
 
 
 def extract_subject(question_text: str | None) -> tuple[str | None, list[str]]:
@@ -197,7 +205,7 @@ def question_parts(question_text: str | None) -> tuple[str | None, list[str], st
             break
     low = text.lower()
     if " and " in low or "statement" in low:
-        text = _TAIL.sub("", text)
+        text = _without_tail(text)
     if "(" in text:
         text = _ENUMERATOR.sub("", text)
     if "by " in low:
@@ -224,6 +232,28 @@ def _without_auxiliaries(text: str) -> str:
         last = m.end()
     kept.append(text[last:])
     return " ".join(kept)
+
+
+# Every match of _TAIL has one of these, after at most a comma and white space.
+_TAIL_CORES = ("and", "if", "whether", ";")
+
+
+def _without_tail(text: str) -> str:
+    """``_TAIL.sub("", text)``. In ASCII text no match starts before the white space and comma in
+    front of the first of ``_TAIL_CORES`` (in any case), so the search starts there instead of
+    trying the pattern at every position; a match runs to the end of the text."""
+    if not text.isascii():
+        return _TAIL.sub("", text)
+    low = text.lower()
+    start = min((at for at in map(low.find, _TAIL_CORES) if at >= 0), default=-1)
+    if start < 0:
+        return text
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    if start > 0 and text[start - 1] == ",":
+        start -= 1
+    m = _TAIL.search(text, start)
+    return text[: m.start()] if m is not None else text
 
 
 def _without_leading_article(text: str) -> str:
