@@ -41,7 +41,7 @@ class QuestionPart:
 
 @dataclass(frozen=True)
 class RefusedPart:
-    """The part an answer refuses: "(b) e-mails", with that part's subject and terms."""
+    """The part an answer refuses: "(b) e-mails", with that part's subject and terms (its own)."""
 
     part: str
     subject: str | None
@@ -138,9 +138,8 @@ def refused_part(question_text: str | None, answer_text: str, phrase_start: int 
     if not chosen:
         return None
     subject, terms = _narrowed(chosen)
-    whole_terms = question_parts(question_text)[1]
     label = "; ".join(f"{p.marker} {p.text}" if p.marker.startswith("(") else p.text for p in chosen)
-    return RefusedPart(label, subject, list(dict.fromkeys([*terms, *whole_terms])))
+    return RefusedPart(label, subject, terms)
 
 
 def _named(parts: list[QuestionPart], sentence: str) -> list[QuestionPart]:

@@ -98,7 +98,7 @@ def refusal_subject(
     part = refused_part(question, answer, phrase_start) if answer and phrase_start is not None else None
     if part is None:
         return subject, terms, None, *period
-    return part.subject or subject, part.terms, part.part, *period
+    return part.subject or subject, list(dict.fromkeys([*part.terms, *terms])), part.part, *period
 
 
 # --------------------------------------------------------------------------------------------
