@@ -55,6 +55,7 @@ def test_an_older_file_is_migrated_without_losing_rows(tmp_path):
         "m001_answer_status_from_flags",
         "m002_fts_kept_by_savers",
         "m003_review_times_as_utc_offsets",
+        "m004_foi_authorities_and_date_spans",
     ]
 
 

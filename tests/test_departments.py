@@ -35,7 +35,7 @@ def index():
         ({"name": "Her Majesty's Prison and Probation Service"}, "ministry-of-justice"),
         ({"name": "HM Prison & Probation Service"}, "ministry-of-justice"),
         ({"name": "Jobcentre Plus"}, "department-for-work-and-pensions"),
-        ({"name": "HM Revenue and Customs"}, "hm-treasury"),
+        ({"name": "HM Revenue and Customs"}, "hm-revenue-and-customs"),  # a department of its own
         ({"name": "Department of Health"}, "department-of-health-and-social-care"),
         ({"answering_body": 10}, "department-for-culture-media-and-sport"),  # DCMS renamed: 10 -> 217
         ({"answering_body": 217}, "department-for-culture-media-and-sport"),
