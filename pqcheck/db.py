@@ -225,7 +225,7 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "evidence_text": str,
             "evidence_page": int,
             "evidence_figures": str,  # JSON list of {text, value, context}
-            "time_relation": str,  # before, after, same_day (the FOI relative to the answer)
+            "time_relation": str,  # before, after, same_day, within (the answer falls in the FOI's month, year...)
             "gap_days": int,
             "matcher_version": str,
             "matched_at": str,

@@ -4,8 +4,9 @@ resolver of what a user types for ``--department``.
 The mapping ships as ``pqcheck/data/departments.json``: each department lists its names (and
 former names and abbreviations), the answering-body ids it has answered under, its WhatDoTheyKnow
 url_names and GOV.UK organisation slugs, and its agencies (with their former names), which belong
-to it. A department replaced by another names its ``successor``. The answering bodies ship as ``answering_bodies.json`` (a
-snapshot of the Members API's list), overlaid by the ones a database holds.
+to it. A department replaced by another names its ``successor``. The answering bodies ship as
+``answering_bodies.json`` (a snapshot of the Members API's list), overlaid by the ones a database
+holds.
 
 :func:`resolve_department` reads a department id or name (or former name, or agency), a
 WhatDoTheyKnow url_name, a GOV.UK slug, an answering body's id, name or short name, or a fragment
@@ -116,8 +117,8 @@ _LOCAL = {
     "police": re.compile(r"\b(?:police|constabulary|policing and crime)\b"),
     "fire": re.compile(r"\bfire\b"),
     "nhs": re.compile(
-        r"^nhs\b|\b(?:nhs\b.*\b(?:trust|board)|(?:foundation|healthcare|care|primary care|hospitals?) trust|health board|"
-        r"hospitals?|integrated care board|clinical commissioning group|ccg|icb|ambulance service|"
+        r"^nhs\b|\b(?:nhs\b.*\b(?:trust|board)|(?:foundation|healthcare|care|primary care|hospitals?) trust|"
+        r"health board|hospitals?|integrated care board|clinical commissioning group|ccg|icb|ambulance service|"
         r"health and social care (?:trust|partnership)|hsc trust|strategic health authority)\b"
     ),
     "council": re.compile(
