@@ -40,7 +40,7 @@ def index():
         ({"name": "Her Majesty's Prison and Probation Service"}, "ministry-of-justice"),
         ({"name": "HM Prison & Probation Service"}, "ministry-of-justice"),
         ({"name": "Jobcentre Plus"}, "department-for-work-and-pensions"),
-        ({"name": "HM Revenue and Customs"}, "hm-revenue-and-customs"),  # a department of its own
+        ({"name": "HM Revenue and Customs"}, "hm-treasury"),
         ({"name": "Department of Health"}, "department-of-health-and-social-care"),
         ({"answering_body": 10}, "department-for-culture-media-and-sport"),  # DCMS renamed: 10 -> 217
         ({"answering_body": 217}, "department-for-culture-media-and-sport"),
@@ -218,9 +218,9 @@ DHSC, MOD = "department-of-health-and-social-care", "ministry-of-defence"
         ("UKHSA", DHSC),
         ("MHRA", DHSC),
         ("NHS England", DHSC),
-        ("HMRC", "hm-revenue-and-customs"),
-        ("HM Revenue & Customs", "hm-revenue-and-customs"),
-        ("Office for National Statistics / UK Statistics Authority", "uk-statistics-authority"),
+        ("HMRC", "hm-treasury"),  # a non-ministerial department the Treasury answers for in Parliament
+        ("HM Revenue & Customs", "hm-treasury"),
+        ("Office for National Statistics / UK Statistics Authority", "cabinet-office"),  # answered for likewise
         ("Department for Work and Pensions (Scotland)", DWP),  # an office in Scotland is still DWP's
     ],
 )
@@ -278,7 +278,7 @@ REALDATA_EXPECTED = {
     "F040": HOME, "F042": HOME, "F044": HOME, "F046": DWP, "F048": "department-for-education", "F050": MOJ,
     "F052": "local:police", "F054": HOME, "F056": MOJ, "F058": DWP, "F060": "local:council", "F062": HOME,
     "F064": MOJ, "F066": DWP, "F068": DWP, "F070": MOJ, "F072": "local:council", "F074": "local:nhs",
-    "F076": "local:council", "F078": DHSC, "F080": "uk-statistics-authority", "F082": "local:police", "F084": DWP,
+    "F076": "local:council", "F078": DHSC, "F080": "cabinet-office", "F082": "local:police", "F084": DWP,
     "S006": HOME, "S007": HOME, "S008": DHSC,
 }  # fmt: skip
 
