@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         window = match.DEFAULT_OPTIONS.days_before
         dept, lo, hi = matcher.search.dept_codes.get(refusal["department_id"], -1), answered - window, answered + window
-        base = {"dept": dept, "answered": answered, "lo": lo, "hi": hi, "limit": 50, "query": query, "undated": 0}
+        base = {"dept": dept, "lo": lo, "hi": hi, "limit": 50, "query": query, "undated": 0}
         began = time.perf_counter()
         now = conn.execute(match.REQUEST_SQL, base).fetchall()
         totals["now_s"] += time.perf_counter() - began

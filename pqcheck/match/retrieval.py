@@ -1,10 +1,8 @@
 """Finding a refusal's candidates: FTS5 queries ranked by bm25, never an all-pairs scan.
 
 Three queries, restricted to the department and the window through small TEMP tables (row id ->
-department, first and last day), ranked by bm25 weighed by nearness in time (``_NEAR``: the window
-is five years, and the cut must keep the close targets) and cut at ``options.candidates`` rows
-each. An FOI dated to a month, a year or a financial year is in the window when any day of its span
-is:
+department, first and last day) and cut at ``options.candidates`` rows each. An FOI dated to a
+month, a year or a financial year is in the window when any day of its span is:
 
 - ``foi_requests_fts`` (title weighted 3, request text 1),
 - ``foi_pages_fts`` (the released text; the best page per request),
@@ -56,32 +54,24 @@ NO_RESPONSE = frozenset(
     }
 )
 
-# bm25 (negative: lower is better) weighed by the target's nearness in time to the answer, so that
-# the cut at :limit keeps the close targets: 1 inside the target's span, 1/2 at RETRIEVAL_HALF days
-# of gap, 1/3 at twice that, and so on (no SQL math functions needed); an undated target counts as
-# RETRIEVAL_UNDATED
-RETRIEVAL_HALF = 730.0  # days
-RETRIEVAL_UNDATED = 0.5
-_NEAR = f"""(CASE WHEN m.day IS NULL THEN {RETRIEVAL_UNDATED} ELSE
-    {RETRIEVAL_HALF} / ({RETRIEVAL_HALF} + max(m.day - :answered, :answered - m.last, 0)) END)"""
-REQUEST_SQL = f"""
-    SELECT f.rowid, bm25(foi_requests_fts, 3.0, 1.0) * {_NEAR} AS s
+REQUEST_SQL = """
+    SELECT f.rowid, bm25(foi_requests_fts, 3.0, 1.0) AS s
     FROM foi_requests_fts AS f CROSS JOIN temp.pqm_req AS m ON m.rowid = f.rowid
     WHERE f.foi_requests_fts MATCH :query AND m.dept = :dept
       AND (m.day <= :hi AND m.last >= :lo OR (:undated AND m.day IS NULL))
     ORDER BY s LIMIT :limit
 """
-PAGE_SQL = f"""
+PAGE_SQL = """
     WITH hits AS MATERIALIZED (
-        SELECT m.req AS req, f.rowid AS page, bm25(foi_pages_fts) * {_NEAR} AS s
+        SELECT m.req AS req, f.rowid AS page, bm25(foi_pages_fts) AS s
         FROM foi_pages_fts AS f CROSS JOIN temp.pqm_page AS m ON m.rowid = f.rowid
         WHERE f.foi_pages_fts MATCH :query AND m.dept = :dept
           AND (m.day <= :hi AND m.last >= :lo OR (:undated AND m.day IS NULL))
     )
     SELECT req, page, min(s) AS s FROM hits GROUP BY req ORDER BY s LIMIT :limit
 """
-ANSWER_SQL = f"""
-    SELECT f.rowid, bm25(questions_fts, 2.0, 1.0, 2.0) * {_NEAR} AS s
+ANSWER_SQL = """
+    SELECT f.rowid, bm25(questions_fts, 2.0, 1.0, 2.0) AS s
     FROM questions_fts AS f CROSS JOIN temp.pqm_ans AS m ON m.rowid = f.rowid
     WHERE f.questions_fts MATCH :query AND m.dept = :dept AND m.day BETWEEN :lo AND :hi AND m.rowid != :qid
     ORDER BY s LIMIT :limit
@@ -110,7 +100,7 @@ class CandidateSearch:
             "CREATE TEMP TABLE pqm_req (rowid INTEGER PRIMARY KEY, dept INTEGER, day INTEGER, last INTEGER)",
             """CREATE TEMP TABLE pqm_page
                 (rowid INTEGER PRIMARY KEY, req INTEGER, dept INTEGER, day INTEGER, last INTEGER)""",
-            "CREATE TEMP TABLE pqm_ans (rowid INTEGER PRIMARY KEY, dept INTEGER, day INTEGER, last INTEGER)",
+            "CREATE TEMP TABLE pqm_ans (rowid INTEGER PRIMARY KEY, dept INTEGER, day INTEGER)",
             """INSERT INTO temp.pqm_dept (id)
                 SELECT id FROM departments UNION SELECT department_id FROM foi_requests
                 UNION SELECT department_id FROM department_aliases""",
@@ -128,8 +118,7 @@ class CandidateSearch:
                 JOIN foi_pages p ON p.document_id = d.id
                 WHERE d.kind IS NOT 'request'""",
             """INSERT INTO temp.pqm_ans
-                SELECT q.id, d.code, CAST(julianday(q.date_answered) - 1721424.5 AS INTEGER),
-                       CAST(julianday(q.date_answered) - 1721424.5 AS INTEGER)
+                SELECT q.id, d.code, CAST(julianday(q.date_answered) - 1721424.5 AS INTEGER)
                 FROM refusals r
                 JOIN questions q ON q.id = r.question_id
                 JOIN question_departments qd ON qd.question_id = q.id
@@ -211,13 +200,7 @@ class CandidateSearch:
         each with its rank and bm25 in each list, and the queries asked, by index."""
         options = self.options
         lo, hi = answered - options.days_before, answered + options.days_after
-        base = {
-            "dept": self.dept_codes.get(department, -1),
-            "answered": answered,
-            "lo": lo,
-            "hi": hi,
-            "limit": options.candidates,
-        }
+        base = {"dept": self.dept_codes.get(department, -1), "lo": lo, "hi": hi, "limit": options.candidates}
         ranked: dict[tuple[str, int], dict[str, Any]] = {}
 
         def add(kind: str, hits: list[tuple], source: str) -> None:
