@@ -28,7 +28,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -145,6 +145,7 @@ class Authority:
     local: str | None = None
 
 
+@lru_cache(maxsize=8192)  # an import or a migration meets the same few authorities again and again
 def resolve_authority(name: str | None, *, wdtk: str | None = None, govuk: str | None = None) -> Authority:
     """The department (or the kind of local body) of an FOI authority, from its url_name or slug,
     its name as the letter is signed, the name outside brackets, or the agency or department
