@@ -51,7 +51,7 @@ WEIGHTS = {
     "period": 0.10,
     "period_mismatch": -0.05,
     "outcome": 0.10,
-    "time": 0.05,
+    "time": 0.10,
     "generic_none": -0.25,
     "generic_one": -0.10,
     "undated": -0.05,
