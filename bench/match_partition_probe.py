@@ -86,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         query = matcher.search.query("foi_requests", terms, rarest_alone=True) if terms else None
         if not query or refusal["department_id"] is None or answered is None:
             continue
-        dept, lo, hi = matcher.search.dept_codes.get(refusal["department_id"], -1), answered - 730, answered + 730
+        window = match.DEFAULT_OPTIONS.days_before
+        dept, lo, hi = matcher.search.dept_codes.get(refusal["department_id"], -1), answered - window, answered + window
         base = {"dept": dept, "lo": lo, "hi": hi, "limit": 50, "query": query, "undated": 0}
         began = time.perf_counter()
         now = conn.execute(match.REQUEST_SQL, base).fetchall()

@@ -24,7 +24,7 @@ from .extract import Limits
 from .foi import IngestStats, ingest, known_document
 from .http import HttpClient, check_base_url
 from .importer import import_question_files
-from .match import MatchOptions, match_db
+from .match import DEFAULT_OPTIONS, MatchOptions, match_db
 from .outputs import atomic_output
 from .pairs import ReportFilters
 from .progress import Progress
@@ -617,14 +617,14 @@ def check_answer_command(answer, question_text, db_path, question_id, jsonl, as_
 @click.option(
     "--days-before",
     type=click.IntRange(0, MAX_DAYS),
-    default=730,
+    default=DEFAULT_OPTIONS.days_before,
     show_default=True,
-    help="Consider FOI answered up to this many days before the written answer.",
+    help="Consider FOI answered up to this many days before the written answer (closer ones score higher).",
 )
 @click.option(
     "--days-after",
     type=click.IntRange(0, MAX_DAYS),
-    default=730,
+    default=DEFAULT_OPTIONS.days_after,
     show_default=True,
     help="...and up to this many days after it.",
 )

@@ -29,8 +29,9 @@ from typing import Any
 
 import sqlite_utils
 
-from .departments import departments_current, save_departments
+from .departments import departments_current, resolve_authority, save_departments
 from .errors import BadInput, DatabaseBusy, PqcheckError
+from .periods import DateSpan, parse_date_span
 
 # table -> (primary key, {column: type}); columns are listed in the order they are created.
 TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
@@ -140,6 +141,10 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "source_url": str,
             "fetched_at": str,
             "raw": str,
+            "local_kind": str,  # police, fire, nhs, council, devolved: a local body's (department_id is None)
+            "date_precision": str,  # of the FOI's date (date_responded, else date_requested): day, month, year,
+            # financial_year; the date itself is the first day of its span
+            "date_end": str,  # the last day of the FOI's date's span (YYYY-MM-DD)
         },
     ),
     "foi_documents": (
@@ -221,7 +226,7 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "evidence_text": str,
             "evidence_page": int,
             "evidence_figures": str,  # JSON list of {text, value, context}
-            "time_relation": str,  # before, after, same_day (the FOI relative to the answer)
+            "time_relation": str,  # before, after, same_day, within (the answer falls in the FOI's month, year...)
             "gap_days": int,
             "matcher_version": str,
             "matched_at": str,
@@ -587,3 +592,44 @@ def m003_review_times_as_utc_offsets(db: sqlite_utils.Database) -> None:
         "UPDATE reviews SET reviewed_at = substr(reviewed_at, 1, length(reviewed_at) - 1) || '+00:00' "
         "WHERE reviewed_at LIKE '%Z'"
     )
+
+
+@MIGRATIONS()
+def m004_foi_authorities_and_date_spans(db: sqlite_utils.Database) -> None:
+    """FOI requests stored before authorities were read as signed and dates kept with their
+    precision: each authority resolved again (its department, or the kind of local body), a local
+    record's date that was not a whole day read again from its raw record, and every date given
+    its precision and the last day of its span."""
+    rows = db.execute(
+        "SELECT id, source, authority, authority_id, date_requested, date_responded, raw FROM foi_requests"
+    ).fetchall()
+    for request_id, source, authority, authority_id, requested, responded, raw in rows:
+        found = resolve_authority(authority, **{("wdtk" if source == "wdtk" else "govuk"): authority_id})
+        responded, span = _stored_date(source, requested, responded, raw)
+        db.execute(
+            "UPDATE foi_requests SET department_id = ?, local_kind = ?, date_responded = ?, date_precision = ?, "
+            "date_end = ? WHERE id = ?",
+            [found.department_id, found.local, responded, span and span.precision, span and span.end, request_id],
+        )
+
+
+def _stored_date(
+    source: str, requested: str | None, responded: str | None, raw: str | None
+) -> tuple[str | None, DateSpan | None]:
+    """A stored FOI's ``date_responded`` and its date's span: a local record without a date is
+    given the one its raw record holds (written as a month, a year...), if it can be read."""
+    if source == "file" and not responded and raw:
+        written = json.loads(raw)
+        written = written.get("date") if isinstance(written, dict) else None
+        span = _span_or_none(str(written)) if isinstance(written, str | int) else None
+        if span is not None:
+            return span.start, span
+    when = responded or requested
+    return responded, _span_or_none(when[:10]) if when else None
+
+
+def _span_or_none(text: str) -> DateSpan | None:
+    try:
+        return parse_date_span(text)
+    except ValueError:
+        return None

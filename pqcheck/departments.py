@@ -2,16 +2,23 @@
 resolver of what a user types for ``--department``.
 
 The mapping ships as ``pqcheck/data/departments.json``: each department lists its names (and
-former names), the answering-body ids it has answered under, its WhatDoTheyKnow url_names and
-GOV.UK organisation slugs, and its agencies, which belong to it. A department replaced by
-another names its ``successor``. The answering bodies ship as ``answering_bodies.json`` (a
-snapshot of the Members API's list), overlaid by the ones a database holds.
+former names and abbreviations), the answering-body ids it has answered under, its WhatDoTheyKnow
+url_names and GOV.UK organisation slugs, and its agencies (with their former names), which belong
+to it. A department replaced by another names its ``successor``. The answering bodies ship as
+``answering_bodies.json`` (a snapshot of the Members API's list), overlaid by the ones a database
+holds.
 
 :func:`resolve_department` reads a department id or name (or former name, or agency), a
 WhatDoTheyKnow url_name, a GOV.UK slug, an answering body's id, name or short name, or a fragment
 of any name, as one department (with all its answering bodies) or one answering body that belongs
 to none: :func:`department_ids` for the filters of reports, search and review, and
 :func:`answering_body_ids` for fetching questions.
+
+:func:`resolve_authority` reads an FOI authority as its letter is signed: a department or agency
+by any of its names, a department with its agency or team in brackets ("Home Office (Immigration
+Enforcement)", "HM Courts & Tribunals Service (Ministry of Justice)"), or a local body (a police
+force, a council, an NHS trust or board, a fire service, a devolved government or body), which
+is marked with its kind (``LOCAL_KINDS``) and belongs to no department.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -76,7 +83,7 @@ def department_index() -> DepartmentIndex:
         entries += [("body", str(b)) for b in dept["answering_bodies"]]
         entries += [("wdtk", w) for w in dept["wdtk"]] + [("govuk", g) for g in dept["govuk"]]
         for agency in dept["agencies"]:
-            entries.append(("name", normalise_name(agency["name"])))
+            entries += [("name", normalise_name(n)) for n in [agency["name"], *agency.get("names", [])]]
             entries += [("wdtk", w) for w in agency["wdtk"]] + [("govuk", g) for g in agency["govuk"]]
         for kind, key in entries:
             alias = f"{kind}:{key}"
@@ -93,6 +100,94 @@ def wdtk_names() -> dict[str, str]:
         for agency in dept["agencies"]:
             names |= dict.fromkeys(agency["wdtk"], agency["name"])
     return names
+
+
+# ---------------------------------------------------------------------------------------------
+# FOI authorities as their letters are signed
+
+LOCAL_KINDS = ("police", "fire", "nhs", "council", "devolved")
+# national bodies whose names hold a local body's words ("police", "council"): not local
+_NATIONAL = re.compile(
+    r"\b(?:independent office for police conduct|independent police complaints|college of policing|"
+    r"national police chiefs|inspectorate|national crime agency|police federation|arts council|research council|"
+    r"sentencing council|british council|privy council|medical council|midwifery council|professions council|"
+    r"design council|crafts council|general council|national fire chiefs)\b"
+)
+_LOCAL = {
+    "police": re.compile(r"\b(?:police|constabulary|policing and crime)\b"),
+    "fire": re.compile(r"\bfire\b"),
+    "nhs": re.compile(
+        r"^nhs\b|\b(?:nhs\b.*\b(?:trust|board)|(?:foundation|healthcare|care|primary care|hospitals?) trust|"
+        r"health board|hospitals?|integrated care board|clinical commissioning group|ccg|icb|ambulance service|"
+        r"health and social care (?:trust|partnership)|hsc trust|strategic health authority)\b"
+    ),
+    "council": re.compile(
+        r"(?:\bcouncil$|\b(?:borough|county|city|district|parish|town|metropolitan|community|unitary) council\b|"
+        r"^(?:london borough|royal borough|city|county|metropolitan borough) of\b|\bgreater london authority\b|"
+        r"\bcombined authority\b|\bcity of london corporation\b|\btransport for london\b|\bcyngor\b)"
+    ),
+    "devolved": re.compile(
+        r"\b(?:scottish|scotland|welsh|wales|cymru|northern ireland)\b|\bni\b$|^(?:department for communities|"
+        r"department for infrastructure|department for the economy|department of finance|department of justice|"
+        r"department of education|department of agriculture environment and rural affairs|executive office)$"
+    ),
+}
+_BRACKETS = re.compile(r"\(([^()]*)\)")
+_SEPARATORS = re.compile(r"\s+[-–/:]\s+|;")
+
+
+@dataclass(frozen=True)
+class Authority:
+    """What an FOI authority is: a department's (the department itself or one of its agencies),
+    a local body of a kind in ``LOCAL_KINDS`` (``local``; no department), or neither (unknown)."""
+
+    department_id: str | None = None
+    local: str | None = None
+
+
+@lru_cache(maxsize=8192)  # an import or a migration meets the same few authorities again and again
+def resolve_authority(name: str | None, *, wdtk: str | None = None, govuk: str | None = None) -> Authority:
+    """The department (or the kind of local body) of an FOI authority, from its url_name or slug,
+    its name as the letter is signed, the name outside brackets, or the agency or department
+    named inside them (a local body's own name is read before the brackets)."""
+    index = department_index()
+    found = index.lookup(wdtk=wdtk, govuk=govuk, name=name)
+    if found:
+        return Authority(found)
+    outer, inner = _authority_parts(name or (wdtk or "").replace("_", " "))
+    local = _local_kind(outer, inner)
+    if local:
+        return Authority(local=local)
+    for part in [outer, *inner]:
+        if found := index.lookup(name=part):
+            return Authority(found)
+    return Authority()
+
+
+def _authority_parts(name: str) -> tuple[str, list[str]]:
+    """The name outside brackets, and the names that might stand alone inside them and around
+    separators ("Home Office - Immigration Enforcement", "ONS / UK Statistics Authority")."""
+    outer = " ".join(_BRACKETS.sub(" ", name).split())
+    inner = []
+    for text in [outer, *_BRACKETS.findall(name)]:
+        pieces = [p.strip() for p in _SEPARATORS.split(text) if p.strip()]
+        if text is not outer:
+            inner.append(text.strip())
+            pieces += [p.strip() for p in text.split(",") if p.strip()]
+        inner += [p for p in pieces if p != outer]
+    return outer, list(dict.fromkeys(inner))
+
+
+def _local_kind(outer: str, inner: list[str]) -> str | None:
+    """The kind of local body a name outside brackets says (or Northern Ireland in brackets alone:
+    its departments share the names of Whitehall's, "Department of Health (Northern Ireland)");
+    None for a national body."""
+    key = normalise_name(outer)
+    if any(normalise_name(part) in {"northern ireland", "ni"} for part in inner):
+        return "devolved"
+    if not key or _NATIONAL.search(key):
+        return None
+    return next((kind for kind in LOCAL_KINDS if _LOCAL[kind].search(key)), None)
 
 
 # ---------------------------------------------------------------------------------------------

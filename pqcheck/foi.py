@@ -20,7 +20,7 @@ import orjson
 import sqlite_utils
 
 from .db import fts_add, fts_remove, upsert_rows, write_transaction
-from .departments import department_index
+from .departments import resolve_authority
 from .extract import Extraction, Limits, PageText, extract_file
 from .figures import find_figures
 from .progress import Progress
@@ -95,8 +95,11 @@ def known_document(db: sqlite_utils.Database) -> Callable[[str], str | None]:
 
 
 def request_row(request: FoiRequest) -> dict[str, Any]:
-    index = department_index()
+    """The ``foi_requests`` row of a request: its authority resolved to a department (or marked as
+    a local body's), its date with its precision and the last day of its span."""
     lookup = {"wdtk": request.authority_id} if request.source == "wdtk" else {"govuk": request.authority_id}
+    authority = resolve_authority(request.authority, **lookup)
+    precision, end = _date_span(request)
     return {
         "id": request.id,
         "source": request.source,
@@ -104,7 +107,8 @@ def request_row(request: FoiRequest) -> dict[str, Any]:
         "url": request.url,
         "authority": request.authority,
         "authority_id": request.authority_id,
-        "department_id": index.lookup(name=request.authority, **lookup),
+        "department_id": authority.department_id,
+        "local_kind": authority.local,
         "title": request.title,
         "request_text": request.request_text,
         "outcome": request.outcome,
@@ -113,7 +117,19 @@ def request_row(request: FoiRequest) -> dict[str, Any]:
         "source_url": request.source_url,
         "fetched_at": request.fetched_at,
         "raw": orjson.dumps(request.raw).decode() if request.raw is not None else None,
+        "date_precision": precision,
+        "date_end": end,
     }
+
+
+def _date_span(request: FoiRequest) -> tuple[str | None, str | None]:
+    """The precision and last day of the FOI's date: ``date_responded`` as the source gave it, else
+    ``date_requested`` (a whole day); (None, None) for an undated request."""
+    if request.date_responded:
+        return request.date_precision or "day", request.date_end or request.date_responded
+    if request.date_requested:
+        return "day", request.date_requested
+    return None, None
 
 
 def _ingest_one(db, request: FoiRequest, limits: Limits, stats: IngestStats, report, batch: _Batch) -> None:

@@ -24,6 +24,7 @@ import sqlite_utils
 
 from .departments import department_ids, department_index, known_bodies
 from .errors import BadInput
+from .periods import describe_span
 from .questions import QUESTION_PAGE
 from .text import safe_url
 from .vocabulary import CATEGORIES, CATEGORY_NAMES, EVIDENCE_NAMES, REFUSAL_LABELS, UNREVIEWED, VERDICTS
@@ -227,7 +228,7 @@ PAIR_COLUMNS = """
     r.classifier_version,
     coalesce(r.answer_cut_short, q.answer_text_truncated, 0) AS answer_cut_short,
     f.id AS foi_id, f.source AS foi_source, f.url AS foi_url, f.authority AS foi_authority, f.title AS foi_title,
-    f.outcome AS foi_outcome, f.date_responded AS foi_date,
+    f.outcome AS foi_outcome, f.date_responded AS foi_date, f.date_precision AS foi_date_precision,
     d.title AS doc_title, d.url AS doc_url, d.filename AS doc_filename, d.page_count AS doc_page_count,
     oq.uin AS other_uin, oq.house AS other_house, oq.date_tabled AS other_date_tabled,
     oq.date_answered AS other_date_answered, oq.heading AS other_heading, oq.url AS other_url,
@@ -399,6 +400,7 @@ def iter_pairs(db: sqlite_utils.Database, query: PairQuery, names: dict[str, str
         row["question_link"] = question_url(row["question_url"], row["date_tabled"], row["uin"])
         row["other_link"] = question_url(row["other_url"], row["other_date_tabled"], row["other_uin"])
         row["timing"] = _timing(row)
+        row["foi_date_shown"] = describe_span(row["foi_date"], row["foi_date_precision"])
         row["span"] = phrase_span(row["answer_text"], row["phrase"], row["phrase_start"], row["phrase_end"])
         if row["span"] is None and row["match_phrase"]:
             row["span"] = phrase_span(row["answer_text"], row["match_phrase"], None, None)
@@ -453,11 +455,16 @@ def _timing(row: dict[str, Any]) -> str:
             relation, gap = ("same_day" if delta == 0 else "before" if delta < 0 else "after"), abs(delta)
     subject = "The other written answer was given" if row["target_kind"] == "answer" else "FOI answered"
     mine = "this written answer" if row["target_kind"] == "answer" else "the written answer"
+    precision = row.get("foi_date_precision") if row["target_kind"] == "foi" else None
+    known = describe_span(theirs, precision) if precision not in (None, "day") else None
+    if relation == "within":
+        return f"{subject} in {known}, when {mine} was given"
     if relation == "same_day":
         return f"{subject} on the same day as {mine}"
     if relation in ("before", "after"):
         if gap is None:
             return f"{subject} {relation} {mine}"
         days = abs(int(gap))
-        return f"{subject} {days:,} day{'' if days == 1 else 's'} {relation} {mine}"
+        timing = f"{subject} {days:,} day{'' if days == 1 else 's'} {relation} {mine}"
+        return f"{timing} (dated {known}: counted from its nearest day)" if known else timing
     return "Timing unknown"

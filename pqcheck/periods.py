@@ -6,6 +6,9 @@
   or school year September to August; a relative period has no days).
 - :func:`years_in`: the years a text is about, as a set (``2016 to 2018``, ``2019/20``, ``since
   2015``, ``the last five years`` counted back from a reference year); years of Acts are not.
+- :func:`parse_date_span`: a record's date as written (``2015-06-12``, ``12 June 2015``,
+  ``2015-06``, ``June 2015``, ``2016``, ``2015/16``) as a :class:`DateSpan`: its first and last day
+  and its precision (day, month, year or financial year).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from .text import ascii_int
 
@@ -207,3 +211,127 @@ def years_in(text: str | None, reference_year: int | None = None) -> set[int]:
             if n and n <= 30:
                 found.update(range(reference_year - n, reference_year))
     return found
+
+
+# --- a record's date, with its precision -------------------------------------------------------
+
+PRECISIONS = ("day", "month", "year", "financial_year")
+DAY_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y")
+_ISO_MONTH = re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{2})")
+_NAMED_MONTH = re.compile(r"(?P<m>[a-z]{3,9})\.?,?\s+(?P<y>[0-9]{4})", re.IGNORECASE)
+_NUMERIC_MONTH = re.compile(r"(?P<m>[0-9]{1,2})/(?P<y>[0-9]{4})")
+_YEAR_ONLY = re.compile(r"(?P<y>[0-9]{4})")
+_FINANCIAL_YEAR = re.compile(
+    r"(?:(?:fy|financial\s+year|fiscal\s+year)\s*)?(?P<y>[0-9]{4})\s*(?P<sep>[-/–])\s*(?P<z>[0-9]{2}|[0-9]{4})"
+    r"(?:\s+financial\s+year)?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """A date as precisely as it is known: its first and last day (YYYY-MM-DD) and its precision,
+    one of ``PRECISIONS`` (a financial year runs 1 April to 31 March)."""
+
+    start: str
+    end: str
+    precision: str
+
+
+def parse_date_span(value: str | None) -> DateSpan | None:
+    """The date a record gives, with its precision: a day (``2015-06-12``, ``12/06/2015``, ``12 June
+    2015``, an ISO timestamp), a month (``2015-06``, ``June 2015``, ``06/2015``), a year (``2016``) or
+    a financial year (``2015/16``, ``2015-16``, ``2015/2016``, ``FY 2015-16``). None for an empty
+    value; ``ValueError`` with the reason for one that cannot be read. ``2011-12`` is December 2011
+    (ISO), ``2011/12`` the financial year."""
+    text = " ".join((value or "").split())
+    if not text:
+        return None
+    for reader in (_day_span, _month_span, _financial_year_span, _year_span):
+        span = reader(text)
+        if span is not None:
+            return span
+    raise ValueError(f"date '{text[:40]}' not understood (use YYYY-MM-DD, YYYY-MM, YYYY or YYYY/YY)")
+
+
+def _day_span(text: str) -> DateSpan | None:
+    """A whole day, from the common written forms or an ISO timestamp."""
+    found = None
+    for fmt in DAY_FORMATS:
+        try:
+            found = datetime.strptime(text, fmt).date()
+            break
+        except ValueError:
+            continue
+    if found is None and len(text) > 10 and text[10] in "T ":
+        try:
+            found = datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        except ValueError:
+            return None
+    return None if found is None else DateSpan(found.isoformat(), found.isoformat(), "day")
+
+
+def _month_span(text: str) -> DateSpan | None:
+    """A month: ``2015-06`` (ISO), ``June 2015``, ``Jun 2015`` or ``06/2015``."""
+    for pattern in (_ISO_MONTH, _NAMED_MONTH, _NUMERIC_MONTH):
+        m = pattern.fullmatch(text)
+        if m is None:
+            continue
+        month = _month_number(m.group("m"))
+        year = int(m.group("y"))
+        if month is None or not _plausible(year):
+            return None
+        last = calendar.monthrange(year, month)[1]
+        return DateSpan(f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}", "month")
+    return None
+
+
+def _month_number(written: str) -> int | None:
+    """1-12 for a month written as digits, its name or the name's first three letters (or more)."""
+    if written.isdigit():
+        number = int(written)
+        return number if 1 <= number <= 12 else None
+    low = written.lower()
+    return next((i for i, name in enumerate(MONTHS, 1) if len(low) >= 3 and name.startswith(low)), None)
+
+
+def _financial_year_span(text: str) -> DateSpan | None:
+    """A financial year, 1 April to 31 March: ``2015/16``, ``2015-16``, ``2015/2016``, ``FY 2015-16``."""
+    m = _FINANCIAL_YEAR.fullmatch(text)
+    if m is None:
+        return None
+    first, second = int(m.group("y")), m.group("z")
+    following = int(second) if len(second) == 4 else first // 100 * 100 + int(second)
+    if following != first + 1 or not _plausible(first):
+        return None
+    return DateSpan(f"{first:04d}-04-01", f"{following:04d}-03-31", "financial_year")
+
+
+def _year_span(text: str) -> DateSpan | None:
+    """A calendar year: ``2016``."""
+    m = _YEAR_ONLY.fullmatch(text)
+    if m is None or not _plausible(int(m.group("y"))):
+        return None
+    return DateSpan(f"{m.group('y')}-01-01", f"{m.group('y')}-12-31", "year")
+
+
+def _plausible(year: int) -> bool:
+    """A year a record of pqcheck's can be dated in (1900 to 2099)."""
+    return 1900 <= year <= 2099
+
+
+def describe_span(start: str | None, precision: str | None) -> str | None:
+    """A stored date as its precision allows: ``2015-06-12``, ``June 2015``, ``2016``, ``2015/16``."""
+    if not start:
+        return None
+    try:
+        first = date.fromisoformat(start[:10])
+    except ValueError:
+        return start
+    if precision == "month":
+        return f"{MONTHS[first.month - 1].title()} {first.year}"
+    if precision == "year":
+        return str(first.year)
+    if precision == "financial_year":
+        return f"{first.year}/{(first.year + 1) % 100:02d}"
+    return first.isoformat()

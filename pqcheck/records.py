@@ -77,8 +77,10 @@ class FoiRequest:
     authority_id: str | None = None  # WDTK url_name, GOV.UK organisation slug
     request_text: str | None = None
     outcome: str | None = None  # successful, partially_successful, not_held, rejected, released, ...
-    date_requested: str | None = None
-    date_responded: str | None = None
+    date_requested: str | None = None  # YYYY-MM-DD
+    date_responded: str | None = None  # YYYY-MM-DD: the first day of the date as known (a month, a year...)
+    date_precision: str | None = None  # of date_responded: day (None), month, year, financial_year
+    date_end: str | None = None  # the last day of date_responded's span (None: the day itself)
     source_url: str | None = None
     fetched_at: str | None = None
     raw: dict[str, Any] | None = None

@@ -417,7 +417,7 @@ def _pair_markdown(row: dict[str, Any], contents_slug: str, add) -> None:
         title = md_escape(row["foi_title"] or row["foi_id"] or row["foi_request_id"] or "untitled FOI request")
         add(f"- **{md_escape(EVIDENCE_NAMES.get(row['evidence_kind'] or '', 'FOI'))}:** {_link(title, row['foi_url'])}")
         details = [md_escape(row["foi_authority"]) if row["foi_authority"] else None]
-        details.append(f"answered {_date(row['foi_date'])}")
+        details.append(f"answered {_date(row['foi_date_shown'])}")
         if row["foi_outcome"]:
             details.append("outcome: " + md_escape(row["foi_outcome"].replace("_", " ")))
         add(" — " + ", ".join(d for d in details if d) + "\n")
@@ -581,6 +581,7 @@ def json_pair(row: dict[str, Any]) -> dict[str, Any]:
             "url": row["foi_url"],
             "authority": row["foi_authority"],
             "date_responded": row["foi_date"],
+            "date_precision": row["foi_date_precision"],
             "outcome": row["foi_outcome"],
             "document_title": row["doc_title"] or row["doc_filename"],
             "document_url": row["doc_url"],

@@ -112,7 +112,7 @@ def _evidence_side(row: dict[str, Any]) -> str:
     else:
         page = f", page {row['evidence_page']}" if row["evidence_page"] else ""
         head = [
-            f"{EVIDENCE_NAMES.get(row['evidence_kind'], 'FOI').upper()}  {(row['foi_date'] or '?')[:10]}",
+            f"{EVIDENCE_NAMES.get(row['evidence_kind'], 'FOI').upper()}  {row['foi_date_shown'] or '?'}",
             f"{row['foi_title'] or row['doc_title'] or '(untitled)'}",
             f"{row['foi_authority'] or ''}; outcome {row['foi_outcome'] or '?'}{page}",
         ]

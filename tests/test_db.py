@@ -55,7 +55,44 @@ def test_an_older_file_is_migrated_without_losing_rows(tmp_path):
         "m001_answer_status_from_flags",
         "m002_fts_kept_by_savers",
         "m003_review_times_as_utc_offsets",
+        "m004_foi_authorities_and_date_spans",
     ]
+
+
+def test_older_foi_requests_get_their_authority_and_date_spans(tmp_path):
+    path = tmp_path / "old.db"
+    db = open_db(path)
+    rows = [  # as an older pqcheck stored them: an authority as signed without a department, a lost date
+        ("file:1", "file", "Home Office (Immigration Enforcement)", None, None, {"date": "2015-06"}),
+        ("file:2", "file", "Cleveland Police", None, None, {"date": "2025-01"}),
+        ("wdtk:3", "wdtk", "Home Office", "home_office", "2019-04-24", {}),
+        ("file:4", "file", "Devon County Council", None, None, {"date": "some day"}),
+    ]
+    for request_id, source, authority, authority_id, responded, raw in rows:
+        db["foi_requests"].insert(
+            {
+                "id": request_id,
+                "source": source,
+                "authority": authority,
+                "authority_id": authority_id,
+                "date_responded": responded,
+                "raw": json.dumps(raw),
+            }
+        )
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_foi_authorities_and_date_spans'")
+    db.conn.commit()
+    db.close()
+
+    db = open_db(path)
+
+    columns = "department_id, local_kind, date_responded, date_precision, date_end"
+    stored = {r["id"]: tuple(r.values())[1:] for r in db.query(f"SELECT id, {columns} FROM foi_requests")}
+    assert stored == {
+        "file:1": ("home-office", None, "2015-06-01", "month", "2015-06-30"),
+        "file:2": (None, "police", "2025-01-01", "month", "2025-01-31"),
+        "wdtk:3": ("home-office", None, "2019-04-24", "day", "2019-04-24"),
+        "file:4": (None, "council", None, None, None),
+    }
 
 
 def test_an_older_file_with_fts_triggers_loses_them_and_stays_searchable(tmp_path):

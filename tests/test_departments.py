@@ -1,17 +1,22 @@
 """The canonical department mapping shipped in pqcheck/data/departments.json, the answering bodies,
-and resolving what a user types for --department."""
+resolving what a user types for --department, and FOI authorities as their letters are signed."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pytest
 
 from pqcheck.db import open_db
 from pqcheck.departments import (
+    Authority,
     answering_body_ids,
     department_ids,
     department_index,
     known_bodies,
     normalise_name,
+    resolve_authority,
     resolve_department,
     snapshot_bodies,
 )
@@ -173,3 +178,118 @@ def test_snapshot_has_unique_ids_and_names():
     items = snapshot_bodies()
     assert len({b["id"] for b in items}) == len(items)
     assert len({b["name"] for b in items}) == len(items)
+
+
+# --- FOI authorities as signed ----------------------------------------------------------------
+
+REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "foi.jsonl"
+HOME, MOJ, DWP = "home-office", "ministry-of-justice", "department-for-work-and-pensions"
+DHSC, MOD = "department-of-health-and-social-care", "ministry-of-defence"
+
+
+@pytest.mark.parametrize(
+    ("authority", "department"),
+    [
+        ("Home Office (Immigration Enforcement)", HOME),
+        ("Home Office (Immigration Enforcement, Detention and Escorting)", HOME),
+        ("Home Office - Border Force", HOME),
+        ("Ministry of Justice (National Offender Management Service)", MOJ),
+        ("Ministry of Justice (Justice Statistics Analytical Services)", MOJ),
+        ("HM Courts & Tribunals Service (Ministry of Justice)", MOJ),
+        ("Department of Health (written answer 253079, Commons)", DHSC),
+        ("Department for Communities and Local Government", "ministry-of-housing-communities-and-local-government"),
+        ("Department of Health", DHSC),
+        ("Department for Business, Innovation and Skills", "department-for-business-energy-and-industrial-strategy"),
+        ("Foreign and Commonwealth Office", "foreign-commonwealth-and-development-office"),
+        ("Department for International Development", "foreign-commonwealth-and-development-office"),
+        ("UK Visas and Immigration", HOME),
+        ("Border Force", HOME),
+        ("HM Passport Office", HOME),
+        ("HM Prison and Probation Service", MOJ),
+        ("NOMS", MOJ),
+        ("National Offender Management Service", MOJ),
+        ("Legal Aid Agency", MOJ),
+        ("DVLA", "department-for-transport"),
+        ("Driver and Vehicle Standards Agency", "department-for-transport"),
+        ("Jobcentre Plus", DWP),
+        ("Child Maintenance Service", DWP),
+        ("Defence Equipment and Support", MOD),
+        ("Public Health England", DHSC),
+        ("UKHSA", DHSC),
+        ("MHRA", DHSC),
+        ("NHS England", DHSC),
+        ("HMRC", "hm-treasury"),  # a non-ministerial department the Treasury answers for in Parliament
+        ("HM Revenue & Customs", "hm-treasury"),
+        ("Office for National Statistics / UK Statistics Authority", "cabinet-office"),  # answered for likewise
+        ("Department for Work and Pensions (Scotland)", DWP),  # an office in Scotland is still DWP's
+    ],
+)
+def test_an_authority_as_signed_resolves_to_its_department(authority, department):
+    assert resolve_authority(authority) == Authority(department)
+
+
+@pytest.mark.parametrize(
+    ("authority", "kind"),
+    [
+        ("Northumbria Police", "police"),
+        ("Metropolitan Police Service", "police"),
+        ("Police Scotland", "police"),
+        ("Police Service of Northern Ireland", "police"),
+        ("Office of the Police and Crime Commissioner for Kent", "police"),
+        ("Avon Fire and Rescue Service", "fire"),
+        ("Barts Health NHS Trust", "nhs"),
+        ("Wirral University Teaching Hospital NHS Foundation Trust", "nhs"),
+        ("NHS Greater Glasgow and Clyde", "nhs"),
+        ("Betsi Cadwaladr University Health Board", "nhs"),
+        ("NHS North West London Integrated Care Board", "nhs"),
+        ("NHS Leeds CCG", "nhs"),
+        ("Moray Council", "council"),
+        ("Stockport Metropolitan Borough Council", "council"),
+        ("London Borough of Hackney", "council"),
+        ("Greater Manchester Combined Authority", "council"),
+        ("Scottish Government", "devolved"),
+        ("Welsh Government", "devolved"),
+        ("Department of Health (Northern Ireland)", "devolved"),
+        ("Department for Communities", "devolved"),
+        ("Scottish Prison Service", "devolved"),
+    ],
+)
+def test_a_local_body_is_marked_local_and_has_no_department(authority, kind):
+    assert resolve_authority(authority) == Authority(None, local=kind)
+
+
+@pytest.mark.parametrize(
+    "authority",
+    ["Independent Office for Police Conduct", "Arts Council England", "National Police Chiefs' Council", "", None],
+)
+def test_a_national_body_pqcheck_does_not_know_is_neither(authority):
+    assert resolve_authority(authority) == Authority()
+
+
+def test_identifiers_come_before_the_name():
+    assert resolve_authority("Whoever", wdtk="home_office") == Authority(HOME)
+    assert resolve_authority("Whoever", govuk="legal-aid-agency") == Authority(MOJ)
+    assert resolve_authority(None, wdtk="northumbria_police") == Authority(None, local="police")
+
+
+# every authority of the shared dev set, as it should resolve (a department, or local: its kind)
+REALDATA_EXPECTED = {
+    "F026": "local:council", "F028": MOJ, "F030": DWP, "F032": MOD, "F034": DHSC, "F036": MOJ, "F038": MOD,
+    "F040": HOME, "F042": HOME, "F044": HOME, "F046": DWP, "F048": "department-for-education", "F050": MOJ,
+    "F052": "local:police", "F054": HOME, "F056": MOJ, "F058": DWP, "F060": "local:council", "F062": HOME,
+    "F064": MOJ, "F066": DWP, "F068": DWP, "F070": MOJ, "F072": "local:council", "F074": "local:nhs",
+    "F076": "local:council", "F078": DHSC, "F080": "cabinet-office", "F082": "local:police", "F084": DWP,
+    "S006": HOME, "S007": HOME, "S008": DHSC,
+}  # fmt: skip
+
+
+def test_every_authority_of_the_shared_dev_set_resolves():
+    if not REALDATA.is_file():
+        pytest.skip(f"the shared dev set is not at {REALDATA} (the shared/ folder beside the repo)")
+    records = [json.loads(line) for line in REALDATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    found = {}
+    for record in records:
+        authority = resolve_authority(record["authority"])
+        found[record["id"]] = authority.department_id or (authority.local and f"local:{authority.local}")
+    assert all(found.values()), [r["authority"] for r in records if not found[r["id"]]]
+    assert {k: v for k, v in found.items() if k in REALDATA_EXPECTED} == REALDATA_EXPECTED

@@ -182,3 +182,42 @@ def test_a_path_that_does_not_exist(tmp_path):
     result = run("import", "foi", tmp_path / "pq.db", tmp_path / "nowhere")
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
+
+
+def test_an_authority_as_signed_and_a_partial_date_are_kept(tmp_path):
+    records = tmp_path / "letters.jsonl"
+    rows = [
+        {"id": "IE-1", "authority": "Home Office (Immigration Enforcement)", "date": "2015-06"},
+        {"id": "NOMS-1", "authority": "Ministry of Justice (National Offender Management Service)", "date": "2016"},
+        {"id": "HMCTS-1", "authority": "HM Courts & Tribunals Service (Ministry of Justice)", "date": "2015/16"},
+        {"id": "POLICE-1", "authority": "Northumbria Police", "date": "June 2015"},
+        {"id": "COUNCIL-1", "authority": "Stockport Metropolitan Borough Council", "date": "2015-06-12"},
+        {"id": "UNDATED-1", "authority": "UK Visas and Immigration"},
+    ]
+    records.write_text("".join(json.dumps({**r, "response_text": "Dear requester, 12 people."}) + "\n" for r in rows))
+    db_path = tmp_path / "pq.db"
+    result = run("import", "foi", db_path, records, "--quiet")
+    assert result.exit_code == 0, result.output
+    columns = "department_id, local_kind, date_responded, date_precision, date_end"
+    stored = {r["id"]: tuple(r.values())[1:] for r in open_db(db_path).query(f"SELECT id, {columns} FROM foi_requests")}
+    assert stored == {
+        "file:IE-1": ("home-office", None, "2015-06-01", "month", "2015-06-30"),
+        "file:NOMS-1": ("ministry-of-justice", None, "2016-01-01", "year", "2016-12-31"),
+        "file:HMCTS-1": ("ministry-of-justice", None, "2015-04-01", "financial_year", "2016-03-31"),
+        "file:POLICE-1": (None, "police", "2015-06-01", "month", "2015-06-30"),
+        "file:COUNCIL-1": (None, "council", "2015-06-12", "day", "2015-06-12"),
+        "file:UNDATED-1": ("home-office", None, None, None, None),
+    }
+
+
+def test_a_csv_record_keeps_its_date_precision(tmp_path):
+    records = tmp_path / "records.csv"
+    records.write_text("id,authority,date,response_text\nA1,Legal Aid Agency,Jun 2014,Nil\n")
+    db_path = tmp_path / "pq.db"
+    assert run("import", "foi", db_path, records, "--quiet").exit_code == 0
+    row = open_db(db_path)["foi_requests"].get("file:A1")
+    assert (row["department_id"], row["date_responded"], row["date_precision"]) == (
+        "ministry-of-justice",
+        "2014-06-01",
+        "month",
+    )

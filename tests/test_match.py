@@ -20,6 +20,7 @@ from pqcheck.departments import save_departments
 from pqcheck.foi import ingest
 from pqcheck.match import MATCHER_VERSION, MatchOptions, match_db, match_id
 from pqcheck.match.scoring import CORROBORATION_STEP
+from pqcheck.periods import parse_date_span
 from pqcheck.records import FoiDocument, FoiRequest
 
 from .support import world
@@ -93,6 +94,7 @@ def add_foi(
     documents=None,
 ):
     docs = documents or [FoiDocument(key="response", kind="response", text=text)]
+    span = parse_date_span(when)  # as a local record's date is read: "2019-04-24", "2019-06", "2017", "2017/18"
     request = FoiRequest(
         source="file",
         source_id=key,
@@ -101,7 +103,9 @@ def add_foi(
         title=title,
         request_text=request_text,
         outcome=outcome,
-        date_responded=when,
+        date_responded=span and span.start,
+        date_precision=span and span.precision,
+        date_end=span and span.end,
         raw={"title": title, "outcome": outcome, "date": when},  # ingest rewrites a request when its raw changes
         documents=docs,
     )
@@ -147,36 +151,55 @@ def test_refusals_without_a_department_are_skipped(mdb):
     assert stats.skipped_no_department == 1 and matches(mdb) == []
 
 
-def test_time_window_and_relation(mdb):
+def test_time_is_a_score_inside_five_years_and_a_cut_beyond(mdb):
     qid = refusal_with(mdb)
     ids = {
-        "too-early": add_foi(mdb, "early", when=shifted(-800)),
+        "too-early": add_foi(mdb, "too-early", when=shifted(-1830)),
         "before": add_foi(mdb, "before", when=shifted(-700)),
         "same": add_foi(mdb, "same", when=ANSWERED),
         "after": add_foi(mdb, "after", when=shifted(20)),
-        "too-late": add_foi(mdb, "late", when=shifted(731)),
+        "years-after": add_foi(mdb, "years-after", when=shifted(877)),  # 2.4 years after the refusal
+        "too-late": add_foi(mdb, "too-late", when=shifted(1830)),
     }
     match_db(mdb, options=MatchOptions(keep=10))
     found = {m["foi_request_id"]: m for m in matches(mdb, qid)}
-    assert set(found) == {ids["before"], ids["same"], ids["after"]}
+    assert set(found) == {ids["before"], ids["same"], ids["after"], ids["years-after"]}
     assert (found[ids["before"]]["time_relation"], found[ids["before"]]["gap_days"]) == ("before", 700)
     assert (found[ids["same"]]["time_relation"], found[ids["same"]]["gap_days"]) == ("same_day", 0)
     assert (found[ids["after"]]["time_relation"], found[ids["after"]]["gap_days"]) == ("after", 20)
-    # closer in time scores a little higher, other things equal
-    assert found[ids["same"]]["score"] > found[ids["after"]]["score"] > found[ids["before"]]["score"]
+    assert (found[ids["years-after"]]["time_relation"], found[ids["years-after"]]["gap_days"]) == ("after", 877)
+    # closer in time scores higher, other things equal
+    scores = [found[ids[k]]["score"] for k in ("same", "after", "before", "years-after")]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) == 4
 
     match_db(mdb, options=MatchOptions(keep=10, days_before=30, days_after=10))
     assert {m["foi_request_id"] for m in matches(mdb, qid)} == {ids["same"]}
 
 
+def test_an_foi_dated_to_a_month_or_a_year_is_compared_by_its_span(mdb):
+    qid = refusal_with(mdb)  # answered 10 June 2019
+    month = add_foi(mdb, "month", when="2019-06")
+    year = add_foi(mdb, "year", when="2017")
+    financial = add_foi(mdb, "financial-year", when="2019/20")
+    match_db(mdb, options=MatchOptions(keep=10))
+    found = {m["foi_request_id"]: m for m in matches(mdb, qid)}
+    assert (found[month]["time_relation"], found[month]["gap_days"]) == ("within", 0)
+    assert (found[financial]["time_relation"], found[financial]["gap_days"]) == ("within", 0)
+    assert (found[year]["time_relation"], found[year]["gap_days"]) == ("before", 526)  # from 31 December 2017
+    assert found[month]["score"] == found[financial]["score"] > found[year]["score"]
+    reasons = json.loads(found[year]["reasons"])["rules"]["time"]
+    assert (reasons["gap_days"], reasons["precision"]) == (-526, "year")
+
+
 def test_an_foi_without_a_date_is_a_candidate_with_a_penalty(mdb):
     qid = refusal_with(mdb)
-    dated = add_foi(mdb, "dated", when=ANSWERED)
-    undated = add_foi(mdb, "undated", when=None)
+    dated = add_foi(mdb, "dated", when=shifted(30))
+    undated = add_foi(mdb, "undated", when=None)  # otherwise the same FOI
     match_db(mdb)
     found = {m["foi_request_id"]: m for m in matches(mdb, qid)}
     assert found[undated]["time_relation"] is None and found[undated]["gap_days"] is None
     assert found[undated]["score"] < found[dated]["score"]
+    assert [m["foi_request_id"] for m in matches(mdb, qid)] == [dated, undated]
     match_db(mdb, options=MatchOptions(include_undated=False))
     assert {m["foi_request_id"] for m in matches(mdb, qid)} == {dated}
 

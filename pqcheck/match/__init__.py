@@ -1,10 +1,11 @@
 """Pairing refusals with FOI disclosures (and with other answers that gave the figures).
 
 For each refusal (``refusals.label`` is ``refusal`` or ``partial``) :func:`match_db` looks for FOI
-requests from the same canonical department (its agencies included) answered from
-``days_before`` days before to ``days_after`` days after the written answer, that released figures
-on the subject the answer declined to give; and for written answers from the same department
-(``refusals.label = 'disclosure'``) in the same window that gave figures on it.
+requests from the same canonical department (its agencies included; a local body's are no
+department's) dated from ``days_before`` days before to ``days_after`` days after the written answer
+(five years by default: inside that, time is a score that prefers close ones, never a cut), that
+released figures on the subject the answer declined to give; and for written answers from the same
+department (``refusals.label = 'disclosure'``) in the same window that gave figures on it.
 
 The steps, one module each:
 
@@ -29,9 +30,10 @@ An FTS5 query reads the index rows of its terms; everything else done per refusa
 
 Choices:
 
-- the FOI's date is ``date_responded``, else ``date_requested``; an FOI with neither is
-  considered only when ``options.include_undated`` (the default), with a ``undated`` penalty and
-  no ``time_relation``;
+- the FOI's date is ``date_responded``, else ``date_requested``, with its precision: an FOI dated
+  to a month, a year or a financial year is compared by its span (``date_end`` its last day); an
+  FOI with no date is considered only when ``options.include_undated`` (the default), with an
+  ``undated`` penalty and no ``time_relation``;
 - the target of a match is the FOI *request* (its evidence is one document and page) or the other
   question;
 - a re-run replaces each refusal's matches: rows no longer produced are deleted, ``reviews`` are

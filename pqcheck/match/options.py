@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+FIVE_YEARS = 1826  # days
+
 
 @dataclass(frozen=True)
 class MatchOptions:
     """How :func:`match_db` searches and what it keeps."""
 
-    days_before: int = 730  # an FOI answered up to this many days before the written answer
-    days_after: int = 730  # ... and up to this many days after it
+    # the outer limit of the candidates: an FOI (or answer) dated up to this many days before the
+    # written answer, and after it; inside it time is a score (scoring.closeness), never a cut
+    days_before: int = FIVE_YEARS
+    days_after: int = FIVE_YEARS
     candidates: int = 50  # targets examined per refusal, at most (FTS5 rows per index, too)
     keep: int = 5  # matches kept per refusal, at most
     min_score: float = 0.4  # matches scoring less (before the not_held/refused factor) are dropped

@@ -1,7 +1,8 @@
 """Finding a refusal's candidates: FTS5 queries ranked by bm25, never an all-pairs scan.
 
 Three queries, restricted to the department and the window through small TEMP tables (row id ->
-department, day) and cut at ``options.candidates`` rows each:
+department, first and last day) and cut at ``options.candidates`` rows each. An FOI dated to a
+month, a year or a financial year is in the window when any day of its span is:
 
 - ``foi_requests_fts`` (title weighted 3, request text 1),
 - ``foi_pages_fts`` (the released text; the best page per request),
@@ -57,7 +58,7 @@ REQUEST_SQL = """
     SELECT f.rowid, bm25(foi_requests_fts, 3.0, 1.0) AS s
     FROM foi_requests_fts AS f CROSS JOIN temp.pqm_req AS m ON m.rowid = f.rowid
     WHERE f.foi_requests_fts MATCH :query AND m.dept = :dept
-      AND (m.day BETWEEN :lo AND :hi OR (:undated AND m.day IS NULL))
+      AND (m.day <= :hi AND m.last >= :lo OR (:undated AND m.day IS NULL))
     ORDER BY s LIMIT :limit
 """
 PAGE_SQL = """
@@ -65,7 +66,7 @@ PAGE_SQL = """
         SELECT m.req AS req, f.rowid AS page, bm25(foi_pages_fts) AS s
         FROM foi_pages_fts AS f CROSS JOIN temp.pqm_page AS m ON m.rowid = f.rowid
         WHERE f.foi_pages_fts MATCH :query AND m.dept = :dept
-          AND (m.day BETWEEN :lo AND :hi OR (:undated AND m.day IS NULL))
+          AND (m.day <= :hi AND m.last >= :lo OR (:undated AND m.day IS NULL))
     )
     SELECT req, page, min(s) AS s FROM hits GROUP BY req ORDER BY s LIMIT :limit
 """
@@ -96,19 +97,21 @@ class CandidateSearch:
             "DROP TABLE IF EXISTS temp.pqm_ans",
             "DROP TABLE IF EXISTS temp.pqm_dept",
             "CREATE TEMP TABLE pqm_dept (code INTEGER PRIMARY KEY, id TEXT UNIQUE)",
-            "CREATE TEMP TABLE pqm_req (rowid INTEGER PRIMARY KEY, dept INTEGER, day INTEGER)",
-            "CREATE TEMP TABLE pqm_page (rowid INTEGER PRIMARY KEY, req INTEGER, dept INTEGER, day INTEGER)",
+            "CREATE TEMP TABLE pqm_req (rowid INTEGER PRIMARY KEY, dept INTEGER, day INTEGER, last INTEGER)",
+            """CREATE TEMP TABLE pqm_page
+                (rowid INTEGER PRIMARY KEY, req INTEGER, dept INTEGER, day INTEGER, last INTEGER)""",
             "CREATE TEMP TABLE pqm_ans (rowid INTEGER PRIMARY KEY, dept INTEGER, day INTEGER)",
             """INSERT INTO temp.pqm_dept (id)
                 SELECT id FROM departments UNION SELECT department_id FROM foi_requests
                 UNION SELECT department_id FROM department_aliases""",
             f"""INSERT INTO temp.pqm_req
-                SELECT r.rowid, d.code,
-                       CAST(julianday(coalesce(r.date_responded, r.date_requested)) - 1721424.5 AS INTEGER)
-                FROM foi_requests r JOIN temp.pqm_dept d ON d.id = r.department_id
-                WHERE coalesce(r.outcome, '') NOT IN ({outcomes})""",
+                SELECT rowid, code, day, coalesce(CAST(julianday(date_end) - 1721424.5 AS INTEGER), day) FROM (
+                    SELECT r.rowid, d.code, r.date_end,
+                           CAST(julianday(coalesce(r.date_responded, r.date_requested)) - 1721424.5 AS INTEGER) AS day
+                    FROM foi_requests r JOIN temp.pqm_dept d ON d.id = r.department_id
+                    WHERE coalesce(r.outcome, '') NOT IN ({outcomes}))""",
             """INSERT INTO temp.pqm_page
-                SELECT p.rowid, m.rowid, m.dept, m.day
+                SELECT p.rowid, m.rowid, m.dept, m.day, m.last
                 FROM foi_requests r
                 JOIN temp.pqm_req m ON m.rowid = r.rowid
                 JOIN foi_documents d ON d.request_id = r.id
@@ -271,11 +274,11 @@ class TargetReader:
         meta: dict[tuple[str, int], dict[str, Any]] = {}
         cursor = self.conn.execute(
             "SELECT rowid, id, department_id, authority, title, substr(request_text, 1, 2000), outcome, "
-            "coalesce(date_responded, date_requested) FROM foi_requests "
+            "coalesce(date_responded, date_requested), date_end, date_precision FROM foi_requests "
             "WHERE rowid IN (SELECT value FROM json_each(?))",
             [json.dumps(rowids)],
         )
-        for rowid, rid, dept, authority, title, request_text, outcome, when in cursor:
+        for rowid, rid, dept, authority, title, request_text, outcome, when, end, precision in cursor:
             meta["foi", rowid] = {
                 "target": rid,
                 "department_id": dept,
@@ -284,6 +287,8 @@ class TargetReader:
                 "request_text": request_text or "",
                 "outcome": outcome,
                 "day": day(when),
+                "day_end": day(end) or day(when),
+                "precision": precision,
                 "date": when,
             }
         documents: dict[str, list[tuple[str, str]]] = {}
@@ -320,6 +325,8 @@ class TargetReader:
                 "answer_text": answer_text or "",
                 "outcome": None,
                 "day": day(answered),
+                "day_end": day(answered),
+                "precision": "day",
                 "date": answered,
             }
             for qid, heading, question_text, answer_text, answered in cursor

@@ -27,7 +27,7 @@ from ..records import now_iso
 from .evidence import EvidenceReader, clip
 from .options import DEFAULT_OPTIONS, MatchOptions
 from .retrieval import CandidateSearch, TargetReader
-from .scoring import corroborate, first_pass, full_score
+from .scoring import corroborate, first_pass, full_score, gap_days
 from .terms import MATCHER_VERSION, Refusal, Stemmer, Term, TermFinder, day
 
 POOL = 8  # candidates whose figures and pages are read (at least keep + 3), and the 2 best of each FTS list
@@ -236,7 +236,7 @@ class Matcher:
         if not candidates:
             return [], stats
 
-        context = Refusal(refusal, terms, answered, self.stemmer, options, self.finder.stop_stems)
+        context = Refusal(refusal, terms, answered, self.stemmer, self.finder.stop_stems)
         scored = first_pass(context, candidates, self.targets.read(candidates))
         pool_size = max(POOL, options.keep + 3)
         pool = scored[:pool_size]
@@ -261,8 +261,8 @@ class Matcher:
     def _row(self, refusal: Refusal, found: dict[str, Any], matched_at: str) -> dict[str, Any]:
         candidate, evidence = found["candidate"], found["evidence"]
         kind = candidate["kind"]
-        gap = None if candidate["day"] is None else candidate["day"] - refusal.day
-        relation = None if gap is None else ("before" if gap < 0 else "after" if gap > 0 else "same_day")
+        gap = gap_days(refusal, candidate)
+        relation = _relation(gap, candidate.get("precision"))
         return {
             "id": match_id(refusal.question_id, kind, candidate["target"]),
             "question_id": refusal.question_id,
@@ -286,3 +286,13 @@ class Matcher:
             "matcher_version": MATCHER_VERSION,
             "matched_at": matched_at,
         }
+
+
+def _relation(gap: int | None, precision: str | None) -> str | None:
+    """The target's time relation to the answer: ``before``, ``after``, ``same_day``, or ``within``
+    (the answer falls inside the target's date as known: its month, year or financial year)."""
+    if gap is None:
+        return None
+    if gap:
+        return "before" if gap < 0 else "after"
+    return "same_day" if precision in (None, "day") else "within"

@@ -17,8 +17,11 @@ Every contribution of ``WEIGHTS`` is stored in ``reasons``:
   or an answer with figures; ``not_held`` (the same denial: evidence_kind ``not_held``) and
   ``rejected`` (refused: evidence_kind ``refused``) get no bonus and their score is multiplied by
   ``DENIAL_FACTOR``, so they rank below disclosures on the same subject;
-- ``time``: a little for being closer in time to the answer; an undated FOI gets the ``undated``
-  penalty instead;
+- ``time``: a score, never a cut inside the window (five years either side by default): its
+  ``closeness`` to the answer halves with every ``TIME_HALF_LIFE`` days between them, counted from
+  the nearest day of the FOI's date as known (a month, a year or a financial year is its span: an
+  answer inside it is 0 days away); an undated FOI stays a candidate, with the ``undated`` penalty
+  instead, so it ranks below the same FOI dated close to the answer;
 - ``corroboration``: a refusal contradicted by several kept disclosures (FOIs or answers) is the
   stronger case: each of them gains a little per other one (at most three);
 - ``generic``: a penalty when no shared term, or only one, is specific (not a generic word and,
@@ -48,13 +51,14 @@ WEIGHTS = {
     "period": 0.10,
     "period_mismatch": -0.05,
     "outcome": 0.10,
-    "time": 0.05,
+    "time": 0.10,
     "generic_none": -0.25,
     "generic_one": -0.10,
     "undated": -0.05,
     "lead_missing": -0.15,
 }
 LEAD_COVERAGE = 0.5  # a target without the first-listed term, sharing less than this of the terms, loses lead_missing
+TIME_HALF_LIFE = 365  # days: an FOI a year from the answer gets half the time weight, two years a quarter
 DENIAL_FACTOR = 0.6  # not_held and rejected FOIs rank below disclosures
 CORROBORATION_STEP = 0.03  # per other disclosure of the same refusal (see corroborate)
 CORROBORATION_MAX = 3
@@ -150,12 +154,29 @@ def _similarity(refusal: Refusal, candidate: dict[str, Any]) -> tuple[float, flo
     return max(title_ratio, 0.85 * request_ratio) / 100, title_ratio, request_ratio
 
 
+def gap_days(refusal: Refusal, candidate: dict[str, Any]) -> int | None:
+    """Days from the answer to the target (negative: before it), from the nearest day of the
+    target's span (0 when the answer falls inside it); None for an undated target."""
+    first, last = candidate["day"], candidate.get("day_end") or candidate["day"]
+    if first is None:
+        return None
+    if refusal.day < first:
+        return first - refusal.day
+    return min(last - refusal.day, 0)
+
+
+def closeness(gap: int) -> float:
+    """1.0 on the answer's day (or inside the target's span), halving every ``TIME_HALF_LIFE`` days."""
+    return 0.5 ** (abs(gap) / TIME_HALF_LIFE)
+
+
 def _time(refusal: Refusal, candidate: dict[str, Any], coverage: float) -> tuple[int | None, float]:
-    if candidate["day"] is None:
+    """The gap in days and the time contribution: ``closeness`` scaled by the terms' coverage, or
+    the ``undated`` penalty."""
+    gap = gap_days(refusal, candidate)
+    if gap is None:
         return None, WEIGHTS["undated"]
-    gap = candidate["day"] - refusal.day
-    side = (refusal.days_before if gap < 0 else refusal.days_after) or 1
-    return gap, WEIGHTS["time"] * max(0.0, 1 - abs(gap) / side) * coverage
+    return gap, WEIGHTS["time"] * closeness(gap) * coverage
 
 
 def _generic(refusal: Refusal, specific: int) -> float:
@@ -201,7 +222,7 @@ def _rules(refusal: Refusal, candidate: dict[str, Any], evidence: dict[str, Any]
         "contribution": WEIGHTS["outcome"] * coverage if disclosed else 0.0,
     }
     gap, contribution = _time(refusal, candidate, coverage)
-    rules["time"] = {"gap_days": gap, "contribution": contribution}
+    rules["time"] = {"gap_days": gap, "precision": candidate.get("precision"), "contribution": contribution}
     specific = [h["term"] for h, t in zip(hits, refusal.terms, strict=True) if h["credit"] > 0 and not t.common]
     rules["generic"] = {"specific_shared": specific, "contribution": _generic(refusal, len(specific))}
     if refusal.lead is not None:

@@ -25,7 +25,6 @@ from typing import Any, Protocol
 
 from ..periods import years_in
 from ..text import ascii_int
-from .options import MatchOptions
 
 LEXICON_PATH = Path(__file__).parent.parent / "data" / "match_lexicon.json"
 COMMON_SHARE = 0.2  # a term in more than this share of an index's rows is common ...
@@ -202,10 +201,8 @@ class Refusal:
         terms: list[Term],
         day: int,
         stemmer: Stemmer,
-        options: MatchOptions,
         stop_stems: frozenset[str],
     ):
-        self.days_before, self.days_after = options.days_before, options.days_after
         self.question_id = refusal["question_id"]
         self.department = refusal["department_id"]
         self.phrase = refusal["phrase"]

@@ -24,18 +24,17 @@ import csv
 import hashlib
 import math
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .. import jsonsafe
 from ..errors import BadInput
+from ..periods import DateSpan, parse_date_span
 from ..records import FoiDocument, FoiRequest, now_iso
 from ..text import without_surrogates
 
 SIDECARS = ("metadata.csv", "metadata.json")
 RECORD_FIELDS = ("id", "url", "authority", "date", "title", "request_text", "response_text", "outcome")
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%dT%H:%M:%S")
 TEXT_FIELDS = (*RECORD_FIELDS, "file")
 csv.field_size_limit(1 << 30)  # a response text can be longer than csv's default 128 KiB
 
@@ -257,6 +256,7 @@ def _single_file(file: Path, request_id: str, meta: dict[str, Any], report: Call
 def _request(
     request_id: str, meta: dict[str, Any], where: str, report: Callable[[str], None], source_url: str
 ) -> FoiRequest:
+    span = parse_date(meta.get("date"), where, report)
     return FoiRequest(
         source="file",
         source_id=request_id,
@@ -265,7 +265,9 @@ def _request(
         title=meta.get("title"),
         request_text=meta.get("request_text"),
         outcome=meta.get("outcome"),
-        date_responded=parse_date(meta.get("date"), where, report),
+        date_responded=span and span.start,
+        date_precision=span and span.precision,
+        date_end=span and span.end,
         source_url=source_url,
         fetched_at=now_iso(),
         raw={k: v for k, v in meta.items() if k != "response_text"},
@@ -292,15 +294,11 @@ def _file_id(file: Path) -> str:
     return f"sha256:{digest.hexdigest()[:16]}"
 
 
-def parse_date(value: Any, where: str, report: Callable[[str], None]) -> str | None:
-    """YYYY-MM-DD from the common written forms; a date that cannot be read is reported, not fatal."""
-    if value in (None, ""):
+def parse_date(value: Any, where: str, report: Callable[[str], None]) -> DateSpan | None:
+    """A record's date with its precision (a day, a month, a year or a financial year, see
+    :func:`pqcheck.periods.parse_date_span`); one that cannot be read is reported, not fatal."""
+    try:
+        return parse_date_span(None if value is None else str(value))
+    except ValueError as exc:
+        report(f"{where}: {exc}; stored without a date")
         return None
-    text = str(value).strip()
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date().isoformat()
-        except ValueError:
-            continue
-    report(f"{where}: date '{text}' not understood (use YYYY-MM-DD); stored without a date")
-    return None
