@@ -167,9 +167,13 @@ def resolve_authority(name: str | None, *, wdtk: str | None = None, govuk: str |
 def _authority_parts(name: str) -> tuple[str, list[str]]:
     """The name outside brackets, and the names that might stand alone inside them and around
     separators ("Home Office - Immigration Enforcement", "ONS / UK Statistics Authority")."""
-    outer = " ".join(_BRACKETS.sub(" ", name).split())
+    outer, bracketed = name, []
+    while _BRACKETS.search(outer):  # innermost first: "Ministry of Defence (Defence Statistics (Health))"
+        bracketed += _BRACKETS.findall(outer)
+        outer = _BRACKETS.sub(" ", outer)
+    outer = " ".join(outer.split())
     inner = []
-    for text in [outer, *_BRACKETS.findall(name)]:
+    for text in [outer, *bracketed]:
         pieces = [p.strip() for p in _SEPARATORS.split(text) if p.strip()]
         if text is not outer:
             inner.append(text.strip())

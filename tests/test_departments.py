@@ -222,6 +222,7 @@ DHSC, MOD = "department-of-health-and-social-care", "ministry-of-defence"
         ("HM Revenue & Customs", "hm-treasury"),
         ("Office for National Statistics / UK Statistics Authority", "cabinet-office"),  # answered for likewise
         ("Department for Work and Pensions (Scotland)", DWP),  # an office in Scotland is still DWP's
+        ("Ministry of Defence (Defence Statistics (Health))", MOD),  # brackets inside brackets (real RF026)
     ],
 )
 def test_an_authority_as_signed_resolves_to_its_department(authority, department):

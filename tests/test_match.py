@@ -151,19 +151,22 @@ def test_refusals_without_a_department_are_skipped(mdb):
     assert stats.skipped_no_department == 1 and matches(mdb) == []
 
 
-def test_time_is_a_score_inside_five_years_and_a_cut_beyond(mdb):
+def test_time_is_a_score_inside_ten_years_and_a_cut_beyond(mdb):
+    # Real documented pairs lie 6 to 7 years apart (RA509/RF025, RA511/RF027): ten years either side.
     qid = refusal_with(mdb)
     ids = {
-        "too-early": add_foi(mdb, "too-early", when=shifted(-1830)),
+        "too-early": add_foi(mdb, "too-early", when=shifted(-3660)),
         "before": add_foi(mdb, "before", when=shifted(-700)),
         "same": add_foi(mdb, "same", when=ANSWERED),
         "after": add_foi(mdb, "after", when=shifted(20)),
         "years-after": add_foi(mdb, "years-after", when=shifted(877)),  # 2.4 years after the refusal
-        "too-late": add_foi(mdb, "too-late", when=shifted(1830)),
+        "six-years-after": add_foi(mdb, "six-years-after", when=shifted(2200)),
+        "too-late": add_foi(mdb, "too-late", when=shifted(3660)),
     }
     match_db(mdb, options=MatchOptions(keep=10))
     found = {m["foi_request_id"]: m for m in matches(mdb, qid)}
-    assert set(found) == {ids["before"], ids["same"], ids["after"], ids["years-after"]}
+    assert set(found) == {ids[k] for k in ("before", "same", "after", "years-after", "six-years-after")}
+    assert found[ids["six-years-after"]]["score"] < found[ids["years-after"]]["score"]
     assert (found[ids["before"]]["time_relation"], found[ids["before"]]["gap_days"]) == ("before", 700)
     assert (found[ids["same"]]["time_relation"], found[ids["same"]]["gap_days"]) == ("same_day", 0)
     assert (found[ids["after"]]["time_relation"], found[ids["after"]]["gap_days"]) == ("after", 20)
@@ -360,6 +363,65 @@ def test_a_target_without_the_most_specific_term_is_penalised(mdb):
     assert lead["term"] == "sanction" and lead["contribution"] < 0
     match_db(mdb)
     assert matches(mdb, qid) == []
+
+
+def _undated_question(db, qid, *, question, answer):
+    world.save_answers(
+        db,
+        [question_value(qid, dateAnswered=None, dateTabled=None, dateForAnswer=None, questionText=question,
+                        answerText=answer, heading=None)],
+        fetched_at="2024-01-01",
+    )  # fmt: skip
+
+
+def test_an_answer_of_unknown_date_is_matched_and_time_counts_for_nothing(mdb):
+    # Stored copies of real answers often carry no date (real A123, RA507): they are still matched.
+    qid = 1000001
+    _undated_question(mdb, qid, question=None, answer="<p>There is no central record.</p>")
+    add_refusal(mdb, qid)
+    near, far = add_foi(mdb, "near", when="2019-04-24"), add_foi(mdb, "far", when="2012-01-10")
+    stats = match_db(mdb)
+    found = {m["foi_request_id"]: m for m in matches(mdb, qid)}
+    assert {near, far} <= set(found) and stats.matched == 1
+    assert found[near]["score"] == found[far]["score"] and found[near]["time_relation"] is None
+    assert json.loads(found[near]["reasons"])["rules"]["time"]["contribution"] == 0.0
+
+
+def test_a_partial_answer_and_an_answer_of_unknown_date_are_evidence_too(mdb):
+    qid = refusal_with(mdb)
+    gave = 1000020
+    _undated_question(
+        mdb,
+        gave,
+        question="To ask the Secretary of State for the Home Department, how many victims of trafficking were "
+        "held in immigration detention in 2018, by nationality.",
+        answer="<p>In 2018, 507 victims of trafficking were held in immigration detention. Their nationality is "
+        "not recorded centrally.</p>",
+    )
+    add_refusal(mdb, gave, label="partial")
+    match_db(mdb)
+    (row,) = [m for m in matches(mdb, qid) if m["target_kind"] == "answer"]
+    assert (row["other_question_id"], row["evidence_kind"]) == (gave, "answer")
+
+
+def test_an_answer_without_a_question_takes_its_subject_from_the_refusing_sentence(mdb):
+    # Real answers quoted without their question: "There is no central record of such persons".
+    qid = 1000001
+    add_question(
+        mdb,
+        qid,
+        heading=None,
+        question="",
+        answer="<p>There is no central record of trafficking victims held in immigration detention.</p>",
+    )
+    add_refusal(mdb, qid, subject=None, terms=[])
+    foi = add_foi(mdb, "foi")
+    match_db(mdb)
+    (row,) = matches(mdb, qid)
+    assert row["foi_request_id"] == foi
+    reasons = json.loads(row["reasons"])
+    assert reasons["terms_source"] == "answer"
+    assert {t["term"] for t in reasons["terms"]} >= {"trafficking", "victims", "immigration", "detention"}
 
 
 def test_an_answer_that_gave_the_figures_contradicts_the_refusal(mdb):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FIVE_YEARS = 1826  # days
+TEN_YEARS = 3653  # days
 
 
 @dataclass(frozen=True)
@@ -13,8 +13,8 @@ class MatchOptions:
 
     # the outer limit of the candidates: an FOI (or answer) dated up to this many days before the
     # written answer, and after it; inside it time is a score (scoring.closeness), never a cut
-    days_before: int = FIVE_YEARS
-    days_after: int = FIVE_YEARS
+    days_before: int = TEN_YEARS
+    days_after: int = TEN_YEARS
     candidates: int = 50  # targets examined per refusal, at most (FTS5 rows per index, too)
     keep: int = 5  # matches kept per refusal, at most
     min_score: float = 0.4  # matches scoring less (before the not_held/refused factor) are dropped

@@ -40,6 +40,7 @@ MAX_QUERY_TERMS = 6
 PAGE_FALLBACK = 10  # fewer page hits than this with pairs of terms: ask again with any single term
 QUERY_ROWS = 60_000  # an FTS5 query stops adding terms when their rows add up to this (see CandidateSearch.query)
 RRF_K = 60
+UNBOUNDED = 1 << 40  # days: the window of an answer of unknown date
 TARGET_CACHE = 20_000  # targets whose first-pass data is kept between refusals (per process)
 NO_RESPONSE = frozenset(
     {
@@ -73,7 +74,8 @@ PAGE_SQL = """
 ANSWER_SQL = """
     SELECT f.rowid, bm25(questions_fts, 2.0, 1.0, 2.0) AS s
     FROM questions_fts AS f CROSS JOIN temp.pqm_ans AS m ON m.rowid = f.rowid
-    WHERE f.questions_fts MATCH :query AND m.dept = :dept AND m.day BETWEEN :lo AND :hi AND m.rowid != :qid
+    WHERE f.questions_fts MATCH :query AND m.dept = :dept AND m.rowid != :qid
+      AND (m.day BETWEEN :lo AND :hi OR (:undated AND m.day IS NULL))
     ORDER BY s LIMIT :limit
 """
 
@@ -123,7 +125,7 @@ class CandidateSearch:
                 JOIN questions q ON q.id = r.question_id
                 JOIN question_departments qd ON qd.question_id = q.id
                 JOIN temp.pqm_dept d ON d.id = qd.department_id
-                WHERE r.label = 'disclosure' AND q.answer_text IS NOT NULL AND q.date_answered IS NOT NULL""",
+                WHERE r.label IN ('disclosure', 'partial') AND q.answer_text IS NOT NULL""",
         ]
         for index in ("foi_requests", "foi_pages", "questions"):
             statements += [
@@ -194,12 +196,16 @@ class CandidateSearch:
         return " OR ".join(clauses)
 
     def candidates(
-        self, question_id: int, department: str, answered: int, terms: list[Term]
+        self, question_id: int, department: str, answered: int | None, terms: list[Term]
     ) -> tuple[list[dict[str, Any]], dict[str, str]]:
         """The refusal's candidates, best first by reciprocal rank (at most ``options.candidates``),
-        each with its rank and bm25 in each list, and the queries asked, by index."""
+        each with its rank and bm25 in each list, and the queries asked, by index. An answer of
+        unknown date (``answered`` None) looks at every date."""
         options = self.options
-        lo, hi = answered - options.days_before, answered + options.days_after
+        if answered is None:
+            lo, hi = -UNBOUNDED, UNBOUNDED
+        else:
+            lo, hi = answered - options.days_before, answered + options.days_after
         base = {"dept": self.dept_codes.get(department, -1), "lo": lo, "hi": hi, "limit": options.candidates}
         ranked: dict[tuple[str, int], dict[str, Any]] = {}
 
@@ -227,7 +233,9 @@ class CandidateSearch:
             add("foi", hits, "pages")
         if options.answers and (query := self.query("questions", terms, rarest_alone=True)):
             queries["questions"] = query
-            hits = self.conn.execute(ANSWER_SQL, {**base, "query": query, "qid": question_id}).fetchall()
+            hits = self.conn.execute(
+                ANSWER_SQL, {**base, "query": query, "qid": question_id, "undated": undated}
+            ).fetchall()
             add("answer", hits, "answers")
         return sorted(ranked.values(), key=lambda e: -e["rrf"])[: options.candidates], queries
 

@@ -46,7 +46,6 @@ class MatchStats:
     removed: int = 0  # match rows deleted (no longer produced)
     skipped_no_department: int = 0
     skipped_no_terms: int = 0
-    skipped_no_date: int = 0
     candidates: int = 0  # targets examined, in all
     max_candidates: int = 0  # most targets examined for one refusal
     by_evidence: dict[str, int] = field(default_factory=dict)
@@ -61,7 +60,6 @@ class MatchStats:
             "answer_matches",
             "skipped_no_department",
             "skipped_no_terms",
-            "skipped_no_date",
             "candidates",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -122,7 +120,7 @@ def load_refusals(conn: sqlite3.Connection, question_ids: Iterable[int] | None) 
     sql = """
         SELECT r.question_id, r.label, r.category, r.phrase, r.subject, r.subject_terms, r.period,
                r.period_start, r.period_end, q.date_answered, q.date_tabled, q.heading, q.question_text,
-               qd.department_id
+               substr(q.answer_text, 1, 600) AS answer_text, qd.department_id
         FROM refusals r
         JOIN questions q ON q.id = r.question_id
         LEFT JOIN question_departments qd ON qd.question_id = r.question_id
@@ -223,9 +221,6 @@ class Matcher:
         answered = day(refusal["date_answered"]) or day(refusal["date_tabled"])
         if department is None:
             stats.skipped_no_department = 1
-            return [], stats
-        if answered is None:
-            stats.skipped_no_date = 1
             return [], stats
         terms, terms_source = self.terms(refusal)
         if not terms:

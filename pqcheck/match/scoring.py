@@ -158,7 +158,7 @@ def gap_days(refusal: Refusal, candidate: dict[str, Any]) -> int | None:
     """Days from the answer to the target (negative: before it), from the nearest day of the
     target's span (0 when the answer falls inside it); None for an undated target."""
     first, last = candidate["day"], candidate.get("day_end") or candidate["day"]
-    if first is None:
+    if first is None or refusal.day is None:
         return None
     if refusal.day < first:
         return first - refusal.day
@@ -172,8 +172,10 @@ def closeness(gap: int) -> float:
 
 def _time(refusal: Refusal, candidate: dict[str, Any], coverage: float) -> tuple[int | None, float]:
     """The gap in days and the time contribution: ``closeness`` scaled by the terms' coverage, or
-    the ``undated`` penalty."""
+    the ``undated`` penalty for an undated target (nothing, for an answer of unknown date)."""
     gap = gap_days(refusal, candidate)
+    if refusal.day is None:  # an answer of unknown date: time says nothing either way
+        return None, 0.0
     if gap is None:
         return None, WEIGHTS["undated"]
     return gap, WEIGHTS["time"] * closeness(gap) * coverage

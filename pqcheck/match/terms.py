@@ -159,8 +159,7 @@ class TermFinder:
         if isinstance(listed, list):
             raw = [str(t).strip().lower() for t in listed if str(t).strip()]
         if not raw:
-            source = "subject" if refusal.get("subject") else "question"
-            text = refusal.get("subject") or " ".join(filter(None, [refusal.get("heading"), refusal["question_text"]]))
+            source, text = _subject_text(refusal)
             raw = [w for w in WORD.findall((text or "").lower()) if w not in STOPWORDS and not w.isdigit()]
         terms: list[Term] = []
         seen: set[str] = set()
@@ -192,6 +191,33 @@ class TermFinder:
         return terms, source
 
 
+def _subject_text(refusal: dict[str, Any]) -> tuple[str, str | None]:
+    """Where a refusal without subject terms says what it is about, and the words: its subject, else
+    its heading and question, else the answer's own words ("There is no central record of such
+    persons": the matcher must have some subject)."""
+    if refusal.get("subject"):
+        return "subject", refusal["subject"]
+    asked = " ".join(filter(None, [refusal.get("heading"), refusal.get("question_text")]))
+    if asked.strip():
+        return "question", asked
+    return "answer", _refusing_sentence(refusal.get("answer_text") or "", refusal.get("phrase"))
+
+
+ANSWER_TERMS = 8  # words of the refusing sentence taken as the subject of an answer without a question
+
+
+def _refusing_sentence(answer: str, phrase: str | None) -> str:
+    """The content words of the answer's sentence that holds the refusal phrase (or its first
+    sentence), at most ``ANSWER_TERMS``: "no central record of such persons" -> "persons"."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", answer) if s.strip()] or [answer]
+    low = (phrase or "").lower()
+    sentence = next((s for s in sentences if low and low in s.lower()), sentences[0])
+    if low:
+        sentence = sentence.lower().replace(low, " ")
+    words = [w for w in WORD.findall(sentence.lower()) if w not in STOPWORDS and w not in GENERIC and not w.isdigit()]
+    return " ".join(words[:ANSWER_TERMS])
+
+
 class Refusal:
     """One refusal being matched: its terms, date, period and subject (``scoring`` compares it with a target)."""
 
@@ -199,7 +225,7 @@ class Refusal:
         self,
         refusal: dict[str, Any],
         terms: list[Term],
-        day: int,
+        day: int | None,
         stemmer: Stemmer,
         stop_stems: frozenset[str],
     ):
@@ -207,8 +233,8 @@ class Refusal:
         self.department = refusal["department_id"]
         self.phrase = refusal["phrase"]
         self.terms = terms
-        self.day = day
-        self.year = date.fromordinal(day).year
+        self.day = day  # None: an answer whose date is not known (a copy of a page without one)
+        self.year = date.fromordinal(day).year if day is not None else None
         subject = refusal["subject"] or refusal["heading"] or ""
         self.subject_stems = " ".join(s for s in stemmer.words(subject) if s not in stop_stems)
         if not self.subject_stems:
@@ -226,7 +252,7 @@ class Refusal:
             if first is not None and last is not None and first <= last <= first + 30:
                 return set(range(first, last + 1))
         text = " ".join(filter(None, [refusal.get("period"), refusal.get("subject"), refusal.get("question_text")]))
-        return {y for y in years_in(text, self.year) if y <= self.year + 1}
+        return {y for y in years_in(text, self.year) if self.year is None or y <= self.year + 1}
 
     def weight_in(self, full: list[Text], partial: Iterable[Text] = ()) -> float:
         """The IDF-weighted share of the terms found in ``full`` texts (1.0) or ``partial`` ones (0.6)."""
