@@ -5,6 +5,7 @@ Standard library only at import: ``bench.run``'s orchestrator, which imports it,
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import statistics
@@ -66,3 +67,8 @@ def insert_rows(conn: sqlite3.Connection, table: str, columns: Sequence[str], ro
         raise ValueError(f"{table} has no column {sorted(unknown)}")
     names = ", ".join(columns)
     conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)
+
+
+def half(record_id: str) -> str:
+    """``dev`` or ``held-out``: a stable split of pqcheck's own real set by a hash of the id."""
+    return "dev" if int(hashlib.sha1(record_id.encode()).hexdigest(), 16) % 2 == 0 else "held-out"

@@ -17,7 +17,6 @@ here: ``bench.quality_refusals`` reads them.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -25,8 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from pqcheck.classify import CLASSIFIER_VERSION, classify_many
+from pqcheck.match import MATCHER_VERSION
 
-from .common import ROOT
+from . import quality_real_pairs
+from .common import ROOT, half
 
 SHARED_PATH = ROOT.parent / "shared" / "realdata" / "answers.jsonl"
 OWN_PATH = ROOT / "fixtures" / "real" / "answers.jsonl"
@@ -62,11 +63,6 @@ def load(path: Path) -> list[dict[str, Any]]:
     return records
 
 
-def half(record_id: str) -> str:
-    """``dev`` or ``heldout``: a stable split of pqcheck's own set by a hash of the id."""
-    return "dev" if int(hashlib.sha1(record_id.encode()).hexdigest(), 16) % 2 == 0 else "heldout"
-
-
 def sets(shared: Path = SHARED_PATH, own: Path = OWN_PATH) -> dict[str, list[dict[str, Any]]]:
     """The sets measured, by name (the shared one only when its folder is there)."""
     found: dict[str, list[dict[str, Any]]] = {}
@@ -74,7 +70,7 @@ def sets(shared: Path = SHARED_PATH, own: Path = OWN_PATH) -> dict[str, list[dic
         found["shared realdata (dev)"] = load(shared)
     records = load(own)
     found["fixtures/real dev"] = [r for r in records if half(r["id"]) == "dev"]
-    found["fixtures/real held-out"] = [r for r in records if half(r["id"]) == "heldout"]
+    found["fixtures/real held-out"] = [r for r in records if half(r["id"]) == "held-out"]
     return found
 
 
@@ -155,15 +151,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--errors", action="store_true", help="List every answer labelled wrongly.")
     parser.add_argument("--json", action="store_true", help="Print the numbers as JSON.")
+    parser.add_argument("--no-pairs", action="store_true", help="Leave out the matcher's figures on real pairs.")
     args = parser.parse_args(argv)
     found = sets()
     if not SHARED_PATH.is_file():
         print(f"(the shared dev set is not at {SHARED_PATH}: measured on fixtures/real only)")
     results = {name: measure(records) for name, records in found.items()}
+    pairs = None if args.no_pairs else quality_real_pairs.figures()
     if args.json:
-        print(json.dumps({name: asdict(q) for name, q in results.items()}, indent=2, ensure_ascii=False))
+        numbers = {name: asdict(q) for name, q in results.items()}
+        if pairs is not None:
+            numbers["pairs"] = {name: asdict(q) for name, q in pairs[0].items()}
+            numbers["top_clearly_wrong"] = [t for t in pairs[1] if t["wrong"]]
+        print(json.dumps(numbers, indent=2, ensure_ascii=False))
         return 0
     print(table(results))
+    if pairs is not None:
+        print(
+            f"\nMatcher {MATCHER_VERSION} on real documented pairs (python -m bench.quality_real_pairs for each pair)\n"
+        )
+        print(quality_real_pairs.table(*pairs))
     for name, q in results.items():
         print(f"\n{name}: gold -> pqcheck: {json.dumps(q.confusion)}")
         if args.errors:

@@ -43,8 +43,7 @@ from pqcheck.questions import save_questions
 from pqcheck.records import QuestionRecord, now_iso
 from pqcheck.sources.foi_files import read_foi_paths
 
-from .common import ROOT
-from .quality import half
+from .common import ROOT, half
 
 SHARED = ROOT.parent / "shared" / "realdata"
 OWN = ROOT / "fixtures" / "real"
@@ -248,6 +247,15 @@ def evaluate(real: RealSet | None = None) -> tuple[list[dict[str, Any]], list[di
     with tempfile.TemporaryDirectory() as folder:
         path = build(real, Path(folder))
         return ranks(real, path), clearly_wrong(real, path)
+
+
+def figures() -> tuple[dict[str, PairQuality], list[dict[str, Any]]] | None:
+    """(recall per set, the report's top pairs judged), or None when there are no real pairs."""
+    real = RealSet.load()
+    if not real.pairs:
+        return None
+    found, top = evaluate(real)
+    return measure(found), top
 
 
 def table(quality: dict[str, PairQuality], top: list[dict[str, Any]]) -> str:

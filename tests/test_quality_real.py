@@ -36,7 +36,7 @@ def test_a_record_with_a_label_outside_the_definitions_is_refused(tmp_path):
 
 def test_the_halves_are_stable_and_both_hold_every_label(own):
     dev = [r for r in own if quality.half(r["id"]) == "dev"]
-    held = [r for r in own if quality.half(r["id"]) == "heldout"]
+    held = [r for r in own if quality.half(r["id"]) == "held-out"]
     assert len(dev) + len(held) == len(own) and abs(len(dev) - len(held)) < len(own) * 0.2
     assert quality.half("RA001") == quality.half("RA001")
     for part in (dev, held):
