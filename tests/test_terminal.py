@@ -62,7 +62,8 @@ def test_wide_shows_both_sides_side_by_side(top):
     left, right = columns(view)
     assert "Home Office" in left and "not held centrally" in left and "Q: To ask" in left
     assert "Potential victims of trafficking" in right and "Evidence:" in right
-    assert f"match {top['match_id']}" in view and "Score 0.99" in view and "days before the written answer" in view
+    assert f"match {top['match_id']}" in view and f"Score {top['score']:.2f}" in view
+    assert "days before the written answer" in view
     assert top["question_link"] in view
 
 
