@@ -6,6 +6,7 @@ Refusals are inserted directly (the classifier is not used); FOI requests go thr
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from dataclasses import replace
 from datetime import date, timedelta
@@ -22,6 +23,8 @@ from pqcheck.match import MATCHER_VERSION, MatchOptions, match_db, match_id
 from pqcheck.match.scoring import CORROBORATION_STEP
 from pqcheck.periods import parse_date_span
 from pqcheck.records import FoiDocument, FoiRequest
+from pqcheck.report import write_report
+from pqcheck.vocabulary import EVIDENCE_NAMES
 
 from .support import world
 from .support.factories import question_value
@@ -135,12 +138,13 @@ def test_same_department_agencies_included_other_departments_not(mdb):
     unknown = add_foi(mdb, "council-1", authority="Exampleton Borough Council")
     stats = match_db(mdb)
     found = {m["foi_request_id"]: m for m in matches(mdb, qid)}
-    assert agency in found
-    assert other not in found and unknown not in found
+    assert agency in found and other not in found
     assert found[agency]["department_id"] == "home-office"
+    # a council is no department's: its letter is at most "held locally" evidence, shown apart
+    assert unknown not in found or found[unknown]["evidence_kind"] == "held_locally"
     reasons = json.loads(found[agency]["reasons"])
     assert reasons["department"] == {"id": "home-office", "authority": "UK Visas and Immigration"}
-    assert stats.refusals == 1 and stats.matched == 1 and stats.foi_matches == 1
+    assert stats.refusals == 1 and stats.matched == 1 and stats.by_evidence.get("disclosure") == 1
 
 
 def test_refusals_without_a_department_are_skipped(mdb):
@@ -422,6 +426,29 @@ def test_an_answer_without_a_question_takes_its_subject_from_the_refusing_senten
     reasons = json.loads(row["reasons"])
     assert reasons["terms_source"] == "answer"
     assert {t["term"] for t in reasons["terms"]} >= {"trafficking", "victims", "immigration", "detention"}
+
+
+def test_a_local_body_that_disclosed_is_held_locally_evidence_never_the_departments(mdb):
+    qid = refusal_with(mdb)  # "There is no central record": not_held_centrally
+    council = add_foi(mdb, "council", authority="Exampleton County Council")
+    police = add_foi(mdb, "police", authority="Northumbria Police", outcome="not_held")
+    department = add_foi(mdb, "home", authority="Home Office (Immigration Enforcement)")
+    match_db(mdb)
+    found = {m["foi_request_id"]: m for m in matches(mdb, qid)}
+    assert found[department]["evidence_kind"] == "disclosure"
+    assert found[council]["evidence_kind"] == "held_locally" and police not in found
+    assert found[council]["score"] < found[department]["score"]
+    reasons = json.loads(found[council]["reasons"])
+    assert reasons["rules"]["held_locally"]["factor"] == 0.5
+    assert reasons["department"]["authority"] == "Exampleton County Council"
+    shown = io.StringIO()
+    write_report(mdb, shown, fmt="md")
+    assert f"**{EVIDENCE_NAMES['held_locally']}:**" in shown.getvalue()
+
+    mdb.execute("UPDATE refusals SET category = 'disproportionate_cost' WHERE question_id = ?", [qid])
+    mdb.conn.commit()
+    match_db(mdb)  # only a "not held centrally" refusal says the data is not held by the department
+    assert council not in {m["foi_request_id"] for m in matches(mdb, qid)}
 
 
 def test_an_answer_that_gave_the_figures_contradicts_the_refusal(mdb):

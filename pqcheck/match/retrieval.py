@@ -18,7 +18,10 @@ twice in bm25). The three lists are merged by reciprocal rank and cut at ``optio
 that many targets, at most, are examined per refusal. An FTS5 query reads the index rows of its
 terms (at most about ``QUERY_ROWS`` beyond the two rarest).
 
-FOIs without a department (an authority not in the mapping) and requests with no response yet
+The FOIs of local bodies (police forces, councils, NHS trusts, devolved governments:
+``foi_requests.local_kind``) are searched apart, under the stand-in department ``LOCAL``, only for
+"held locally" evidence (``Matcher.held_locally``); they are never a department's candidates.
+Other FOIs without a department (an authority not in the mapping) and requests with no response yet
 (``waiting_response``, ``user_withdrawn``, ...) are never candidates; documents of kind ``request``
 (the requester's own message) are not evidence. :class:`TargetReader` then reads what the first
 pass needs of each candidate, kept for the next refusals.
@@ -40,6 +43,7 @@ MAX_QUERY_TERMS = 6
 PAGE_FALLBACK = 10  # fewer page hits than this with pairs of terms: ask again with any single term
 QUERY_ROWS = 60_000  # an FTS5 query stops adding terms when their rows add up to this (see CandidateSearch.query)
 RRF_K = 60
+LOCAL = "(local bodies)"  # the search's stand-in department for every local body's FOIs (see held_locally)
 UNBOUNDED = 1 << 40  # days: the window of an answer of unknown date
 TARGET_CACHE = 20_000  # targets whose first-pass data is kept between refusals (per process)
 NO_RESPONSE = frozenset(
@@ -103,14 +107,15 @@ class CandidateSearch:
             """CREATE TEMP TABLE pqm_page
                 (rowid INTEGER PRIMARY KEY, req INTEGER, dept INTEGER, day INTEGER, last INTEGER)""",
             "CREATE TEMP TABLE pqm_ans (rowid INTEGER PRIMARY KEY, dept INTEGER, day INTEGER)",
-            """INSERT INTO temp.pqm_dept (id)
+            f"""INSERT INTO temp.pqm_dept (id)
                 SELECT id FROM departments UNION SELECT department_id FROM foi_requests
-                UNION SELECT department_id FROM department_aliases""",
+                UNION SELECT department_id FROM department_aliases UNION SELECT '{LOCAL}'""",
             f"""INSERT INTO temp.pqm_req
                 SELECT rowid, code, day, coalesce(CAST(julianday(date_end) - 1721424.5 AS INTEGER), day) FROM (
                     SELECT r.rowid, d.code, r.date_end,
                            CAST(julianday(coalesce(r.date_responded, r.date_requested)) - 1721424.5 AS INTEGER) AS day
-                    FROM foi_requests r JOIN temp.pqm_dept d ON d.id = r.department_id
+                    FROM foi_requests r JOIN temp.pqm_dept d
+                      ON d.id = CASE WHEN r.local_kind IS NULL THEN r.department_id ELSE '{LOCAL}' END
                     WHERE coalesce(r.outcome, '') NOT IN ({outcomes}))""",
             """INSERT INTO temp.pqm_page
                 SELECT p.rowid, m.rowid, m.dept, m.day, m.last
@@ -135,6 +140,9 @@ class CandidateSearch:
         for sql in statements:
             conn.execute(sql)
         self.dept_codes = dict(conn.execute("SELECT id, code FROM temp.pqm_dept").fetchall())
+        self.local_rows = conn.execute(
+            "SELECT count(*) FROM temp.pqm_req WHERE dept = ?", [self.dept_codes[LOCAL]]
+        ).fetchone()[0]
         self.rows = {
             "foi_requests": conn.execute("SELECT count(*) FROM foi_requests").fetchone()[0],
             "foi_pages": conn.execute("SELECT count(*) FROM temp.pqm_page").fetchone()[0],
@@ -231,7 +239,7 @@ class CandidateSearch:
                 hits = self.conn.execute(PAGE_SQL, {**base, "query": query, "undated": undated}).fetchall()
             queries["foi_pages"] = query
             add("foi", hits, "pages")
-        if options.answers and (query := self.query("questions", terms, rarest_alone=True)):
+        if options.answers and department != LOCAL and (query := self.query("questions", terms, rarest_alone=True)):
             queries["questions"] = query
             hits = self.conn.execute(
                 ANSWER_SQL, {**base, "query": query, "qid": question_id, "undated": undated}

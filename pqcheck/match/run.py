@@ -26,10 +26,11 @@ from ..progress import Progress
 from ..records import now_iso
 from .evidence import EvidenceReader, clip
 from .options import DEFAULT_OPTIONS, MatchOptions
-from .retrieval import CandidateSearch, TargetReader
-from .scoring import corroborate, first_pass, full_score, gap_days
+from .retrieval import LOCAL, CandidateSearch, TargetReader
+from .scoring import LOCAL_KEEP, LOCAL_MIN_RELEVANCE, corroborate, first_pass, full_score, gap_days, held_locally
 from .terms import MATCHER_VERSION, Refusal, Stemmer, Term, TermFinder, day
 
+LOCAL_CATEGORIES = ("not_held_centrally",)  # refusals for which local bodies' disclosures are evidence
 POOL = 8  # candidates whose figures and pages are read (at least keep + 3), and the 2 best of each FTS list
 MIN_PARALLEL = 200  # fewer refusals than this are matched in-process whatever options.workers says
 
@@ -228,10 +229,9 @@ class Matcher:
             return [], stats
         candidates, queries = self.search.candidates(question_id, department, answered, terms)
         stats.candidates = stats.max_candidates = len(candidates)
-        if not candidates:
-            return [], stats
-
         context = Refusal(refusal, terms, answered, self.stemmer, self.finder.stop_stems)
+        if not candidates and refusal["category"] not in LOCAL_CATEGORIES:
+            return [], stats
         scored = first_pass(context, candidates, self.targets.read(candidates))
         pool_size = max(POOL, options.keep + 3)
         pool = scored[:pool_size]
@@ -239,9 +239,12 @@ class Matcher:
         finals = [full_score(context, c, e) for c, e in self.evidence.choose(context, pool)]
         finals = [s for s in finals if s["relevance"] >= options.min_score]
         finals.sort(key=lambda s: (-s["score"], s["target"]))
-        corroborate(finals[: options.keep])
+        kept = finals[: options.keep]
+        corroborate(kept)
+        if refusal["category"] in LOCAL_CATEGORIES:
+            kept += self.held_locally(question_id, answered, terms, context)
         rows = []
-        for found in finals[: options.keep]:
+        for found in kept:
             found["reasons"]["terms_source"] = terms_source
             found["reasons"]["query"] = queries
             rows.append(self._row(context, found, matched_at))
@@ -252,6 +255,20 @@ class Matcher:
         for r in rows:
             stats.by_evidence[r["evidence_kind"]] = stats.by_evidence.get(r["evidence_kind"], 0) + 1
         return rows, stats
+
+    def held_locally(self, question_id: int, answered: int | None, terms: list[Term], context: Refusal) -> list[dict]:
+        """Local bodies' disclosures on the refusal's subject (``LOCAL_KEEP`` at most): the data
+        exists, outside the department (:func:`scoring.held_locally`)."""
+        if not self.search.local_rows:
+            return []
+        candidates, _ = self.search.candidates(question_id, LOCAL, answered, terms)
+        if not candidates:
+            return []
+        scored = first_pass(context, candidates, self.targets.read(candidates))[:POOL]
+        finals = [full_score(context, c, e) for c, e in self.evidence.choose(context, scored)]
+        finals = [f for f in finals if f["relevance"] >= LOCAL_MIN_RELEVANCE and f["evidence_kind"] == "disclosure"]
+        finals.sort(key=lambda s: (-s["score"], s["target"]))
+        return [held_locally(f) for f in finals[:LOCAL_KEEP]]
 
     def _row(self, refusal: Refusal, found: dict[str, Any], matched_at: str) -> dict[str, Any]:
         candidate, evidence = found["candidate"], found["evidence"]

@@ -60,6 +60,11 @@ WEIGHTS = {
 LEAD_COVERAGE = 0.5  # a target without the first-listed term, sharing less than this of the terms, loses lead_missing
 TIME_HALF_LIFE = 365  # days: an FOI a year from the answer gets half the time weight, two years a quarter
 DENIAL_FACTOR = 0.6  # not_held and rejected FOIs rank below disclosures
+LOCAL_FACTOR = 0.5  # a local body's disclosure ("held locally") ranks below the department's own evidence
+LOCAL_KEEP = 2  # local bodies' disclosures kept per "not held centrally" refusal, at most
+# ... scoring at least this (below options.min_score: a local letter names a national subject in its
+# own words, and it is shown apart, never as the department's discrepancy)
+LOCAL_MIN_RELEVANCE = 0.25
 CORROBORATION_STEP = 0.03  # per other disclosure of the same refusal (see corroborate)
 CORROBORATION_MAX = 3
 DISCLOSED = frozenset({"successful", "partially_successful", "released"})
@@ -283,6 +288,20 @@ def corroborate(kept: list[dict[str, Any]]) -> None:
     for found in disclosures:
         found["score"] += bonus
         found["reasons"].setdefault("rules", {})["corroboration"] = {"others": others, "contribution": bonus}
+
+
+def held_locally(found: dict[str, Any]) -> dict[str, Any]:
+    """A local body's disclosure on the subject of a "not held centrally" refusal: not the
+    department's discrepancy but evidence that the data exists outside it. Its evidence kind says
+    so, and its score is scaled by ``LOCAL_FACTOR`` so it ranks below the department's own."""
+    total = found["score"]
+    found["evidence_kind"] = "held_locally"
+    found["score"] = total * LOCAL_FACTOR
+    found["reasons"]["rules"]["held_locally"] = {
+        "factor": LOCAL_FACTOR,
+        "contribution": round(found["score"] - total, 4),
+    }
+    return found
 
 
 def denial_factor(candidate: dict[str, Any]) -> float:

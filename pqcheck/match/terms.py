@@ -207,15 +207,20 @@ ANSWER_TERMS = 8  # words of the refusing sentence taken as the subject of an an
 
 
 def _refusing_sentence(answer: str, phrase: str | None) -> str:
-    """The content words of the answer's sentence that holds the refusal phrase (or its first
-    sentence), at most ``ANSWER_TERMS``: "no central record of such persons" -> "persons"."""
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", answer) if s.strip()] or [answer]
+    """The content words of the answer from the sentence that holds the refusal phrase (or its
+    first sentence) on, the phrase left out, at most ``ANSWER_TERMS``: "There is no central record
+    of trafficking victims held in immigration detention" -> "trafficking victims ... detention"."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", answer.lower()) if s.strip()] or [answer.lower()]
     low = (phrase or "").lower()
-    sentence = next((s for s in sentences if low and low in s.lower()), sentences[0])
-    if low:
-        sentence = sentence.lower().replace(low, " ")
-    words = [w for w in WORD.findall(sentence.lower()) if w not in STOPWORDS and w not in GENERIC and not w.isdigit()]
-    return " ".join(words[:ANSWER_TERMS])
+    first = next((i for i, s in enumerate(sentences) if low and low in s), 0)
+    words: list[str] = []
+    for sentence in sentences[first:]:
+        if low:
+            sentence = sentence.replace(low, " ")
+        words += [w for w in WORD.findall(sentence) if w not in STOPWORDS and w not in GENERIC and not w.isdigit()]
+        if len(words) >= ANSWER_TERMS:
+            break
+    return " ".join(dict.fromkeys(words[:ANSWER_TERMS]))
 
 
 class Refusal:
