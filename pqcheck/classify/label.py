@@ -122,6 +122,7 @@ _PART_SCOPE = re.compile(
     r"\b(?:details?|figures?|data) (?:of|for|on) (?:individual|each|every)\b|"
     r"\b(?:further|more detailed|additional|other) (?:data|information|figures|breakdown|details?)\b|"
     r"\b(?:provide|give) (?:the )?(?:figures|data|information) for\b|\bnot available (?:centrally )?for\b|"
+    r"^\W*(?:information|data|figures) for (?!the (?:number|proportion|percentage))|"
     r"\b(?:information|data|figures?) (?:requested |sought )?(?:for|on) the (?:number|proportion|percentage)\b"
 )
 
