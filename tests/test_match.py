@@ -451,6 +451,19 @@ def test_a_local_body_that_disclosed_is_held_locally_evidence_never_the_departme
     assert council not in {m["foi_request_id"] for m in matches(mdb, qid)}
 
 
+def test_people_under_the_age_of_18_are_the_children_a_disclosure_counts(mdb):
+    # Real A170 / RF017: "people aged under the age of 18 ... missing from asylum hotels" was
+    # answered elsewhere as "unaccompanied children ... went missing".
+    subject = "people aged under the age of 18 reported as missing from asylum hotels"
+    qid = refusal_with(mdb, subject=subject, terms=["missing", "hotel", "age", "asylum", "people", "reported"])
+    text = "Since July 2021, 440 unaccompanied asylum-seeking children went missing from hotels; 200 are still missing."
+    foi = add_foi(mdb, "children", title="Unaccompanied children missing from hotels", text=text)
+    match_db(mdb, options=MatchOptions(min_score=0.0))
+    (row,) = matches(mdb, qid)
+    terms = [t["term"] for t in json.loads(row["reasons"])["terms"]]
+    assert row["foi_request_id"] == foi and terms[0] == "children" and "age" not in terms
+
+
 def test_an_answer_that_gave_the_figures_contradicts_the_refusal(mdb):
     qid = refusal_with(mdb)
     gave = 1000010

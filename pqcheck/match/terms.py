@@ -54,6 +54,8 @@ GENERIC = _wordset(LEXICON["generic"])
 DENIAL_CUES: tuple[str, ...] = tuple(LEXICON["denial_cues"])
 
 WORD = re.compile(r"[^\W_]+")
+# "people under the age of 18", "aged under 18": the letters that answer say "children"
+UNDER_18 = re.compile(r"\b(?:under|below) (?:the age of )?(?:18|eighteen)\b|\bunder-18s?\b", re.I)
 
 
 class Stemmer:
@@ -161,6 +163,8 @@ class TermFinder:
         if not raw:
             source, text = _subject_text(refusal)
             raw = [w for w in WORD.findall((text or "").lower()) if w not in STOPWORDS and not w.isdigit()]
+        if UNDER_18.search(refusal.get("subject") or refusal.get("question_text") or ""):
+            raw = ["children", *(t for t in raw if t not in ("age", "aged"))]
         terms: list[Term] = []
         seen: set[str] = set()
         for position, text in enumerate(raw):
