@@ -695,6 +695,18 @@ def test_sentences():
 # The refused part
 
 
+def test_of_those_x_how_many_takes_its_subject_from_the_of_those_clause():
+    # Real RA505: "pursuant to the Answer of ..., of those convicted offenders released in error ...,
+    # how many have (i) not returned to prison": the clause holds what was asked about.
+    question = (
+        "To ask the Secretary of State for Justice, pursuant to the Answer of 15 December 2021 to Question 90879, "
+        "of those convicted offenders released in error from prisons since 2010, how many have returned to prison."
+    )
+    c = classify(question, "The information requested is not held centrally.")
+    assert c.subject.startswith("convicted offenders released in error from prisons")
+    assert {"offender", "error", "released"} <= set(c.subject_terms)
+
+
 def test_the_parts_of_a_question_are_its_items_or_its_clauses():
     items = parts.question_items(HOME_OFFICE + "how many (a) letters and (b) e-mails were received in 2008.")
     assert [(p.marker, p.text) for p in items] == [("(a)", "letters"), ("(b)", "e-mails were received in 2008.")]

@@ -138,11 +138,21 @@ def _lemma(word: str) -> str:
 
 
 _QUESTION_WORD_I = re.compile(_QUESTION_WORD, re.I)
+_OF_THOSE = re.compile(
+    r"(?:^|,\s*)of (?:those|these|the) (?P<who>[^;?]{3,200}?),\s*(?P<ask>how many|what proportion|what percentage|"
+    r"what number)\b(?P<rest>.*)",
+    re.I | re.S,
+)
 
 
 def _strip_question(question: str) -> str:
-    """The question without "To ask the Secretary of State for ...," and leading "pursuant to ...," clauses."""
+    """The question without "To ask the Secretary of State for ...," and leading "pursuant to ...,"
+    clauses; "of those X, how many ..." read as "how many X ..." (the clause holds the subject)."""
     text = _cut(_PREAMBLE, question.strip())
+    if "of th" in text.lower():
+        those = _OF_THOSE.search(text)
+        if those is not None:
+            return f"{those['ask']} {those['who']} {those['rest']}".strip()
     for _ in range(2):
         if _QUESTION_WORD_I.match(text) is None:
             text = _cut(_LEAD_CLAUSE, text)
