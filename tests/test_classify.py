@@ -695,6 +695,29 @@ def test_sentences():
 # The refused part
 
 
+@pytest.mark.parametrize(
+    ("question", "starts"),
+    [
+        # a department's name with commas (real RB053, RB050)
+        (
+            "To ask the Secretary of State for Innovation, Universities and Skills how many e-mails were received.",
+            "e-mails",
+        ),
+        ("To ask the Secretary of State for Culture, Media and Sport how many files have been destroyed.", "files"),
+        # no comma after the department, and commas later in the question (real RA124)
+        ("To ask the Secretary of State for Defence how many soldiers were (a) discharged, (b) warned.", "soldiers"),
+        # historic Hansard: "Mr. Smith asked the Secretary of State ..." (real RA033)
+        (
+            "Mr. Smith asked the Secretary of State for the Home Department how many persons have served prison "
+            "sentences.",
+            "persons",
+        ),
+    ],
+)
+def test_the_question_starts_at_its_first_question_word_after_the_asking(question, starts):
+    assert classify(question, "The information is not held centrally.").subject.startswith(starts)
+
+
 def test_of_those_x_how_many_takes_its_subject_from_the_of_those_clause():
     # Real RA505: "pursuant to the Answer of ..., of those convicted offenders released in error ...,
     # how many have (i) not returned to prison": the clause holds what was asked about.

@@ -35,12 +35,33 @@ def question_body(question_low: str) -> str:
     """The lower-cased question without "to ask the Secretary of State for ...," (cheap)."""
     if not question_low.startswith("to ask"):
         return question_low
+    start = _asked_from(question_low)
+    if start is not None:
+        return question_low[start:]
     body = _cut(_ASK, question_low)
     if _QUESTION_START.match(body) is None:
         m = _AFTER_COMMA.search(body, 0, 200)
         if m is not None:
             body = body[m.end() :]
     return body
+
+
+# "To ask the Secretary of State for Culture, Media and Sport how many", "Mr. Smith asked the
+# Secretary of State for the Home Department what": the question starts at its first question word
+# (a department's name holds none; commas in it, or none after it, say nothing).
+_ASKED = re.compile(r"(?:^|\b)(?:to ask|asked)\b", re.I)
+_FIRST_QUESTION_WORD = re.compile(rf"\b{_QUESTION_WORD}", re.I)
+PREAMBLE_REACH = 200  # characters after "to ask" within which the question word is looked for
+
+
+def _asked_from(text: str) -> int | None:
+    """Where the question itself starts in a text that opens "To ask ..." or "... asked the ...":
+    its first question word after the asking (None when there is none within ``PREAMBLE_REACH``)."""
+    asked = _ASKED.search(text, 0, 120)
+    if asked is None:
+        return None
+    word = _FIRST_QUESTION_WORD.search(text, asked.end(), asked.end() + PREAMBLE_REACH)
+    return word.start() if word is not None else None
 
 
 def asks_for_data(question_low: str) -> bool:
@@ -148,11 +169,13 @@ _OF_THOSE = re.compile(
 def _strip_question(question: str) -> str:
     """The question without "To ask the Secretary of State for ...," and leading "pursuant to ...,"
     clauses; "of those X, how many ..." read as "how many X ..." (the clause holds the subject)."""
-    text = _cut(_PREAMBLE, question.strip())
+    text = question.strip()
     if "of th" in text.lower():
         those = _OF_THOSE.search(text)
         if those is not None:
             return f"{those['ask']} {those['who']} {those['rest']}".strip()
+    start = _asked_from(text)
+    text = text[start:] if start is not None else _cut(_PREAMBLE, text)
     for _ in range(2):
         if _QUESTION_WORD_I.match(text) is None:
             text = _cut(_LEAD_CLAUSE, text)
