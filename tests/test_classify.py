@@ -937,3 +937,10 @@ def test_precision_and_recall_on_the_real_samples(eval_records):
         pytest.skip("the shared samples folder is not there")
     result = quality_refusals.evaluate(real)
     assert result["precision"] >= 0.95 and result["recall"] >= 0.90, result
+
+
+def test_a_closing_reference_number_is_not_part_of_the_subject():
+    # Real RB053 "(244708)", RA113 "[83785]", HL questions "[HL1234]".
+    for ref in ("(244708)", "[83785]", "[HL1234]"):
+        question = f"To ask the Secretary of State, how many e-mails were not responded to. {ref}"
+        assert classify(question, "The information is not held centrally.").subject == "e-mails not responded"

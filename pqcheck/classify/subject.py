@@ -159,6 +159,7 @@ def _lemma(word: str) -> str:
 
 
 _QUESTION_WORD_I = re.compile(_QUESTION_WORD, re.I)
+_REFERENCE_AT_END = re.compile(r"\s*[\[(]\s*(?:HL\s?)?\d{1,7}\s*[\])]\s*$", re.I)
 _OF_THOSE = re.compile(
     r"(?:^|,\s*)of (?:those|these|the) (?P<who>[^;?]{3,200}?),\s*(?P<ask>how many|what proportion|what percentage|"
     r"what number)\b(?P<rest>.*)",
@@ -168,8 +169,11 @@ _OF_THOSE = re.compile(
 
 def _strip_question(question: str) -> str:
     """The question without "To ask the Secretary of State for ...," and leading "pursuant to ...,"
-    clauses; "of those X, how many ..." read as "how many X ..." (the clause holds the subject)."""
+    clauses and a closing reference ("[83785]", "(244708)"); "of those X, how many ..." read as "how
+    many X ..." (the clause holds the subject)."""
     text = question.strip()
+    if text.endswith(("]", ")")):
+        text = _REFERENCE_AT_END.sub("", text)
     if "of th" in text.lower():
         those = _OF_THOSE.search(text)
         if those is not None:
