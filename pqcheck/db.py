@@ -243,6 +243,28 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "reviewed_at": str,
         },
     ),
+    "contributions": (
+        "id",
+        {
+            "id": str,  # Hansard's ContributionExtId, upper case
+            "house": str,  # Commons, Lords
+            "date": str,  # the sitting date, YYYY-MM-DD
+            "member_id": int,  # MNIS / Members API id
+            "member_name": str,
+            "attributed_to": str,  # as Hansard shows the speaker: "The Minister for Immigration (Caroline Nokes)"
+            "debate_title": str,
+            "debate_ext_id": str,
+            "section": str,  # where: Commons Chamber, Westminster Hall
+            "department": str,  # the answering department as the debate names it
+            "department_id": str,
+            "text": str,
+            "html": str,
+            "url": str,  # the citable hansard.parliament.uk link
+            "source_url": str,
+            "fetched_at": str,
+            "raw": str,
+        },
+    ),
     "sync_state": (
         "key",
         {
@@ -275,6 +297,7 @@ FOREIGN_KEYS = {
     "foi_pages": [("document_id", "foi_documents", "id")],
     "foi_figures": [("document_id", "foi_documents", "id")],
     "refusals": [("question_id", "questions", "id")],
+    "contributions": [("department_id", "departments", "id")],
     "matches": [
         ("question_id", "questions", "id"),
         ("foi_request_id", "foi_requests", "id"),
@@ -294,12 +317,14 @@ INDEXES = {
     "refusals": [["label", "category"], ["classifier_version"]],
     "matches": [["question_id"], ["score"], ["foi_document_id"], ["foi_request_id"], ["other_question_id"]],
     "reviews": [["match_id"]],
+    "contributions": [["department_id", "date"], ["debate_ext_id"]],
 }
 
 FTS = {
     "questions": ["heading", "question_text", "answer_text"],
     "foi_requests": ["title", "request_text"],
     "foi_pages": ["text"],
+    "contributions": ["debate_title", "text"],
 }
 NEW_FILE_PAGE_SIZE = 16384
 
