@@ -370,7 +370,6 @@ def fetch_hansard_command(
         "inserted": result.stats.inserted,
         "updated": result.stats.updated,
         "unchanged": result.stats.unchanged,
-        "kept_newer": 0,
         "already_stored": result.already_stored,
         "gaps": result.gaps,
         "requests": result.requests,
@@ -582,7 +581,6 @@ def import_hansard_command(db_path, files, quiet, as_json):
         "inserted": stats.inserted,
         "updated": stats.updated,
         "unchanged": stats.unchanged,
-        "kept_newer": 0,
     }
     _print_summary(summary, as_json, f"Imported {summary['contributions']} contributions from {len(files)} file(s)")
 
@@ -987,8 +985,8 @@ def _print_summary(summary: dict, as_json: bool, headline: str) -> None:
         return
     click.echo(
         f"{headline}: {summary['inserted']} new, {summary['updated']} updated, {summary['unchanged']} unchanged"
-        + (f", {summary['kept_newer']} older than what is stored (kept the newer)" if summary["kept_newer"] else "")
-        + (f"; {summary['truncated']} with text cut short by the list endpoint" if summary["truncated"] else "")
+        + (f", {summary['kept_newer']} older than what is stored (kept the newer)" if summary.get("kept_newer") else "")
+        + (f"; {summary['truncated']} with text cut short by the list endpoint" if summary.get("truncated") else "")
         + (f"; {summary['skipped']} records skipped (could not be read)" if summary.get("skipped") else "")
         + "."
     )
