@@ -214,12 +214,12 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
         {
             "id": str,  # stable: sha1 of question id and target, so reviews survive re-runs
             "question_id": int,
-            "target_kind": str,  # foi, answer
+            "target_kind": str,  # foi, answer, statement
             "foi_request_id": str,
             "foi_document_id": str,
             "other_question_id": int,
             "department_id": str,
-            "evidence_kind": str,  # disclosure, not_held, refused, answer
+            "evidence_kind": str,  # disclosure, not_held, refused, answer, held_locally, statement
             "score": float,
             "reasons": str,  # JSON object: terms, rules and their weights
             "refusal_phrase": str,
@@ -230,6 +230,7 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "gap_days": int,
             "matcher_version": str,
             "matched_at": str,
+            "contribution_id": str,  # target_kind statement: what a minister said in a debate (contributions.id)
         },
     ),
     "reviews": (
@@ -315,7 +316,14 @@ INDEXES = {
     "foi_requests": [["department_id", "date_responded"], ["source", "source_id"]],
     "foi_documents": [["request_id"], ["sha256"], ["url"]],
     "refusals": [["label", "category"], ["classifier_version"]],
-    "matches": [["question_id"], ["score"], ["foi_document_id"], ["foi_request_id"], ["other_question_id"]],
+    "matches": [
+        ["question_id"],
+        ["score"],
+        ["foi_document_id"],
+        ["foi_request_id"],
+        ["other_question_id"],
+        ["contribution_id"],
+    ],
     "reviews": [["match_id"]],
     "contributions": [["department_id", "date"], ["debate_ext_id"]],
 }

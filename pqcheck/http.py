@@ -230,7 +230,7 @@ class HttpClient:
                 return response, data
             attempt += 1
             if attempt > self.retries:
-                raise UpstreamError(f"GET {where} failed after {self.retries} retries: {problem}", status=status)
+                raise UpstreamError(f"GET {where} failed after {self.retries} retries: {problem}", last_status=status)
             delay = wait if wait is not None else self.backoff * (2 ** (attempt - 1))
             log.info("retrying %s in %.1fs (%s)", where, delay, problem)
             self.sleep(delay)

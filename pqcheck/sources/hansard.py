@@ -210,7 +210,7 @@ def search_window(
             try:
                 payload = without_surrogates(client.get_json(url, params))
             except UpstreamError as exc:
-                if exc.status != 500 or skip or low is None or high is None:
+                if exc.last_status != 500 or skip or low is None or high is None:
                     raise
                 if low >= high:
                     on_gap(f"{low}: the search failed for this day ({exc}); skipped")
