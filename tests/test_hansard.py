@@ -11,10 +11,14 @@ import pytest
 import sqlite_utils
 
 from pqcheck.contributions import office_departments
+from pqcheck.db import open_db
+from pqcheck.match import match_id
 from pqcheck.records import Contribution
 from pqcheck.sources.hansard import contribution_url, department_of, slug
 
+from .support import world
 from .support.cli import command, environment
+from .support.factories import question_value
 from .support.hansard_server import FakeHansardAPI, debate_payload, detention_world, make_contribution
 
 UQ_DEBATE = "9861C238-5602-4D10-A120-8EB6BC04DDD6"
@@ -169,3 +173,46 @@ def test_a_ministers_office_names_the_department():
     assert "Health and Social Care" in office_departments("The Secretary of State for Health and Social Care (M H)")
     assert office_departments("Alex Morgan (Northbridge) (Lab)") == []
     assert Contribution("abc", None, None, "t").ext_id == "ABC"
+
+
+UQ_ANSWER = (
+    "<p>Two freedom of information responses gave figures for 2018. The Government did know of 507 "
+    "individuals who had received a positive reasonable grounds decision as potential victims of trafficking "
+    "and were held in immigration detention in 2018; 479 of them received that decision while detained.</p>"
+)
+
+
+def test_a_ministers_statement_in_the_commons_is_evidence_against_a_refusal(tmp_path):
+    db_path = tmp_path / "pq.db"
+    db = open_db(db_path)
+    world.save_answers(db, [question_value(1000001, dateAnswered="2019-06-19T00:00:00")])
+    answer = db.execute("SELECT answer_text FROM questions WHERE id = 1000001").fetchone()[0]
+    phrase = "There is no central record"
+    world.add_refusal(
+        db, 1000001, category="not_held_centrally", phrase=phrase, phrase_start=answer.index(phrase),
+        phrase_end=answer.index(phrase) + len(phrase), subject="victims of trafficking held in immigration detention",
+        subject_terms=json.dumps(["trafficking", "victim", "immigration", "detention"]), period_start="2018-01-01",
+        period_end="2018-12-31", classifier_version="test", classified_at="2024-01-01T00:00:00",
+    )  # fmt: skip
+    db.conn.commit()
+    db.close()
+    said = {
+        "ext_id": UQ_ID, "house": "Commons", "date": "2019-07-17", "text": UQ_ANSWER, "member_name": "Caroline Nokes",
+        "attributed_to": "The Minister for Immigration (Caroline Nokes)", "department": "Home Office",
+        "debate_title": "Immigration Detention: Victims of Modern Slavery", "debate_ext_id": UQ_DEBATE,
+    }  # fmt: skip
+    other_department = {**said, "ext_id": "OTHER-1", "department": "Ministry of Defence"}
+    (tmp_path / "said.jsonl").write_text(json.dumps(said) + "\n" + json.dumps(other_department) + "\n")
+
+    assert run("import", "hansard", db_path, tmp_path / "said.jsonl", "-q").returncode == 0
+    assert run("match", db_path, "-q").returncode == 0
+    report = run("report", db_path)
+
+    (row,) = sqlite_utils.Database(db_path).query("SELECT * FROM matches")
+    assert (row["target_kind"], row["evidence_kind"], row["contribution_id"]) == ("statement", "statement", UQ_ID)
+    assert row["id"] == match_id(1000001, "statement", UQ_ID) and row["department_id"] == "home-office"
+    assert "507" in row["evidence_text"] and (row["time_relation"], row["gap_days"]) == ("after", 28)
+    assert report.returncode == 0, report.stderr
+    assert "said in the Commons on 2019-07-17 by The Minister for Immigration (Caroline Nokes)" in report.stdout
+    link = f"https://hansard.parliament.uk/Commons/2019-07-17/debates/{UQ_DEBATE}/ImmigrationDetentionVictimsOfModernSlavery"
+    assert f"{link}#contribution-{UQ_ID}" in report.stdout
