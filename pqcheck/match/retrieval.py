@@ -1,6 +1,6 @@
 """Finding a refusal's candidates: FTS5 queries ranked by bm25, never an all-pairs scan.
 
-Three queries, restricted to the department and the window through small TEMP tables (row id ->
+Four queries, restricted to the department and the window through small TEMP tables (row id ->
 department, first and last day) and cut at ``options.candidates`` rows each. An FOI dated to a
 month, a year or a financial year is in the window when any day of its span is:
 
@@ -16,7 +16,7 @@ words left out, at most ``MAX_QUERY_TERMS`` of them, the rarest first while thei
 rank small, a row must hold two of the terms (``(a AND b) OR (a AND c) ...``) or the rarest term
 alone (titles and answers); a page query that finds fewer than ``PAGE_FALLBACK`` pages is asked
 again with any single term. The two most specific terms weigh double (a repeated phrase counts
-twice in bm25). The three lists are merged by reciprocal rank and cut at ``options.candidates``:
+twice in bm25). The lists are merged by reciprocal rank and cut at ``options.candidates``:
 that many targets, at most, are examined per refusal. An FTS5 query reads the index rows of its
 terms (at most about ``QUERY_ROWS`` beyond the two rarest).
 
