@@ -404,6 +404,7 @@ def iter_pairs(db: sqlite_utils.Database, query: PairQuery, names: dict[str, str
         row["question_link"] = question_url(row["question_url"], row["date_tabled"], row["uin"])
         row["other_link"] = question_url(row["other_url"], row["other_date_tabled"], row["other_uin"])
         row["timing"] = _timing(row)
+        row["said"] = said_in(row) if row["target_kind"] == "statement" else None
         row["foi_date_shown"] = describe_span(row["foi_date"], row["foi_date_precision"])
         row["span"] = phrase_span(row["answer_text"], row["phrase"], row["phrase_start"], row["phrase_end"])
         if row["span"] is None and row["match_phrase"]:

@@ -28,7 +28,7 @@ import sqlite_utils
 
 from .errors import BadInput
 from .explain import describe_reasons, figure_spans, number_text
-from .pairs import PairQuery, ReportFilters, iter_pairs, report_scope, said_in
+from .pairs import PairQuery, ReportFilters, iter_pairs, report_scope
 from .text import csv_safe, safe_url
 from .vocabulary import CATEGORY_NAMES, CUT_SHORT_NOTE, EVIDENCE_NAMES, REFUSAL_LABELS
 
@@ -407,7 +407,7 @@ def _pair_markdown(row: dict[str, Any], contents_slug: str, add) -> None:
     add(_blockquote(_highlight(row["answer_text"] or "", [row["span"]] if row["span"] else [])))
     add("\n")
     if row["target_kind"] == "statement":
-        add(f"- **Statement:** {md_escape(said_in(row))}")
+        add(f"- **Statement:** {md_escape(row['said'])}")
         add(f" — {_link(md_escape(row['said_debate'] or 'the debate'), row['said_url'])}\n")
     elif row["target_kind"] == "answer":
         other = md_escape(row["other_uin"] or row["other_question_id"])

@@ -216,3 +216,5 @@ def test_a_ministers_statement_in_the_commons_is_evidence_against_a_refusal(tmp_
     assert "said in the Commons on 2019-07-17 by The Minister for Immigration (Caroline Nokes)" in report.stdout
     link = f"https://hansard.parliament.uk/Commons/2019-07-17/debates/{UQ_DEBATE}/ImmigrationDetentionVictimsOfModernSlavery"
     assert f"{link}#contribution-{UQ_ID}" in report.stdout
+    found = run("search", db_path, "trafficking")
+    assert "↔ said in the Commons on 2019-07-17 by The Minister for Immigration" in found.stdout
