@@ -45,19 +45,26 @@ class ContributionStats:
 def office_departments(attributed_to: str | None) -> list[str]:
     """The names a speaker's office may give its department by, most likely first:
     "The Minister of State, Home Department (Ben Wallace)" -> ["Home Department", "Secretary of
-    State for the Home Department"]; [] when the attribution names no office."""
+    State for the Home Department", ...]; [] when the attribution names no office."""
     office = _OFFICE.match(attributed_to or "")
-    found = _OFFICE_OF.search(office.group(1)) if office else None
+    return department_names(office.group(1)) if office and _OFFICE_OF.search(office.group(1)) else []
+
+
+def department_names(office: str) -> list[str]:
+    """An office or department as written ("Secretary of State for Health and Social Care",
+    "Minister of State, Home Department"), and the names of the department it may stand for."""
+    found = _OFFICE_OF.search(office)
     if not found:
-        return []
+        return [office]
     name = found.group(1).strip()
-    return [name, f"Secretary of State for the {name}", f"Secretary of State for {name}"]
+    return [office, name, f"Secretary of State for the {name}", f"Secretary of State for {name}"]
 
 
 def department_id(record: Contribution) -> str | None:
     """The canonical department of a contribution: the debate's, else the speaker's office's."""
-    for name in [record.department, *office_departments(record.attributed_to)]:
-        if name and (found := resolve_authority(name).department_id):
+    names = department_names(record.department) if record.department else []
+    for name in [*names, *office_departments(record.attributed_to)]:
+        if found := resolve_authority(name).department_id:
             return found
     return None
 

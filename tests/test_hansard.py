@@ -61,7 +61,7 @@ def test_fetch_stores_every_contribution_once_through_pages_a_duplicate_and_a_fa
                     "2019-07-31")  # fmt: skip
 
     rows = stored(db_path)
-    assert len(rows) == 31 and summary["inserted"] == 31 and summary["gaps"] == []
+    assert len(rows) == 32 and summary["inserted"] == 32 and summary["gaps"] == []
     searches = api.searches()
     assert searches[0]["status"] == "500"  # June and July at once fails: searched in halves
     assert {s["queryParameters.startDate"] for s in searches if s["status"] == "200"} >= {"2019-06-01"}
@@ -77,6 +77,7 @@ def test_fetch_stores_every_contribution_once_through_pages_a_duplicate_and_a_fa
         f"https://hansard.parliament.uk/Commons/2019-07-17/debates/{UQ_DEBATE}/"
         f"ImmigrationDetentionVictimsOfModernSlavery#contribution-{UQ_ID}"
     )
+    assert uq["department"] == "Secretary of State for the Home Department" and uq["department_id"] == "home-office"
     assert uq["source_url"].endswith(f"/debates/debate/{UQ_DEBATE}.json") and uq["fetched_at"] and uq["raw"]
     home = [row for row in rows.values() if row["debate_ext_id"] == HOME_DEBATE]
     assert home and all(r["department"] == "Home Office" and r["department_id"] == "home-office" for r in home)
@@ -91,9 +92,9 @@ def test_a_second_fetch_reads_no_debate_again(api, tmp_path):
     fetch(db_path, api, "--search", "detention")
     reads = len(api.debate_reads())
     summary = fetch(db_path, api, "--search", "detention")
-    assert summary["inserted"] == 0 and summary["already_stored"] == 31
+    assert summary["inserted"] == 0 and summary["already_stored"] == 32
     assert len(api.debate_reads()) == reads
-    assert len(stored(db_path)) == 31
+    assert len(stored(db_path)) == 32
 
 
 def test_a_day_the_api_never_searches_is_a_gap_and_the_rest_is_stored(api, tmp_path):

@@ -39,6 +39,10 @@ HOUSES = ("Commons", "Lords")
 DEPARTMENT_TAG = "hs_6bDepartment"
 DEBATES_KEPT = 64  # debates kept in memory while a search is read (one debate holds many matches)
 _SLUG_DROP = re.compile(r"[^\w\s-]")
+_ASKED = re.compile(
+    r"\bTo ask (?:the )?"
+    r"((?:Secretary of State for|Minister for|Chancellor of)\s[^,?.;]+?)(?=,|\s(?:if|whether|what|how|when|to)\s)"
+)
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,24 @@ def sitting_day(value: Any) -> str | None:
 
 def department_of(debate: dict[str, Any], debate_ext_id: str | None) -> str | None:
     """The answering department a debate sits under: the nearest ``hs_6bDepartment`` node above the
-    debate's own node in its ``Navigator`` (or the only department node, if the debate has none)."""
+    debate's own node in its ``Navigator`` (or the only department node, if the debate has none),
+    else the office its question is put to ("To ask the Secretary of State for the Home Department
+    if he will make a statement on ...": an urgent question has no department node)."""
+    return navigator_department(debate, debate_ext_id) or asked_of(debate)
+
+
+def asked_of(debate: dict[str, Any]) -> str | None:
+    """The office the first question of a debate is put to, as written ("Secretary of State for the
+    Home Department"), or None."""
+    for item in (debate.get("Items") or [])[:3]:
+        text = html_to_text(text_of(item.get("Value")) if isinstance(item, dict) else None) or ""
+        if found := _ASKED.search(text[:1000]):
+            return found.group(1).strip()
+    return None
+
+
+def navigator_department(debate: dict[str, Any], debate_ext_id: str | None) -> str | None:
+    """The department of a debate in its ``Navigator``, or None."""
     nodes = [n for n in debate.get("Navigator") or [] if isinstance(n, dict)]
     departments = [n for n in nodes if (text_of(n.get("HRSTag")) or "").lower() == DEPARTMENT_TAG.lower()]
     by_id = {n.get("Id"): n for n in nodes if n.get("Id") is not None}

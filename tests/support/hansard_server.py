@@ -241,8 +241,8 @@ class FakeHansardAPI:
 
 
 def detention_world() -> list[dict[str, Any]]:
-    """Thirty contributions on immigration detention over June and July 2019, in five debates, and a
-    few on other subjects; the last debate is the urgent question of 17 July 2019."""
+    """Thirty contributions on immigration detention over June and July 2019, in five debates, the
+    urgent question of 17 July 2019 (asked, and answered by the minister), and one on buses."""
     found = []
     for number in range(1, 31):
         debate_no = number % 5
@@ -252,6 +252,19 @@ def detention_world() -> list[dict[str, Any]]:
         found.append(
             make_contribution(number, day=day, debate=debate, title=f"Detention Debate {debate_no}", text=text)
         )
+    found.append(
+        make_contribution(
+            98,
+            day=date(2019, 7, 17),
+            debate="9861C238-5602-4D10-A120-8EB6BC04DDD6",
+            title="Immigration Detention: Victims of Modern Slavery",
+            text="(Urgent Question): To ask the Secretary of State for the Home Department if he will make a "
+            "statement on immigration detention and victims of modern slavery.",
+            member_id=172,
+            member_name="Diane Abbott",
+            attributed_to="Ms Diane Abbott (Hackney North and Stoke Newington) (Lab)",
+        )
+    )
     found.append(
         make_contribution(
             99,
