@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from ..errors import UpstreamError
 from ..http import HttpClient, build_url
@@ -249,7 +250,7 @@ def search_window(
 
 def read_debate(client: HttpClient, debate_ext_id: str, base: str = API_BASE) -> tuple[dict[str, Any] | None, str]:
     """A debate's ``Debate`` payload and its URL; None when the API no longer has it (404)."""
-    url = f"{base}{DEBATE_PATH.format(debate_ext_id)}"
+    url = f"{base}{DEBATE_PATH.format(quote(debate_ext_id, safe=''))}"  # an id is data: never a path
     try:
         payload = without_surrogates(client.get_json(url))
     except UpstreamError as exc:
