@@ -22,6 +22,7 @@ from .departments import answering_body_ids, known_bodies
 from .errors import BadInput, PqcheckError
 from .extract import Limits
 from .foi import IngestStats, ingest, known_document
+from .hansard_sync import fetch_hansard, import_hansard_files
 from .http import HttpClient, check_base_url
 from .importer import import_question_files
 from .match import DEFAULT_OPTIONS, MatchOptions, match_db
@@ -35,6 +36,9 @@ from .review import default_reviewer, export_reviews, import_reviews, record_rev
 from .search import MAX_LIMIT, SearchFilters, results_json, search
 from .sources.foi_files import read_foi_paths
 from .sources.govuk import GOVUK_BASE, MAX_RATE, GovukQuery, check_organisation, fetch_govuk_releases
+from .sources.hansard import API_BASE as HANSARD_API_BASE
+from .sources.hansard import HOUSES as HANSARD_HOUSES
+from .sources.hansard import HansardQuery
 from .sources.parliament import (
     API_BASE,
     BODIES_PATH,
@@ -320,6 +324,64 @@ def fetch_bodies_command(db_path, api_url, rate, retries, timeout, backoff, quie
     click.echo(f"Saved {save_answering_bodies(db, rows)} answering bodies.", err=True)
 
 
+@fetch.command(name="hansard")
+@click.argument("db_path", type=DB_PATH)
+@click.option("--search", "words", required=True, help="Words the contribution must contain.")
+@click.option("--house", type=click.Choice(HANSARD_HOUSES, case_sensitive=False), help="Commons or Lords.")
+@click.option("--member", type=click.IntRange(1, SQLITE_MAX_INT), help="Members API id of the speaker.")
+@click.option("--from", "date_from", type=DATE, help="Sitting on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=DATE, help="Sitting on or before (YYYY-MM-DD).")
+@click.option(
+    "--api-url", type=BaseUrl(), default=HANSARD_API_BASE, show_default=True, help="Base URL of the Hansard API."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@http_options(default_rate=5.0)
+def fetch_hansard_command(
+    db_path, words, house, member, date_from, date_to, api_url, as_json, rate, retries, timeout, backoff, quiet
+):
+    """Fetch spoken contributions from the Hansard API: what members and ministers said in debates.
+
+    Searches the words (in a house, by a member, between dates), reads each debate for the full
+    text, the debate's title and its department, and stores each contribution once with its
+    hansard.parliament.uk link. Contributions already stored are not read again, so a run that
+    stopped resumes. A date window the API cannot search (HTTP 500) is split in halves.
+    """
+    _check_range("--from", date_from, "--to", date_to)
+    if not words.strip():
+        raise BadInput("--search needs at least one word")
+    db = open_db(db_path)
+    query = HansardQuery(
+        search=words,
+        house=house and house.capitalize(),
+        member=member,
+        date_from=date_from and date_from.date(),
+        date_to=date_to and date_to.date(),
+    )
+    result = fetch_hansard(
+        db,
+        make_client(rate, retries, timeout, backoff),
+        query,
+        base=api_url.rstrip("/"),
+        progress=Progress(quiet),
+        on_gap=warn,
+    )
+    summary = {
+        "contributions": len(result.stats.ids),
+        "inserted": result.stats.inserted,
+        "updated": result.stats.updated,
+        "unchanged": result.stats.unchanged,
+        "already_stored": result.already_stored,
+        "gaps": result.gaps,
+        "requests": result.requests,
+    }
+    _print_summary(
+        summary,
+        as_json,
+        f"Fetched {summary['contributions']} contributions ({result.already_stored} already stored, "
+        f"{len(result.gaps)} days the API would not search, {result.requests} requests)",
+    )
+
+
 def limit_options(command):
     """Options that bound the work on one document."""
     command = click.option(
@@ -499,6 +561,28 @@ def import_questions_command(db_path, files, quiet, as_json):
         "skipped": stats.skipped,
     }
     _print_summary(summary, as_json, f"Imported {summary['questions']} questions from {len(files)} file(s)")
+
+
+@import_.command(name="hansard")
+@click.argument("db_path", type=DB_PATH)
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def import_hansard_command(db_path, files, quiet, as_json):
+    """Import Hansard contributions from files in the API's own shapes.
+
+    A search response (Results), a debate response (Overview/Items), or a JSON array or JSON
+    Lines of contributions (search items, or records with ext_id, house, date, text, ...).
+    """
+    db = open_db(db_path)
+    stats = import_hansard_files(db, files, Progress(quiet), warn)
+    summary = {
+        "contributions": len(stats.ids),
+        "inserted": stats.inserted,
+        "updated": stats.updated,
+        "unchanged": stats.unchanged,
+    }
+    _print_summary(summary, as_json, f"Imported {summary['contributions']} contributions from {len(files)} file(s)")
 
 
 @import_.command(name="foi")
@@ -901,8 +985,8 @@ def _print_summary(summary: dict, as_json: bool, headline: str) -> None:
         return
     click.echo(
         f"{headline}: {summary['inserted']} new, {summary['updated']} updated, {summary['unchanged']} unchanged"
-        + (f", {summary['kept_newer']} older than what is stored (kept the newer)" if summary["kept_newer"] else "")
-        + (f"; {summary['truncated']} with text cut short by the list endpoint" if summary["truncated"] else "")
+        + (f", {summary['kept_newer']} older than what is stored (kept the newer)" if summary.get("kept_newer") else "")
+        + (f"; {summary['truncated']} with text cut short by the list endpoint" if summary.get("truncated") else "")
         + (f"; {summary['skipped']} records skipped (could not be read)" if summary.get("skipped") else "")
         + "."
     )

@@ -214,12 +214,12 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
         {
             "id": str,  # stable: sha1 of question id and target, so reviews survive re-runs
             "question_id": int,
-            "target_kind": str,  # foi, answer
+            "target_kind": str,  # foi, answer, statement
             "foi_request_id": str,
             "foi_document_id": str,
             "other_question_id": int,
             "department_id": str,
-            "evidence_kind": str,  # disclosure, not_held, refused, answer
+            "evidence_kind": str,  # disclosure, not_held, refused, answer, held_locally, statement
             "score": float,
             "reasons": str,  # JSON object: terms, rules and their weights
             "refusal_phrase": str,
@@ -230,6 +230,7 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "gap_days": int,
             "matcher_version": str,
             "matched_at": str,
+            "contribution_id": str,  # target_kind statement: what a minister said in a debate (contributions.id)
         },
     ),
     "reviews": (
@@ -241,6 +242,28 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "note": str,
             "reviewer": str,
             "reviewed_at": str,
+        },
+    ),
+    "contributions": (
+        "id",
+        {
+            "id": str,  # Hansard's ContributionExtId, upper case
+            "house": str,  # Commons, Lords
+            "date": str,  # the sitting date, YYYY-MM-DD
+            "member_id": int,  # MNIS / Members API id
+            "member_name": str,
+            "attributed_to": str,  # as Hansard shows the speaker: "The Minister for Immigration (Caroline Nokes)"
+            "debate_title": str,
+            "debate_ext_id": str,
+            "section": str,  # where: Commons Chamber, Westminster Hall
+            "department": str,  # the answering department as the debate names it
+            "department_id": str,
+            "text": str,
+            "html": str,
+            "url": str,  # the citable hansard.parliament.uk link
+            "source_url": str,
+            "fetched_at": str,
+            "raw": str,
         },
     ),
     "sync_state": (
@@ -275,6 +298,7 @@ FOREIGN_KEYS = {
     "foi_pages": [("document_id", "foi_documents", "id")],
     "foi_figures": [("document_id", "foi_documents", "id")],
     "refusals": [("question_id", "questions", "id")],
+    "contributions": [("department_id", "departments", "id")],
     "matches": [
         ("question_id", "questions", "id"),
         ("foi_request_id", "foi_requests", "id"),
@@ -292,14 +316,23 @@ INDEXES = {
     "foi_requests": [["department_id", "date_responded"], ["source", "source_id"]],
     "foi_documents": [["request_id"], ["sha256"], ["url"]],
     "refusals": [["label", "category"], ["classifier_version"]],
-    "matches": [["question_id"], ["score"], ["foi_document_id"], ["foi_request_id"], ["other_question_id"]],
+    "matches": [
+        ["question_id"],
+        ["score"],
+        ["foi_document_id"],
+        ["foi_request_id"],
+        ["other_question_id"],
+        ["contribution_id"],
+    ],
     "reviews": [["match_id"]],
+    "contributions": [["department_id", "date"], ["debate_ext_id"]],
 }
 
 FTS = {
     "questions": ["heading", "question_text", "answer_text"],
     "foi_requests": ["title", "request_text"],
     "foi_pages": ["text"],
+    "contributions": ["debate_title", "text"],
 }
 NEW_FILE_PAGE_SIZE = 16384
 

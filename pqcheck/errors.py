@@ -18,9 +18,10 @@ class UpstreamError(PqcheckError):
 
     exit_code = 1
 
-    def __init__(self, message: str, status: int | None = None):
+    def __init__(self, message: str, status: int | None = None, last_status: int | None = None):
         super().__init__(message)
-        self.status = status
+        self.status = status  # an answer retrying cannot change (404, 410, 422...)
+        self.last_status = last_status  # the last answer's status when retries of a 429 or 5xx ran out
 
 
 class DatabaseBusy(PqcheckError):

@@ -200,7 +200,7 @@ class HttpClient:
         while True:
             self.limiter.wait()
             self.requests_made += 1
-            problem, wait, data = None, None, None
+            problem, wait, data, status = None, None, None, None
             try:
                 headers = {"Accept": accept} if accept else None
                 deadline = time.monotonic() + self.timeout[1]
@@ -208,6 +208,7 @@ class HttpClient:
                 read_body(response, deadline)
                 where = response.url
                 if response.status_code in RETRY_STATUSES:
+                    status = response.status_code
                     problem = f"HTTP {response.status_code} {describe_error_body(response)}".strip()
                     wait = retry_after_seconds(response.headers.get("Retry-After"))
                 elif response.status_code >= 400:
@@ -229,7 +230,7 @@ class HttpClient:
                 return response, data
             attempt += 1
             if attempt > self.retries:
-                raise UpstreamError(f"GET {where} failed after {self.retries} retries: {problem}")
+                raise UpstreamError(f"GET {where} failed after {self.retries} retries: {problem}", last_status=status)
             delay = wait if wait is not None else self.backoff * (2 ** (attempt - 1))
             log.info("retrying %s in %.1fs (%s)", where, delay, problem)
             self.sleep(delay)

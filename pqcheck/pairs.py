@@ -217,6 +217,7 @@ PAIR_FROM = """
 """
 PAIR_COLUMNS = """
     m.id AS match_id, m.question_id, m.target_kind, m.foi_request_id, m.foi_document_id, m.other_question_id,
+    m.contribution_id,
     m.evidence_kind, m.score, m.reasons, m.refusal_phrase AS match_phrase, m.evidence_text, m.evidence_page,
     m.evidence_figures, m.time_relation, m.gap_days, m.matcher_version,
     coalesce(qd.department_id, m.department_id) AS department_id,
@@ -232,6 +233,8 @@ PAIR_COLUMNS = """
     d.title AS doc_title, d.url AS doc_url, d.filename AS doc_filename, d.page_count AS doc_page_count,
     oq.uin AS other_uin, oq.house AS other_house, oq.date_tabled AS other_date_tabled,
     oq.date_answered AS other_date_answered, oq.heading AS other_heading, oq.url AS other_url,
+    c.house AS said_house, c.date AS said_date, c.member_name AS said_by, c.attributed_to AS said_attributed,
+    c.debate_title AS said_debate, c.url AS said_url,
     lr.verdict, lr.note AS review_note, lr.reviewer, lr.reviewed_at
 """
 
@@ -381,6 +384,7 @@ def iter_pairs(db: sqlite_utils.Database, query: PairQuery, names: dict[str, str
         LEFT JOIN foi_documents d ON d.id = m.foi_document_id
         LEFT JOIN foi_requests f ON f.id = coalesce(m.foi_request_id, d.request_id)
         LEFT JOIN questions oq ON oq.id = m.other_question_id
+        LEFT JOIN contributions c ON c.id = m.contribution_id
         LEFT JOIN members asker ON asker.id = q.asking_member_id
         LEFT JOIN members minister ON minister.id = q.answering_member_id
         WHERE {query.pair_where}
@@ -400,6 +404,7 @@ def iter_pairs(db: sqlite_utils.Database, query: PairQuery, names: dict[str, str
         row["question_link"] = question_url(row["question_url"], row["date_tabled"], row["uin"])
         row["other_link"] = question_url(row["other_url"], row["other_date_tabled"], row["other_uin"])
         row["timing"] = _timing(row)
+        row["said"] = said_in(row) if row["target_kind"] == "statement" else None
         row["foi_date_shown"] = describe_span(row["foi_date"], row["foi_date_precision"])
         row["span"] = phrase_span(row["answer_text"], row["phrase"], row["phrase_start"], row["phrase_end"])
         if row["span"] is None and row["match_phrase"]:
@@ -442,10 +447,21 @@ def phrase_span(text: str | None, phrase: str | None, start: Any, end: Any) -> t
     return (start, end) if valid else None
 
 
+def said_in(row: dict[str, Any]) -> str:
+    """Where, when and by whom a statement was made: 'said in the Commons on 2019-07-17 by The
+    Minister for Immigration (Caroline Nokes)'."""
+    house = row.get("said_house") or "Parliament"
+    when = f" on {row['said_date'][:10]}" if row.get("said_date") else ""
+    who = row.get("said_attributed") or row.get("said_by")
+    return f"said in the {house}{when}" + (f" by {who}" if who else "")
+
+
 def _timing(row: dict[str, Any]) -> str:
     """The time relation in words, e.g. 'FOI answered 56 days before the written answer'."""
     relation, gap = row["time_relation"], row["gap_days"]
-    theirs = row["other_date_answered"] if row["target_kind"] == "answer" else row["foi_date"]
+    theirs = {"answer": row["other_date_answered"], "statement": row["said_date"]}.get(
+        row["target_kind"], row["foi_date"]
+    )
     if relation is None and theirs and row["date_answered"]:
         try:
             delta = (date.fromisoformat(theirs[:10]) - date.fromisoformat(row["date_answered"][:10])).days
@@ -453,8 +469,10 @@ def _timing(row: dict[str, Any]) -> str:
             delta = None
         if delta is not None:
             relation, gap = ("same_day" if delta == 0 else "before" if delta < 0 else "after"), abs(delta)
-    subject = "The other written answer was given" if row["target_kind"] == "answer" else "FOI answered"
-    mine = "this written answer" if row["target_kind"] == "answer" else "the written answer"
+    subject = {"answer": "The other written answer was given", "statement": "Said in a debate"}.get(
+        row["target_kind"], "FOI answered"
+    )
+    mine = "this written answer" if row["target_kind"] in ("answer", "statement") else "the written answer"
     precision = row.get("foi_date_precision") if row["target_kind"] == "foi" else None
     known = describe_span(theirs, precision) if precision not in (None, "day") else None
     if relation == "within":

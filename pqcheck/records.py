@@ -2,7 +2,8 @@
 
 :class:`QuestionRecord` is a written question in the Parliament API's ``value`` shape;
 :class:`FoiRequest` is an FOI request (WhatDoTheyKnow), release (GOV.UK) or local record, carrying
-its :class:`FoiDocument` list. Every timestamp pqcheck writes is an ISO 8601 UTC time to the second
+its :class:`FoiDocument` list; :class:`Contribution` is what a member said in a debate (Hansard).
+Every timestamp pqcheck writes is an ISO 8601 UTC time to the second
 ending ``+00:00``: :func:`now_iso` for now, :func:`iso_utc` for a given moment.
 """
 
@@ -92,6 +93,36 @@ class FoiRequest:
     @property
     def id(self) -> str:
         return f"{self.source}:{self.source_id}"
+
+
+@dataclass
+class Contribution:
+    """One spoken contribution in a debate, as Hansard records it, with where and when it was read.
+
+    ``ext_id`` is Hansard's ``ContributionExtId`` (upper case: Hansard's ids compare without
+    case); ``date`` is the sitting date (YYYY-MM-DD); ``text`` is plain text, ``html`` the markup
+    it came from; ``department`` is the answering department's name as the debate gives it.
+    """
+
+    ext_id: str
+    house: str | None
+    date: str | None
+    text: str
+    member_id: int | None = None
+    member_name: str | None = None
+    attributed_to: str | None = None
+    debate_title: str | None = None
+    debate_ext_id: str | None = None
+    section: str | None = None  # where it was said: "Commons Chamber", "Westminster Hall"
+    department: str | None = None
+    html: str | None = None
+    url: str | None = None
+    source_url: str | None = None
+    fetched_at: str | None = None
+    raw: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        self.ext_id = _without_nul(self.ext_id).upper()
 
 
 def _without_nul(key: str) -> str:

@@ -406,7 +406,10 @@ def _pair_markdown(row: dict[str, Any], contents_slug: str, add) -> None:
     add("\n**Answer** (refusal phrase in bold)\n\n" if row["span"] else "\n**Answer**\n\n")
     add(_blockquote(_highlight(row["answer_text"] or "", [row["span"]] if row["span"] else [])))
     add("\n")
-    if row["target_kind"] == "answer":
+    if row["target_kind"] == "statement":
+        add(f"- **Statement:** {md_escape(row['said'])}")
+        add(f" — {_link(md_escape(row['said_debate'] or 'the debate'), row['said_url'])}\n")
+    elif row["target_kind"] == "answer":
         other = md_escape(row["other_uin"] or row["other_question_id"])
         heading = f": {md_escape(row['other_heading'])}" if row["other_heading"] else ""
         add(
@@ -435,7 +438,9 @@ def _pair_markdown(row: dict[str, Any], contents_slug: str, add) -> None:
     evidence = row["evidence_text"] or ""
     spans, missing = figure_spans(evidence, row["figures"])
     if evidence.strip():
-        said = "The other answer said" if row["target_kind"] == "answer" else "The FOI response said"
+        said = {"answer": "The other answer said", "statement": "Said in the debate"}.get(
+            row["target_kind"], "The FOI response said"
+        )
         add(f"\n**{said}**" + (" (figures in bold)" if spans else "") + "\n\n")
         add(_blockquote(_highlight(evidence, spans)))
     if row["figures"]:

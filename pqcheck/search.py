@@ -567,6 +567,7 @@ def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple
     for match_id, rank, _ in ranked:
         row = rows[match_id]
         theirs = row["foi_title"] or row["doc_title"] or (f"UIN {row['other_uin']}" if row["other_uin"] else "")
+        theirs = theirs or row["said"] or ""
         snippet = question_snippets.get(row["question_id"]) or other_snippets.get(match_id) or row["heading"] or ""
         hits.append(
             Hit(

@@ -107,7 +107,9 @@ def _answer_side(row: dict[str, Any]) -> str:
 def _evidence_side(row: dict[str, Any]) -> str:
     evidence = _shorten(row["evidence_text"])
     spans, _ = figure_spans(evidence, row["figures"])
-    if row["target_kind"] == "answer":
+    if row["target_kind"] == "statement":
+        head = [f"STATEMENT  {row['said']}", row["said_debate"] or ""]
+    elif row["target_kind"] == "answer":
         head = [f"OTHER WRITTEN ANSWER  UIN {row['other_uin']}  answered {(row['other_date_answered'] or '?')[:10]}"]
     else:
         page = f", page {row['evidence_page']}" if row["evidence_page"] else ""
@@ -150,7 +152,8 @@ def pair_view(row: dict[str, Any], width: int | None = None, color: bool = False
     lines += ["", *_wrap_line(f"{row['timing']}.  Score {row['score'] or 0:.2f}  (match {row['match_id']})", width)]
     for reason in describe_reasons(row["reasons_obj"]):
         lines += _wrap_line(f"  {reason}", width, "      ")
-    links = [x for x in (row.get("question_link"), row.get("foi_url") or row.get("other_link")) if x]
+    theirs = row.get("foi_url") or row.get("other_link") or row.get("said_url")
+    links = [x for x in (row.get("question_link"), theirs) if x]
     lines += [f"  {_safe(link)}" for link in links]  # whole, so that a terminal can open them
     return "\n".join(lines)
 

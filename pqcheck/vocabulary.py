@@ -28,6 +28,7 @@ EVIDENCE_NAMES = {  # a pair's evidence kind -> its name, in the order summaries
     "not_held": "FOI response (not held)",
     "refused": "FOI refusal",
     "answer": "another written answer",
+    "statement": "said in the Commons/Lords",
     "held_locally": "held locally (a local body's FOI, not the department's)",
 }
 VERDICTS = ("confirmed", "rejected", "not-comparable")

@@ -326,8 +326,8 @@ def test_reasons_and_evidence(mdb):
     assert rules["figures"]["contribution"] > 0 and rules["outcome"]["outcome"] == "successful"
     assert sum(r["contribution"] for r in rules.values()) == pytest.approx(row["score"], abs=0.002)
     assert '"trafficking"' in reasons["query"]["foi_pages"] and reasons["terms_source"] == "subject_terms"
-    # every column is filled (other_question_id is for answer matches)
-    assert all(row[c] is not None for c in row if c != "other_question_id")
+    # every column is filled (other_question_id is for answer matches, contribution_id for statements)
+    assert all(row[c] is not None for c in row if c not in ("other_question_id", "contribution_id"))
 
 
 def test_generic_matches_are_penalised(mdb):

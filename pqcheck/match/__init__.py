@@ -1,11 +1,14 @@
-"""Pairing refusals with FOI disclosures (and with other answers that gave the figures).
+"""Pairing refusals with FOI disclosures (and with other answers, and ministers' statements in
+debates, that gave the figures).
 
 For each refusal (``refusals.label`` is ``refusal`` or ``partial``) :func:`match_db` looks for FOI
 requests from the same canonical department (its agencies included; a local body's are no
 department's) dated from ``days_before`` days before to ``days_after`` days after the written answer
 (five years by default: inside that, time is a score that prefers close ones, never a cut), that
 released figures on the subject the answer declined to give; and for written answers from the same
-department (``refusals.label = 'disclosure'``) in the same window that gave figures on it.
+department (``refusals.label = 'disclosure'``) in the same window that gave figures on it; and for
+contributions in debates (Hansard, ``contributions``) of the same department in the same window
+that gave figures on it (evidence kind ``statement``, scored as an answer).
 
 The steps, one module each:
 
@@ -13,7 +16,7 @@ The steps, one module each:
   subject text when the list is empty), each with its other derived form when porter keeps them
   apart (detention/detained) and the departmental jargon for it (trafficking / National Referral
   Mechanism), from the word lists of ``data/match_lexicon.json``;
-- ``retrieval``: the candidates (never an all-pairs scan): three FTS5 queries ranked by bm25,
+- ``retrieval``: the candidates (never an all-pairs scan): four FTS5 queries ranked by bm25,
   restricted to the department and the window, merged by reciprocal rank and cut at
   ``options.candidates``: that many targets, at most, are examined per refusal;
 - ``scoring``: cheap signals (the title and request text) rank all the candidates first; the best

@@ -1,12 +1,14 @@
 """Finding a refusal's candidates: FTS5 queries ranked by bm25, never an all-pairs scan.
 
-Three queries, restricted to the department and the window through small TEMP tables (row id ->
+Four queries, restricted to the department and the window through small TEMP tables (row id ->
 department, first and last day) and cut at ``options.candidates`` rows each. An FOI dated to a
 month, a year or a financial year is in the window when any day of its span is:
 
 - ``foi_requests_fts`` (title weighted 3, request text 1),
 - ``foi_pages_fts`` (the released text; the best page per request),
-- ``questions_fts`` (heading 2, question 1, answer 2) for contradicting answers.
+- ``questions_fts`` (heading 2, question 1, answer 2) for contradicting answers,
+- ``contributions_fts`` (debate title 1, text 2) for what a minister said in a debate (Hansard),
+  kind ``statement``, the contribution's department and sitting day as an answer's.
 
 A query is an OR of the quoted terms (each with its other form and jargon, see ``terms``), generic
 words left out, at most ``MAX_QUERY_TERMS`` of them, the rarest first while their rows add up to
@@ -14,7 +16,7 @@ words left out, at most ``MAX_QUERY_TERMS`` of them, the rarest first while thei
 rank small, a row must hold two of the terms (``(a AND b) OR (a AND c) ...``) or the rarest term
 alone (titles and answers); a page query that finds fewer than ``PAGE_FALLBACK`` pages is asked
 again with any single term. The two most specific terms weigh double (a repeated phrase counts
-twice in bm25). The three lists are merged by reciprocal rank and cut at ``options.candidates``:
+twice in bm25). The lists are merged by reciprocal rank and cut at ``options.candidates``:
 that many targets, at most, are examined per refusal. An FTS5 query reads the index rows of its
 terms (at most about ``QUERY_ROWS`` beyond the two rarest).
 
@@ -83,6 +85,15 @@ ANSWER_SQL = """
     ORDER BY s LIMIT :limit
 """
 
+STATEMENT_SQL = """
+    SELECT f.rowid, bm25(contributions_fts, 1.0, 2.0) AS s
+    FROM contributions_fts AS f CROSS JOIN temp.pqm_stmt AS m ON m.rowid = f.rowid
+    WHERE f.contributions_fts MATCH :query AND m.dept = :dept
+      AND (m.day BETWEEN :lo AND :hi OR (:undated AND m.day IS NULL))
+    ORDER BY s LIMIT :limit
+"""
+INDEXES = ("foi_requests", "foi_pages", "questions", "contributions")
+
 
 class CandidateSearch:
     """The candidate searches of one connection.
@@ -102,11 +113,13 @@ class CandidateSearch:
             "DROP TABLE IF EXISTS temp.pqm_page",
             "DROP TABLE IF EXISTS temp.pqm_ans",
             "DROP TABLE IF EXISTS temp.pqm_dept",
+            "DROP TABLE IF EXISTS temp.pqm_stmt",
             "CREATE TEMP TABLE pqm_dept (code INTEGER PRIMARY KEY, id TEXT UNIQUE)",
             "CREATE TEMP TABLE pqm_req (rowid INTEGER PRIMARY KEY, dept INTEGER, day INTEGER, last INTEGER)",
             """CREATE TEMP TABLE pqm_page
                 (rowid INTEGER PRIMARY KEY, req INTEGER, dept INTEGER, day INTEGER, last INTEGER)""",
             "CREATE TEMP TABLE pqm_ans (rowid INTEGER PRIMARY KEY, dept INTEGER, day INTEGER)",
+            "CREATE TEMP TABLE pqm_stmt (rowid INTEGER PRIMARY KEY, dept INTEGER, day INTEGER)",
             f"""INSERT INTO temp.pqm_dept (id)
                 SELECT id FROM departments UNION SELECT department_id FROM foi_requests
                 UNION SELECT department_id FROM department_aliases UNION SELECT '{LOCAL}'""",
@@ -131,8 +144,11 @@ class CandidateSearch:
                 JOIN question_departments qd ON qd.question_id = q.id
                 JOIN temp.pqm_dept d ON d.id = qd.department_id
                 WHERE r.label IN ('disclosure', 'partial') AND q.answer_text IS NOT NULL""",
+            """INSERT INTO temp.pqm_stmt
+                SELECT c.rowid, d.code, CAST(julianday(c.date) - 1721424.5 AS INTEGER)
+                FROM contributions c JOIN temp.pqm_dept d ON d.id = c.department_id""",
         ]
-        for index in ("foi_requests", "foi_pages", "questions"):
+        for index in INDEXES:
             statements += [
                 f"DROP TABLE IF EXISTS temp.pqm_vocab_{index}",
                 f"CREATE VIRTUAL TABLE temp.pqm_vocab_{index} USING fts5vocab(main, '{index}_fts', 'row')",
@@ -147,12 +163,13 @@ class CandidateSearch:
             "foi_requests": conn.execute("SELECT count(*) FROM foi_requests").fetchone()[0],
             "foi_pages": conn.execute("SELECT count(*) FROM temp.pqm_page").fetchone()[0],
             "questions": conn.execute("SELECT count(*) FROM questions").fetchone()[0],
+            "contributions": conn.execute("SELECT count(*) FROM temp.pqm_stmt").fetchone()[0],
         }
 
     def close(self) -> None:
-        for name in ("pqm_req", "pqm_page", "pqm_ans", "pqm_dept"):
+        for name in ("pqm_req", "pqm_page", "pqm_ans", "pqm_dept", "pqm_stmt"):
             self.conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
-        for index in ("foi_requests", "foi_pages", "questions"):
+        for index in INDEXES:
             self.conn.execute(f"DROP TABLE IF EXISTS temp.pqm_vocab_{index}")
 
     def df(self, index: str, stem: str) -> int:
@@ -245,11 +262,16 @@ class CandidateSearch:
                 ANSWER_SQL, {**base, "query": query, "qid": question_id, "undated": undated}
             ).fetchall()
             add("answer", hits, "answers")
+        statements = options.answers and department != LOCAL and self.rows["contributions"]
+        if statements and (query := self.query("contributions", terms, rarest_alone=True)):
+            queries["contributions"] = query
+            hits = self.conn.execute(STATEMENT_SQL, {**base, "query": query, "undated": undated}).fetchall()
+            add("statement", hits, "statements")
         return sorted(ranked.values(), key=lambda e: -e["rrf"])[: options.candidates], queries
 
 
 class TargetReader:
-    """What the first pass needs of each target (FOI request or answer), read once per process."""
+    """What the first pass needs of each target (FOI request, answer or statement), read once per process."""
 
     def __init__(self, conn: sqlite3.Connection, stemmer: Stemmer, stop_stems: frozenset[str]):
         self.conn = conn
@@ -270,6 +292,11 @@ class TargetReader:
             meta.update(self._fois(missing))
         if missing_answers:
             meta.update(self._answers(missing_answers))
+        missing_statements = [
+            c["rowid"] for c in candidates if c["kind"] == "statement" and ("statement", c["rowid"]) not in cache
+        ]
+        if missing_statements:
+            meta.update(self._statements(missing_statements))
         stop = self.stop_stems
         for key, m in meta.items():
             title, request = self.stemmer.words(m["title"]), self.stemmer.words(m["request_text"])
@@ -346,4 +373,26 @@ class TargetReader:
                 "date": answered,
             }
             for qid, heading, question_text, answer_text, answered in cursor
+        }
+
+    def _statements(self, rowids: list[int]) -> dict[tuple[str, int], dict[str, Any]]:
+        """Contributions by rowid: the debate title as the title, the words said as the answer."""
+        cursor = self.conn.execute(
+            "SELECT rowid, id, debate_title, text, date FROM contributions "
+            "WHERE rowid IN (SELECT value FROM json_each(?))",
+            [json.dumps(rowids)],
+        )
+        return {
+            ("statement", rowid): {
+                "target": ext_id,
+                "title": title or "",
+                "request_text": "",
+                "answer_text": text or "",
+                "outcome": None,
+                "day": day(said),
+                "day_end": day(said),
+                "precision": "day",
+                "date": said,
+            }
+            for rowid, ext_id, title, text, said in cursor
         }

@@ -4,8 +4,8 @@ in-process or in worker processes) and the writer of ``matches``.
 A re-run replaces each refusal's matches: rows no longer produced are deleted, ``reviews`` are
 never touched (a reviewed pair stays with its review); a full run also removes the matches of
 questions that are no longer refusals. The match ``id`` is ``sha1("<question id>:foi:<request
-id>")`` or ``sha1("<question id>:answer:<other question id>")``, so a review keyed on it survives
-re-runs.
+id>")``, ``sha1("<question id>:answer:<other question id>")`` or ``sha1("<question
+id>:statement:<contribution id>")``, so a review keyed on it survives re-runs.
 """
 
 from __future__ import annotations
@@ -235,7 +235,8 @@ class Matcher:
         scored = first_pass(context, candidates, self.targets.read(candidates))
         pool_size = max(POOL, options.keep + 3)
         pool = scored[:pool_size]
-        pool += [c for c in scored[pool_size:] if c.get("pages_rank", 99) <= 2 or c.get("answers_rank", 99) <= 2]
+        best_ranked = ("pages_rank", "answers_rank", "statements_rank")
+        pool += [c for c in scored[pool_size:] if any(c.get(rank, 99) <= 2 for rank in best_ranked)]
         finals = [full_score(context, c, e) for c, e in self.evidence.choose(context, pool)]
         finals = [s for s in finals if s["relevance"] >= options.min_score]
         finals.sort(key=lambda s: (-s["score"], s["target"]))
@@ -282,6 +283,7 @@ class Matcher:
             "foi_request_id": candidate["target"] if kind == "foi" else None,
             "foi_document_id": evidence.get("document_id") if kind == "foi" else None,
             "other_question_id": candidate["target"] if kind == "answer" else None,
+            "contribution_id": candidate["target"] if kind == "statement" else None,
             "department_id": refusal.department,
             "evidence_kind": found["evidence_kind"],
             "score": round(found["score"], 4),

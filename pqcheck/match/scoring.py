@@ -82,7 +82,7 @@ def first_pass(
         if m is None:
             continue
         candidate.update(m)
-        if candidate["kind"] == "answer":
+        if candidate["kind"] != "foi":  # an answer or a statement
             candidate["department_id"] = refusal.department  # candidates are from its department only
         first = quick_score(refusal, candidate)
         if candidate["kind"] == "foi":
@@ -129,7 +129,7 @@ def quick_score(refusal: Refusal, candidate: dict[str, Any]) -> float:
     the reasons (it runs for every candidate)."""
     found, total, specific, lead = 0.0, 0.0, 0, 0.0
     title, request = candidate["title_text"], candidate["request_stems"]
-    answer = candidate["kind"] == "answer"
+    answer = candidate["kind"] != "foi"  # an answer or a statement
     for term in refusal.terms:
         idf = term.idf_answers if answer else term.idf
         total += idf
@@ -223,9 +223,9 @@ def _rules(refusal: Refusal, candidate: dict[str, Any], evidence: dict[str, Any]
         "contribution": contribution,
     }
     outcome = candidate["outcome"]
-    disclosed = candidate["kind"] == "answer" or outcome in DISCLOSED
+    disclosed = candidate["kind"] != "foi" or outcome in DISCLOSED
     rules["outcome"] = {
-        "outcome": outcome if candidate["kind"] == "foi" else "answer",
+        "outcome": outcome if candidate["kind"] == "foi" else candidate["kind"],
         "contribution": WEIGHTS["outcome"] * coverage if disclosed else 0.0,
     }
     gap, contribution = _time(refusal, candidate, coverage)
@@ -250,7 +250,8 @@ def full_score(refusal: Refusal, candidate: dict[str, Any], evidence: dict[str, 
     }
     total = sum(r["contribution"] for r in rules.values())
     factor = denial_factor(candidate)
-    evidence_kind = "answer" if candidate["kind"] == "answer" else EVIDENCE_KIND.get(candidate["outcome"], "disclosure")
+    kind = candidate["kind"]
+    evidence_kind = kind if kind != "foi" else EVIDENCE_KIND.get(candidate["outcome"], "disclosure")
     if factor != 1.0:
         rules["denial"] = {"factor": factor, "contribution": round(total * factor - total, 4)}
     for rule in rules.values():
@@ -261,7 +262,10 @@ def full_score(refusal: Refusal, candidate: dict[str, Any], evidence: dict[str, 
         "department": {"id": refusal.department, "authority": candidate.get("authority")},
         "retrieval": {
             k: candidate[k]
-            for k in ("title_rank", "title_bm25", "pages_rank", "pages_bm25", "answers_rank", "answers_bm25")
+            for k in (
+                *("title_rank", "title_bm25", "pages_rank", "pages_bm25", "answers_rank", "answers_bm25"),
+                *("statements_rank", "statements_bm25"),
+            )
             if k in candidate
         },
     }
@@ -280,7 +284,7 @@ def corroborate(kept: list[dict[str, Any]]) -> None:
     """A refusal contradicted by several independent releases (FOIs, or answers that gave the
     figures) is a stronger case than one contradicted once: each of its disclosures gains
     ``CORROBORATION_STEP`` per other disclosure, up to ``CORROBORATION_MAX`` of them."""
-    disclosures = [f for f in kept if f["evidence_kind"] in ("disclosure", "answer")]
+    disclosures = [f for f in kept if f["evidence_kind"] in ("disclosure", "answer", "statement")]
     others = min(len(disclosures) - 1, CORROBORATION_MAX)
     if others <= 0:
         return
