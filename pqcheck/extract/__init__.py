@@ -13,8 +13,12 @@ Statuses:
 - ``ok``: text extracted from every page.
 - ``partial``: some of the document was left out (page limit, character limit, timeout, or
   pages that could not be read); ``error`` says what. Pages that need OCR are still flagged.
-- ``needs_ocr``: every page was read, but at least one has no usable text layer (a scan);
-  those pages have ``needs_ocr=True`` and ``error`` lists them.
+- ``needs_ocr``: every page was read, but at least one has no usable text layer (a scan) and
+  could not be read with OCR; those pages have ``needs_ocr=True`` and ``error`` lists them.
+
+Pages with no text layer (and image files) are read with Tesseract when it is installed
+(:mod:`pqcheck.extract.ocr`): such a page has ``ocr=True`` and its ``ocr_confidence``, and counts
+as read. Without Tesseract they stay ``needs_ocr``.
 - ``empty``: the file was read but holds no text.
 - ``encrypted``: a PDF that needs a password (the empty password was tried).
 - ``corrupt``: the file could not be parsed (or read) at all.
@@ -49,11 +53,13 @@ def extract_file(
     filename: str | None = None,
     content_type: str | None = None,
     limits: Limits | None = None,
+    ocr: bool = True,
 ) -> Extraction:
     """Extract the text of the file at ``path``, page by page. Never raises for a bad file.
 
     ``filename`` (the original name, e.g. an attachment's) and ``content_type`` (MIME type or
     extension) are hints; the bytes decide what the file is. A mismatch is kept in ``notes``.
+    With ``ocr`` (the default), pages with no text layer are read with Tesseract when it is installed.
     """
     from pqcheck.extract.sniff import sniff
 
@@ -78,6 +84,8 @@ def extract_file(
     run = Run.start(limits)
     try:
         _dispatch(path, sniffed, run, extraction)
+        if ocr:
+            _read_scans(path, run, extraction)
     except ExtractError as error:
         extraction.status, extraction.error = error.status, error.message
         extraction.pages = []
@@ -124,6 +132,14 @@ def _dispatch(path: Path, sniffed, run: Run, extraction: Extraction) -> None:
         raise ExtractError("unsupported", UNSUPPORTED[kind] + detail)
     else:
         raise ExtractError("unsupported", f"unrecognised file type{': ' + sniffed.detail if sniffed.detail else ''}")
+
+
+def _read_scans(path: Path, run: Run, extraction: Extraction) -> None:
+    """Pages flagged ``needs_ocr`` read with Tesseract, when any are and it is installed."""
+    if any(page.needs_ocr for page in extraction.pages):
+        from pqcheck.extract import ocr
+
+        ocr.apply(path, extraction, run)
 
 
 def _settle_status(extraction: Extraction, run: Run) -> None:
