@@ -4,7 +4,8 @@ pytesseract calls Debian's ``tesseract`` program (``tesseract-ocr`` with ``tesse
 on one page image at a time and is a few kilobytes of Python; ocrmypdf would rewrite whole PDFs
 with a text layer, pulling in Ghostscript, qpdf and a pipeline pqcheck does not need, since it
 keeps text per page in its own tables. A PDF page is rendered with pypdfium2 (already installed
-with pdfplumber) at :data:`DPI`; an image file is read with Pillow.
+with pdfplumber) at :data:`DPI`; an image file is read with Pillow. Table rules are painted out
+first (:func:`without_rules`): Tesseract reads nothing inside a ruled table otherwise.
 
 Each page is read with one ``image_to_data`` call: its words come with their boxes and
 confidences, and are laid out again here as lines, top to bottom, a wide gap between words
@@ -31,6 +32,8 @@ DPI = 300  # Tesseract reads best at 300 dpi
 TESSERACT = "tesseract"
 MAX_SIDE = 10_000  # pixels: a huge page is rendered smaller rather than exhaust memory
 PAGE_TIMEOUT = 120  # seconds Tesseract may take on one page
+DARK = 160  # a grey level below this is ink
+RULE_SHARE = 20  # a dark run longer than the width over this is a rule, not a letter
 COLUMN_GAP = 1.0  # a gap between words wider than this many line heights separates columns
 COLUMN_SEPARATOR = "   "
 PARAGRAPH_GAP = 0.5  # a gap between lines this many line heights over the usual one starts a paragraph
@@ -72,7 +75,9 @@ def read_image(image) -> OcrText:
     """OCR one Pillow image: its words laid out as lines, and their mean confidence."""
     import pytesseract
 
-    data = pytesseract.image_to_data(image, lang=LANGUAGE, output_type=pytesseract.Output.DICT, timeout=PAGE_TIMEOUT)
+    data = pytesseract.image_to_data(
+        without_rules(image), lang=LANGUAGE, output_type=pytesseract.Output.DICT, timeout=PAGE_TIMEOUT
+    )
     words, confidences = [], []
     for i, text in enumerate(data["text"]):
         text = (text or "").strip()
@@ -86,6 +91,43 @@ def read_image(image) -> OcrText:
     return OcrText(layout(words), mean)
 
 
+def without_rules(image):
+    """The image with its long straight lines (table rules, underlines) painted white.
+
+    Tesseract takes a ruled table for one picture and reads nothing in it; without the rules its
+    cells are words in columns like any others. A rule is a run of dark pixels, across or down,
+    at least :data:`RULE_SHARE` of the page's width long: far longer than any letter.
+    """
+    import numpy
+    from PIL import Image
+
+    pixels = numpy.asarray(image.convert("L"))
+    dark = pixels < DARK
+    length = max(pixels.shape[1] // RULE_SHARE, 20)
+    rules = _in_runs(dark, length) | _in_runs(dark.T, length).T
+    if not rules.any():
+        return image
+    cleaned = pixels.copy()
+    cleaned[rules] = 255
+    return Image.fromarray(cleaned)
+
+
+def _in_runs(dark, length: int):
+    """Which pixels lie in a run of at least ``length`` dark pixels along their row."""
+    import numpy
+
+    height, width = dark.shape
+    if width < length:
+        return numpy.zeros_like(dark)
+    counts = numpy.zeros((height, width + 1), numpy.int32)
+    numpy.cumsum(dark, axis=1, out=counts[:, 1:])
+    starts = (counts[:, length:] - counts[:, :-length]) == length  # a run of ``length`` starts here
+    started = numpy.zeros((height, starts.shape[1] + 1), numpy.int32)
+    numpy.cumsum(starts, axis=1, out=started[:, 1:])
+    x = numpy.arange(width)
+    return (started[:, numpy.minimum(x, width - length) + 1] - started[:, numpy.maximum(x - length + 1, 0)]) > 0
+
+
 def read_pdf_page(path: Path, number: int) -> OcrText:
     """OCR page ``number`` (1-based) of the PDF at ``path``, rendered at :data:`DPI`."""
     import pypdfium2
@@ -96,12 +138,12 @@ def read_pdf_page(path: Path, number: int) -> OcrText:
         try:
             width, height = page.get_size()  # points
             scale = min(DPI / 72, MAX_SIDE / max(width, height, 1.0))
-            image = page.render(scale=scale, grayscale=True).to_pil()
+            bitmap = page.render(scale=scale, grayscale=True)
+            return read_image(bitmap.to_pil())  # the image shares the bitmap's memory: read it before closing
         finally:
             page.close()
     finally:
         document.close()
-    return read_image(image)
 
 
 def read_image_file(path: Path) -> OcrText:
