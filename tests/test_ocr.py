@@ -87,7 +87,7 @@ def test_the_scanned_letter_has_no_text_layer(letter):
 
 
 def test_words_become_lines_with_wide_gaps_kept_as_columns():
-    word = ocr._Word
+    word = ocr.Word
     words = [
         word(100, 100, 200, 130, "Year"),
         word(600, 102, 700, 130, "Detained"),

@@ -52,7 +52,7 @@ class OcrText:
 
 
 @dataclass(frozen=True)
-class _Word:
+class Word:
     left: int
     top: int
     right: int
@@ -85,7 +85,7 @@ def read_image(image) -> OcrText:
         if not text or confidence < 0:
             continue
         left, top = int(data["left"][i]), int(data["top"][i])
-        words.append(_Word(left, top, left + int(data["width"][i]), top + int(data["height"][i]), text))
+        words.append(Word(left, top, left + int(data["width"][i]), top + int(data["height"][i]), text))
         confidences.append(confidence)
     mean = round(statistics.fmean(confidences), 1) if confidences else None
     return OcrText(layout(words), mean)
@@ -195,7 +195,7 @@ def summary(confidences: list[float | None]) -> str:
     return f"{len(confidences)} {noun} read with OCR (Tesseract{mean})"
 
 
-def layout(words: list[_Word]) -> str:
+def layout(words: list[Word]) -> str:
     """Words as lines top to bottom: wide gaps kept as columns, taller gaps than usual as blank lines."""
     lines = _lines(words)
     if not lines:
@@ -213,9 +213,9 @@ def layout(words: list[_Word]) -> str:
     return "\n".join(out)
 
 
-def _lines(words: list[_Word]) -> list[list[_Word]]:
+def _lines(words: list[Word]) -> list[list[Word]]:
     """Words grouped into lines: a word whose middle lies within a line's band joins it."""
-    lines: list[list[_Word]] = []
+    lines: list[list[Word]] = []
     for word in sorted(words, key=lambda w: (w.top, w.left)):
         middle = (word.top + word.bottom) / 2
         line = lines[-1] if lines else None
@@ -226,7 +226,7 @@ def _lines(words: list[_Word]) -> list[list[_Word]]:
     return [sorted(line, key=lambda w: w.left) for line in lines]
 
 
-def _line_text(line: list[_Word], height: float) -> str:
+def _line_text(line: list[Word], height: float) -> str:
     parts = [line[0].text]
     for previous, word in itertools.pairwise(line):
         parts.append(COLUMN_SEPARATOR if word.left - previous.right > COLUMN_GAP * height else " ")
