@@ -206,3 +206,18 @@ def test_the_original_file_is_found_in_the_cache_by_its_hash(tmp_path):
     assert original_file({"sha256": sha256, "url": local.as_uri()}, None) == local
     assert original_file({"sha256": "0" * 64, "url": local.as_uri()}, cache) is None
     assert original_file({"sha256": "../" * 20, "url": None}, cache) is None
+
+
+def test_table_rules_are_painted_out_and_letters_kept():
+    import numpy
+    from PIL import Image
+
+    pixels = numpy.full((200, 400), 255, numpy.uint8)
+    pixels[50:52, 10:390] = 0  # a rule across the page
+    pixels[60:190, 200] = 0  # a rule down it
+    pixels[100:115, 50:60] = 0  # a letter's stroke
+    cleaned = numpy.asarray(ocr.without_rules(Image.fromarray(pixels)))
+
+    assert (cleaned[50:52, 10:390] == 255).all()
+    assert (cleaned[60:190, 200] == 255).all()
+    assert (cleaned[100:115, 50:60] == 0).all()

@@ -113,19 +113,29 @@ def without_rules(image):
 
 
 def _in_runs(dark, length: int):
-    """Which pixels lie in a run of at least ``length`` dark pixels along their row."""
+    """Which pixels lie in a run of at least ``length`` dark pixels along their row: an erosion
+    (a run of ``length`` starts here) then a dilation, each in a few shifted ANDs and ORs."""
     import numpy
 
-    height, width = dark.shape
-    if width < length:
+    if dark.shape[1] < length:
         return numpy.zeros_like(dark)
-    counts = numpy.zeros((height, width + 1), numpy.int32)
-    numpy.cumsum(dark, axis=1, out=counts[:, 1:])
-    starts = (counts[:, length:] - counts[:, :-length]) == length  # a run of ``length`` starts here
-    started = numpy.zeros((height, starts.shape[1] + 1), numpy.int32)
-    numpy.cumsum(starts, axis=1, out=started[:, 1:])
-    x = numpy.arange(width)
-    return (started[:, numpy.minimum(x, width - length) + 1] - started[:, numpy.maximum(x - length + 1, 0)]) > 0
+    starts = dark.copy()
+    for step in _steps(length):  # starts[x]: dark[x : x + span] all dark, the span doubling
+        starts[:, :-step] &= starts[:, step:]
+        starts[:, -step:] = False
+    covered = starts
+    for step in _steps(length):  # covered[x]: a run starts within the span before x
+        covered[:, step:] |= covered[:, :-step]
+    return covered
+
+
+def _steps(length: int) -> list[int]:
+    """Shifts that grow a span of 1 to ``length``, each at most the span so far."""
+    steps, span = [], 1
+    while span < length:
+        steps.append(min(span, length - span))
+        span += steps[-1]
+    return steps
 
 
 def read_pdf_page(path: Path, number: int) -> OcrText:
