@@ -221,3 +221,17 @@ def test_table_rules_are_painted_out_and_letters_kept():
     assert (cleaned[50:52, 10:390] == 255).all()
     assert (cleaned[60:190, 200] == 255).all()
     assert (cleaned[100:115, 50:60] == 0).all()
+
+
+@needs_tesseract
+def test_a_scanned_image_file_is_read_too(tmp_path, letter):
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(letter))
+    document[0].render(scale=200 / 72).to_pil().save(tmp_path / "reply.png")
+    document.close()
+
+    extraction = extract_file(tmp_path / "reply.png")
+
+    assert (extraction.file_type, extraction.status) == ("image", "ok")
+    assert extraction.pages[0].ocr and "immigration detention" in " ".join(extraction.pages[0].text.split())
