@@ -149,9 +149,7 @@ def test_pqcheck_ocr_without_tesseract_stops_with_one_line_and_keeps_everything(
     result = run("ocr", db_path, "--quiet")
 
     assert result.exit_code == 2
-    assert result.stderr.strip().splitlines() == [
-        f"Error: cannot read scanned pages: the tesseract program is not on PATH; {ocr.HINT}"
-    ]
+    assert result.stderr.strip().splitlines() == [f"Error: cannot read scanned pages: {ocr.missing()}; {ocr.HINT}"]
     assert stored(db_path) == before
 
 

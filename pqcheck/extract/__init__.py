@@ -15,10 +15,6 @@ Statuses:
   pages that could not be read); ``error`` says what. Pages that need OCR are still flagged.
 - ``needs_ocr``: every page was read, but at least one has no usable text layer (a scan) and
   could not be read with OCR; those pages have ``needs_ocr=True`` and ``error`` lists them.
-
-Pages with no text layer (and image files) are read with Tesseract when it is installed
-(:mod:`pqcheck.extract.ocr`): such a page has ``ocr=True`` and its ``ocr_confidence``, and counts
-as read. Without Tesseract they stay ``needs_ocr``.
 - ``empty``: the file was read but holds no text.
 - ``encrypted``: a PDF that needs a password (the empty password was tried).
 - ``corrupt``: the file could not be parsed (or read) at all.
@@ -26,6 +22,10 @@ as read. Without Tesseract they stay ``needs_ocr``.
   that); not parsed.
 - ``unsupported``: a type we do not extract (legacy .doc, RTF, other ZIP files, unknown binary).
   Images (a scanned letter sent as PNG/JPEG/TIFF) get ``needs_ocr`` with one flagged page.
+
+Pages with no text layer (and image files) are read with Tesseract when it is installed
+(:mod:`pqcheck.extract.ocr`): such a page has ``ocr=True`` and its ``ocr_confidence``, and counts
+as read. Without Tesseract they stay ``needs_ocr``.
 
 ``notes`` holds non-fatal remarks: the name or content type claimed another type than the bytes
 are, the PDF text came from the pypdf fallback, the text was not UTF-8, and so on.
@@ -126,7 +126,7 @@ def _dispatch(path: Path, sniffed, run: Run, extraction: Extraction) -> None:
     elif kind == "image":
         extraction.pages = [PageText(1, "", needs_ocr=True)]
         extraction.page_count = 1
-        run.notes.append(f"an image ({sniffed.detail}): the text needs OCR")
+        run.notes.append(f"an image ({sniffed.detail}): its text can only be read with OCR")
     elif kind in UNSUPPORTED:
         detail = f" ({sniffed.detail})" if sniffed.detail else ""
         raise ExtractError("unsupported", UNSUPPORTED[kind] + detail)
