@@ -8,6 +8,7 @@ and ``pqcheck ocr`` reads it later. Tests that need the ``tesseract`` program sk
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -18,7 +19,9 @@ from pqcheck.db import open_db
 from pqcheck.extract import extract_file, ocr
 from pqcheck.foi_ocr import original_file
 
+from .support.fixtures_wdtk import Attachment, Incoming, make_request
 from .support.pdfs import Table, scanned_pdf
+from .support.wdtk_server import FakeWdtk
 
 needs_tesseract = pytest.mark.skipif(
     ocr.missing() is not None,
@@ -233,3 +236,30 @@ def test_a_scanned_image_file_is_read_too(tmp_path, letter):
 
     assert (extraction.file_type, extraction.status) == ("image", "ok")
     assert extraction.pages[0].ocr and "immigration detention" in " ".join(extraction.pages[0].text.split())
+
+
+@needs_tesseract
+def test_a_scanned_reply_fetched_from_whatdotheyknow_is_read_later_from_the_cache(tmp_path, letter, monkeypatch):
+    for name in [k for k in os.environ if "proxy" in k.lower()]:
+        monkeypatch.delenv(name)  # the fake is on 127.0.0.1
+    reply = Attachment(2, "52658 Reply.pdf", letter.read_bytes())
+    request = make_request(responses=[Incoming(5580392, "2019-04-24", "Please find our reply attached.", [reply])])
+    db_path, cache_dir = tmp_path / "pq.db", tmp_path / "files"
+    with FakeWdtk([request]) as fake:
+        fetch = ["fetch", "foi-wdtk", db_path, "--body", "home_office", "--wdtk-url", fake.url]
+        fetch += ["--rate", "1000", "--quiet", "--cache-dir", cache_dir]
+        with monkeypatch.context() as patch:
+            patch.setenv("PATH", str(tmp_path))
+            without = run(*fetch)
+    assert without.exit_code == 0, without.output
+    assert "hint: install tesseract-ocr" in without.stderr
+    pdf_page = [p for p in stored(db_path)[0] if p["needs_ocr"]]
+    assert len(pdf_page) == 1
+
+    result = run("ocr", db_path, "--quiet", "--json", "--cache-dir", cache_dir)
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["pages"] == 1
+    pages, figures, _, found = stored(db_path)
+    assert not any(p["needs_ocr"] for p in pages) and found
+    assert (507.0, TABLE_ROWS[2]) in {(f["value"], f["context"]) for f in figures}
