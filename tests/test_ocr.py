@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -263,3 +264,12 @@ def test_a_scanned_reply_fetched_from_whatdotheyknow_is_read_later_from_the_cach
     pages, figures, _, found = stored(db_path)
     assert not any(p["needs_ocr"] for p in pages) and found
     assert (507.0, TABLE_ROWS[2]) in {(f["value"], f["context"]) for f in figures}
+
+
+def test_without_pytesseract_the_page_needs_ocr(letter, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pytesseract", None)  # as if not installed: importing it fails
+
+    extraction = extract_file(letter)
+
+    assert ocr.missing() == "pytesseract is not installed"
+    assert (extraction.status, extraction.pages[0].needs_ocr, extraction.pages[0].ocr) == ("needs_ocr", True, False)

@@ -19,6 +19,7 @@ and nothing is read: pages stay ``needs_ocr``.
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import shutil
 import statistics
@@ -53,6 +54,8 @@ class OcrText:
 
 @dataclass(frozen=True)
 class Word:
+    """One word Tesseract read, with its box in pixels."""
+
     left: int
     top: int
     right: int
@@ -62,9 +65,7 @@ class Word:
 
 def missing() -> str | None:
     """Why OCR cannot run here (pytesseract missing, ``tesseract`` not on PATH), or None when it can."""
-    try:
-        import pytesseract  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("pytesseract") is None:
         return "pytesseract is not installed"
     if shutil.which(TESSERACT) is None:
         return "the tesseract program is not on PATH"
