@@ -25,6 +25,13 @@ class FileCache:
     def path_for(self, sha256: str, suffix: str = "") -> Path:
         return self.root / sha256[:2] / f"{sha256}{suffix}"
 
+    def find(self, sha256: str) -> Path | None:
+        """The stored file with this SHA-256 (whatever its suffix), or None."""
+        folder = self.root / sha256[:2]
+        if len(sha256) != 64 or sha256.strip("0123456789abcdef") or not folder.is_dir():
+            return None
+        return next((path for path in sorted(folder.glob(f"{sha256}*")) if path.is_file()), None)
+
     def put(self, content: bytes, suffix: str = "") -> tuple[str, Path]:
         """Store ``content`` (atomically) and return its SHA-256 and path."""
         sha256 = hashlib.sha256(content).hexdigest()

@@ -20,8 +20,9 @@ from .db import database_error, open_db
 from .demo import build_demo
 from .departments import answering_body_ids, known_bodies
 from .errors import BadInput, PqcheckError
-from .extract import Limits
+from .extract import Limits, ocr
 from .foi import IngestStats, ingest, known_document
+from .foi_ocr import ocr_stored
 from .hansard_sync import fetch_hansard, import_hansard_files
 from .http import HttpClient, check_base_url
 from .importer import import_question_files
@@ -615,8 +616,11 @@ def _print_foi_summary(stats: IngestStats, as_json: bool, source: str) -> None:
         "extracted": stats.extracted,
         "pages": stats.pages,
         "figures": stats.figures,
+        "ocr_pages": stats.ocr_pages,
+        "needs_ocr": stats.needs_ocr,
         "problems": len(stats.problems),
     }
+    _ocr_hint(stats)
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return
@@ -624,7 +628,49 @@ def _print_foi_summary(stats: IngestStats, as_json: bool, source: str) -> None:
         f"FOI from {source}: {summary['requests']} requests ({stats.inserted} new, {stats.updated} updated, "
         f"{stats.unchanged} unchanged); {stats.extracted} documents read, {stats.pages} pages, "
         f"{stats.figures} figures"
+        + (f"; {stats.ocr_pages} pages read with OCR" if stats.ocr_pages else "")
+        + (f"; {stats.needs_ocr} scanned pages not read" if stats.needs_ocr else "")
         + (f"; {len(stats.problems)} problems (see warnings)" if stats.problems else "")
+        + "."
+    )
+
+
+def _ocr_hint(stats: IngestStats) -> None:
+    """Once per run: how to read the scanned pages left unread because OCR is not installed."""
+    if stats.needs_ocr and ocr.missing() is not None:
+        click.echo(f"hint: {ocr.HINT}, then run pqcheck ocr ({stats.needs_ocr} scanned pages not read)", err=True)
+
+
+@cli.command(name="ocr")
+@click.argument("db_path", type=DB_PATH)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@cache_option
+def ocr_command(db_path, quiet, as_json, cache_dir):
+    """Read the stored scanned pages (marked needs_ocr) with Tesseract.
+
+    Each page is read again from the document's original file: the downloaded copy in the file
+    cache, or the local file it was imported from. Its text, search index and figures are updated.
+    """
+    db = open_db(db_path)
+    cache = FileCache(cache_dir) if cache_dir else FileCache.beside(db_path)
+    stats = ocr_stored(db, cache, progress=Progress(quiet), on_problem=warn)
+    summary = {
+        "documents": stats.documents,
+        "pages": stats.pages,
+        "figures": stats.figures,
+        "confidence": stats.confidence,
+        "missing": stats.missing,
+        "failed": stats.failed,
+    }
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    confidence = f" (mean confidence {stats.confidence:.1f})" if stats.confidence is not None else ""
+    left = stats.missing + stats.failed
+    click.echo(
+        f"OCR: {stats.pages} pages read in {stats.documents} documents{confidence}, {stats.figures} figures"
+        + (f"; {left} pages left needing OCR (see warnings)" if left else "")
         + "."
     )
 

@@ -170,7 +170,14 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
     ),
     "foi_pages": (
         ("document_id", "page"),
-        {"document_id": str, "page": int, "text": str, "needs_ocr": int},
+        {
+            "document_id": str,
+            "page": int,
+            "text": str,
+            "needs_ocr": int,  # 1: no text layer, not read with OCR yet (``pqcheck ocr`` reads it)
+            "ocr": int,  # 1: the text was read with OCR (Tesseract)
+            "ocr_confidence": float,  # the mean confidence (0-100) of the OCR'd words
+        },
     ),
     "foi_figures": (
         ("document_id", "page", "start"),

@@ -28,3 +28,9 @@ class DatabaseBusy(PqcheckError):
     """Another process held the database's write lock for longer than pqcheck waits: exit status 2."""
 
     exit_code = 2
+
+
+class OcrUnavailable(PqcheckError):
+    """OCR was asked for but Tesseract (or pytesseract) is not installed: exit status 2."""
+
+    exit_code = 2

@@ -39,6 +39,8 @@ class IngestStats:
     extracted: int = 0
     pages: int = 0
     figures: int = 0
+    ocr_pages: int = 0  # pages read with OCR
+    needs_ocr: int = 0  # pages left needing OCR (no text layer, OCR not installed or failed)
     problems: list[str] = field(default_factory=list)
 
 
@@ -224,6 +226,26 @@ def _write(db: sqlite_utils.Database, entries: list[tuple[dict[str, Any], list[d
     upsert_rows(db, "foi_figures", [f for d in changed_docs for f in d["figures"]])
 
 
+def figure_rows(doc_id: str, page: int, text: str) -> list[dict[str, Any]]:
+    """The ``foi_figures`` rows of the figures found in one page's text."""
+    return [
+        {
+            "document_id": doc_id,
+            "page": page,
+            "start": f.start,
+            "end": f.end,
+            "value": f.value,
+            "text": f.text,
+            "kind": f.kind,
+            "context": f.context,
+            "qualifier": f.qualifier,
+            "unit": f.unit,
+            "header": f.header,
+        }
+        for f in find_figures(text)
+    ]
+
+
 def _content_hash(document: FoiDocument) -> str | None:
     if document.text is not None:
         return hashlib.sha256(document.text.encode("utf-8")).hexdigest()
@@ -253,27 +275,20 @@ def _document_rows(request, document: FoiDocument, doc_id, sha256, limits, stats
     if extraction.error:
         report(f"{name}: {extraction.error}")
     pages = [
-        {"document_id": doc_id, "page": p.number, "text": p.text, "needs_ocr": int(p.needs_ocr)}
-        for p in extraction.pages
-    ]
-    figures = [
         {
             "document_id": doc_id,
             "page": p.number,
-            "start": f.start,
-            "end": f.end,
-            "value": f.value,
-            "text": f.text,
-            "kind": f.kind,
-            "context": f.context,
-            "qualifier": f.qualifier,
-            "unit": f.unit,
-            "header": f.header,
+            "text": p.text,
+            "needs_ocr": int(p.needs_ocr),
+            "ocr": int(p.ocr),
+            "ocr_confidence": p.ocr_confidence,
         }
         for p in extraction.pages
-        for f in find_figures(p.text)
     ]
+    figures = [f for p in extraction.pages for f in figure_rows(doc_id, p.number, p.text)]
     stats.pages += len(pages)
+    stats.ocr_pages += sum(p.ocr for p in extraction.pages)
+    stats.needs_ocr += sum(p.needs_ocr for p in extraction.pages)
     stats.figures += len(figures)
     size = document.path.stat().st_size if document.path is not None and document.path.is_file() else None
     return {

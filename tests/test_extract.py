@@ -98,7 +98,7 @@ def test_pdf_table_without_rules_keeps_its_columns_apart(tmp_path):
 def test_page_with_only_an_image_needs_ocr_and_the_status_says_so(tmp_path):
     path = make_pdf(tmp_path / "scan.pdf", [["A typed covering page about 507 people."], [Image()]])
 
-    extraction = extract_file(path)
+    extraction = extract_file(path, ocr=False)
 
     assert [page.needs_ocr for page in extraction.pages] == [False, True]
     assert extraction.pages[1].text == ""
@@ -109,7 +109,7 @@ def test_page_with_only_an_image_needs_ocr_and_the_status_says_so(tmp_path):
 def test_scanned_page_with_a_stamped_page_number_still_needs_ocr(tmp_path):
     path = make_pdf(tmp_path / "stamped.pdf", [[Image(), "Page 2"], ["A page of real text, long enough to count."]])
 
-    extraction = extract_file(path)
+    extraction = extract_file(path, ocr=False)
 
     assert extraction.pages[0].needs_ocr is True
     assert extraction.pages[0].text == "Page 2"  # kept, but not mistaken for the page's text
@@ -117,7 +117,7 @@ def test_scanned_page_with_a_stamped_page_number_still_needs_ocr(tmp_path):
 
 
 def test_page_with_only_a_drawing_needs_ocr_but_a_blank_page_does_not(tmp_path):
-    drawn = extract_file(make_pdf(tmp_path / "rect.pdf", [[Rect()]]))
+    drawn = extract_file(make_pdf(tmp_path / "rect.pdf", [[Rect()]]), ocr=False)
     blank = extract_file(make_pdf(tmp_path / "blank.pdf", [[]]))
 
     assert drawn.status == "needs_ocr"
@@ -493,7 +493,7 @@ def test_image_file_needs_ocr(tmp_path):
     path = tmp_path / "scan.png"
     path.write_bytes(png_image(100, 100).getvalue())
 
-    extraction = extract_file(path, filename="letter.pdf")
+    extraction = extract_file(path, filename="letter.pdf", ocr=False)
 
     assert (extraction.file_type, extraction.status) == ("image", "needs_ocr")
     assert extraction.pages[0].needs_ocr

@@ -13,8 +13,8 @@ Statuses:
 - ``ok``: text extracted from every page.
 - ``partial``: some of the document was left out (page limit, character limit, timeout, or
   pages that could not be read); ``error`` says what. Pages that need OCR are still flagged.
-- ``needs_ocr``: every page was read, but at least one has no usable text layer (a scan);
-  those pages have ``needs_ocr=True`` and ``error`` lists them.
+- ``needs_ocr``: every page was read, but at least one has no usable text layer (a scan) and
+  could not be read with OCR; those pages have ``needs_ocr=True`` and ``error`` lists them.
 - ``empty``: the file was read but holds no text.
 - ``encrypted``: a PDF that needs a password (the empty password was tried).
 - ``corrupt``: the file could not be parsed (or read) at all.
@@ -22,6 +22,10 @@ Statuses:
   that); not parsed.
 - ``unsupported``: a type we do not extract (legacy .doc, RTF, other ZIP files, unknown binary).
   Images (a scanned letter sent as PNG/JPEG/TIFF) get ``needs_ocr`` with one flagged page.
+
+Pages with no text layer (and image files) are read with Tesseract when it is installed
+(:mod:`pqcheck.extract.ocr`): such a page has ``ocr=True`` and its ``ocr_confidence``, and counts
+as read. Without Tesseract they stay ``needs_ocr``.
 
 ``notes`` holds non-fatal remarks: the name or content type claimed another type than the bytes
 are, the PDF text came from the pypdf fallback, the text was not UTF-8, and so on.
@@ -49,11 +53,13 @@ def extract_file(
     filename: str | None = None,
     content_type: str | None = None,
     limits: Limits | None = None,
+    ocr: bool = True,
 ) -> Extraction:
     """Extract the text of the file at ``path``, page by page. Never raises for a bad file.
 
     ``filename`` (the original name, e.g. an attachment's) and ``content_type`` (MIME type or
     extension) are hints; the bytes decide what the file is. A mismatch is kept in ``notes``.
+    With ``ocr`` (the default), pages with no text layer are read with Tesseract when it is installed.
     """
     from pqcheck.extract.sniff import sniff
 
@@ -78,6 +84,8 @@ def extract_file(
     run = Run.start(limits)
     try:
         _dispatch(path, sniffed, run, extraction)
+        if ocr:
+            _read_scans(path, run, extraction)
     except ExtractError as error:
         extraction.status, extraction.error = error.status, error.message
         extraction.pages = []
@@ -118,12 +126,20 @@ def _dispatch(path: Path, sniffed, run: Run, extraction: Extraction) -> None:
     elif kind == "image":
         extraction.pages = [PageText(1, "", needs_ocr=True)]
         extraction.page_count = 1
-        run.notes.append(f"an image ({sniffed.detail}): the text needs OCR")
+        run.notes.append(f"an image ({sniffed.detail}): its text can only be read with OCR")
     elif kind in UNSUPPORTED:
         detail = f" ({sniffed.detail})" if sniffed.detail else ""
         raise ExtractError("unsupported", UNSUPPORTED[kind] + detail)
     else:
         raise ExtractError("unsupported", f"unrecognised file type{': ' + sniffed.detail if sniffed.detail else ''}")
+
+
+def _read_scans(path: Path, run: Run, extraction: Extraction) -> None:
+    """Pages flagged ``needs_ocr`` read with Tesseract, when any are and it is installed."""
+    if any(page.needs_ocr for page in extraction.pages):
+        from pqcheck.extract import ocr
+
+        ocr.apply(path, extraction, run)
 
 
 def _settle_status(extraction: Extraction, run: Run) -> None:

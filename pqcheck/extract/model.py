@@ -20,7 +20,9 @@ class Limits:
 class PageText:
     number: int  # 1-based: a PDF page, a spreadsheet sheet, or 1 for single-page formats
     text: str
-    needs_ocr: bool = False  # a PDF page with no text layer
+    needs_ocr: bool = False  # a PDF page with no text layer (or an image), not read with OCR
+    ocr: bool = False  # the text was read with OCR (Tesseract)
+    ocr_confidence: float | None = None  # the mean confidence (0-100) of the OCR'd words
     label: str | None = None  # the sheet name for spreadsheets
 
 

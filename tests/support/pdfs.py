@@ -4,6 +4,10 @@
 :class:`Table` a table (ruled, or whitespace-aligned with ``borders=False``), :class:`Image` a
 page-wide generated PNG (a scan stand-in), :class:`Rect` a filled rectangle. The core Helvetica
 font is used, so text must be latin-1 (``£`` is fine; use ``-`` for dashes).
+
+``scanned_pdf(path, pages)`` writes the same pages as a scan would come: each page rendered to a
+greyscale image (pypdfium2, at ``dpi``) and saved by Pillow as an image-only PDF, with no text
+layer at all.
 """
 
 from __future__ import annotations
@@ -83,6 +87,21 @@ def _draw(pdf: FPDF, block: Block, font_size: float) -> None:
         pdf.ln(block.height)
     else:  # pragma: no cover - a test bug
         raise TypeError(f"unknown block {block!r}")
+
+
+def scanned_pdf(path: Path, pages: list[list[Block]], *, dpi: int = 200, font_size: float = 11) -> Path:
+    """``pages`` typed, then printed and scanned: an image-only PDF, one greyscale image per page."""
+    import pypdfium2
+
+    typed = make_pdf(path.with_name(f".typed-{path.name}"), pages, font_size=font_size)
+    document = pypdfium2.PdfDocument(str(typed))
+    try:
+        images = [page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for page in document]
+    finally:
+        document.close()
+    typed.unlink()
+    images[0].save(path, "PDF", resolution=dpi, save_all=True, append_images=images[1:])
+    return path
 
 
 def png_image(width: int = 600, height: int = 800, seed: int = 1) -> io.BytesIO:
