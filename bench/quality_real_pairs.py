@@ -6,16 +6,16 @@
 Real records only: ``../shared/realdata`` (the shared development set; left out with a note when
 the folder is absent) and ``fixtures/real`` (pqcheck's own: ``answers.jsonl``, ``foi.jsonl``,
 ``pairs.jsonl``). Every labelled answer, and every official statement that is a written answer,
-becomes a stored written answer (its department's answering body, its date when known); every FOI
-response (and a statement released as data) becomes an FOI request, stored as ``pqcheck import
-foi`` stores it; then ``classify`` and ``match`` run as a user's would, over one database that
-holds both sets (each set's letters are the other's haystack too).
+becomes a stored written answer (its department's answering body, its date when known); every
+statement made in a debate becomes a Hansard contribution, as ``pqcheck import hansard`` stores
+JSON Lines of them; every FOI response (and a statement released as data) becomes an FOI request,
+stored as ``pqcheck import foi`` stores it; then ``classify`` and ``match`` run as a user's would,
+over one database that holds both sets (each set's letters are the other's haystack too).
 
 For each documented pair (a refusal and the disclosure of the same information by the same
 department) it finds where the disclosure ranks among the refusal's pairs: recall@1 and recall@3,
 for the shared set and for the development and held-out halves of pqcheck's own (split by a hash
-of the answer's id, as ``bench.quality`` splits answers). A statement made in a debate cannot be
-stored yet (pqcheck reads no Hansard debates): such a pair counts as missed, and says why.
+of the answer's id, as ``bench.quality`` splits answers).
 
 And the report's top 20 pairs, each judged clearly wrong when its answer is labelled a disclosure
 (the answer gave the figures) or its evidence comes from a local body shown as the department's.
@@ -37,6 +37,7 @@ from pqcheck.db import open_db
 from pqcheck.departments import answering_body_ids, department_index
 from pqcheck.errors import BadInput
 from pqcheck.foi import ingest
+from pqcheck.hansard_sync import import_hansard_files
 from pqcheck.match import match_db
 from pqcheck.pairs import pair_rows
 from pqcheck.questions import save_questions
@@ -95,9 +96,26 @@ def answer_value(record_id: str, *, department, date, uin, house, question, answ
     }
 
 
+def contribution_value(record: dict[str, Any]) -> dict[str, Any]:
+    """A statement made in a debate as a contribution record (``pqcheck import hansard``'s JSON
+    Lines): its department from the authority as the page names it ("Home Office (Minister for
+    Immigration, Commons urgent question, 17 July 2019)")."""
+    described = f"{record.get('authority') or ''} {record.get('title') or ''}"
+    date = record.get("date") if record.get("date") and len(record["date"]) == 10 else None
+    return {
+        "ext_id": record["id"],
+        "house": "Lords" if re.search(r"\blords\b", described, re.I) else "Commons",
+        "date": date,
+        "text": record["response_text"],
+        "debate_title": record.get("title"),
+        "department": (record.get("authority") or "").split("(")[0].strip() or None,
+        "url": record["source_url"],
+    }
+
+
 def kind_of(record: dict[str, Any]) -> str:
     """How a disclosure record is stored: ``answer`` (a written answer), ``debate`` (said in a
-    debate: not storable yet) or ``foi`` (an FOI response, or a statement released as data)."""
+    debate: a Hansard contribution) or ``foi`` (an FOI response, or a statement released as data)."""
     if record.get("kind") != "official_statement":
         return "foi"
     described = f"{record.get('authority') or ''} {record.get('title') or ''}"
@@ -163,6 +181,12 @@ def build(real: RealSet, folder: Path) -> Path:
                 row = {k: r.get(k) for k in ("id", "authority", "date", "title", "request_text", "response_text")}
                 handle.write(json.dumps({**row, "url": r["source_url"]}) + "\n")
     ingest(db, read_foi_paths([records], lambda _: None))
+    said = folder / "contributions.jsonl"
+    with said.open("w", encoding="utf-8") as handle:
+        for r in real.fois:
+            if kind_of(r) == "debate":
+                handle.write(json.dumps(contribution_value(r)) + "\n")
+    import_hansard_files(db, [said])
     classify_db(db)
     match_db(db)
     db.close()
@@ -172,28 +196,23 @@ def build(real: RealSet, folder: Path) -> Path:
 def ranks(real: RealSet, path: Path) -> list[dict[str, Any]]:
     """Each documented pair with the rank of its disclosure among the refusal's pairs (None:
     absent) and, when absent, why."""
-    kinds = {r["id"]: kind_of(r) for r in real.fois}
     db = open_db(path, read_only=True)
     out = []
     for pair in real.pairs:
         refusal = question_id(pair["answer_id"])
         label = db.execute("SELECT label FROM refusals WHERE question_id = ?", [refusal]).fetchone()
         rows = db.execute(
-            "SELECT foi_request_id, other_question_id FROM matches WHERE question_id = ? ORDER BY score DESC, id",
+            "SELECT foi_request_id, other_question_id, contribution_id FROM matches WHERE question_id = ? "
+            "ORDER BY score DESC, id",
             [refusal],
         ).fetchall()
-        targets = [str(other) if other is not None else (foi or "").split(":")[-1] for foi, other in rows]
+        targets = [str(other) if other is not None else said or (foi or "").split(":")[-1] for foi, other, said in rows]
         wanted = (str(question_id(pair["foi_id"])), pair["foi_id"])
         rank = next((i for i, t in enumerate(targets, 1) if t in wanted), None)
         label = label[0] if label else None
         why = None
         if rank is None:
-            if kinds.get(pair["foi_id"]) == "debate":
-                why = "said in a debate (not read yet)"
-            elif label not in ("refusal", "partial"):
-                why = f"answer classified {label}"
-            else:
-                why = "not among its pairs"
+            why = f"answer classified {label}" if label not in ("refusal", "partial") else "not among its pairs"
         out.append({**pair, "label": label, "pairs": len(rows), "rank": rank, "missed": why})
     db.close()
     return out
