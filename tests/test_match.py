@@ -464,6 +464,17 @@ def test_people_under_the_age_of_18_are_the_children_a_disclosure_counts(mdb):
     assert row["foi_request_id"] == foi and terms[0] == "children" and "age" not in terms
 
 
+def test_a_place_the_question_narrows_to_weighs_little_against_a_national_figure(mdb):
+    # Real A170 / S007: a refusal for one London borough; the minister gave the national figure.
+    subject = "victims of trafficking held in immigration detention in the London Borough of Hounslow"
+    qid = refusal_with(mdb, subject=subject, terms=["hounslow", "borough", "london", *TERMS])
+    national = add_foi(mdb, "national")
+    match_db(mdb)
+    (row,) = matches(mdb, qid)
+    assert row["foi_request_id"] == national and row["score"] >= 0.4
+    assert json.loads(row["reasons"])["rules"]["lead"]["term"] == "trafficking"  # not the place
+
+
 def test_an_answer_that_gave_the_figures_contradicts_the_refusal(mdb):
     qid = refusal_with(mdb)
     gave = 1000010

@@ -165,6 +165,7 @@ class TermFinder:
             raw = [w for w in WORD.findall((text or "").lower()) if w not in STOPWORDS and not w.isdigit()]
         if UNDER_18.search(refusal.get("subject") or refusal.get("question_text") or ""):
             raw = ["children", *(t for t in raw if t not in ("age", "aged"))]
+        places = place_words(refusal.get("subject") or refusal.get("question_text"))
         terms: list[Term] = []
         seen: set[str] = set()
         for position, text in enumerate(raw):
@@ -189,10 +190,33 @@ class TermFinder:
             term.idf_answers = idf(counts.phrase_df("questions", term, own=True), max(counts.rows["questions"], 1))
             term.generic = all(w in GENERIC for w in words)
             term.common = term.generic or (n >= COMMON_MIN_ROWS and df > COMMON_SHARE * n)
+            if places and all(w in places for w in words):  # "in the London Borough of Hounslow"
+                term.idf *= PLACE_WEIGHT
+                term.idf_answers *= PLACE_WEIGHT
+                term.position += PLACE_SHIFT  # never the lead term
             terms.append(term)
             if len(terms) >= 16:
                 break
         return terms, source
+
+
+# A place the question narrows its subject to: "in the London Borough of Hounslow", "at HMP Leeds",
+# "across Greater Manchester". Its names weigh little: a national figure disclosed is still on the
+# subject, and the place's rare name would otherwise decide the match.
+_PLACE = re.compile(
+    r"\b(?:in|at|across|within|from) (?:the )?((?:(?:[A-Z][\w'’-]+|of|and|upon|on)\s?)*[A-Z][\w'’-]+)"
+)
+PLACE_WEIGHT = 0.3
+PLACE_SHIFT = 100
+
+
+def place_words(subject: str | None) -> frozenset[str]:
+    """The lower-cased words of the places the subject names ("borough", "hounslow", "london")."""
+    if not subject:
+        return frozenset()
+    return frozenset(
+        w.lower() for m in _PLACE.finditer(subject) for w in WORD.findall(m.group(1)) if w not in ("of", "and")
+    )
 
 
 def _subject_text(refusal: dict[str, Any]) -> tuple[str, str | None]:
