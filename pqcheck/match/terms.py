@@ -203,9 +203,7 @@ class TermFinder:
 # A place the question narrows its subject to: "in the London Borough of Hounslow", "at HMP Leeds",
 # "across Greater Manchester". Its names weigh little: a national figure disclosed is still on the
 # subject, and the place's rare name would otherwise decide the match.
-_PLACE = re.compile(
-    r"\b(?:in|at|across|within|from) (?:the )?((?:(?:[A-Z][\w'’-]+|of|and|upon|on)\s?)*[A-Z][\w'’-]+)"
-)
+_PLACE = re.compile(r"\b(?:in|at|across|within|from) (?:the )?((?:(?:[A-Z][\w'’-]+|of|and|upon|on)\s?)*[A-Z][\w'’-]+)")
 PLACE_WEIGHT = 0.3
 PLACE_SHIFT = 100
 
