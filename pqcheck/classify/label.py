@@ -254,21 +254,23 @@ def _question_terms(question: str | None) -> frozenset[str]:
     return frozenset(extract_subject(question)[1])
 
 
+def _asked_in(question: str | None, text: str, spans: list[tuple[int, int]]) -> frozenset[str]:
+    """The question's subject terms that the ``spans`` of ``text`` name."""
+    return _question_terms(question).intersection(subject_terms(" ".join(text[a:b] for a, b in spans)))
+
+
 def _refuses_more(
     question: str | None, answer_low: str, refusing: list[tuple[int, int]], sentences_at: list[tuple[int, int]]
 ) -> bool:
     """The refusing parts name at least as many of the question's subject terms as the sentences
     ``sentences_at``: what they refuse is the main request, not a side of it."""
-    terms = _question_terms(question)
-    refused = terms.intersection(subject_terms(" ".join(answer_low[a:b] for a, b in refusing)))
-    given = terms.intersection(subject_terms(" ".join(answer_low[a:b] for a, b in sentences_at)))
-    return len(refused) >= len(given)
+    return len(_asked_in(question, answer_low, refusing)) >= len(_asked_in(question, answer_low, sentences_at))
 
 
 def _names_request(question: str | None, scope: str) -> bool:
     """The refusing part names the information asked for: two or more of the question's subject
     terms ("no record of the number of occasions that statistics have been sent to UNHCR")."""
-    return len(_question_terms(question).intersection(subject_terms(scope))) >= 2
+    return len(_asked_in(question, scope, [(0, len(scope))])) >= 2
 
 
 def _refuses_unnamed(
@@ -279,10 +281,7 @@ def _refuses_unnamed(
     refused ("... 263 were recorded as 'CPS not ready'; however, it is not recorded whether this was
     occasioned by an identifiable failing of the CPS"). A refusal of one item of several ("(b) ...")
     is a part refused, not this (the caller asks :func:`named_items`)."""
-    terms = _question_terms(question)
-    refused = terms.intersection(subject_terms(" ".join(answer_low[x:y] for x, y in refusing)))
-    named = terms.intersection(subject_terms(" ".join(answer_low[x:y] for x, y in given)))
-    return len(refused - named) >= 2
+    return len(_asked_in(question, answer_low, refusing) - _asked_in(question, answer_low, given)) >= 2
 
 
 def _other_item_given(question: str | None, refused: str, given: str) -> bool:

@@ -36,7 +36,7 @@ class QuestionPart:
     marker: str
     text: str
     question: str
-    own: str  # the words of this part alone (the last item's, without the words all items share)
+    own: frozenset[str]  # the subject terms of this part that no other part has
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,20 @@ def question_items(question_text: str | None) -> list[QuestionPart]:
     if not question_text:
         return []
     items = _enumerated(question_text)
-    return items if len(items) >= 2 else _clauses(question_text)  # cached: callers must not change it
+    return _own_terms(items if len(items) >= 2 else _clauses(question_text))  # cached: callers must not change it
 
 
-def _enumerated(question: str) -> list[QuestionPart]:
+def _own_terms(parts: list[tuple[str, str, str, str]]) -> list[QuestionPart]:
+    """The parts, each with the subject terms of its own words (``own`` text: the last item's
+    without the words all items share) that no other part has."""
+    words = [frozenset(subject_terms(own)) for *_, own in parts]
+    return [
+        QuestionPart(marker, text, question, mine - frozenset().union(*(w for j, w in enumerate(words) if j != i)))
+        for i, ((marker, text, question, _), mine) in enumerate(zip(parts, words, strict=True))
+    ]
+
+
+def _enumerated(question: str) -> list[tuple[str, str, str, str]]:
     """Items (a), (b), ... (or (i), (ii) ..., or (1), (2) ...) in order, each as the question up to
     its first item followed by the item alone."""
     found = list(_ENUMERATOR.finditer(question))
@@ -81,7 +91,7 @@ def _enumerated(question: str) -> list[QuestionPart]:
         text = _JOINERS.sub("", question[m.end() : end])
         if text:
             own = _SHARED_TAIL.split(text, 1)[0] if m is markers[-1] else text
-            parts.append(QuestionPart(f"({m.group(1).lower()})", text, f"{prefix.rstrip()} {text}", own))
+            parts.append((f"({m.group(1).lower()})", text, f"{prefix.rstrip()} {text}", own))
     return parts
 
 
@@ -102,7 +112,7 @@ def _clause_end(question: str, start: int) -> int:
     return len(question) if end < 0 else end
 
 
-def _clauses(question: str) -> list[QuestionPart]:
+def _clauses(question: str) -> list[tuple[str, str, str, str]]:
     """The clauses of a question that asks for two things: "how many ...; and what proportion ..."."""
     cuts = [m for m in _CLAUSE.finditer(question) if "statement" not in question[m.end() : m.end() + 60].lower()]
     if not cuts:
@@ -113,7 +123,7 @@ def _clauses(question: str) -> list[QuestionPart]:
     for number, (start, end) in enumerate(zip(bounds, ends, strict=True), 1):
         text = _JOINERS.sub("", question[start:end])
         if text:
-            parts.append(QuestionPart(f"part {number}", text, text, text))
+            parts.append((f"part {number}", text, text, text))
     return parts if len(parts) >= 2 else []
 
 
@@ -150,10 +160,8 @@ def _named(parts: list[QuestionPart], sentence: str) -> list[QuestionPart]:
 
 def _by_words(parts: list[QuestionPart], sentence: str) -> list[QuestionPart]:
     """The parts whose own words (those no other part has) the sentence names."""
-    own = [set(subject_terms(p.own)) for p in parts]
     said = set(subject_terms(sentence))
-    others = [set().union(*(o for j, o in enumerate(own) if j != i)) for i in range(len(own))]
-    return [p for p, words, rest in zip(parts, own, others, strict=True) if (words - rest) & said]
+    return [p for p in parts if p.own & said]
 
 
 def _narrowed(chosen: list[QuestionPart]) -> tuple[str | None, list[str]]:

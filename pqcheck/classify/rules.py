@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -280,14 +280,19 @@ def _token_words(body: str, word_lists: dict[str, list[str]], pattern: str) -> l
     return list(dict.fromkeys(words))
 
 
-def compile_pattern(pattern: str, word_lists: dict[str, list[str]]) -> list[dict[str, Any]]:
-    """One pattern string (see the patterns file's ``_about``) as a spaCy Matcher token pattern."""
-    tokens = []
+def _pattern_tokens(pattern: str) -> Iterator[tuple[str, str | None]]:
+    """The (body, quantifier) of each token of a pattern string; a malformed token is a ValueError."""
     for item in pattern.split():
         m = _QUANTIFIER.match(item)
         if m is None:
             raise ValueError(f"bad token {item!r} in pattern {pattern!r}")
-        body, op = m.group("body"), m.group("op")
+        yield m.group("body"), m.group("op")
+
+
+def compile_pattern(pattern: str, word_lists: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """One pattern string (see the patterns file's ``_about``) as a spaCy Matcher token pattern."""
+    tokens = []
+    for body, op in _pattern_tokens(pattern):
         if body == "_":
             spec: dict[str, Any] = {}
         else:
@@ -302,11 +307,7 @@ def compile_pattern(pattern: str, word_lists: dict[str, list[str]]) -> list[dict
 def required_words(pattern: str, word_lists: dict[str, list[str]]) -> list[frozenset[str]]:
     """For each token every match of ``pattern`` contains (not optional, not a wildcard), its words."""
     found = []
-    for item in pattern.split():
-        m = _QUANTIFIER.match(item)
-        if m is None:
-            raise ValueError(f"bad token {item!r} in pattern {pattern!r}")
-        body, op = m.group("body"), m.group("op")
+    for body, op in _pattern_tokens(pattern):
         if body == "_" or (op and op != "+" and not re.fullmatch(r"\{[1-9]\d*,?\d*\}", op)):
             continue
         found.append(frozenset(_token_words(body, word_lists, pattern)))

@@ -361,18 +361,10 @@ class TargetReader:
             [json.dumps(ids)],
         )
         return {
-            ("answer", qid): {
-                "target": qid,
-                "title": " ".join(filter(None, [heading, question_text])),
-                "request_text": question_text or "",
-                "answer_text": answer_text or "",
-                "outcome": None,
-                "day": day(answered),
-                "day_end": day(answered),
-                "precision": "day",
-                "date": answered,
-            }
-            for qid, heading, question_text, answer_text, answered in cursor
+            ("answer", qid): _said(
+                qid, " ".join(filter(None, [heading, question_text])), question_text, answer_text, when
+            )
+            for qid, heading, question_text, answer_text, when in cursor
         }
 
     def _statements(self, rowids: list[int]) -> dict[tuple[str, int], dict[str, Any]]:
@@ -383,16 +375,21 @@ class TargetReader:
             [json.dumps(rowids)],
         )
         return {
-            ("statement", rowid): {
-                "target": ext_id,
-                "title": title or "",
-                "request_text": "",
-                "answer_text": text or "",
-                "outcome": None,
-                "day": day(said),
-                "day_end": day(said),
-                "precision": "day",
-                "date": said,
-            }
-            for rowid, ext_id, title, text, said in cursor
+            ("statement", rowid): _said(ext_id, title, None, text, when) for rowid, ext_id, title, text, when in cursor
         }
+
+
+def _said(target: Any, title: str | None, asked: str | None, text: str | None, when: str | None) -> dict[str, Any]:
+    """What the first pass needs of a written answer or a statement in a debate: dated to the day,
+    with no outcome (what was said is the evidence)."""
+    return {
+        "target": target,
+        "title": title or "",
+        "request_text": asked or "",
+        "answer_text": text or "",
+        "outcome": None,
+        "day": day(when),
+        "day_end": day(when),
+        "precision": "day",
+        "date": when,
+    }

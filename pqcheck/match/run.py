@@ -229,9 +229,9 @@ class Matcher:
             return [], stats
         candidates, queries = self.search.candidates(question_id, department, answered, terms)
         stats.candidates = stats.max_candidates = len(candidates)
-        context = Refusal(refusal, terms, answered, self.stemmer, self.finder.stop_stems)
         if not candidates and refusal["category"] not in LOCAL_CATEGORIES:
             return [], stats
+        context = Refusal(refusal, terms, answered, self.stemmer, self.finder.stop_stems)
         scored = first_pass(context, candidates, self.targets.read(candidates))
         pool_size = max(POOL, options.keep + 3)
         pool = scored[:pool_size]
