@@ -32,6 +32,7 @@ from .pairs import ReportFilters
 from .progress import Progress
 from .questions import body_rows, save_answering_bodies
 from .records import now_iso
+from .report import FORMATS as REPORT_FORMATS
 from .report import write_report
 from .review import default_reviewer, export_reviews, import_reviews, record_review
 from .search import MAX_LIMIT, SearchFilters, results_json, search
@@ -52,6 +53,7 @@ from .sources.wdtk import DEFAULT_STATUSES, WDTK_BASE, WDTK_STATUSES, WdtkQuery,
 from .sync import DEFAULT_OVERLAP_DAYS, fetch_details, sync_questions
 from .terminal import QueueIO, run_queue, search_view
 from .vocabulary import CATEGORIES, SEARCH_KINDS, UNREVIEWED, VERDICTS
+from .web import DEFAULT_PORT
 
 DB_PATH = click.Path(file_okay=True, dir_okay=False, allow_dash=False)
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -781,21 +783,29 @@ def match_command(db_path, days_before, days_after, keep, quiet, as_json):
     default="-",
     help="Write the report here (default: standard output).",
 )
-@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="md", show_default=True)
 @department_option("Department or answering body: an id, a name or a fragment of one. Repeat for several.")
 @click.option("--from", "date_from", type=DATE, help="Answers on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", type=DATE, help="Answers on or before (YYYY-MM-DD).")
 @click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES), help="Refusal category.")
+@click.option(
+    "--verdict",
+    "verdicts",
+    multiple=True,
+    type=click.Choice([*VERDICTS, UNREVIEWED]),
+    help="Pairs whose latest verdict is this (repeat for several).",
+)
 @click.option("--min-score", type=SCORE, default=0.0, show_default=True, help="Leave out weaker pairs.")
 @click.option("--limit", type=click.IntRange(1, SQLITE_MAX_INT), help="At most this many pairs.")
-def report_command(db_path, output, fmt, departments, date_from, date_to, categories, min_score, limit):
-    """Write the discrepancies: markdown for reading, CSV or JSON for tools."""
+def report_command(db_path, output, fmt, departments, date_from, date_to, categories, verdicts, min_score, limit):
+    """Write the discrepancies: markdown or one HTML page for reading, CSV or JSON for tools."""
     _check_range("--from", date_from, "--to", date_to)
     filters = ReportFilters(
         departments=tuple(departments),
         date_from=date_from and date_from.date(),
         date_to=date_to and date_to.date(),
         categories=tuple(categories),
+        verdicts=tuple(verdicts),
         min_score=min_score,
         limit=limit,
     )
@@ -931,7 +941,7 @@ def review_command(
 @cli.command(name="serve")
 @click.argument("db_path", type=click.Path(dir_okay=False))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
 @click.option(
     "--token",
     envvar="PQCHECK_TOKEN",
@@ -947,7 +957,8 @@ def review_command(
     "--trusted-proxy",
     help="Address of a TLS proxy in front: its X-Forwarded-Proto is believed (the cookie is then Secure).",
 )
-def serve_command(db_path, host, port, token, allow_hosts, trusted_proxy):
+@cache_option
+def serve_command(db_path, host, port, token, allow_hosts, trusted_proxy, cache_dir):
     """Serve the web interface: search, pairs side by side, verdicts, department pages.
 
     Only requests for the bound host name are answered (on loopback also localhost, 127.0.0.1
@@ -955,7 +966,16 @@ def serve_command(db_path, host, port, token, allow_hosts, trusted_proxy):
     """
     from .web.server import serve
 
-    serve(db_path, host, port, token, echo=click.echo, allow_hosts=allow_hosts, trusted_proxy=trusted_proxy)
+    serve(
+        db_path,
+        host,
+        port,
+        token,
+        echo=click.echo,
+        allow_hosts=allow_hosts,
+        trusted_proxy=trusted_proxy,
+        cache_dir=cache_dir,
+    )
 
 
 @cli.command(name="demo")
