@@ -337,7 +337,7 @@ def _write_markdown(
 
 def _provenance_markdown(found: dict[str, Any]) -> str:
     """The report's provenance footer: version, data date, sources and licences, linked."""
-    lines = ["\n---\n\n## Provenance\n\n"]
+    lines = ["\n## Provenance\n\n"]
     lines.append(
         f"Made with pqcheck {md_escape(found['pqcheck_version'])}; "
         f"data as of {md_escape(found['data_as_of'] or 'unknown')}.\n\n"
@@ -345,10 +345,11 @@ def _provenance_markdown(found: dict[str, Any]) -> str:
     for source in found["sources"]:
         licence = f", {md_escape(source['licence'])}" if source["licence"] else ""
         lines.append(f"- {_link(md_escape(source['name']), source['url'])}: {_n(source['records'])} records{licence}\n")
-    lines.append("\n")
-    for licence in found["licences"]:
-        lines.append(f"{md_escape(licence['attribution'])} ({_link(md_escape(licence['name']), licence['url'])})\n\n")
-    return "".join(lines)
+    credits = [
+        f"{md_escape(licence['attribution'])} ({_link(md_escape(licence['name']), licence['url'])})\n"
+        for licence in found["licences"]
+    ]
+    return "".join(lines) + "\n" + "\n".join(credits)
 
 
 def _summary_tables(summary: dict[str, Any]) -> list[tuple[str, str]]:
