@@ -594,17 +594,22 @@ def import_hansard_command(db_path, files, quiet, as_json):
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @limit_options
-def import_foi_command(db_path, paths, quiet, as_json, max_file_mb, max_pages):
+@cache_option
+@click.option("--no-copy", is_flag=True, help="Do not keep a copy of each file in the file cache.")
+def import_foi_command(db_path, paths, quiet, as_json, max_file_mb, max_pages, cache_dir, no_copy):
     """Import FOI responses held locally.
 
     PATH is a folder of PDF, HTML, text, Word or spreadsheet files (metadata from an optional
     metadata.csv or metadata.json in it), a JSON Lines or CSV file of records with the fields
     id, url, authority, date, title, request_text, response_text, outcome, or a single file.
-    See docs/foi.md.
+    A copy of each file is kept in the file cache (stored once by its content), so that
+    `pqcheck serve` can offer the original wherever the folder goes. See docs/foi.md.
     """
     db = open_db(db_path)
     requests = read_foi_paths(list(paths), warn)
-    stats = ingest(db, requests, limits=make_limits(max_file_mb, max_pages), progress=Progress(quiet), on_problem=warn)
+    cache = None if no_copy else FileCache(cache_dir) if cache_dir else FileCache.beside(db_path)
+    limits = make_limits(max_file_mb, max_pages)
+    stats = ingest(db, requests, limits=limits, progress=Progress(quiet), on_problem=warn, cache=cache)
     _print_foi_summary(stats, as_json, "files")
 
 

@@ -96,9 +96,9 @@ def _document(db: sqlite_utils.Database, document_id: str) -> dict[str, Any] | N
 
 def where_from(url: str | None) -> dict[str, str | None]:
     """Where a request or document came from, safe to show: ``link`` (a web address) or ``local``
-    (a local file's name, never its path)."""
+    (a local file's name, never its path); neither for any other address."""
     link = safe_url(url)
-    if link or not url:
+    if link or not url or not url.lower().startswith("file:"):
         return {"link": link, "local": None}
     return {"link": None, "local": _url_name(url) or "a local file"}
 

@@ -1,4 +1,5 @@
-"""The web interface: search, pair pages with verdicts, department pages, CSV/JSON exports.
+"""The web interface: search, pair pages with verdicts, department pages, FOI request and document
+pages (the cached original served as a download), CSV/JSON exports.
 
 A small Flask app rather than Datasette: the pages MPs' staff need (a pair side by side with the
 refusal phrase and the figures highlighted, a verdict form guarded by a token) are custom views
@@ -11,6 +12,11 @@ running at the same time), never creating the file: GET requests read-only (``mo
 read-write (``mode=rw``); a database gone or not readable is a 503 page. What a request must pass
 first (its Host, a POST's origin, the form's CSRF value, the token cookie) is in :mod:`.guards`;
 bodies, form fields, search words and search time are capped.
+
+A document's original file is served from the file cache only (:mod:`pqcheck.evidence` finds it by
+its SHA-256 and checks it is inside the cache), as a download (``Content-Disposition: attachment``)
+with a content type from an allow-list and ``X-Content-Type-Options: nosniff``. The name a
+reviewer gives is kept in a cookie and filled in on the next verdict form.
 """
 
 from __future__ import annotations
@@ -45,7 +51,7 @@ from flask import (
 from ..cache import FileCache
 from ..db import lock_wait, open_db
 from ..errors import BadInput, DatabaseBusy
-from ..evidence import foi_document, foi_request, original_in_cache
+from ..evidence import foi_document, foi_request, original_in_cache, where_from
 from ..explain import describe_reasons, figure_spans
 from ..pairs import (
     ReportFilters,
@@ -107,7 +113,7 @@ def create_app(
         MAX_FORM_MEMORY_SIZE=MAX_BODY,
         MAX_FORM_PARTS=MAX_FORM_FIELDS,
     )
-    app.jinja_env.filters.update(marked=marked, split_marks=split_marks, safe_url=safe_url)
+    app.jinja_env.filters.update(marked=marked, split_marks=split_marks, safe_url=safe_url, where_from=where_from)
     app.jinja_env.globals.update(
         CATEGORY_NAMES=CATEGORY_NAMES,
         EVIDENCE_NAMES=EVIDENCE_NAMES,
@@ -420,7 +426,7 @@ def _register(app: Flask) -> None:
             try:  # the first characters of an id, as the command line takes them
                 full = resolve_match_id(db(), match_id)
             except BadInput as exc:
-                return render_template("error.html", message=f"{str(exc)[:1].upper()}{str(exc)[1:]}.", status=404), 404
+                return render_template("error.html", message=f"There is no such page: {exc}.", status=404), 404
             return redirect(url_for("pair_page", match_id=full, **request.args), code=302)
         row = rows[0]
         return render_template(
