@@ -16,6 +16,7 @@ from . import __version__
 from .cache import FileCache
 from .check import check, describe, read_jsonl, stored_answer
 from .classify import classify_db
+from .datasette_metadata import database_name, datasette_metadata
 from .db import database_error, open_db
 from .demo import build_demo
 from .departments import answering_body_ids, known_bodies
@@ -981,6 +982,29 @@ def serve_command(db_path, host, port, token, allow_hosts, trusted_proxy, cache_
         trusted_proxy=trusted_proxy,
         cache_dir=cache_dir,
     )
+
+
+@cli.command(name="datasette-metadata")
+@click.argument("db_path", type=DB_PATH)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    default="-",
+    help="Write the metadata here (default: standard output).",
+)
+def datasette_metadata_command(db_path, output):
+    """Write Datasette's metadata for the database: titles, descriptions, licences, sources,
+    label columns, the pairs view strongest first.
+
+    \b
+      pqcheck datasette-metadata pq.db -o metadata.json && datasette pq.db -m metadata.json
+    """
+    metadata = datasette_metadata(open_db(db_path, read_only=True), database_name(db_path))
+    with atomic_output(output, database=db_path) as handle:
+        handle.write(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
+    if output != "-":
+        click.echo(f"Metadata written to {output}: datasette {db_path} -m {output}", err=True)
 
 
 @cli.command(name="demo")

@@ -36,7 +36,7 @@ FLOORS = {
     3: ["classify", "match"],
     4: ["sync", "importer", "questions", "foi", "foi_ocr", "check", "contributions", "hansard_sync"],
     5: ["pairs", "explain", "evidence", "provenance"],
-    6: ["report", "search", "review"],
+    6: ["report", "search", "review", "datasette_metadata"],
     7: ["web", "terminal", "demo"],
     8: ["cli", "__main__"],
 }
