@@ -556,3 +556,65 @@ def test_the_server_stops_cleanly(demo_db):
     assert threading.active_count() <= before
     with serving(demo_db):
         pass  # closed before any request
+
+
+# ---------------------------------------------------------------------------------------------
+# the rough edges: Apply, Next, an id's first characters, the footer, the port
+
+
+def between(text: str, start: str, end: str) -> str:
+    at = text.index(start)
+    return text[at : text.index(end, at)]
+
+
+def test_search_has_an_apply_button_and_next_only_when_there_is_a_next_page(site):
+    page = get(site, "/search", q="trafficking", kind="pairs", limit=1)
+    form = between(page.text, '<form class="search"', "</form>")
+    assert '<button type="submit" class="apply">Apply</button>' in form
+    total = get(site, "/search.json", q="trafficking", kind="pairs", limit=1).json()["totals"]["pairs"]
+    assert total > 2
+    paging = between(page.text, '<nav class="paging">', "</nav>")
+    assert "Next" in paging and "Previous" not in paging
+    last = get(site, "/search", q="trafficking", kind="pairs", limit=1, page=total)
+    assert "<li" in section(last.text, "results-pairs")  # the last page has its hit...
+    paging = between(last.text, '<nav class="paging">', "</nav>")
+    assert "Next" not in paging and "Previous" in paging  # ...and no next page
+    exact = get(site, "/search", q="trafficking", kind="pairs", limit=total)  # exactly one page of hits
+    assert "Next" not in between(exact.text, '<nav class="paging">', "</nav>")
+
+
+def test_a_pair_can_be_opened_by_the_first_characters_of_its_id(demo_copy):
+    match_id = pair_id(demo_copy, "990619", HOME_OFFICE_FOI)
+    conn = sqlite3.connect(demo_copy)
+    with conn:  # two pairs whose ids start alike
+        for twin in ("abcdef01" + "0" * 32, "abcdef02" + "0" * 32):
+            conn.execute(
+                "INSERT INTO matches (id, question_id, score) SELECT ?, question_id, 0.1 FROM matches LIMIT 1", [twin]
+            )
+    conn.close()
+    with serving(demo_copy) as running:
+        response = requests.get(urljoin(running.url, f"pair/{match_id[:8]}"), timeout=TIMEOUT, allow_redirects=False)
+        assert response.status_code == 302 and response.headers["Location"].endswith(f"/pair/{match_id}")
+        assert get(running, f"/pair/{match_id[:8].upper()}").url.endswith(f"/pair/{match_id}")
+        for given, says in (
+            ("abcdef", "fits several pairs"),
+            ("abc", "not a match id"),
+            ("fedcba98", "no matched pair"),
+        ):
+            refused = get(running, f"/pair/{given}")
+            assert refused.status_code == 404 and "There is no such page" in refused.text
+            assert says in html.unescape(refused.text), given
+
+
+def test_every_page_credits_its_sources_and_licences(site):
+    for path in ("/", "/search?q=trafficking", "/pairs", "/departments", "/department/home-office"):
+        footer = get(site, path).text.split("<footer>", 1)[1]
+        assert "Open Parliament Licence v3.0" in footer and "Open Government Licence v3.0" in footer, path
+        assert "data as of 20" in footer and "pqcheck 0.1.0" in footer
+        assert "FOI responses from local files (16)" in footer
+
+
+def test_the_default_port_is_not_datasettes():
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert "8017" in result.output and "8001" not in result.output
+    assert server_module.make_server.__defaults__[1] == 8017
