@@ -308,16 +308,18 @@ def _register(app: Flask) -> None:
 
     app.before_request(_refusal)
 
-    @app.context_processor
-    def credits() -> dict[str, Any]:
-        """Every page's footer: the provenance, read at most once a minute (it counts every source)."""
+    def credits() -> dict[str, Any] | None:
+        """The footer's provenance, read at most once a minute (it counts every source); None when
+        the database cannot be read. Error pages do not ask: a refused request reads nothing."""
         held = app.config.get("PROVENANCE")
         if held is None or time.monotonic() - held[0] > PROVENANCE_SECONDS:
             try:
                 held = app.config["PROVENANCE"] = (time.monotonic(), provenance(db()))
-            except sqlite3.DatabaseError:  # the error page of a database gone has no footer
-                return {"provenance": None}
-        return {"provenance": held[1]}
+            except sqlite3.DatabaseError:
+                return None
+        return held[1]
+
+    app.jinja_env.globals["credits"] = credits
 
     @app.errorhandler(BadInput)
     def bad_input(exc: BadInput):
