@@ -337,6 +337,10 @@ def test_each_pair_shows_its_match_id_and_the_line_that_records_a_verdict(demo_c
     line = re.search(r"- \*\*Record a verdict:\*\* `(pqcheck review [^`]+)`\n", first).group(1)
     assert line.startswith(f"pqcheck review pqcheck.db {match_id} --verdict confirmed|rejected|not-comparable")
     assert str(demo_copy.parent) not in text  # the database by its name, never its folder
+    page = io.StringIO()
+    write_report(open_db(demo_copy, read_only=True), page, fmt="html")
+    for shown in (text, page.getvalue()):  # the demo's FOI files are local: named, never shown as paths
+        assert "file://" not in shown and "fixtures/demo" not in shown
     # the line is the review command's own syntax: run as written (a verdict chosen), it records it
     args = shlex.split(line.replace("confirmed|rejected|not-comparable", "rejected").replace('"..."', '"not the same"'))
     args[2] = str(demo_copy)
