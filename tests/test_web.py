@@ -52,7 +52,9 @@ def section(text: str, element_id: str) -> str:
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
+    """The rows of an export, which starts with a byte-order mark (for spreadsheets)."""
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ from ..pairs import (
     summary,
 )
 from ..provenance import provenance
-from ..report import stream_report
+from ..report import BOM, stream_report
 from ..review import MAX_REVIEWER, record_review, resolve_match_id, reviews_of
 from ..search import MAX_LIMIT, SearchFilters, SearchTooSlow, results_json, search, split_marks
 from ..text import csv_safe, html_link, marked, safe_url
@@ -276,6 +276,7 @@ def _pair_view(row: dict[str, Any]) -> dict[str, Any]:
 
 def _search_csv(results) -> str:
     buffer = io.StringIO()
+    buffer.write(BOM)  # as the reports' CSV: spreadsheets read it as UTF-8
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["kind", "id", "rank", "title", "date", "department", "url", "snippet"])
     for hits in results.hits.values():
