@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlite_utils
@@ -87,14 +87,58 @@ def test_fetch_stores_every_contribution_once_through_pages_a_duplicate_and_a_fa
     assert fts.fetchone()[0] == 1
 
 
-def test_a_second_fetch_reads_no_debate_again(api, tmp_path):
+def test_a_second_fetch_searches_only_what_is_new_and_full_searches_it_all_again(api, tmp_path):
     db_path = tmp_path / "h.db"
-    fetch(db_path, api, "--search", "detention")
-    reads = len(api.debate_reads())
-    summary = fetch(db_path, api, "--search", "detention")
-    assert summary["inserted"] == 0 and summary["already_stored"] == 32
+    first = fetch(db_path, api, "--search", "detention")
+    assert first["inserted"] == 32 and first["resumed"] is False
+    (state,) = sqlite_utils.Database(db_path)["sync_state"].rows
+    assert state["source"] == "hansard:spoken" and state["status"] == "ok" and state["last_success_at"]
+    searched, reads = len(api.searches()), len(api.debate_reads())
+
+    second = fetch(db_path, api, "--search", "detention")
+    since = (date.fromisoformat(state["last_success_at"][:10]) - timedelta(days=3)).isoformat()
+    new_searches = api.searches()[searched:]
+    assert new_searches and {s["queryParameters.startDate"] for s in new_searches} == {since}
+    assert second["inserted"] == 0 and second["windows"][0][0] == since
     assert len(api.debate_reads()) == reads
+
+    full = fetch(db_path, api, "--search", "detention", "--full")
+    assert full["inserted"] == 0 and full["already_stored"] == 32 and len(api.debate_reads()) == reads
+    assert "queryParameters.startDate" not in api.searches()[-1]
     assert len(stored(db_path)) == 32
+
+
+def test_a_later_page_answered_with_500_splits_its_window_and_stores_everything_once(api, tmp_path):
+    db_path = tmp_path / "h.db"
+    api.bad_day, api.bad_from_skip = date(2019, 7, 17), 10
+    summary = fetch(db_path, api, "--search", "detention", "--from", "2019-06-01", "--to", "2019-07-31")
+    searches = api.searches()
+    assert (searches[0]["status"], searches[1]["status"], searches[1]["queryParameters.skip"]) == ("200", "500", "10")
+    split = next(s for s in searches[2:] if s["status"] == "200")  # after the client's own retry
+    assert split["queryParameters.endDate"] < "2019-07-31" and split["queryParameters.skip"] == "0"
+    assert len(stored(db_path)) == 32 and summary["inserted"] == 32 and summary["gaps"] == []
+    assert len(summary["windows"]) > 1 and summary["windows"][-1][1] == "2019-07-31"
+
+
+def test_a_fetch_that_stops_resumes_at_its_last_page(api, tmp_path):
+    db_path = tmp_path / "h.db"
+    api.stop_at = 3
+    args = ("--search", "detention", "--from", "2019-06-01", "--to", "2019-07-31")
+    proc = run("fetch", "hansard", db_path, "--api-url", api.url, "--retries", "0", "--rate", "1000", "-q", *args)
+    assert proc.returncode != 0 and proc.stderr.strip().count("\n") == 0 and "Error" in proc.stderr
+    (state,) = sqlite_utils.Database(db_path)["sync_state"].rows
+    assert (state["status"], state["pass_index"], state["skip"]) == ("running", 0, 20) and state["last_error"]
+    assert len(stored(db_path)) == 20
+    searched = len(api.searches())
+
+    api.stop_at = None
+    summary = fetch(db_path, api, *args)
+    resumed = api.searches()[searched]
+    assert summary["resumed"] is True and resumed["queryParameters.skip"] == "20"
+    assert resumed["queryParameters.startDate"] == "2019-06-01"
+    assert summary["inserted"] == 12 and len(stored(db_path)) == 32
+    (state,) = sqlite_utils.Database(db_path)["sync_state"].rows
+    assert state["status"] == "ok" and state["last_error"] is None
 
 
 def test_a_day_the_api_never_searches_is_a_gap_and_the_rest_is_stored(api, tmp_path):
