@@ -3,11 +3,16 @@ reference's shapes, ``pqcheck import hansard`` of the API's shapes, and the piec
 
 from __future__ import annotations
 
+import csv
+import html
+import io
 import json
 import subprocess
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+import requests
 import sqlite_utils
 
 from pqcheck.contributions import office_departments
@@ -20,6 +25,7 @@ from .support import world
 from .support.cli import command, environment
 from .support.factories import question_value
 from .support.hansard_server import FakeHansardAPI, debate_payload, detention_world, make_contribution
+from .support.webserver import serving
 
 UQ_DEBATE = "9861C238-5602-4D10-A120-8EB6BC04DDD6"
 UQ_ID = "00000063-6C44-400C-8ABD-112BDCDAE98B"
@@ -263,3 +269,89 @@ def test_a_ministers_statement_in_the_commons_is_evidence_against_a_refusal(tmp_
     assert f"{link}#contribution-{UQ_ID}" in report.stdout
     found = run("search", db_path, "trafficking")
     assert "↔ said in the Commons on 2019-07-17 by The Minister for Immigration" in found.stdout
+
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+UQ_REAL_ID = "C0FFEE00-6C44-400C-8ABD-112BDCDAE98B"
+
+
+def real_statement() -> dict:
+    """The Immigration Minister's reply to the urgent question of 17 July 2019, as our real corpus
+    holds it (fixtures/real/foi.jsonl RF003, from the debate's public record), as a contribution
+    record with what ``fetch hansard`` reads from the debate: the department is the office the
+    urgent question is put to."""
+    (found,) = [
+        json.loads(line)
+        for line in (REPOSITORY / "fixtures/real/foi.jsonl").read_text().splitlines()
+        if json.loads(line)["id"] == "RF003"
+    ]
+    return {
+        "ext_id": UQ_REAL_ID, "house": "Commons", "date": found["date"], "text": found["response_text"],
+        "member_name": "Caroline Nokes", "attributed_to": "The Minister for Immigration (Caroline Nokes)",
+        "department": "Secretary of State for the Home Department", "debate_ext_id": UQ_DEBATE,
+        "debate_title": "Immigration Detention: Victims of Modern Slavery",
+    }  # fmt: skip
+
+
+def test_the_urgent_question_answer_of_17_july_2019_is_the_evidence_against_the_june_2019_refusal(tmp_path):
+    """Done when: the minister's 507 statement imported as a contribution and the 19 June 2019 "no
+    central record" answer stored (the demo's copy of it, with the demo's other answers), `pqcheck
+    match` pairs them, and the report, CSV, JSON, search and web show the statement with its link."""
+    db_path = tmp_path / "pq.db"
+    said = real_statement()
+    assert "507" in said["text"]
+    (tmp_path / "said.jsonl").write_text(json.dumps(said) + "\n")
+    for args in (
+        ("import", "questions", db_path, REPOSITORY / "fixtures/demo/questions.json"),
+        ("classify", db_path),
+        ("import", "hansard", db_path, tmp_path / "said.jsonl"),
+        ("match", db_path),
+    ):
+        proc = run(*args, "-q")
+        assert proc.returncode == 0, proc.stderr
+    june = sqlite_utils.Database(db_path).execute(
+        "SELECT q.id FROM questions q JOIN refusals r ON r.question_id = q.id "
+        "WHERE q.date_answered LIKE '2019-06-19%' AND r.label = 'refusal' AND q.answer_text LIKE '%no central record%'"
+    )
+    (question_id,) = june.fetchone()
+    best = sqlite_utils.Database(db_path).execute(
+        "SELECT target_kind, contribution_id FROM matches WHERE question_id = ? ORDER BY score DESC", [question_id]
+    )
+    assert best.fetchone() == ("statement", UQ_REAL_ID)
+
+    link = (
+        f"https://hansard.parliament.uk/Commons/2019-07-17/debates/{UQ_DEBATE}/"
+        f"ImmigrationDetentionVictimsOfModernSlavery#contribution-{UQ_REAL_ID}"
+    )
+    said_in = "said in the Commons on 2019-07-17 by The Minister for Immigration (Caroline Nokes)"
+    report = run("report", db_path).stdout
+    section = report[report.index("990619](") :]
+    section = section[: section.index("[Back to contents]")]
+    assert f"- **Statement:** {said_in} — [Immigration Detention: Victims of Modern Slavery]({link})" in section
+    assert "**507**" in section
+
+    rows = list(csv.DictReader(io.StringIO(run("report", db_path, "--format", "csv").stdout)))
+    row = next(r for r in rows if r["question_id"] == str(question_id) and r["contribution_id"] == UQ_REAL_ID)
+    where = (row["evidence_kind"], row["statement_house"], row["statement_date"])
+    assert where == ("statement", "Commons", "2019-07-17")
+    assert row["statement_speaker"] == said["attributed_to"] and row["statement_url"] == row["evidence_url"] == link
+    assert row["statement"] == said_in and row["foi_url"] == ""
+    pairs = json.loads(run("report", db_path, "--format", "json").stdout)["pairs"]
+    pair = next(p for p in pairs if p["question_id"] == question_id and p["contribution_id"] == UQ_REAL_ID)
+    assert pair["foi"] is None and pair["evidence_url"] == link
+    assert pair["statement"] == {
+        "said": said_in, "house": "Commons", "date": "2019-07-17", "speaker": said["attributed_to"],
+        "member_name": "Caroline Nokes", "debate": said["debate_title"], "url": link,
+    }  # fmt: skip
+
+    found = run("search", db_path, "CID", "--kind", "pairs").stdout  # a word only the statement has
+    assert f"↔ {said_in}" in found and f"     {link}" in found
+    hits = json.loads(run("search", db_path, "CID", "--kind", "pairs", "--json").stdout)["hits"]["pairs"]
+    assert hits and all(h["evidence_kind"] == "statement" and h["evidence_link"] == link for h in hits)
+
+    with serving(db_path) as running:
+        page = requests.get(f"{running.url}/search", params={"q": "CID"}, timeout=30).text
+        assert html.escape(said_in) in page and f'href="{html.escape(link)}"' in page
+        match = next(p["match_id"] for p in pairs if p["question_id"] == question_id)
+        page = requests.get(f"{running.url}/pair/{match}", timeout=30).text
+        assert said_in in html.unescape(page) and f'href="{html.escape(link)}"' in page
