@@ -18,8 +18,10 @@ import sqlite_utils
 from pqcheck.contributions import office_departments
 from pqcheck.db import open_db
 from pqcheck.match import match_id
+from pqcheck.pairs import ReportFilters, pair_rows
 from pqcheck.records import Contribution
 from pqcheck.sources.hansard import contribution_url, department_of, slug
+from pqcheck.terminal import pair_view
 
 from .support import world
 from .support.cli import command, environment
@@ -348,6 +350,10 @@ def test_the_urgent_question_answer_of_17_july_2019_is_the_evidence_against_the_
     assert f"↔ {said_in}" in found and f"     {link}" in found
     hits = json.loads(run("search", db_path, "CID", "--kind", "pairs", "--json").stdout)["hits"]["pairs"]
     assert hits and all(h["evidence_kind"] == "statement" and h["evidence_link"] == link for h in hits)
+
+    (shown,) = pair_rows(open_db(db_path, read_only=True), ReportFilters(match_ids=(pair["match_id"],)))
+    view = pair_view(shown, width=200)
+    assert f"STATEMENT  {said_in}" in view and f"  {link}" in view.splitlines()
 
     with serving(db_path) as running:
         page = requests.get(f"{running.url}/search", params={"q": "CID"}, timeout=30).text
