@@ -20,7 +20,7 @@ from pqcheck.db import open_db
 from pqcheck.match import match_id
 from pqcheck.pairs import ReportFilters, pair_rows
 from pqcheck.records import Contribution
-from pqcheck.sources.hansard import contribution_url, department_of, slug
+from pqcheck.sources.hansard import FIRST_DAY, contribution_url, department_of, halves, slug
 from pqcheck.terminal import pair_view
 
 from .support import world
@@ -205,6 +205,17 @@ def test_a_bad_file_is_one_line_exit_2_and_nothing_stored_is_lost(tmp_path, cont
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and proc.stderr.startswith("Error: ")
     assert len(stored(tmp_path / "h.db")) == 3
+
+
+def test_a_window_is_split_in_halves_its_open_ends_read_as_the_first_sitting_and_today():
+    today = date(2026, 12, 7)
+    assert halves((date(2019, 6, 1), date(2019, 7, 31)), today) == [
+        (date(2019, 6, 1), date(2019, 6, 30)),
+        (date(2019, 7, 1), date(2019, 7, 31)),
+    ]
+    (first, second) = halves((None, None), today)
+    assert first[0] == FIRST_DAY and second[1] == today and first[1] + timedelta(days=1) == second[0]
+    assert halves((date(2019, 7, 17), date(2019, 7, 17)), today) is None
 
 
 def test_slugs_follow_the_real_links():
