@@ -210,8 +210,8 @@ def test_a_bad_file_is_one_line_exit_2_and_nothing_stored_is_lost(tmp_path, cont
 def test_a_window_is_split_in_halves_its_open_ends_read_as_the_first_sitting_and_today():
     today = date(2026, 12, 7)
     assert halves((date(2019, 6, 1), date(2019, 7, 31)), today) == [
-        (date(2019, 6, 1), date(2019, 6, 30)),
-        (date(2019, 7, 1), date(2019, 7, 31)),
+        (date(2019, 6, 1), date(2019, 7, 1)),
+        (date(2019, 7, 2), date(2019, 7, 31)),
     ]
     (first, second) = halves((None, None), today)
     assert first[0] == FIRST_DAY and second[1] == today and first[1] + timedelta(days=1) == second[0]
