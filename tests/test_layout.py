@@ -34,7 +34,7 @@ FLOORS = {
     ],
     2: ["sources", "extract", "db"],
     3: ["classify", "match"],
-    4: ["sync", "importer", "questions", "foi", "foi_ocr", "check", "contributions", "hansard_sync"],
+    4: ["checkpoints", "sync", "importer", "questions", "foi", "foi_ocr", "check", "contributions", "hansard_sync"],
     5: ["pairs", "explain"],
     6: ["report", "search", "review"],
     7: ["web", "terminal", "demo"],
