@@ -266,12 +266,18 @@ def test_a_ministers_statement_in_the_commons_is_evidence_against_a_refusal(tmp_
         "debate_title": "Immigration Detention: Victims of Modern Slavery", "debate_ext_id": UQ_DEBATE,
     }  # fmt: skip
     other_department = {**said, "ext_id": "OTHER-1", "department": "Ministry of Defence"}
-    (tmp_path / "said.jsonl").write_text(json.dumps(said) + "\n" + json.dumps(other_department) + "\n")
+    shadow = {
+        **said, "ext_id": "SHADOW-1", "member_name": "Diane Abbott",
+        "attributed_to": "Ms Diane Abbott (Hackney North and Stoke Newington) (Lab)",
+    }  # fmt: skip
+    lines = [json.dumps(record) for record in (said, other_department, shadow)]
+    (tmp_path / "said.jsonl").write_text("\n".join(lines) + "\n")
 
     assert run("import", "hansard", db_path, tmp_path / "said.jsonl", "-q").returncode == 0
     assert run("match", db_path, "-q").returncode == 0
     report = run("report", db_path)
 
+    # the same words from the opposition benches are not the department's: only the minister's are
     (row,) = sqlite_utils.Database(db_path).query("SELECT * FROM matches")
     assert (row["target_kind"], row["evidence_kind"], row["contribution_id"]) == ("statement", "statement", UQ_ID)
     assert row["id"] == match_id(1000001, "statement", UQ_ID) and row["department_id"] == "home-office"

@@ -21,6 +21,7 @@ FLOORS = {
         "records",
         "vocabulary",
         "departments",
+        "speakers",
         "periods",
         "figures",
         "text",
