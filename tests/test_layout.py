@@ -36,8 +36,8 @@ FLOORS = {
     2: ["sources", "extract", "db"],
     3: ["classify", "match"],
     4: ["checkpoints", "sync", "importer", "questions", "foi", "foi_ocr", "check", "contributions", "hansard_sync"],
-    5: ["pairs", "explain"],
-    6: ["report", "search", "review"],
+    5: ["pairs", "explain", "evidence", "provenance"],
+    6: ["report", "search", "review", "datasette_metadata"],
     7: ["web", "terminal", "demo"],
     8: ["cli", "__main__"],
 }
