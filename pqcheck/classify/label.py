@@ -119,7 +119,7 @@ _PERIOD_SCOPE = re.compile(
 _PART_SCOPE = re.compile(
     r"\bseparate(?:ly|d)?\b|\bbroken down\b|\bbreakdown\b|\b(?:differentiate|distinguish|split)\b[^.]{0,40}\bbetween\b|"
     r"\bparts? \(?[b-h]\b|^\W*\(?[b-h]\)|(?<![a-z])actual (?:figures|numbers)\b|"
-    r"\b(?:details?|figures?|data) (?:of|for|on) (?:individual|each|every)\b|"
+    r"\b(?:details?|figures?|data) (?:of|for|on) (?:individual|each|every)\b|\bof (?:each|every) (?:individual )?\w+|"
     r"\b(?:further|more detailed|additional|other) (?:data|information|figures|breakdown|details?)\b|"
     r"\b(?:provide|give) (?:the )?(?:figures|data|information) for\b|\bnot available (?:centrally )?for\b|"
     r"^\W*(?:information|data|figures) for (?!the (?:number|proportion|percentage))|"
@@ -141,7 +141,7 @@ def _minor(scope: str) -> bool:
 # disproportionate cost", "This is because ..."): it refuses what that one refused.
 _FOLLOW_ON = re.compile(
     r"^\W*(?:this is because|to (?:compile|obtain|collate|provide|produce|do so|do this)|(?:this|that|these|those|"
-    r"such) (?:information|data|figures|records))\b"
+    r"such) (?:information|data|figures|numbers|statistics|details|records))\b"
 )
 
 
@@ -307,14 +307,21 @@ def _main_request_label(
     refusal when it refuses the whole request ("the information requested", not some years of it)
     and what follows is neither a table nor the amount a question about money asks for (figures
     after it are related ones), else partial. A pointer to a publication gives no figures: before
-    the refusal, it makes the answer partial only when it names more of the question's subject
-    than the refusal does. Nothing given: a refusal."""
+    the refusal, it makes the answer partial only when what is refused is minor (some years, a
+    breakdown) and names less of the question's subject than the publication does: the publication
+    answers the rest. A publication before a refusal of the information asked for is a related one
+    ("data on supervised releases is not held", after a pointer to all releases). Nothing given: a
+    refusal."""
     a, b = refusing[0]
     scope = answer_low[a:b]
     figures = [(where, kind) for where, kind in giving if kind != "pointer"]
     if not figures:
         pointed = [(x, y) for x, y in sentence_spans if any(x <= p < y and p < a for p, _ in giving)]
-        return "partial" if pointed and not _refuses_more(question, answer_low, refusing, pointed) else "refusal"
+        return (
+            "partial"
+            if pointed and _all_minor(answer_low, refusing) and not _refuses_more(question, answer_low, refusing, pointed)
+            else "refusal"
+        )
     if figures[0][0] < a:
         if _all_minor(answer_low, refusing):
             return "disclosure"
@@ -330,15 +337,16 @@ def _main_request_label(
 
 # A question about policy: what is done or planned, by what criteria, why. It asks for no data.
 _POLICY_QUESTION = re.compile(
-    r"(?:what|which) (?:steps|plans|criteria|action|actions|measures|progress|arrangements|guidance|changes)\b|why\b"
+    r"(?:what|which) (?:steps|plans|criteria|action|actions|measures|progress|arrangements|guidance|changes|"
+    r"discussions|representations)\b|why\b|(?:(?:under|in) )?what circumstances\b"
 )
 
 
 def _policy_question(question: str | None) -> bool:
-    """The question asks about policy ("what steps", "what changes"), not for data: a withholding
-    ground in its answer ("not appropriate to release", "no running commentary on individual cases")
-    or a deferral ("will be announced in due course") withholds no data asked for, and the
-    definitions call such an answer ``other``."""
+    """The question asks about policy ("what steps", "what changes", "in what circumstances"), not
+    for data: a withholding ground in its answer ("not appropriate to release", "no running
+    commentary on individual cases", "not the practice to give") or a deferral ("will be announced
+    in due course") withholds no data asked for, and the definitions call such an answer ``other``."""
     if not question:
         return False
     return _POLICY_QUESTION.match(question_body(question.lower())) is not None
