@@ -22,6 +22,7 @@ from .rules import (
     PREFILTER_CUES,
     QUESTION_TIMING,
     Engine,
+    caveat,
     engine,
     procedural,
 )
@@ -124,6 +125,14 @@ _PART_SCOPE = re.compile(
     r"\b(?:provide|give) (?:the )?(?:figures|data|information) for\b|\bnot available (?:centrally )?for\b|"
     r"^\W*(?:information|data|figures) for (?!the (?:number|proportion|percentage))|"
     r"\b(?:information|data|figures?) (?:requested |sought )?(?:for|on) the (?:number|proportion|percentage)\b"
+)
+
+
+# Words that make a figure an estimate of the one asked for ("not held centrally, but we estimate
+# that around 2,000"): in the sentence that refuses the exact figure, an approximate one is given.
+_APPROXIMATE = re.compile(
+    r"\b(?:we|i|department|office|ministry) (?:would )?estimates?\b|\bestimated? (?:that|at|to be)\b|"
+    r"\b(?:approximately|roughly|around|in the region of|an estimated|about)\b"
 )
 
 
@@ -332,6 +341,9 @@ def _main_request_label(
     if all(_PERIOD_SCOPE.search(answer_low[x:y]) for x, y in refusing):  # some years refused, the rest given
         return "disclosure"
     whole = _WHOLE_SCOPE.search(scope) or _names_request(question, scope)
+    sentence_end = next((y for x, y in sentence_spans if x <= a < y), b)
+    if any(where < sentence_end and _APPROXIMATE.search(answer_low, b, where) for where, _ in figures):
+        return "partial"  # the exact figure refused and, in the same sentence, an estimate of it given
     return "refusal" if whole and not any(kind in ("money", "table") for _, kind in figures) else "partial"
 
 
@@ -388,6 +400,7 @@ def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: 
         found[i].extend(_Found(offset + a, offset + b, category, sentence) for a, b, category in phrases_of[key])
     out = []
     for (question, answer, answer_low, in_answer), phrases, sentence_spans in zip(items, found, spans, strict=True):
+        phrases = _without_caveats(answer, answer_low, phrases)
         if not phrases:
             out.append((_plain_label(question, answer, answer_low, in_answer), None, None, None, None))
             continue
@@ -411,6 +424,18 @@ def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: 
 
 
 _OTHER_ROW = ("other", None, None, None, None)
+
+
+def _without_caveats(answer: str, answer_low: str, phrases: list[_Found]) -> list[_Found]:
+    """The phrases outside caveat sentences (:func:`rules.caveat`: "these figures are from live
+    operational databases and are not published data"), when the answer gives figures: a caveat
+    describes the figures given and refuses nothing. All of them when the answer gives none."""
+    if not phrases or DIGIT.search(answer_low) is None:
+        return phrases
+    kept = [f for f in phrases if not caveat(answer_low[f.sentence[0] : f.sentence[1]])]
+    if len(kept) == len(phrases) or (not kept and not figure_positions(answer, first=True, lower=answer_low)):
+        return phrases
+    return kept
 
 
 def classify_rows(pairs: list[tuple[str | None, str | None]]) -> list[tuple]:
