@@ -65,13 +65,25 @@ class _Found:
     sentence: tuple[int, int]
 
 
+# An exception inside a sentence that gives: "The information requested, apart from the data for
+# April 2006, which are not yet available, has been placed in the Library."
+_EXCEPTION = re.compile(r"\b(?:apart from|except(?: for)?|with the exception of|other than|excluding)\b", re.I)
+
+
 def _refusing_spans(answer: str, found: list[_Found]) -> list[tuple[int, int]]:
     """The parts of the answer that refuse: each refusing sentence up to its end, or up to a
     "but"/"however" after its last refusal phrase ("... does not record whether repairs are urgent,
-    but it estimated the cost at £11.4 billion")."""
+    but it estimated the cost at £11.4 billion"); only the excepted clause when the refusal sits in
+    an exception ("apart from the data for April 2006, which are not yet available, ...")."""
     spans = []
     for sentence in sorted({f.sentence for f in found}):
+        first = min(f.start for f in found if f.sentence == sentence)
         last = max(f.end for f in found if f.sentence == sentence)
+        exception = _EXCEPTION.search(answer, sentence[0], first)
+        if exception is not None and exception.start() > sentence[0] and first - exception.end() < 80:
+            comma = answer.find(",", last, sentence[1])
+            spans.append((exception.start(), comma if comma >= 0 else sentence[1]))
+            continue
         contrast = _CONTRAST.search(answer, last, sentence[1])
         spans.append((sentence[0], contrast.start() if contrast is not None else sentence[1]))
     return spans
