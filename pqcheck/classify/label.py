@@ -338,11 +338,8 @@ def _main_request_label(
     figures = [(where, kind) for where, kind in giving if kind != "pointer"]
     if not figures:
         pointed = [(x, y) for x, y in sentence_spans if any(x <= p < y and p < a for p, _ in giving)]
-        return (
-            "partial"
-            if pointed and _all_minor(answer_low, refusing) and not _refuses_more(question, answer_low, refusing, pointed)
-            else "refusal"
-        )
+        side = pointed and _all_minor(answer_low, refusing)
+        return "partial" if side and not _refuses_more(question, answer_low, refusing, pointed) else "refusal"
     if figures[0][0] < a:
         if _all_minor(answer_low, refusing):
             return "disclosure"

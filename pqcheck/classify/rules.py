@@ -208,6 +208,8 @@ def caveat(low: str) -> bool:
     """The (lower-case) sentence describes the standing of figures ("from live operational
     databases and not published data", "subject to change"), and does not refuse outright."""
     return _CAVEAT.search(low) is not None and _REFUSES_OUTRIGHT.search(low) is None
+
+
 QUESTION_TIMING = re.compile(RULES["question_timing"])
 
 
