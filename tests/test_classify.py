@@ -363,6 +363,8 @@ FAMILIES = [
     ("Releasing this information would prejudice the commercial interests of the Department.", "other"),
     ("It is not Home Office policy to publish such information.", "other"),
     ("Data for 2023 will be available in the spring.", "will_publish"),
+    ("The Department does not have access to this information.", "not_held_centrally"),
+    ("There is currently no data collection covering this.", "not_collected"),
 ]
 
 
