@@ -385,6 +385,23 @@ def test_a_stated_practice_in_answer_to_a_question_about_circumstances_is_other(
     assert classify(HOME_OFFICE + "how many refusals gave reasons.", answer).label == "refusal"
 
 
+def test_a_data_reason_in_the_answer_to_a_policy_question_is_other_unless_figures_are_asked_too():
+    # The definitions: a policy answer is other; "what steps" and "whether she plans to" ask for no data.
+    answer = "The Home Office does not currently collect data on the types of knives used."
+    assert classify(HOME_OFFICE + "what steps she is taking to improve data on knife crime.", answer).label == "other"
+    assert classify(HOME_OFFICE + "whether she plans to collect data on knife types.", answer).label == "other"
+    both = HOME_OFFICE + "what steps she is taking on knife crime; and how many knives were seized in 2023."
+    assert classify(both, answer).label == "refusal"
+    meet = "It would not be appropriate to comment on individual cases."
+    assert classify(HOME_OFFICE + "if she will meet the hon. Member to discuss the case.", meet).label == "other"
+
+
+def test_a_deferral_answers_a_question_that_asks_whether_something_will_be_published():
+    answer = "The statistics on asylum hotels will be published in due course."
+    assert classify(HOME_OFFICE + "if she will publish the statistics on asylum hotels.", answer).label != "refusal"
+    assert classify(HOME_OFFICE + "how many asylum hotels were in use in 2023.", answer).label == "refusal"
+
+
 def test_a_publication_before_the_refusal_of_something_asked_it_does_not_cover_is_a_refusal():
     # Real answers RA315, RC091: a link or published tables first, then the refusal of the part the
     # publication does not hold (prior attainment; data since the date asked): the main request.

@@ -359,7 +359,15 @@ def _main_request_label(
 # A question about policy: what is done or planned, by what criteria, why. It asks for no data.
 _POLICY_QUESTION = re.compile(
     r"(?:what|which) (?:steps|plans|criteria|action|actions|measures|progress|arrangements|guidance|changes|"
-    r"discussions|representations)\b|why\b|(?:(?:under|in) )?what circumstances\b"
+    r"discussions|representations)\b|why\b|(?:(?:under|in) )?what circumstances\b|"
+    r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) (?:will meet|plans to|intends to|has plans to)\b"
+)
+
+
+# A clause that asks for figures anywhere in the question ("what steps ...; and how many ..."): a data
+# reason in its answer refuses them.
+_ASKS_FIGURES = re.compile(
+    r"\b(?:how (?:many|much|often|long)|what (?:proportion|percentage|number))\b|\bthe number of\b"
 )
 
 
@@ -367,7 +375,9 @@ def _policy_question(question: str | None) -> bool:
     """The question asks about policy ("what steps", "what changes", "in what circumstances"), not
     for data: a withholding ground in its answer ("not appropriate to release", "no running
     commentary on individual cases", "not the practice to give") or a deferral ("will be announced
-    in due course") withholds no data asked for, and the definitions call such an answer ``other``."""
+    in due course") withholds no data asked for, and the definitions call such an answer ``other``;
+    so does a data reason ("we do not currently collect data on the types of knives used"), unless
+    a clause of the question asks for figures ("...; and how many ...")."""
     if not question:
         return False
     return _POLICY_QUESTION.match(question_body(question.lower())) is not None
@@ -419,7 +429,9 @@ def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: 
         refusing = _refusing_spans(answer, phrases)
         giving = _first_giving(question, answer, answer_low, in_answer, refusing, sentence_spans)
         label = _main_request_label(question, answer_low, refusing, giving, sentence_spans)
-        if chosen.category in ("other", "will_publish") and _policy_question(question):
+        if _policy_question(question) and (
+            chosen.category in ("other", "will_publish") or not _ASKS_FIGURES.search(question.lower())
+        ):
             out.append(_OTHER_ROW)
             continue
         if _next_edition(question, answer_low, phrases, giving):
