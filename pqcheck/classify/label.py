@@ -22,6 +22,7 @@ from .rules import (
     PREFILTER_CUES,
     QUESTION_TIMING,
     Engine,
+    caveat,
     engine,
     procedural,
 )
@@ -64,13 +65,25 @@ class _Found:
     sentence: tuple[int, int]
 
 
+# An exception inside a sentence that gives: "The information requested, apart from the data for
+# April 2006, which are not yet available, has been placed in the Library."
+_EXCEPTION = re.compile(r"\b(?:apart from|except(?: for)?|with the exception of|other than|excluding)\b", re.I)
+
+
 def _refusing_spans(answer: str, found: list[_Found]) -> list[tuple[int, int]]:
     """The parts of the answer that refuse: each refusing sentence up to its end, or up to a
     "but"/"however" after its last refusal phrase ("... does not record whether repairs are urgent,
-    but it estimated the cost at £11.4 billion")."""
+    but it estimated the cost at £11.4 billion"); only the excepted clause when the refusal sits in
+    an exception ("apart from the data for April 2006, which are not yet available, ...")."""
     spans = []
     for sentence in sorted({f.sentence for f in found}):
+        first = min(f.start for f in found if f.sentence == sentence)
         last = max(f.end for f in found if f.sentence == sentence)
+        exception = _EXCEPTION.search(answer, sentence[0], first)
+        if exception is not None and exception.start() > sentence[0] and first - exception.end() < 80:
+            comma = answer.find(",", last, sentence[1])
+            spans.append((exception.start(), comma if comma >= 0 else sentence[1]))
+            continue
         contrast = _CONTRAST.search(answer, last, sentence[1])
         spans.append((sentence[0], contrast.start() if contrast is not None else sentence[1]))
     return spans
@@ -119,11 +132,19 @@ _PERIOD_SCOPE = re.compile(
 _PART_SCOPE = re.compile(
     r"\bseparate(?:ly|d)?\b|\bbroken down\b|\bbreakdown\b|\b(?:differentiate|distinguish|split)\b[^.]{0,40}\bbetween\b|"
     r"\bparts? \(?[b-h]\b|^\W*\(?[b-h]\)|(?<![a-z])actual (?:figures|numbers)\b|"
-    r"\b(?:details?|figures?|data) (?:of|for|on) (?:individual|each|every)\b|"
+    r"\b(?:details?|figures?|data) (?:of|for|on) (?:individual|each|every)\b|\bof (?:each|every) (?:individual )?\w+|"
     r"\b(?:further|more detailed|additional|other) (?:data|information|figures|breakdown|details?)\b|"
     r"\b(?:provide|give) (?:the )?(?:figures|data|information) for\b|\bnot available (?:centrally )?for\b|"
     r"^\W*(?:information|data|figures) for (?!the (?:number|proportion|percentage))|"
     r"\b(?:information|data|figures?) (?:requested |sought )?(?:for|on) the (?:number|proportion|percentage)\b"
+)
+
+
+# Words that make a figure an estimate of the one asked for ("not held centrally, but we estimate
+# that around 2,000"): in the sentence that refuses the exact figure, an approximate one is given.
+_APPROXIMATE = re.compile(
+    r"\b(?:we|i|department|office|ministry) (?:would )?estimates?\b|\bestimated? (?:that|at|to be)\b|"
+    r"\b(?:approximately|roughly|around|in the region of|an estimated|about)\b"
 )
 
 
@@ -141,7 +162,7 @@ def _minor(scope: str) -> bool:
 # disproportionate cost", "This is because ..."): it refuses what that one refused.
 _FOLLOW_ON = re.compile(
     r"^\W*(?:this is because|to (?:compile|obtain|collate|provide|produce|do so|do this)|(?:this|that|these|those|"
-    r"such) (?:information|data|figures|records))\b"
+    r"such) (?:information|data|figures|numbers|statistics|details|records))\b"
 )
 
 
@@ -307,14 +328,18 @@ def _main_request_label(
     refusal when it refuses the whole request ("the information requested", not some years of it)
     and what follows is neither a table nor the amount a question about money asks for (figures
     after it are related ones), else partial. A pointer to a publication gives no figures: before
-    the refusal, it makes the answer partial only when it names more of the question's subject
-    than the refusal does. Nothing given: a refusal."""
+    the refusal, it makes the answer partial only when what is refused is minor (some years, a
+    breakdown) and names less of the question's subject than the publication does: the publication
+    answers the rest. A publication before a refusal of the information asked for is a related one
+    ("data on supervised releases is not held", after a pointer to all releases). Nothing given: a
+    refusal."""
     a, b = refusing[0]
     scope = answer_low[a:b]
     figures = [(where, kind) for where, kind in giving if kind != "pointer"]
     if not figures:
         pointed = [(x, y) for x, y in sentence_spans if any(x <= p < y and p < a for p, _ in giving)]
-        return "partial" if pointed and not _refuses_more(question, answer_low, refusing, pointed) else "refusal"
+        side = pointed and _all_minor(answer_low, refusing)
+        return "partial" if side and not _refuses_more(question, answer_low, refusing, pointed) else "refusal"
     if figures[0][0] < a:
         if _all_minor(answer_low, refusing):
             return "disclosure"
@@ -325,20 +350,34 @@ def _main_request_label(
     if all(_PERIOD_SCOPE.search(answer_low[x:y]) for x, y in refusing):  # some years refused, the rest given
         return "disclosure"
     whole = _WHOLE_SCOPE.search(scope) or _names_request(question, scope)
+    sentence_end = next((y for x, y in sentence_spans if x <= a < y), b)
+    if any(where < sentence_end and _APPROXIMATE.search(answer_low, b, where) for where, _ in figures):
+        return "partial"  # the exact figure refused and, in the same sentence, an estimate of it given
     return "refusal" if whole and not any(kind in ("money", "table") for _, kind in figures) else "partial"
 
 
 # A question about policy: what is done or planned, by what criteria, why. It asks for no data.
 _POLICY_QUESTION = re.compile(
-    r"(?:what|which) (?:steps|plans|criteria|action|actions|measures|progress|arrangements|guidance|changes)\b|why\b"
+    r"(?:what|which) (?:steps|plans|criteria|action|actions|measures|progress|arrangements|guidance|changes|"
+    r"discussions|representations)\b|why\b|(?:(?:under|in) )?what circumstances\b|"
+    r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) (?:will meet|plans to|intends to|has plans to)\b"
+)
+
+
+# A clause that asks for figures anywhere in the question ("what steps ...; and how many ..."): a data
+# reason in its answer refuses them.
+_ASKS_FIGURES = re.compile(
+    r"\b(?:how (?:many|much|often|long)|what (?:proportion|percentage|number))\b|\bthe number of\b"
 )
 
 
 def _policy_question(question: str | None) -> bool:
-    """The question asks about policy ("what steps", "what changes"), not for data: a withholding
-    ground in its answer ("not appropriate to release", "no running commentary on individual cases")
-    or a deferral ("will be announced in due course") withholds no data asked for, and the
-    definitions call such an answer ``other``."""
+    """The question asks about policy ("what steps", "what changes", "in what circumstances"), not
+    for data: a withholding ground in its answer ("not appropriate to release", "no running
+    commentary on individual cases", "not the practice to give") or a deferral ("will be announced
+    in due course") withholds no data asked for, and the definitions call such an answer ``other``;
+    so does a data reason ("we do not currently collect data on the types of knives used"), unless
+    a clause of the question asks for figures ("...; and how many ...")."""
     if not question:
         return False
     return _POLICY_QUESTION.match(question_body(question.lower())) is not None
@@ -380,6 +419,7 @@ def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: 
         found[i].extend(_Found(offset + a, offset + b, category, sentence) for a, b, category in phrases_of[key])
     out = []
     for (question, answer, answer_low, in_answer), phrases, sentence_spans in zip(items, found, spans, strict=True):
+        phrases = _without_caveats(answer, answer_low, phrases)
         if not phrases:
             out.append((_plain_label(question, answer, answer_low, in_answer), None, None, None, None))
             continue
@@ -389,7 +429,9 @@ def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: 
         refusing = _refusing_spans(answer, phrases)
         giving = _first_giving(question, answer, answer_low, in_answer, refusing, sentence_spans)
         label = _main_request_label(question, answer_low, refusing, giving, sentence_spans)
-        if chosen.category in ("other", "will_publish") and _policy_question(question):
+        if _policy_question(question) and (
+            chosen.category in ("other", "will_publish") or not _ASKS_FIGURES.search(question.lower())
+        ):
             out.append(_OTHER_ROW)
             continue
         if _next_edition(question, answer_low, phrases, giving):
@@ -403,6 +445,18 @@ def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: 
 
 
 _OTHER_ROW = ("other", None, None, None, None)
+
+
+def _without_caveats(answer: str, answer_low: str, phrases: list[_Found]) -> list[_Found]:
+    """The phrases outside caveat sentences (:func:`rules.caveat`: "these figures are from live
+    operational databases and are not published data"), when the answer gives figures: a caveat
+    describes the figures given and refuses nothing. All of them when the answer gives none."""
+    if not phrases or DIGIT.search(answer_low) is None:
+        return phrases
+    kept = [f for f in phrases if not caveat(answer_low[f.sentence[0] : f.sentence[1]])]
+    if len(kept) == len(phrases) or (not kept and not figure_positions(answer, first=True, lower=answer_low)):
+        return phrases
+    return kept
 
 
 def classify_rows(pairs: list[tuple[str | None, str | None]]) -> list[tuple]:

@@ -196,6 +196,20 @@ def procedural(low: str) -> bool:
 
 
 _DEIXIS = _alternation(RULES["answer_deixis"])
+_CAVEAT = _alternation(RULES["caveat_cues"])
+# A sentence that refuses outright is never a caveat, whatever else it says about the data.
+_REFUSES_OUTRIGHT = re.compile(
+    r"\b(?:cannot|can ?not|could not|unable|not (?:be )?(?:possible|able|available|held|provided|released|given))\b|"
+    r"disproportionate|withh[eo]ld"
+)
+
+
+def caveat(low: str) -> bool:
+    """The (lower-case) sentence describes the standing of figures ("from live operational
+    databases and not published data", "subject to change"), and does not refuse outright."""
+    return _CAVEAT.search(low) is not None and _REFUSES_OUTRIGHT.search(low) is None
+
+
 QUESTION_TIMING = re.compile(RULES["question_timing"])
 
 

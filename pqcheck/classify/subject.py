@@ -32,8 +32,13 @@ WHEN_QUESTION = re.compile(r"^(?:when|on what date|by what date|what date|what (
 
 
 def question_body(question_low: str) -> str:
-    """The lower-cased question without "to ask the Secretary of State for ...," (cheap)."""
+    """The lower-cased question without "to ask the Secretary of State for ...," or historic
+    Hansard's "asked the Secretary of State for ..." (cheap)."""
     if not question_low.startswith("to ask"):
+        if question_low.startswith("asked "):
+            start = _asked_from(question_low)
+            if start is not None:
+                return question_low[start:]
         return question_low
     start = _asked_from(question_low)
     if start is not None:
