@@ -21,6 +21,7 @@ from .demo import build_demo
 from .departments import answering_body_ids, known_bodies
 from .errors import BadInput, PqcheckError
 from .extract import Limits, ocr
+from .feed import write_feed
 from .foi import IngestStats, ingest, known_document
 from .foi_ocr import ocr_stored
 from .hansard_sync import fetch_hansard, import_hansard_files
@@ -781,15 +782,27 @@ def match_command(db_path, days_before, days_after, keep, quiet, as_json):
     default="-",
     help="Write the report here (default: standard output).",
 )
-@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json", "atom"]), default="md", show_default=True)
 @department_option("Department or answering body: an id, a name or a fragment of one. Repeat for several.")
 @click.option("--from", "date_from", type=DATE, help="Answers on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", type=DATE, help="Answers on or before (YYYY-MM-DD).")
+@click.option("--since", type=DATE, help="Pairs first matched on or after (YYYY-MM-DD): what is new.")
 @click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES), help="Refusal category.")
 @click.option("--min-score", type=SCORE, default=0.0, show_default=True, help="Leave out weaker pairs.")
-@click.option("--limit", type=click.IntRange(1, SQLITE_MAX_INT), help="At most this many pairs.")
-def report_command(db_path, output, fmt, departments, date_from, date_to, categories, min_score, limit):
-    """Write the discrepancies: markdown for reading, CSV or JSON for tools."""
+@click.option("--limit", type=click.IntRange(1, SQLITE_MAX_INT), help="At most this many pairs (a feed: 50).")
+@click.option(
+    "--base-url",
+    type=BaseUrl(),
+    help="With --format atom: the address of `pqcheck serve` that entries link to (else the question's page).",
+)
+def report_command(
+    db_path, output, fmt, departments, date_from, date_to, since, categories, min_score, limit, base_url
+):
+    """Write the discrepancies: markdown for reading, CSV or JSON for tools, Atom for a feed reader.
+
+    \b
+      pqcheck report pq.db --since 2026-01-01 --format atom --base-url https://pq.example.org -o feed.atom
+    """
     _check_range("--from", date_from, "--to", date_to)
     filters = ReportFilters(
         departments=tuple(departments),
@@ -797,10 +810,16 @@ def report_command(db_path, output, fmt, departments, date_from, date_to, catego
         date_to=date_to and date_to.date(),
         categories=tuple(categories),
         min_score=min_score,
+        matched_since=since and since.date(),
         limit=limit,
     )
+    db = open_db(db_path, read_only=True)
     with atomic_output(output, database=db_path) as handle:
-        write_report(open_db(db_path, read_only=True), handle, fmt=fmt, filters=filters)
+        if fmt == "atom":
+            pages = base_url.rstrip("/") + "/pair/{match_id}" if base_url else None
+            write_feed(db, handle, filters=filters, pair_url=pages, feed_key=f"report:{filters!r}")
+        else:
+            write_report(db, handle, fmt=fmt, filters=filters)
     if output != "-":
         click.echo(f"Report written to {output}", err=True)
 

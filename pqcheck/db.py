@@ -238,6 +238,7 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "matcher_version": str,
             "matched_at": str,
             "contribution_id": str,  # target_kind statement: what a minister said in a debate (contributions.id)
+            "first_matched_at": str,  # when the pair was first matched (kept by later runs: see SET_ONCE)
         },
     ),
     "reviews": (
@@ -289,7 +290,27 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "last_error": str,
         },
     ),
+    "watch_runs": (  # each `pqcheck run` of a watch (a config file): when, how it went, what it did
+        "id",
+        {
+            "id": int,
+            "watch": str,  # the config's name
+            "config_path": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running, ok, failed (a step failed: what was saved stays)
+            "summary": str,  # JSON: each step's counts and problems
+            "new_pairs": int,
+        },
+    ),
+    "watch_pairs": (  # the pairs a watch has reported: a pair is new to a run if it is not here yet
+        ("watch", "match_id"),
+        {"watch": str, "match_id": str, "run_id": int, "first_seen_at": str},
+    ),
 }
+
+# columns an upsert writes once and never changes afterwards
+SET_ONCE = {"matches": ("first_matched_at",)}
 
 FOREIGN_KEYS = {
     "questions": [
@@ -306,6 +327,7 @@ FOREIGN_KEYS = {
     "foi_figures": [("document_id", "foi_documents", "id")],
     "refusals": [("question_id", "questions", "id")],
     "contributions": [("department_id", "departments", "id")],
+    "watch_pairs": [("run_id", "watch_runs", "id")],
     "matches": [
         ("question_id", "questions", "id"),
         ("foi_request_id", "foi_requests", "id"),
@@ -330,8 +352,11 @@ INDEXES = {
         ["foi_request_id"],
         ["other_question_id"],
         ["contribution_id"],
+        ["first_matched_at"],
     ],
     "reviews": [["match_id"]],
+    "watch_runs": [["watch", "started_at"]],
+    "watch_pairs": [["run_id"]],
     "contributions": [["department_id", "date"], ["debate_ext_id"]],
 }
 
@@ -552,14 +577,21 @@ def _create_fts(db: sqlite_utils.Database, table: str, columns: list[str]) -> No
 
 def upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]], *, keep_existing=False) -> None:
     """Write ``rows`` (each carrying every column of ``table``) keyed on its primary key, with one
-    prepared statement. ``keep_existing`` leaves rows that are already there untouched."""
+    prepared statement. ``keep_existing`` leaves rows that are already there untouched; the
+    ``SET_ONCE`` columns of a row already there keep their value."""
     pk, columns = TABLES[table]
     keys = (pk,) if isinstance(pk, str) else pk
     names = list(columns)
+    once = SET_ONCE.get(table, ())
     action = (
         "NOTHING"
         if keep_existing
-        else "UPDATE SET " + ", ".join(f"[{c}] = excluded.[{c}]" for c in names if c not in keys)
+        else "UPDATE SET "
+        + ", ".join(
+            f"[{c}] = coalesce([{table}].[{c}], excluded.[{c}])" if c in once else f"[{c}] = excluded.[{c}]"
+            for c in names
+            if c not in keys
+        )
     )
     sql = (
         f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in names)}) VALUES ({', '.join('?' * len(names))}) "
@@ -673,3 +705,9 @@ def _span_or_none(text: str) -> DateSpan | None:
         return parse_date_span(text)
     except ValueError:
         return None
+
+
+@MIGRATIONS()
+def m005_first_matched_at(db: sqlite_utils.Database) -> None:
+    """Pairs matched before ``first_matched_at`` existed count as first matched when last matched."""
+    db.execute("UPDATE matches SET first_matched_at = matched_at WHERE first_matched_at IS NULL")
