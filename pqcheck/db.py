@@ -384,9 +384,10 @@ LOCK_WAIT_SECONDS = 60.0
 BUSY_MESSAGE = "another pqcheck is writing to this database; try again when it has finished"
 
 
-def open_db(path: str | Path, *, read_only: bool = False) -> sqlite_utils.Database:
-    """Open the database at ``path``: for writing (created if new, migrated if older), or
-    ``read_only`` (never created, changed or migrated: a file that needs migrating is refused).
+def open_db(path: str | Path, *, read_only: bool = False, existing: bool = False) -> sqlite_utils.Database:
+    """Open the database at ``path``: for writing (created if new, migrated if older; with
+    ``existing``, a command that works on what is stored, never created), or ``read_only`` (never
+    created, changed or migrated: a file that needs migrating is refused).
 
     Raises :class:`BadInput` with a plain message when the path cannot be used, or the file is
     not a pqcheck database.
@@ -394,7 +395,7 @@ def open_db(path: str | Path, *, read_only: bool = False) -> sqlite_utils.Databa
     path = Path(path)
     if path.is_dir():
         raise BadInput(f"cannot use {path} as a database: it is a directory")
-    if read_only and not path.is_file():
+    if (read_only or existing) and not path.is_file():
         raise BadInput(f"no database at {path}: make one with `pqcheck fetch` or `pqcheck import`")
     if not path.parent.exists():
         raise BadInput(f"cannot create database {path}: folder {path.parent} does not exist")

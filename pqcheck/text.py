@@ -1,6 +1,6 @@
 """Upstream text made safe to use: HTML as plain text that keeps its structure (in one linear pass),
 numbers read from ASCII digits only and bounded, lone surrogates replaced, the one guard of links
-(http(s) URLs only) and the one guard of CSV cells (no formulas)."""
+(http(s) URLs only) and the one guard of CSV cells (no formulas); counts in words (:func:`plural`)."""
 
 from __future__ import annotations
 
@@ -167,3 +167,9 @@ def csv_unquote(value: Any) -> Any:
     if isinstance(value, str) and value[:1] == "'" and value[1:].startswith(CSV_QUOTED_STARTS):
         return value[1:]
     return value
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``count`` and ``word`` in the number it needs: "1 question", "2 questions", "3 answers cut short"
+    (``many``: the plural when it is not ``word`` + "s", e.g. ``plural(n, "pass", "passes")``)."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
