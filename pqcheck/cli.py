@@ -35,6 +35,7 @@ from .questions import body_rows, save_answering_bodies
 from .records import now_iso
 from .report import write_report
 from .review import default_reviewer, export_reviews, import_reviews, record_review
+from .run_config import load_config, write_example_config
 from .search import MAX_LIMIT, SearchFilters, results_json, search
 from .sources.foi_files import read_foi_paths
 from .sources.govuk import GOVUK_BASE, MAX_RATE, GovukQuery, check_organisation, fetch_govuk_releases
@@ -54,6 +55,7 @@ from .sync import DEFAULT_OVERLAP_DAYS, fetch_details, sync_questions
 from .terminal import QueueIO, run_queue, search_view
 from .text import plural
 from .vocabulary import CATEGORIES, EVIDENCE_NAMES, SEARCH_KINDS, UNREVIEWED, VERDICTS
+from .watch import run_watch
 
 DB_PATH = click.Path(file_okay=True, dir_okay=False, allow_dash=False)
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -597,7 +599,9 @@ def import_hansard_command(db_path, files, quiet, as_json):
         "unchanged": stats.unchanged,
     }
     _print_summary(
-        summary, as_json, f"Imported {plural(summary['contributions'], 'contribution')} from {plural(len(files), 'file')}"
+        summary,
+        as_json,
+        f"Imported {plural(summary['contributions'], 'contribution')} from {plural(len(files), 'file')}",
     )
 
 
@@ -713,7 +717,9 @@ def classify_command(db_path, force, quiet, as_json):
         click.echo(json.dumps(summary, indent=2))
     else:
         labels = ", ".join(f"{n} {label}" for label, n in sorted(stats.by_label.items()))
-        click.echo(f"Classified {plural(stats.classified, 'answer')} ({labels or 'none new'}); {stats.skipped} skipped.")
+        click.echo(
+            f"Classified {plural(stats.classified, 'answer')} ({labels or 'none new'}); {stats.skipped} skipped."
+        )
         if stats.cut_short:
             click.echo(
                 f"{stats.cut_short} answers were classified on text cut short by the list endpoint: "
@@ -754,7 +760,7 @@ def check_answer_command(answer, question_text, db_path, question_id, jsonl, as_
         if answer is None and sys.stdin.isatty():
             click.echo(
                 "Reading the answer to classify from standard input: paste it, then press Ctrl-D on a new line "
-                "(or give it as an argument: pqcheck check-answer \"...\").",
+                '(or give it as an argument: pqcheck check-answer "...").',
                 err=True,
             )
         text = answer if answer is not None else click.get_binary_stream("stdin").read().decode("utf-8", "replace")
@@ -1027,6 +1033,35 @@ def demo_command(out_dir, force, quiet):
             f"  {rank}. UIN {pair['uin']} ({pair['date_answered']}) <-> {pair['foi_title']}  score {pair['score']:.2f}"
         )
     click.echo(f"Report: {result.report_md}\nDatabase: {result.db_path}  (JSON: {result.report_json})")
+
+
+@cli.command(name="run")
+@click.argument("config_path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--init", "init", is_flag=True, help="Write a commented example config to CONFIG (default watch.toml).")
+@click.option("-v", "--verbose", is_flag=True, help="Say what each step did, with progress bars and warnings.")
+def run_command(config_path, init, verbose):
+    """Keep a watch current in one command: fetch, import, classify, match, report, digest.
+
+    CONFIG is a TOML file (`pqcheck run --init` writes an example): the database, the departments,
+    the sources and folders, the output folder. Quiet unless --verbose; one line at the end. Exit 0
+    when every step worked, 1 when an upstream kept failing (what was saved stays; the next run
+    resumes), 2 for a bad config or when another run holds the same database.
+
+    \b
+      pqcheck run --init watch.toml && pqcheck run watch.toml
+      15 6 * * *  cd /srv/pq && .venv/bin/pqcheck run watch.toml    # crontab: every morning
+    """
+    if init:
+        path = config_path or Path("watch.toml")
+        write_example_config(path)
+        click.echo(f"Example config written to {path}: edit it, then run pqcheck run {path}", err=True)
+        return
+    if config_path is None:
+        raise BadInput("give the config file (pqcheck run --init writes an example)")
+    result = run_watch(load_config(config_path), verbose=verbose, say=lambda message: click.echo(message, err=True))
+    click.echo(result.line())
+    if result.exit_code:
+        sys.exit(result.exit_code)
 
 
 @cli.command(name="migrate")

@@ -376,6 +376,13 @@ def pair_rows(db: sqlite_utils.Database, filters: ReportFilters = ReportFilters(
     return list(iter_pairs(db, PairQuery.build(db, filters), names))
 
 
+def pair_ids(db: sqlite_utils.Database, filters: ReportFilters = ReportFilters()) -> list[str]:
+    """The match ids of the pairs within ``filters`` (every one: ``limit`` is not applied)."""
+    query = PairQuery.build(db, filters)
+    sql = f"WITH {LATEST_REVIEW} SELECT m.id {PAIR_FROM} WHERE {query.pair_where} ORDER BY m.id"
+    return [row[0] for row in db.execute(sql, query.pair_params)]
+
+
 def report_scope(
     db: sqlite_utils.Database, filters: ReportFilters
 ) -> tuple[dict[str, str], PairQuery, dict[str, Any], int]:

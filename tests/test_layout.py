@@ -34,10 +34,10 @@ FLOORS = {
     ],
     2: ["sources", "extract", "db"],
     3: ["classify", "match"],
-    4: ["sync", "importer", "questions", "foi", "foi_ocr", "check", "contributions", "hansard_sync"],
+    4: ["sync", "importer", "questions", "foi", "foi_ocr", "check", "contributions", "hansard_sync", "run_config"],
     5: ["pairs", "explain"],
-    6: ["report", "search", "review"],
-    7: ["web", "terminal", "demo"],
+    6: ["report", "feed", "search", "review"],
+    7: ["web", "terminal", "demo", "watch"],
     8: ["cli", "__main__"],
 }
 FLOOR_OF = {name: floor for floor, names in FLOORS.items() for name in names}

@@ -1,4 +1,4 @@
-"""The web interface: search, pair pages with verdicts, department pages, CSV/JSON exports.
+"""The web interface: search, pair pages with verdicts, department pages, CSV/JSON exports, Atom feeds.
 
 A small Flask app rather than Datasette: the pages MPs' staff need (a pair side by side with the
 refusal phrase and the figures highlighted, a verdict form guarded by a token) are custom views
