@@ -34,7 +34,10 @@ SLAVERY = (
     "To ask the Secretary of State for the Home Department, how many confirmed victims of modern slavery "
     "were granted discretionary leave to remain in 2025."
 )
-REFUSAL = "<p>The Home Office does not hold this information centrally; it could only be obtained at disproportionate cost.</p>"
+REFUSAL = (
+    "<p>The Home Office does not hold this information centrally; it could only be obtained at "
+    "disproportionate cost.</p>"
+)
 
 
 def question(qid: int, text: str, days_ago: int) -> dict:
@@ -177,7 +180,7 @@ def test_a_second_run_on_the_same_database_is_refused_while_the_first_runs(tmp_p
             assert "another pqcheck run is keeping" in second.stderr and "pid" in second.stderr
             assert "Traceback" not in second.stderr
         finally:
-            out, err = first.communicate(timeout=120)
+            _, err = first.communicate(timeout=120)
         assert first.returncode == 0, err
 
 
