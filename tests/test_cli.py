@@ -54,6 +54,7 @@ def test_import_summary_as_json(tmp_path):
         "kept_newer": 0,
         "truncated": 0,
         "skipped": 0,
+        "files_skipped": 0,
     }
 
 
