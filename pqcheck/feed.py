@@ -72,7 +72,8 @@ def write_feed(
     limit = min(filters.limit or DEFAULT_ENTRIES, MAX_ENTRIES)
     scoped = dataclasses.replace(filters, limit=limit, newest_first=True)
     names, query, _, _ = report_scope(db, scoped)
-    entries = [_entry(row, pair_url) for row in iter_pairs(db, query, names)]
+    fallback = _latest_match(db) or now_iso()  # for a pair with no time of its own (written by hand)
+    entries = [_entry(row, pair_url, fallback) for row in iter_pairs(db, query, names)]
     described = query.describe(names)[:-1]  # not "at most N pairs listed": that is the cap
     feed = ET.Element("feed", {"xmlns": ATOM})
     _add(feed, "id", feed_id(feed_key or self_url or repr(dataclasses.astuple(filters))))
@@ -83,7 +84,7 @@ def write_feed(
         "Written answers to Parliament that declined to give information, each paired with an FOI release, "
         "another answer or a statement that gave it; the pairs first matched most recently first.",
     )
-    updated = max((e.findtext("updated") or "" for e in entries), default="") or _latest_match(db) or now_iso()
+    updated = max((e.findtext("updated") or "" for e in entries), default="") or fallback
     _add(feed, "updated", updated)
     if self_url and safe_url(self_url):
         ET.SubElement(feed, "link", {"rel": "self", "type": MIME, "href": xml_text(self_url)})
@@ -124,7 +125,7 @@ def _latest_match(db: sqlite_utils.Database) -> str | None:
     return db.execute("SELECT max(matched_at) FROM matches").fetchone()[0]
 
 
-def _entry(row: dict[str, Any], pair_url: str | None) -> ET.Element:
+def _entry(row: dict[str, Any], pair_url: str | None, fallback: str) -> ET.Element:
     entry = ET.Element("entry")
     _add(entry, "id", entry_id(row["match_id"]))
     _add(entry, "title", _title(row))
@@ -135,9 +136,9 @@ def _entry(row: dict[str, Any], pair_url: str | None) -> ET.Element:
     for related in (row["question_link"], row["foi_url"] or row["doc_url"], row["other_link"], row["said_url"]):
         if safe_url(related) and related != link:
             ET.SubElement(entry, "link", {"rel": "related", "href": xml_text(related)})
-    first = row["first_matched_at"] or row["matched_at"]
+    first = row["first_matched_at"] or row["matched_at"] or fallback
     _add(entry, "published", first)
-    _add(entry, "updated", max(first or "", _utc(row["reviewed_at"]) or ""))
+    _add(entry, "updated", max(first, _utc(row["reviewed_at"]) or ""))
     if row["department_id"]:
         _add(entry, "category", None, term=row["department_id"], label=row["department"])
     if row["category"]:

@@ -43,7 +43,7 @@ from .pairs import ReportFilters, pair_ids, pair_rows
 from .progress import Progress
 from .records import now_iso
 from .report import json_pair, write_report
-from .run_config import HttpSettings, WatchConfig
+from .run_config import ConfigError, HttpSettings, WatchConfig
 from .sources.foi_files import read_foi_paths
 from .sources.govuk import GovukQuery, check_organisation, fetch_govuk_releases
 from .sources.parliament import QuestionFilters
@@ -138,6 +138,8 @@ def run_watch(
 ) -> WatchResult:
     """Run the watch ``config`` once (see the module doc). ``say`` is told the warnings and the
     failed steps as they happen (with ``verbose``, also each step's summary)."""
+    if not config.database.parent.is_dir():
+        raise ConfigError(f"config: database: the folder {config.database.parent} does not exist")
     with run_lock(config.database):
         db = open_db(config.database)
         try:
@@ -248,6 +250,10 @@ class _Run:
             return self.today - timedelta(days=FIRST_RUN_DAYS)
         return config.date_from
 
+    def _range_over(self, since: date | None) -> bool:
+        """The fixed range ended before ``since``: nothing in it can be new."""
+        return bool(since and self.config.date_to and since > self.config.date_to)
+
     def _client(self, settings: HttpSettings) -> HttpClient:
         return HttpClient(
             rate=settings.rate,
@@ -310,6 +316,8 @@ class _Run:
         source = self.config.wdtk
         client, cache, stats = self._client(source.http), self._cache(), IngestStats()
         since = self._since("wdtk")
+        if self._range_over(since):
+            return {"since": since.isoformat(), "requests": 0}, ""
         for body in source.bodies or (None,):
             if body:
                 check_body(client, body, source.base_url)
@@ -331,6 +339,8 @@ class _Run:
         source = self.config.govuk
         client = self._client(source.http)
         since = self._since("govuk")
+        if self._range_over(since):
+            return {"since": since.isoformat(), "requests": 0}, ""
         for slug in source.organisations:
             check_organisation(client, slug, source.base_url)
         query = GovukQuery(

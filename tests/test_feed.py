@@ -17,6 +17,7 @@ from pqcheck.cli import cli
 from pqcheck.db import open_db
 from pqcheck.feed import entry_id
 from pqcheck.pairs import ReportFilters, pair_rows
+from pqcheck.review import record_review
 from pqcheck.search import SearchFilters, search
 
 from .support.databases import copy_db
@@ -146,3 +147,20 @@ def test_a_static_feed_of_what_is_new_since_a_date(dated, tmp_path):
     assert all(e.link.startswith("https://pq.example.org/pair/") for e in feed.entries)
     without_server = CliRunner().invoke(cli, args[:-2])
     assert all("parliament.uk" in e.link for e in parse(without_server.output).entries)
+
+
+def test_an_entry_is_updated_by_its_review_and_a_pair_without_times_still_has_them(dated, tmp_path):
+    path = copy_db(dated, tmp_path / "pq.db")
+    conn = sqlite3.connect(path)
+    timeless, reviewed = [r[0] for r in conn.execute("SELECT id FROM matches ORDER BY id LIMIT 2")]
+    conn.execute("UPDATE matches SET first_matched_at = NULL, matched_at = NULL WHERE id = ?", [timeless])
+    conn.commit()
+    conn.close()
+    record_review(open_db(path), reviewed, "confirmed", reviewer="tester")
+    result = CliRunner().invoke(cli, ["report", str(path), "--format", "atom", "--limit", "500"])
+    assert result.exit_code == 0, result.output
+    entries = {e.id: e for e in parse(result.output).entries}
+    assert entries[entry_id(timeless)].published and entries[entry_id(timeless)].updated
+    review_day = open_db(path, read_only=True).execute("SELECT reviewed_at FROM reviews").fetchone()[0][:10]
+    assert entries[entry_id(reviewed)].updated.startswith(review_day)
+    assert entries[entry_id(reviewed)].published.startswith("2026-01-")
