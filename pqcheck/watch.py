@@ -29,9 +29,9 @@ import sqlite_utils
 
 from .cache import FileCache
 from .classify import classify_db
-from .db import open_db, write_transaction
+from .db import open_db, upsert_rows, write_transaction
 from .departments import answering_body_ids, known_bodies
-from .errors import PqcheckError, RunLocked
+from .errors import BadInput, PqcheckError, RunLocked
 from .feed import write_feed
 from .foi import IngestStats, ingest, known_document
 from .hansard_sync import import_hansard_files
@@ -195,7 +195,15 @@ class _Run:
                     self.say(f"{name}: {step.said}")
             steps.append(step)
         pairs, new = self._new_pairs()
-        outputs = self._write_outputs(new)
+        step = Step("outputs")
+        try:
+            outputs = self._write_outputs(new)
+        except PqcheckError as exc:  # the pairs stay new: the next run's digest lists them
+            outputs, step.error, step.exit_code = {}, str(exc), exc.exit_code
+            self.say(f"error: outputs: {exc}")
+            steps.append(step)
+        else:
+            self._remember(new)
         result = WatchResult(
             self.config.name,
             self.run_id,
@@ -386,29 +394,28 @@ class _Run:
         return ReportFilters(departments=self.config.departments, min_score=self.config.min_score, **more)
 
     def _new_pairs(self) -> tuple[list[str], list[str]]:
-        """The watch's pairs, and those of them it has not reported before (now recorded as reported)."""
+        """The watch's pairs, and those of them it has not reported before."""
         pairs = pair_ids(self.db, self._filters())
+        seen = {
+            row[0] for row in self.db.execute("SELECT match_id FROM watch_pairs WHERE watch = ?", [self.config.name])
+        }
+        return pairs, [match_id for match_id in pairs if match_id not in seen]
+
+    def _remember(self, new: list[str]) -> None:
+        """Record the pairs this run reported, so that the next run's digest leaves them out."""
+        rows = [
+            {"watch": self.config.name, "match_id": m, "run_id": self.run_id, "first_seen_at": self.started_at}
+            for m in new
+        ]
         with write_transaction(self.db):
-            seen = {
-                row[0]
-                for row in self.db.execute("SELECT match_id FROM watch_pairs WHERE watch = ?", [self.config.name])
-            }
-            new = [match_id for match_id in pairs if match_id not in seen]
-            rows = [
-                {"watch": self.config.name, "match_id": m, "run_id": self.run_id, "first_seen_at": self.started_at}
-                for m in new
-            ]
-            if rows:
-                self.db["watch_pairs"].insert_all(rows, pk=("watch", "match_id"))
-        return pairs, new
+            upsert_rows(self.db, "watch_pairs", rows, keep_existing=True)
 
     def _write_outputs(self, new: list[str]) -> dict[str, Path]:
         folder, database = self.config.output, self.config.database
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            self.say(f"error: cannot make the output folder {folder}: {exc.strerror or exc}")
-            return {}
+            raise BadInput(f"cannot make the output folder {folder}: {exc.strerror or exc}") from exc
         outputs = {
             name: folder / file
             for name, file in (

@@ -296,3 +296,18 @@ def test_init_writes_an_example_that_reads_back_and_never_overwrites(tmp_path):
         command("run", "--init", path), capture_output=True, text=True, env=environment(), check=False
     )
     assert again.returncode == 2 and "is there already" in again.stderr
+
+
+def test_outputs_that_cannot_be_written_leave_the_pairs_new_for_the_next_digest(tmp_path):
+    (tmp_path / "out").write_text("a file where the output folder should be")
+    first_foi = foi(7001, "trafficking_detention", *TRAFFICKING_FOI, days_ago=20)
+    with FakeParliamentAPI([question(501, TRAFFICKING, 10)]) as api, FakeWdtk([first_foi]) as wdtk:
+        config = write_config(tmp_path, api, wdtk)
+        blocked = run(config)
+        assert blocked.returncode == 2
+        assert "error: outputs: cannot make the output folder" in blocked.stderr
+        (tmp_path / "out").unlink()
+        result = run(config)
+    assert result.returncode == 0, result.stderr
+    pairs = stored_pairs(tmp_path / "pq.db")
+    assert pairs and sorted(digest_ids(tmp_path)) == sorted(pairs)
