@@ -87,6 +87,7 @@ class WatchConfig:
     min_score: float = 0.0  # of the pairs the report, the digest and the feed list
     keep: int = 5  # pairs kept per refusal
     cache_dir: Path | None = None
+    site: str | None = None  # the address of `pqcheck serve` the feed's entries link to
     questions: QuestionsSource | None = None
     wdtk: WdtkSource | None = None
     govuk: GovukSource | None = None
@@ -239,6 +240,7 @@ def parse_config(data: dict[str, Any], path: Path) -> WatchConfig:
         min_score=float(top.number("min_score", 0.0, 0.0, 100.0)),
         keep=top.number("keep", 5, 1, 1000, whole=True),
         cache_dir=top.path("cache_dir"),
+        site=top.url("site", None) if "site" in top.data else None,
     )
     sources = top.table("sources") or _Table({}, "sources", top.folder)
     config["questions"] = _questions(sources.table("questions"))
@@ -368,6 +370,7 @@ overlap_days = {DEFAULT_OVERLAP_DAYS}                # each run looks this many 
 min_score = 0.0                 # leave weaker pairs out of the report, the digest and the feed
 keep = 5                        # pairs kept per refusal
 # cache_dir = "pq.db-files"     # downloaded FOI files (default: DB-files beside the database)
+# site = "https://pq.example.org"   # where `pqcheck serve` runs: feed entries link to its pair pages
 
 [sources.questions]             # UK Parliament written questions and answers
 base_url = "{API_BASE}"

@@ -445,7 +445,8 @@ class _Run:
         with atomic_output(outputs["digest_json"], database=database) as handle:
             handle.write(json.dumps(digest, indent=2, ensure_ascii=False) + "\n")
         with atomic_output(outputs["feed"], database=database) as handle:
-            write_feed(self.db, handle, filters=self._filters(), feed_key=f"watch:{self.config.name}")
+            pages = f"{self.config.site}/pair/{{match_id}}" if self.config.site else None
+            write_feed(self.db, handle, filters=self._filters(), pair_url=pages, feed_key=f"watch:{self.config.name}")
         return outputs
 
 

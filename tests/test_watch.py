@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import feedparser
 import pytest
 
 from pqcheck.run_config import EXAMPLE, ConfigError, load_config
@@ -124,7 +125,7 @@ def attachment_downloads(wdtk: FakeWdtk, url_title: str) -> int:
 def test_two_runs_keep_a_watch_current_and_the_second_digest_lists_exactly_the_new_pairs(tmp_path):
     first_foi = foi(7001, "trafficking_detention", *TRAFFICKING_FOI, days_ago=20)
     with FakeParliamentAPI([question(501, TRAFFICKING, 10)]) as api, FakeWdtk([first_foi]) as wdtk:
-        config = write_config(tmp_path, api, wdtk)
+        config = write_config(tmp_path, api, wdtk, site='"https://pq.example.org/"')
 
         first = run(config)
         assert first.returncode == 0, first.stderr
@@ -160,6 +161,9 @@ def test_two_runs_keep_a_watch_current_and_the_second_digest_lists_exactly_the_n
         assert bounds and min(bounds) >= since, request.params
     assert attachment_downloads(wdtk, "trafficking_detention") == 1  # the first reply was not downloaded again
     assert attachment_downloads(wdtk, "slavery_leave") == 1
+    feed = feedparser.parse((tmp_path / "out" / "feed.atom").read_text())
+    assert not feed.bozo
+    assert {e.link for e in feed.entries} == {f"https://pq.example.org/pair/{m}" for m in after_second}
     digest = (tmp_path / "out" / "digest.md").read_text()
     assert "since the run of" in digest and "slavery" in digest.lower()
 
@@ -270,6 +274,7 @@ def config_error(tmp_path: Path, text: str) -> str:
         ('database = "pq.db"\n[sourcez]\n', "config: sourcez: unknown key"),
         ('database = "pq.db"\nsources = 3\n', "config: sources: must be a table"),
         ("database = \n", "is not valid TOML"),
+        ('database = "pq.db"\nsite = "javascript:alert(1)"\n', "config: site: not an http URL"),
     ],
 )
 def test_a_bad_config_names_the_key_and_the_reason(tmp_path, text, message):
