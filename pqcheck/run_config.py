@@ -394,6 +394,7 @@ base_url = "{GOVUK_BASE}"
 
 [folders]                       # files you hold, imported on each run (unchanged files change nothing)
 # questions = ["dumps/"]        # API responses saved as .json/.jsonl
-# foi = ["foi-responses/"]      # PDFs, Word, spreadsheets, HTML; metadata.csv beside them
+# foi = ["foi-responses/"]      # folders of PDFs, Word, spreadsheets, HTML (metadata.csv beside them),
+                                # or .jsonl/.csv files of records (as `pqcheck import foi` reads them)
 # hansard = ["debates/search-response.json"]
 """

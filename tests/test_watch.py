@@ -21,7 +21,9 @@ from pqcheck.watch import lock_path
 
 from .support.apiserver import FakeParliamentAPI, make_question
 from .support.cli import command, environment
+from .support.fixtures_govuk import file_attachment, make_release, organisation_item
 from .support.fixtures_wdtk import Attachment, Incoming, make_body, make_request, tiny_pdf
+from .support.govuk_server import FakeGovuk
 from .support.wdtk_server import FakeWdtk
 
 TODAY = datetime.now(UTC).date()
@@ -316,3 +318,60 @@ def test_outputs_that_cannot_be_written_leave_the_pairs_new_for_the_next_digest(
     assert result.returncode == 0, result.stderr
     pairs = stored_pairs(tmp_path / "pq.db")
     assert pairs and sorted(digest_ids(tmp_path)) == sorted(pairs)
+
+
+def test_a_fixed_range_with_gov_uk_and_folders(tmp_path):
+    start = (TODAY - timedelta(days=60)).isoformat()
+    (tmp_path / "foi").mkdir()
+    record = {
+        "id": "held-1",
+        "url": "https://example.org/foi/held-1",
+        "authority": "Home Office",
+        "date": (TODAY - timedelta(days=15)).isoformat(),
+        "title": "Victims of modern slavery granted leave",
+        "request_text": "How many confirmed victims of modern slavery were granted discretionary leave?",
+        "response_text": "In 2025, 27 confirmed victims of modern slavery were granted discretionary leave to remain.",
+        "outcome": "disclosed",
+    }
+    (tmp_path / "foi" / "held.jsonl").write_text(json.dumps(record) + "\n")
+    (tmp_path / "dumps").mkdir()
+    (tmp_path / "dumps" / "answers.jsonl").write_text(json.dumps({"value": question(601, SLAVERY, 4)}) + "\n")
+    (tmp_path / "dumps" / "other.json").write_text('{"not": "a question"}')
+    with FakeGovuk() as govuk, FakeParliamentAPI([question(501, TRAFFICKING, 10)]) as api:
+        govuk.add_item(organisation_item("home-office", "Home Office"))
+        pdf = govuk.add_file("/media/reply.pdf", tiny_pdf(TRAFFICKING_FOI[1]), "application/pdf")
+        published = f"{(TODAY - timedelta(days=20)).isoformat()}T09:30:00.000+00:00"
+        govuk.add_release(
+            make_release(
+                "trafficking",
+                TRAFFICKING_FOI[0],
+                published=published,
+                attachments=[file_attachment("pdf", pdf)],
+                base=govuk.url,
+            )
+        )
+        config = tmp_path / "watch.toml"
+        config.write_text(
+            f'database = "pq.db"\noutput = "out"\ndepartments = ["Home Office"]\nfrom = {start}\n'
+            f'[sources.questions]\nbase_url = "{api.url}"\nrate = 1000.0\n'
+            f'[sources.govuk]\nbase_url = "{govuk.url}"\nbackoff = 0.0\n'
+            '[folders]\nfoi = ["foi/held.jsonl"]\nquestions = ["dumps"]\n'
+        )
+        first = run(config)
+        assert first.returncode == 0, first.stderr
+        searches = len(govuk.paths("/api/search.json"))
+        second = run(config)
+        assert second.returncode == 0, second.stderr
+        later = [r for r in govuk.requests[:] if r.path == "/api/search.json"][searches:]
+    steps = json.loads(last_run(tmp_path / "pq.db")["summary"])["steps"]
+    assert steps["govuk"]["since"] == (TODAY - timedelta(days=3)).isoformat()  # the second run: since the first
+    assert later and all(f"from:{TODAY - timedelta(days=3)}" in r.query["filter_public_timestamp"][0] for r in later)
+    assert steps["folders"]["question_files_skipped"] == 1 and steps["folders"]["questions"] == 1
+    assert "FOI request from GOV.UK (1 new)" in first.stdout and "from files (1 new)" in first.stdout
+    assert "1 warning" in first.stdout  # the file that is not a question, counted, shown with --verbose
+    with sqlite3.connect(tmp_path / "pq.db") as conn:
+        kinds = {
+            row[0]
+            for row in conn.execute("SELECT f.source FROM matches m JOIN foi_requests f ON f.id = m.foi_request_id")
+        }
+    assert kinds >= {"govuk", "file"}, kinds
