@@ -15,6 +15,7 @@ import click
 from . import __version__
 from .cache import FileCache
 from .check import check, describe, read_jsonl, stored_answer
+from .checkpoints import DEFAULT_OVERLAP_DAYS
 from .classify import classify_db
 from .db import database_error, open_db
 from .demo import build_demo
@@ -51,7 +52,7 @@ from .sources.parliament import (
     fetch_answering_bodies,
 )
 from .sources.wdtk import DEFAULT_STATUSES, WDTK_BASE, WDTK_STATUSES, WdtkQuery, check_body, fetch_wdtk_requests
-from .sync import DEFAULT_OVERLAP_DAYS, fetch_details, sync_questions
+from .sync import fetch_details, sync_questions
 from .terminal import QueueIO, run_queue, search_view
 from .text import plural
 from .vocabulary import CATEGORIES, EVIDENCE_NAMES, SEARCH_KINDS, UNREVIEWED, VERDICTS
@@ -345,20 +346,44 @@ def fetch_bodies_command(db_path, api_url, rate, retries, timeout, backoff, quie
 @click.option("--member", type=click.IntRange(1, SQLITE_MAX_INT), help="Members API id of the speaker.")
 @click.option("--from", "date_from", type=DATE, help="Sitting on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", type=DATE, help="Sitting on or before (YYYY-MM-DD).")
+@click.option("--full", is_flag=True, help="Search the whole range again instead of what is new since the last run.")
+@click.option(
+    "--overlap-days",
+    type=click.IntRange(0, MAX_DAYS),
+    default=DEFAULT_OVERLAP_DAYS,
+    show_default=True,
+    help="Safety overlap of an incremental run, in days.",
+)
 @click.option(
     "--api-url", type=BaseUrl(), default=HANSARD_API_BASE, show_default=True, help="Base URL of the Hansard API."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @http_options(default_rate=5.0)
 def fetch_hansard_command(
-    db_path, words, house, member, date_from, date_to, api_url, as_json, rate, retries, timeout, backoff, quiet
+    db_path,
+    words,
+    house,
+    member,
+    date_from,
+    date_to,
+    full,
+    overlap_days,
+    api_url,
+    as_json,
+    rate,
+    retries,
+    timeout,
+    backoff,
+    quiet,
 ):
     """Fetch spoken contributions from the Hansard API: what members and ministers said in debates.
 
     Searches the words (in a house, by a member, between dates), reads each debate for the full
     text, the debate's title and its department, and stores each contribution once with its
-    hansard.parliament.uk link. Contributions already stored are not read again, so a run that
-    stopped resumes. A date window the API cannot search (HTTP 500) is split in halves.
+    hansard.parliament.uk link. Incremental: a later run with the same options searches only
+    what sat since the last one (less --overlap-days); a run that stopped resumes at its last
+    page; contributions already stored are not read again. A date window the API cannot search
+    (HTTP 500) is split in halves.
     """
     _check_range("--from", date_from, "--to", date_to)
     if not words.strip():
@@ -375,12 +400,16 @@ def fetch_hansard_command(
         db,
         make_client(rate, retries, timeout, backoff, quiet),
         query,
+        full=full,
+        overlap_days=overlap_days,
         base=api_url.rstrip("/"),
         progress=Progress(quiet),
         on_gap=warn,
     )
     summary = {
         "contributions": len(result.stats.ids),
+        "resumed": result.resumed,
+        "windows": [[day and day.isoformat() for day in window] for window in result.windows],
         "inserted": result.stats.inserted,
         "updated": result.stats.updated,
         "unchanged": result.stats.unchanged,
@@ -391,7 +420,8 @@ def fetch_hansard_command(
     _print_summary(
         summary,
         as_json,
-        f"Fetched {plural(summary['contributions'], 'contribution')} ({result.already_stored} already stored, "
+        f"Fetched {plural(summary['contributions'], 'contribution')} ({'resumed, ' if result.resumed else ''}"
+        f"{result.already_stored} already stored, "
         f"{plural(len(result.gaps), 'day')} the API would not search, {plural(result.requests, 'request')})",
     )
 

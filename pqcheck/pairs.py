@@ -3,7 +3,8 @@
 ``ReportFilters`` say which pairs (department, dates, category, score, verdict, ids, limit);
 :class:`PairQuery` turns them into SQL conditions; :func:`pair_rows` reads the pairs strongest first
 (score descending, then match id), each a dict with its question, answer, refusal, FOI request and
-document or other answer, evidence, timing and latest review; :func:`summary` counts answers,
+document, other answer or statement, evidence (its link, and how its page was read when OCR read it),
+timing and latest review; :func:`summary` counts answers,
 refusals and pairs by department, category and year. The SQL pieces (the latest-review CTE, the
 pair FROM and columns) are public for search's queries over the same pairs.
 """
@@ -24,6 +25,7 @@ import sqlite_utils
 
 from .departments import department_ids, department_index, known_bodies
 from .errors import BadInput
+from .extract.ocr import LOW_CONFIDENCE
 from .periods import describe_span
 from .questions import QUESTION_PAGE
 from .text import safe_url
@@ -248,6 +250,7 @@ PAIR_COLUMNS = """
     oq.date_answered AS other_date_answered, oq.heading AS other_heading, oq.url AS other_url,
     c.house AS said_house, c.date AS said_date, c.member_name AS said_by, c.attributed_to AS said_attributed,
     c.debate_title AS said_debate, c.url AS said_url,
+    ep.ocr AS evidence_ocr, ep.ocr_confidence AS evidence_ocr_confidence,
     lr.verdict, lr.note AS review_note, lr.reviewer, lr.reviewed_at
 """
 
@@ -408,6 +411,7 @@ def iter_pairs(db: sqlite_utils.Database, query: PairQuery, names: dict[str, str
         LEFT JOIN foi_requests f ON f.id = coalesce(m.foi_request_id, d.request_id)
         LEFT JOIN questions oq ON oq.id = m.other_question_id
         LEFT JOIN contributions c ON c.id = m.contribution_id
+        LEFT JOIN foi_pages ep ON ep.document_id = m.foi_document_id AND ep.page = m.evidence_page
         LEFT JOIN members asker ON asker.id = q.asking_member_id
         LEFT JOIN members minister ON minister.id = q.answering_member_id
         WHERE {query.pair_where}
@@ -428,6 +432,8 @@ def iter_pairs(db: sqlite_utils.Database, query: PairQuery, names: dict[str, str
         row["other_link"] = question_url(row["other_url"], row["other_date_tabled"], row["other_uin"])
         row["timing"] = _timing(row)
         row["said"] = said_in(row) if row["target_kind"] == "statement" else None
+        row["evidence_link"] = evidence_link(row)
+        row["ocr_note"] = ocr_note(row["evidence_ocr"], row["evidence_ocr_confidence"])
         row["foi_date_shown"] = describe_span(row["foi_date"], row["foi_date_precision"])
         row["span"] = phrase_span(row["answer_text"], row["phrase"], row["phrase_start"], row["phrase_end"])
         if row["span"] is None and row["match_phrase"]:
@@ -477,6 +483,28 @@ def said_in(row: dict[str, Any]) -> str:
     when = f" on {row['said_date'][:10]}" if row.get("said_date") else ""
     who = row.get("said_attributed") or row.get("said_by")
     return f"said in the {house}{when}" + (f" by {who}" if who else "")
+
+
+def evidence_link(row: dict[str, Any]) -> str | None:
+    """The link of a pair's evidence: the statement on hansard.parliament.uk, the other answer's
+    page, or the FOI request's (else its document's). As stored: a local file's path stays a path,
+    and each view guards it as it shows links."""
+    links = {
+        "statement": (row["said_url"],),
+        "answer": (row["other_link"],),
+    }.get(row["target_kind"], (row["foi_url"], row["doc_url"]))
+    return next((link for link in links if link), None)
+
+
+def ocr_note(ocr: Any, confidence: Any) -> str | None:
+    """How the evidence page was read, when Tesseract read it: 'read with OCR (confidence 91)', and
+    a warning below LOW_CONFIDENCE; None for a page with a text layer."""
+    if not ocr:
+        return None
+    if not isinstance(confidence, int | float):
+        return "read with OCR (confidence unknown: check the figures against the scan)"
+    low = ", low: check the figures against the scan" if confidence < LOW_CONFIDENCE else ""
+    return f"read with OCR (confidence {confidence:.0f}{low})"
 
 
 def _timing(row: dict[str, Any]) -> str:

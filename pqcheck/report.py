@@ -431,7 +431,8 @@ def _pair_markdown(row: dict[str, Any], contents_slug: str, add) -> None:
                 count = row["doc_page_count"]
                 of = f" of {count:,}" if isinstance(count, int) and count >= row["evidence_page"] else ""
                 page = f", page {row['evidence_page']:,}{of}"
-            add(f"- **Document:** {_link(name, row['doc_url'])}{page}\n")
+            read = f", {md_escape(row['ocr_note'])}" if row["ocr_note"] else ""
+            add(f"- **Document:** {_link(name, row['doc_url'])}{page}{read}\n")
         elif row["evidence_page"] is not None:
             add(f"- **Page:** {row['evidence_page']:,}\n")
     add(f"- **Timing:** {md_escape(row['timing'])}\n")
@@ -499,6 +500,16 @@ CSV_COLUMNS = (
     "other_uin",
     "other_date_answered",
     "other_url",
+    "contribution_id",
+    "statement",
+    "statement_house",
+    "statement_date",
+    "statement_speaker",
+    "statement_debate",
+    "statement_url",
+    "evidence_url",
+    "evidence_ocr",
+    "evidence_ocr_confidence",
     "score",
     "time_relation",
     "gap_days",
@@ -529,6 +540,9 @@ def _csv_chunks(pairs: Iterator[dict[str, Any]]) -> Iterator[str]:
             "foi_request_id": row["foi_request_id"] or row["foi_id"],
             "question_url": row["question_link"],
             "other_url": row["other_link"],
+            **_statement_columns(row),
+            "evidence_url": row["evidence_link"],
+            "evidence_ocr": int(bool(row["evidence_ocr"])),
             "refusal_phrase": _phrase_text(row),
             "answer_cut_short": int(bool(row["answer_cut_short"])),
             "evidence_figures": "; ".join(str(f.get("text") or f.get("value") or "") for f in row["figures"]),
@@ -542,6 +556,19 @@ def _csv_chunks(pairs: Iterator[dict[str, Any]]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
+def _statement_columns(row: dict[str, Any]) -> dict[str, Any]:
+    """A statement's CSV columns: where, when and by whom it was said, and its Hansard link."""
+    said = row["target_kind"] == "statement"
+    return {
+        "statement": row["said"],
+        "statement_house": row["said_house"] if said else None,
+        "statement_date": row["said_date"] if said else None,
+        "statement_speaker": (row["said_attributed"] or row["said_by"]) if said else None,
+        "statement_debate": row["said_debate"] if said else None,
+        "statement_url": row["said_url"] if said else None,
+    }
+
+
 def json_pair(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "rank": row["rank"],
@@ -550,6 +577,7 @@ def json_pair(row: dict[str, Any]) -> dict[str, Any]:
         "foi_request_id": row["foi_request_id"] or row["foi_id"],
         "foi_document_id": row["foi_document_id"],
         "other_question_id": row["other_question_id"],
+        "contribution_id": row["contribution_id"],
         "score": row["score"],
         "reasons": row["reasons_obj"],
         "target_kind": row["target_kind"],
@@ -580,7 +608,7 @@ def json_pair(row: dict[str, Any]) -> dict[str, Any]:
             "period": row["period"],
         },
         "foi": None
-        if row["target_kind"] == "answer" and not row["foi_id"]
+        if row["target_kind"] in ("answer", "statement") and not row["foi_id"]
         else {
             "title": row["foi_title"],
             "url": row["foi_url"],
@@ -595,8 +623,23 @@ def json_pair(row: dict[str, Any]) -> dict[str, Any]:
         "other_question": None
         if row["other_question_id"] is None
         else {"uin": row["other_uin"], "date_answered": row["other_date_answered"], "url": row["other_link"]},
+        "statement": None
+        if row["target_kind"] != "statement"
+        else {
+            "said": row["said"],
+            "house": row["said_house"],
+            "date": row["said_date"],
+            "speaker": row["said_attributed"] or row["said_by"],
+            "member_name": row["said_by"],
+            "debate": row["said_debate"],
+            "url": row["said_url"],
+        },
+        "evidence_url": row["evidence_link"],
         "evidence_text": row["evidence_text"],
         "evidence_page": row["evidence_page"],
+        "evidence_ocr": None
+        if not row["evidence_ocr"]
+        else {"confidence": row["evidence_ocr_confidence"], "note": row["ocr_note"]},
         "evidence_figures": row["figures"],
         "time_relation": row["time_relation"],
         "gap_days": row["gap_days"],

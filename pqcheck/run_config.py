@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .checkpoints import DEFAULT_OVERLAP_DAYS
 from .departments import department_ids, department_index, known_bodies
 from .errors import BadInput
 from .http import check_base_url
@@ -24,7 +25,7 @@ from .sources.govuk import GOVUK_BASE
 from .sources.govuk import MAX_RATE as GOVUK_MAX_RATE
 from .sources.parliament import API_BASE, HOUSES
 from .sources.wdtk import DEFAULT_STATUSES, WDTK_BASE, WDTK_STATUSES
-from .sync import DEFAULT_OVERLAP_DAYS, FIRST_RUN_DAYS
+from .sync import FIRST_RUN_DAYS
 
 LAST_RUN = "last-run"
 MAX_DAYS = 36_525

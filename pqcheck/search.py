@@ -50,7 +50,18 @@ MAX_LIMIT = 500
 MAX_WORDS = 32
 MAX_CHARS = 500
 PROGRESS_STEPS = 1000
-PAIR_HIT_DETAILS = ("score", "category", "label", "verdict", "question_id", "foi_id", "uin")  # in a pair hit's JSON
+PAIR_HIT_DETAILS = (  # in a pair hit's JSON
+    "score",
+    "category",
+    "label",
+    "verdict",
+    "question_id",
+    "foi_id",
+    "uin",
+    "evidence_kind",
+    "said",
+    "evidence_link",
+)
 
 _WORD = re.compile(r"[^\W_]+")
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
@@ -345,7 +356,7 @@ def _window(select: str, rowid: str, size: int = RANK_WINDOW) -> str:
 
 
 _INDEXES = {
-    "pairs": ("questions", "foi_requests", "foi_pages"),
+    "pairs": ("questions", "foi_requests", "foi_pages", "contributions"),
     "answers": ("questions",),
     "foi": ("foi_requests", "foi_pages"),
 }
@@ -355,6 +366,7 @@ _BM25 = {
     "questions": "bm25(questions_fts, 4.0, 2.0, 1.0)",
     "foi_requests": "bm25(foi_requests_fts, 3.0, 1.0)",
     "foi_pages": "bm25(foi_pages_fts)",
+    "contributions": "bm25(contributions_fts, 2.0, 1.0)",
 }
 
 
@@ -516,7 +528,7 @@ def _search_foi(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[l
 # How each side of a pair is found: the refusal's own answer (side 0); the other answer, the FOI
 # request or a page of the FOI's document (side 1).
 def _pair_sides(crowded: frozenset[str]) -> tuple[str, ...]:
-    q, r, p = (_rank(t, crowded) for t in ("questions", "foi_requests", "foi_pages"))
+    q, r, p, c = (_rank(t, crowded) for t in ("questions", "foi_requests", "foi_pages", "contributions"))
     return (
         f"""SELECT m.id, 0 AS side, {q} AS rank FROM questions_fts
            JOIN matches m ON m.question_id = questions_fts.rowid WHERE questions_fts MATCH ?""",
@@ -528,6 +540,9 @@ def _pair_sides(crowded: frozenset[str]) -> tuple[str, ...]:
         f"""SELECT m.id, 1 AS side, {p} AS rank FROM foi_pages_fts
            JOIN foi_pages p ON p.rowid = foi_pages_fts.rowid JOIN matches m ON m.foi_document_id = p.document_id
            WHERE foi_pages_fts MATCH ?""",
+        f"""SELECT m.id, 1 AS side, {c} AS rank FROM contributions_fts
+           JOIN contributions c ON c.rowid = contributions_fts.rowid JOIN matches m ON m.contribution_id = c.id
+           WHERE contributions_fts MATCH ?""",
     )
 
 
@@ -541,6 +556,7 @@ def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple
             UNION ALL {_window(sides[1], "questions_fts.rowid", PAIR_WINDOW)}
             UNION ALL {_window(sides[2], "foi_requests_fts.rowid", PAIR_WINDOW)}
             UNION ALL {_window(sides[3], "foi_pages_fts.rowid", PAIR_WINDOW)}
+            UNION ALL {_window(sides[4], "contributions_fts.rowid", PAIR_WINDOW)}
         ),
         sides AS (
             SELECT match_id, min(CASE WHEN side = 0 THEN rank END) AS own,
@@ -554,7 +570,7 @@ def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple
         LEFT JOIN refusals r ON r.question_id = q.id
         LEFT JOIN latest_review lr ON lr.match_id = m.id
         WHERE {query.pair_where}"""
-    params = [fts, fts, fts, fts, *query.pair_params]
+    params = [fts] * len(sides) + list(query.pair_params)
     ranked, total = _ranked(db, f"{base} ORDER BY rank, m.score DESC, m.id", params, limit, offset)
     ids = [row[0] for row in ranked]
     rows = {row["match_id"]: row for row in pair_rows(db, ReportFilters(match_ids=tuple(ids)))} if ids else {}
@@ -588,7 +604,7 @@ def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple
 
 def _other_side_snippets(db, fts: str, rows: list[dict[str, Any]]) -> dict[str, str]:
     """Match id -> a snippet of the other side of each pair (the page of the matched document with
-    the most matched words, else the FOI request, else the other answer), for pairs whose own
+    the most matched words, else the FOI request, else the other answer, else the statement), for pairs whose own
     answer does not have the words."""
     if not rows:
         return {}
@@ -618,12 +634,20 @@ def _other_side_snippets(db, fts: str, rows: list[dict[str, Any]]) -> dict[str, 
     request_snippets = _snippets(db, "foi_requests", fts, sorted(request_rowids.values()))
     others = sorted({row["other_question_id"] for row in rows if row["other_question_id"]})
     other_snippets = _snippets(db, "questions", fts, others)
+    said = sorted({row["contribution_id"] for row in rows if row["contribution_id"]})
+    said_rowids = (
+        dict(db.execute(f"SELECT id, rowid FROM contributions WHERE id IN ({', '.join('?' * len(said))})", said))
+        if said
+        else {}
+    )
+    said_snippets = _snippets(db, "contributions", fts, sorted(said_rowids.values()))
     found = {}
     for row in rows:
         snippet = (
             pages.get(row["foi_document_id"], (0, None))[1]
             or request_snippets.get(request_rowids.get(row["foi_id"]))
             or other_snippets.get(row["other_question_id"])
+            or said_snippets.get(said_rowids.get(row["contribution_id"]))
         )
         if snippet:
             found[row["match_id"]] = snippet

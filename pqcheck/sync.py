@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlite_utils
 
+from .checkpoints import DEFAULT_OVERLAP_DAYS, begin_run, fail_run, finish_run, save_checkpoint
 from .db import write_transaction
 from .http import HttpClient
 from .progress import Progress
 from .questions import SaveStats, already_complete, cut_short_ids, save_questions
-from .records import now_iso
 from .sources.parliament import (
     API_BASE,
     QuestionFilters,
@@ -34,7 +33,6 @@ from .sources.parliament import (
 )
 
 SOURCE = "parliament:questions"
-DEFAULT_OVERLAP_DAYS = 3
 FIRST_RUN_DAYS = 30
 DETAILS_BATCH = 50  # detail records saved per transaction by fetch_details
 
@@ -89,32 +87,17 @@ def sync_questions(
     """Fetch and save the questions ``filters`` selects, incrementally unless ``full``."""
     progress = progress or Progress(quiet=True)
     key = sync_key(filters)
-    state = next(db["sync_state"].rows_where("key = ?", [key]), None)
-    resumed = bool(state and state["status"] == "running" and not full)
-    if resumed:
-        passes = [QuestionFilters.from_json(p) for p in json.loads(state["plan"])]
-        start_pass, start_skip, started_at = state["pass_index"], state["skip"], state["started_at"]
-    else:
-        since = None
-        if state and state["last_success_at"] and not full:
-            since = date.fromisoformat(state["last_success_at"][:10]) - timedelta(days=overlap_days)
-        started_at = now_iso()
-        passes = plan_passes(filters, since, date.fromisoformat(started_at[:10]))
-        start_pass, start_skip = 0, 0
-    db["sync_state"].upsert(
-        {
-            "key": key,
-            "source": SOURCE,
-            "filters": filters.to_json(),
-            "status": "running",
-            "plan": json.dumps([p.to_json() for p in passes]),
-            "pass_index": start_pass,
-            "skip": start_skip,
-            "started_at": started_at,
-            "last_error": None,
-        },
-        pk="key",
+    checkpoint = begin_run(
+        db,
+        key,
+        SOURCE,
+        filters.to_json(),
+        lambda since, today: [p.to_json() for p in plan_passes(filters, since, today)],
+        full=full,
+        overlap_days=overlap_days,
     )
+    passes = [QuestionFilters.from_json(p) for p in checkpoint.plan]
+    start_pass, start_skip = checkpoint.pass_index, checkpoint.skip
     stats = SaveStats()
     requests_before = client.requests_made
     seen: set[int] = set()
@@ -138,22 +121,20 @@ def sync_questions(
                 if item.end_of_page:
                     _save_page(db, key, batch, index, item.next_skip, stats)
                     batch = []
-            db["sync_state"].update(key, {"pass_index": index + 1, "skip": 0})
+            save_checkpoint(db, key, index + 1, 0)
             progress.finish()
     except BaseException as exc:
         progress.finish()
-        db["sync_state"].update(key, {"last_error": str(exc) or type(exc).__name__})
+        fail_run(db, key, exc)
         raise
-    db["sync_state"].update(
-        key, {"status": "ok", "finished_at": now_iso(), "last_success_at": started_at, "last_error": None}
-    )
-    return SyncResult(key, passes, resumed, stats, client.requests_made - requests_before)
+    finish_run(db, checkpoint)
+    return SyncResult(key, passes, checkpoint.resumed, stats, client.requests_made - requests_before)
 
 
 def _save_page(db, key, batch, pass_index, next_skip, stats: SaveStats) -> None:
     with write_transaction(db):
         stats.add(save_questions(db, batch))
-        db["sync_state"].update(key, {"pass_index": pass_index, "skip": next_skip})
+        save_checkpoint(db, key, pass_index, next_skip)
 
 
 @dataclass

@@ -113,6 +113,7 @@ def _evidence_side(row: dict[str, Any]) -> str:
         head = [f"OTHER WRITTEN ANSWER  UIN {row['other_uin']}  answered {(row['other_date_answered'] or '?')[:10]}"]
     else:
         page = f", page {row['evidence_page']}" if row["evidence_page"] else ""
+        page += f", {row['ocr_note']}" if row.get("ocr_note") else ""
         head = [
             f"{EVIDENCE_NAMES.get(row['evidence_kind'], 'FOI').upper()}  {row['foi_date_shown'] or '?'}",
             f"{row['foi_title'] or row['doc_title'] or '(untitled)'}",
@@ -152,8 +153,7 @@ def pair_view(row: dict[str, Any], width: int | None = None, color: bool = False
     lines += ["", *_wrap_line(f"{row['timing']}.  Score {row['score'] or 0:.2f}  (match {row['match_id']})", width)]
     for reason in describe_reasons(row["reasons_obj"]):
         lines += _wrap_line(f"  {reason}", width, "      ")
-    theirs = row.get("foi_url") or row.get("other_link") or row.get("said_url")
-    links = [x for x in (row.get("question_link"), theirs) if x]
+    links = [x for x in (row.get("question_link"), row.get("evidence_link")) if x]
     lines += [f"  {_safe(link)}" for link in links]  # whole, so that a terminal can open them
     return "\n".join(lines)
 
@@ -265,4 +265,6 @@ def search_view(results: SearchResults, color: bool = False) -> str:
             text, spans = split_marks(hit.snippet)
             styled, _ = _styled(_marked(_safe(text).replace("\n", " "), spans), False, color)
             out.append(f"     {styled}")
+            if hit.kind == "pair" and hit.details.get("target_kind") == "statement" and hit.details.get("said_url"):
+                out.append(_safe(f"     {hit.details['said_url']}"))
     return "\n".join(out)

@@ -3,23 +3,31 @@ reference's shapes, ``pqcheck import hansard`` of the API's shapes, and the piec
 
 from __future__ import annotations
 
+import csv
+import html
+import io
 import json
 import subprocess
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+import requests
 import sqlite_utils
 
 from pqcheck.contributions import office_departments
 from pqcheck.db import open_db
 from pqcheck.match import match_id
+from pqcheck.pairs import ReportFilters, pair_rows
 from pqcheck.records import Contribution
-from pqcheck.sources.hansard import contribution_url, department_of, slug
+from pqcheck.sources.hansard import FIRST_DAY, contribution_url, department_of, halves, slug
+from pqcheck.terminal import pair_view
 
 from .support import world
 from .support.cli import command, environment
 from .support.factories import question_value
 from .support.hansard_server import FakeHansardAPI, debate_payload, detention_world, make_contribution
+from .support.webserver import serving
 
 UQ_DEBATE = "9861C238-5602-4D10-A120-8EB6BC04DDD6"
 UQ_ID = "00000063-6C44-400C-8ABD-112BDCDAE98B"
@@ -87,14 +95,58 @@ def test_fetch_stores_every_contribution_once_through_pages_a_duplicate_and_a_fa
     assert fts.fetchone()[0] == 1
 
 
-def test_a_second_fetch_reads_no_debate_again(api, tmp_path):
+def test_a_second_fetch_searches_only_what_is_new_and_full_searches_it_all_again(api, tmp_path):
     db_path = tmp_path / "h.db"
-    fetch(db_path, api, "--search", "detention")
-    reads = len(api.debate_reads())
-    summary = fetch(db_path, api, "--search", "detention")
-    assert summary["inserted"] == 0 and summary["already_stored"] == 32
+    first = fetch(db_path, api, "--search", "detention")
+    assert first["inserted"] == 32 and first["resumed"] is False
+    (state,) = sqlite_utils.Database(db_path)["sync_state"].rows
+    assert state["source"] == "hansard:spoken" and state["status"] == "ok" and state["last_success_at"]
+    searched, reads = len(api.searches()), len(api.debate_reads())
+
+    second = fetch(db_path, api, "--search", "detention")
+    since = (date.fromisoformat(state["last_success_at"][:10]) - timedelta(days=3)).isoformat()
+    new_searches = api.searches()[searched:]
+    assert new_searches and {s["queryParameters.startDate"] for s in new_searches} == {since}
+    assert second["inserted"] == 0 and second["windows"][0][0] == since
     assert len(api.debate_reads()) == reads
+
+    full = fetch(db_path, api, "--search", "detention", "--full")
+    assert full["inserted"] == 0 and full["already_stored"] == 32 and len(api.debate_reads()) == reads
+    assert "queryParameters.startDate" not in api.searches()[-1]
     assert len(stored(db_path)) == 32
+
+
+def test_a_later_page_answered_with_500_splits_its_window_and_stores_everything_once(api, tmp_path):
+    db_path = tmp_path / "h.db"
+    api.bad_day, api.bad_from_skip = date(2019, 7, 17), 10
+    summary = fetch(db_path, api, "--search", "detention", "--from", "2019-06-01", "--to", "2019-07-31")
+    searches = api.searches()
+    assert (searches[0]["status"], searches[1]["status"], searches[1]["queryParameters.skip"]) == ("200", "500", "10")
+    split = next(s for s in searches[2:] if s["status"] == "200")  # after the client's own retry
+    assert split["queryParameters.endDate"] < "2019-07-31" and split["queryParameters.skip"] == "0"
+    assert len(stored(db_path)) == 32 and summary["inserted"] == 32 and summary["gaps"] == []
+    assert len(summary["windows"]) > 1 and summary["windows"][-1][1] == "2019-07-31"
+
+
+def test_a_fetch_that_stops_resumes_at_its_last_page(api, tmp_path):
+    db_path = tmp_path / "h.db"
+    api.stop_at = 3
+    args = ("--search", "detention", "--from", "2019-06-01", "--to", "2019-07-31")
+    proc = run("fetch", "hansard", db_path, "--api-url", api.url, "--retries", "0", "--rate", "1000", "-q", *args)
+    assert proc.returncode != 0 and proc.stderr.strip().count("\n") == 0 and "Error" in proc.stderr
+    (state,) = sqlite_utils.Database(db_path)["sync_state"].rows
+    assert (state["status"], state["pass_index"], state["skip"]) == ("running", 0, 20) and state["last_error"]
+    assert len(stored(db_path)) == 20
+    searched = len(api.searches())
+
+    api.stop_at = None
+    summary = fetch(db_path, api, *args)
+    resumed = api.searches()[searched]
+    assert summary["resumed"] is True and resumed["queryParameters.skip"] == "20"
+    assert resumed["queryParameters.startDate"] == "2019-06-01"
+    assert summary["inserted"] == 12 and len(stored(db_path)) == 32
+    (state,) = sqlite_utils.Database(db_path)["sync_state"].rows
+    assert state["status"] == "ok" and state["last_error"] is None
 
 
 def test_a_day_the_api_never_searches_is_a_gap_and_the_rest_is_stored(api, tmp_path):
@@ -155,6 +207,17 @@ def test_a_bad_file_is_one_line_exit_2_and_nothing_stored_is_lost(tmp_path, cont
     assert len(stored(tmp_path / "h.db")) == 3
 
 
+def test_a_window_is_split_in_halves_its_open_ends_read_as_the_first_sitting_and_today():
+    today = date(2026, 12, 7)
+    assert halves((date(2019, 6, 1), date(2019, 7, 31)), today) == [
+        (date(2019, 6, 1), date(2019, 7, 1)),
+        (date(2019, 7, 2), date(2019, 7, 31)),
+    ]
+    (first, second) = halves((None, None), today)
+    assert first[0] == FIRST_DAY and second[1] == today and first[1] + timedelta(days=1) == second[0]
+    assert halves((date(2019, 7, 17), date(2019, 7, 17)), today) is None
+
+
 def test_slugs_follow_the_real_links():
     assert slug("Modern-day Slavery") == "Modern-DaySlavery"
     assert slug("Immigration Detention: Victims of Modern Slavery") == "ImmigrationDetentionVictimsOfModernSlavery"
@@ -203,12 +266,18 @@ def test_a_ministers_statement_in_the_commons_is_evidence_against_a_refusal(tmp_
         "debate_title": "Immigration Detention: Victims of Modern Slavery", "debate_ext_id": UQ_DEBATE,
     }  # fmt: skip
     other_department = {**said, "ext_id": "OTHER-1", "department": "Ministry of Defence"}
-    (tmp_path / "said.jsonl").write_text(json.dumps(said) + "\n" + json.dumps(other_department) + "\n")
+    shadow = {
+        **said, "ext_id": "SHADOW-1", "member_name": "Diane Abbott",
+        "attributed_to": "Ms Diane Abbott (Hackney North and Stoke Newington) (Lab)",
+    }  # fmt: skip
+    lines = [json.dumps(record) for record in (said, other_department, shadow)]
+    (tmp_path / "said.jsonl").write_text("\n".join(lines) + "\n")
 
     assert run("import", "hansard", db_path, tmp_path / "said.jsonl", "-q").returncode == 0
     assert run("match", db_path, "-q").returncode == 0
     report = run("report", db_path)
 
+    # the same words from the opposition benches are not the department's: only the minister's are
     (row,) = sqlite_utils.Database(db_path).query("SELECT * FROM matches")
     assert (row["target_kind"], row["evidence_kind"], row["contribution_id"]) == ("statement", "statement", UQ_ID)
     assert row["id"] == match_id(1000001, "statement", UQ_ID) and row["department_id"] == "home-office"
@@ -219,3 +288,93 @@ def test_a_ministers_statement_in_the_commons_is_evidence_against_a_refusal(tmp_
     assert f"{link}#contribution-{UQ_ID}" in report.stdout
     found = run("search", db_path, "trafficking")
     assert "↔ said in the Commons on 2019-07-17 by The Minister for Immigration" in found.stdout
+
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+UQ_REAL_ID = "C0FFEE00-6C44-400C-8ABD-112BDCDAE98B"
+
+
+def real_statement() -> dict:
+    """The Immigration Minister's reply to the urgent question of 17 July 2019, as our real corpus
+    holds it (fixtures/real/foi.jsonl RF003, from the debate's public record), as a contribution
+    record with what ``fetch hansard`` reads from the debate: the department is the office the
+    urgent question is put to."""
+    (found,) = [
+        json.loads(line)
+        for line in (REPOSITORY / "fixtures/real/foi.jsonl").read_text().splitlines()
+        if json.loads(line)["id"] == "RF003"
+    ]
+    return {
+        "ext_id": UQ_REAL_ID, "house": "Commons", "date": found["date"], "text": found["response_text"],
+        "member_name": "Caroline Nokes", "attributed_to": "The Minister for Immigration (Caroline Nokes)",
+        "department": "Secretary of State for the Home Department", "debate_ext_id": UQ_DEBATE,
+        "debate_title": "Immigration Detention: Victims of Modern Slavery",
+    }  # fmt: skip
+
+
+def test_the_urgent_question_answer_of_17_july_2019_is_the_evidence_against_the_june_2019_refusal(tmp_path):
+    """Done when: the minister's 507 statement imported as a contribution and the 19 June 2019 "no
+    central record" answer stored (the demo's copy of it, with the demo's other answers), `pqcheck
+    match` pairs them, and the report, CSV, JSON, search and web show the statement with its link."""
+    db_path = tmp_path / "pq.db"
+    said = real_statement()
+    assert "507" in said["text"]
+    (tmp_path / "said.jsonl").write_text(json.dumps(said) + "\n")
+    for args in (
+        ("import", "questions", db_path, REPOSITORY / "fixtures/demo/questions.json"),
+        ("classify", db_path),
+        ("import", "hansard", db_path, tmp_path / "said.jsonl"),
+        ("match", db_path),
+    ):
+        proc = run(*args, "-q")
+        assert proc.returncode == 0, proc.stderr
+    june = sqlite_utils.Database(db_path).execute(
+        "SELECT q.id FROM questions q JOIN refusals r ON r.question_id = q.id "
+        "WHERE q.date_answered LIKE '2019-06-19%' AND r.label = 'refusal' AND q.answer_text LIKE '%no central record%'"
+    )
+    (question_id,) = june.fetchone()
+    best = sqlite_utils.Database(db_path).execute(
+        "SELECT target_kind, contribution_id FROM matches WHERE question_id = ? ORDER BY score DESC", [question_id]
+    )
+    assert best.fetchone() == ("statement", UQ_REAL_ID)
+
+    link = (
+        f"https://hansard.parliament.uk/Commons/2019-07-17/debates/{UQ_DEBATE}/"
+        f"ImmigrationDetentionVictimsOfModernSlavery#contribution-{UQ_REAL_ID}"
+    )
+    said_in = "said in the Commons on 2019-07-17 by The Minister for Immigration (Caroline Nokes)"
+    report = run("report", db_path).stdout
+    section = report[report.index("990619](") :]
+    section = section[: section.index("[Back to contents]")]
+    assert f"- **Statement:** {said_in} — [Immigration Detention: Victims of Modern Slavery]({link})" in section
+    assert "**507**" in section
+
+    rows = list(csv.DictReader(io.StringIO(run("report", db_path, "--format", "csv").stdout)))
+    row = next(r for r in rows if r["question_id"] == str(question_id) and r["contribution_id"] == UQ_REAL_ID)
+    where = (row["evidence_kind"], row["statement_house"], row["statement_date"])
+    assert where == ("statement", "Commons", "2019-07-17")
+    assert row["statement_speaker"] == said["attributed_to"] and row["statement_url"] == row["evidence_url"] == link
+    assert row["statement"] == said_in and row["foi_url"] == ""
+    pairs = json.loads(run("report", db_path, "--format", "json").stdout)["pairs"]
+    pair = next(p for p in pairs if p["question_id"] == question_id and p["contribution_id"] == UQ_REAL_ID)
+    assert pair["foi"] is None and pair["evidence_url"] == link
+    assert pair["statement"] == {
+        "said": said_in, "house": "Commons", "date": "2019-07-17", "speaker": said["attributed_to"],
+        "member_name": "Caroline Nokes", "debate": said["debate_title"], "url": link,
+    }  # fmt: skip
+
+    found = run("search", db_path, "CID", "--kind", "pairs").stdout  # a word only the statement has
+    assert f"↔ {said_in}" in found and f"     {link}" in found
+    hits = json.loads(run("search", db_path, "CID", "--kind", "pairs", "--json").stdout)["hits"]["pairs"]
+    assert hits and all(h["evidence_kind"] == "statement" and h["evidence_link"] == link for h in hits)
+
+    (shown,) = pair_rows(open_db(db_path, read_only=True), ReportFilters(match_ids=(pair["match_id"],)))
+    view = pair_view(shown, width=200)
+    assert f"STATEMENT  {said_in}" in view and f"  {link}" in view.splitlines()
+
+    with serving(db_path) as running:
+        page = requests.get(f"{running.url}/search", params={"q": "CID"}, timeout=30).text
+        assert html.escape(said_in) in page and f'href="{html.escape(link)}"' in page
+        match = next(p["match_id"] for p in pairs if p["question_id"] == question_id)
+        page = requests.get(f"{running.url}/pair/{match}", timeout=30).text
+        assert said_in in html.unescape(page) and f'href="{html.escape(link)}"' in page

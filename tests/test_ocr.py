@@ -7,6 +7,8 @@ and ``pqcheck ocr`` reads it later. Tests that need the ``tesseract`` program sk
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import sys
@@ -19,7 +21,10 @@ from pqcheck.cli import cli
 from pqcheck.db import open_db
 from pqcheck.extract import extract_file, ocr
 from pqcheck.foi_ocr import original_file
+from pqcheck.pairs import ocr_note
 
+from .support import world
+from .support.factories import question_value
 from .support.fixtures_wdtk import Attachment, Incoming, make_request
 from .support.pdfs import Table, scanned_pdf
 from .support.wdtk_server import FakeWdtk
@@ -273,3 +278,35 @@ def test_without_pytesseract_the_page_needs_ocr(letter, monkeypatch):
 
     assert ocr.missing() == "pytesseract is not installed"
     assert (extraction.status, extraction.pages[0].needs_ocr, extraction.pages[0].ocr) == ("needs_ocr", True, False)
+
+
+@needs_tesseract
+def test_figures_read_with_ocr_are_evidence_shown_as_ocr_text_with_their_confidence(tmp_path, letter):
+    db_path = tmp_path / "pq.db"
+    (letter.parent / "metadata.csv").write_text(
+        "file,id,authority,date,title,request_text,outcome\n"
+        f'"{letter.name}",FOI-52658,Home Office,2019-07-01,Detention of trafficking victims,'
+        "How many potential victims of trafficking were held in immigration detention?,successful\n"
+    )
+    db = open_db(db_path)
+    world.save_answers(db, [question_value(1000001, dateAnswered="2019-06-19T00:00:00")])
+    db.close()
+    for args in (("import", "foi", db_path, letter.parent), ("classify", db_path), ("match", db_path)):
+        result = run(*args, "-q")
+        assert result.exit_code == 0, result.output
+
+    report = run("report", db_path, "--format", "json")
+    (pair,) = json.loads(report.stdout)["pairs"]
+    confidence = pair["evidence_ocr"]["confidence"]
+    assert pair["evidence_kind"] == "disclosure" and pair["evidence_figures"] and confidence > 80
+    assert pair["evidence_ocr"]["note"] == f"read with OCR (confidence {confidence:.0f})"
+    markdown = run("report", db_path).stdout
+    assert f"page 1 of 1, read with OCR (confidence {confidence:.0f})" in markdown
+    (row,) = csv.DictReader(io.StringIO(run("report", db_path, "--format", "csv").stdout))
+    assert (row["evidence_ocr"], float(row["evidence_ocr_confidence"])) == ("1", confidence)
+
+
+def test_an_ocr_page_below_the_threshold_is_shown_with_a_warning():
+    assert ocr_note(1, ocr.LOW_CONFIDENCE + 20) == f"read with OCR (confidence {ocr.LOW_CONFIDENCE + 20:.0f})"
+    assert ocr_note(1, ocr.LOW_CONFIDENCE - 1).endswith("low: check the figures against the scan)")
+    assert ocr_note(0, None) is None and "unknown" in ocr_note(1, None)

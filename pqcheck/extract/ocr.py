@@ -11,7 +11,8 @@ Each page is read with one ``image_to_data`` call: its words come with their box
 confidences, and are laid out again here as lines, top to bottom, a wide gap between words
 (a table's columns) kept as three spaces, as :mod:`pqcheck.extract.pdf` writes rule-less tables,
 so :func:`pqcheck.figures.find_figures` reads table rows in OCR text as on any page. The page's
-confidence is the mean of its words' (0-100).
+confidence is the mean of its words' (0-100); below :data:`LOW_CONFIDENCE` the evidence read from
+it is shown with a warning.
 
 Without pytesseract, or without the ``tesseract`` program on ``PATH``, :func:`missing` says why
 and nothing is read: pages stay ``needs_ocr``.
@@ -38,6 +39,11 @@ RULE_SHARE = 20  # a dark run longer than the width over this is a rule, not a l
 COLUMN_GAP = 1.0  # a gap between words wider than this many line heights separates columns
 COLUMN_SEPARATOR = "   "
 PARAGRAPH_GAP = 0.5  # a gap between lines this many line heights over the usual one starts a paragraph
+# A page whose words' mean confidence is below this is flagged wherever its evidence is shown
+# ("low: check the figures against the scan"). Tesseract reads clean typed letters at about 95
+# (bench.ocr_speed: mean 95.2); below 60 the scan is usually degraded (faint, skewed,
+# handwritten) and digits are misread often.
+LOW_CONFIDENCE = 60.0
 HINT = (
     "install tesseract-ocr and tesseract-ocr-eng (apt-get install tesseract-ocr tesseract-ocr-eng) "
     "and pytesseract (pip install pytesseract) to read scanned pages"

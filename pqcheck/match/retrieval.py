@@ -8,7 +8,9 @@ month, a year or a financial year is in the window when any day of its span is:
 - ``foi_pages_fts`` (the released text; the best page per request),
 - ``questions_fts`` (heading 2, question 1, answer 2) for contradicting answers,
 - ``contributions_fts`` (debate title 1, text 2) for what a minister said in a debate (Hansard),
-  kind ``statement``, the contribution's department and sitting day as an answer's.
+  kind ``statement``, the contribution's department and sitting day as an answer's; a speaker the
+  attribution shows not to speak for the government (:func:`pqcheck.speakers.speaks_in_office`)
+  is never evidence.
 
 A query is an OR of the quoted terms (each with its other form and jargon, see ``terms``), generic
 words left out, at most ``MAX_QUERY_TERMS`` of them, the rarest first while their rows add up to
@@ -38,6 +40,7 @@ from datetime import date
 from typing import Any
 
 from ..periods import years_in
+from ..speakers import speaks_in_office
 from .options import MatchOptions
 from .terms import Stemmer, Term, Text, day
 
@@ -107,6 +110,7 @@ class CandidateSearch:
         self.conn = conn
         self.options = options
         self.df_cache: dict[tuple[str, str], int] = {}
+        conn.create_function("pq_in_office", 2, speaks_in_office, deterministic=True)
         outcomes = ", ".join(f"'{o}'" for o in sorted(NO_RESPONSE))
         statements = [
             "DROP TABLE IF EXISTS temp.pqm_req",
@@ -146,7 +150,8 @@ class CandidateSearch:
                 WHERE r.label IN ('disclosure', 'partial') AND q.answer_text IS NOT NULL""",
             """INSERT INTO temp.pqm_stmt
                 SELECT c.rowid, d.code, CAST(julianday(c.date) - 1721424.5 AS INTEGER)
-                FROM contributions c JOIN temp.pqm_dept d ON d.id = c.department_id""",
+                FROM contributions c JOIN temp.pqm_dept d ON d.id = c.department_id
+                WHERE pq_in_office(c.attributed_to, c.date) IS NOT 0""",
         ]
         for index in INDEXES:
             statements += [

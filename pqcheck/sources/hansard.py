@@ -6,9 +6,10 @@ Shapes and quirks are in ``../shared/reference/hansard-api.md`` (§4 search, §7
 - the search is paged with ``skip``/``take`` until ``TotalResultCount``, and every contribution
   is yielded once (by ``ContributionExtId``, compared without case), since the total and the
   order may shift between pages;
-- a date window the API answers with HTTP 500 (after the client's retries) is split in halves
-  and each half searched, down to a single day; a day that still fails is a gap, reported to
-  ``on_gap`` and skipped;
+- a date window the API answers with HTTP 500 (after the client's retries), on its first page or
+  a later one, is split in halves and each half searched from the start, down to a single day; a
+  day that still fails is a gap, reported to ``on_gap`` and skipped; each page says where the
+  search would resume after it (:class:`SearchPage`), so a caller can save a checkpoint;
 - the search's ``ContributionTextFull`` may be empty or cut, so each debate is read once
   (``/debates/debate/{id}.json``) for the text of its contributions, its title and its
   department (the nearest ``hs_6bDepartment`` node above it in the ``Navigator``); a debate
@@ -19,9 +20,10 @@ Shapes and quirks are in ``../shared/reference/hansard-api.md`` (§4 search, §7
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -38,6 +40,7 @@ DEBATE_PATH = "/debates/debate/{}.json"
 PAGE_SIZE = 100
 HOUSES = ("Commons", "Lords")
 DEPARTMENT_TAG = "hs_6bDepartment"
+FIRST_DAY = date(1803, 1, 1)  # Hansard's first sitting: an open window is split from here
 DEBATES_KEPT = 64  # debates kept in memory while a search is read (one debate holds many matches)
 _SLUG_DROP = re.compile(r"[^\w\s-]")
 _ASKED = re.compile(
@@ -69,6 +72,11 @@ class HansardQuery:
             "take": take,
         }
         return {f"queryParameters.{k}": v for k, v in values.items() if v is not None}
+
+    def to_json(self) -> str:
+        """The query as canonical JSON: what a sync is keyed on."""
+        values = {k: v.isoformat() if isinstance(v, date) else v for k, v in asdict(self).items()}
+        return json.dumps(values, sort_keys=True)
 
 
 def slug(title: str | None) -> str:
@@ -210,42 +218,72 @@ def search_results(payload: Any, where: str) -> tuple[list[dict[str, Any]], int]
     return items, total if type(total) is int and total >= 0 else len(items)
 
 
-def search_window(
+Window = tuple[date | None, date | None]
+
+
+@dataclass
+class SearchPage:
+    """One page of search items, and where the search resumes after it: the windows as split so
+    far, the window and the skip within it (past the last window when the search is done)."""
+
+    items: list[dict[str, Any]]
+    url: str
+    windows: list[Window]
+    next_window: int
+    next_skip: int
+
+
+def halves(window: Window, today: date) -> list[Window] | None:
+    """The two halves of a window (an open end read as the first sitting or today), or None for a
+    single day."""
+    low, high = window[0] or FIRST_DAY, window[1] or today
+    if low >= high:
+        return None
+    middle = low + timedelta(days=(high - low).days // 2)
+    return [(low, middle), (middle + timedelta(days=1), high)]
+
+
+def search_pages(
     client: HttpClient,
     query: HansardQuery,
-    start: date | None,
-    end: date | None,
+    windows: list[Window],
     *,
+    start: int = 0,
+    skip: int = 0,
     base: str = API_BASE,
     take: int = PAGE_SIZE,
     on_gap: Callable[[str], None] = lambda message: None,
-) -> Iterator[tuple[list[dict[str, Any]], str]]:
-    """Each page of search items (with its URL) for the window ``start``..``end``, in halves when
-    the API answers a window with HTTP 500; a single day that still fails goes to ``on_gap``."""
-    windows = [(start, end)]
+) -> Iterator[SearchPage]:
+    """Each page of search items for the windows, from window ``start`` at ``skip``. A window the
+    API answers with HTTP 500 (on any page) is replaced by its halves, searched from the start (what
+    was read of it comes again and is deduplicated); a single day that still fails goes to
+    ``on_gap`` and is skipped."""
+    windows = list(windows)
     url = f"{base}{SEARCH_PATH}"
-    while windows:
-        low, high = windows.pop()
-        skip = 0
-        while True:
-            params = query.params(low, high, skip, take)
-            try:
-                payload = without_surrogates(client.get_json(url, params))
-            except UpstreamError as exc:
-                if exc.last_status != 500 or skip or low is None or high is None:
-                    raise
-                if low >= high:
-                    on_gap(f"{low}: the search failed for this day ({exc}); skipped")
-                    break
-                middle = low + timedelta(days=(high - low).days // 2)
-                windows += [(middle + timedelta(days=1), high), (low, middle)]  # the earlier half first
-                break
-            page_url = build_url(url, params)
-            items, total = search_results(payload, page_url)
-            yield items, page_url
-            skip += len(items)
-            if not items or skip >= total:
-                break
+    index = start
+    while index < len(windows):
+        low, high = windows[index]
+        params = query.params(low, high, skip, take)
+        try:
+            payload = without_surrogates(client.get_json(url, params))
+        except UpstreamError as exc:
+            if exc.last_status != 500:
+                raise
+            split = halves(windows[index], date.fromisoformat(now_iso()[:10]))
+            if split is None:
+                read = f" after {skip:,} results" if skip else ""
+                on_gap(f"{low or high}: the search failed for this day{read} ({exc}); skipped")
+                index, skip = index + 1, 0
+            else:
+                windows[index : index + 1] = split
+                skip = 0
+            continue
+        page_url = build_url(url, params)
+        items, total = search_results(payload, page_url)
+        skip += len(items)
+        if not items or skip >= total:
+            index, skip = index + 1, 0
+        yield SearchPage(items, page_url, list(windows), index, skip)
 
 
 def read_debate(client: HttpClient, debate_ext_id: str, base: str = API_BASE) -> tuple[dict[str, Any] | None, str]:
@@ -265,23 +303,25 @@ def read_debate(client: HttpClient, debate_ext_id: str, base: str = API_BASE) ->
 def fetch_contributions(
     client: HttpClient,
     query: HansardQuery,
+    windows: list[Window] | None = None,
     *,
+    start: int = 0,
+    skip: int = 0,
     base: str = API_BASE,
     take: int = PAGE_SIZE,
     wanted: Callable[[list[str]], set[str]] = set,
     on_gap: Callable[[str], None] = lambda message: None,
-) -> Iterator[list[Contribution]]:
-    """The contributions the search finds, one list per search page, each read in full from its
-    debate. ``wanted`` is given a page's new ids (upper case) and returns those still to be read
-    (the caller leaves out what it has stored); the others are not yielded and their debates not
-    asked for."""
+) -> Iterator[tuple[list[Contribution], SearchPage]]:
+    """The contributions the search finds (in ``windows``, else the query's dates), one list per
+    search page with the page, each read in full from its debate. ``wanted`` is given a page's new
+    ids (upper case) and returns those still to be read (the caller leaves out what it has
+    stored); the others are not yielded and their debates not asked for."""
     seen: set[str] = set()
     debates: dict[str, tuple[dict[str, Any] | None, str, str]] = {}
-    for items, page_url in search_window(
-        client, query, query.date_from, query.date_to, base=base, take=take, on_gap=on_gap
-    ):
+    windows = [(query.date_from, query.date_to)] if windows is None else windows
+    for found in search_pages(client, query, windows, start=start, skip=skip, base=base, take=take, on_gap=on_gap):
         fresh = {}
-        for item in items:
+        for item in found.items:
             ext_id = (text_of(item.get("ContributionExtId")) or "").upper()
             if ext_id and ext_id not in seen:
                 seen.add(ext_id)
@@ -297,12 +337,12 @@ def fetch_contributions(
                     debates.pop(next(iter(debates)))
                 debate, url = read_debate(client, debate_id, base)
                 debates[debate_id.upper()] = (debate, url, now_iso())
-            debate, url, fetched_at = debates.get((debate_id or "").upper(), (None, page_url, now_iso()))
+            debate, url, fetched_at = debates.get((debate_id or "").upper(), (None, found.url, now_iso()))
             record = _from_debate(item, debate, debate_id, url, fetched_at) if debate else None
-            record = record or contribution(item, source_url=page_url)
+            record = record or contribution(item, source_url=found.url)
             if record is not None:
                 page.append(record)
-        yield page
+        yield page, found
 
 
 def _from_debate(

@@ -12,7 +12,9 @@
 
 Quirks it can play (reference §10): pages of at most ``max_take`` results; ``bad_day`` with
 ``max_window_days``: a search whose window holds that day and spans more days than that gets an
-HTTP 500 with an ASP.NET ``{"Message"}`` body; ``duplicate``: a contribution's id listed twice
+HTTP 500 with an ASP.NET ``{"Message"}`` body (only on the pages from ``bad_from_skip`` on, when
+it is set: a later page fails, the first does not); ``stop_at``: the search request of that number
+(from 1) gets an HTTP 400, as a run that stops there; ``duplicate``: a contribution's id listed twice
 in the results (the total counts both).
 Every request is recorded in :attr:`FakeHansardAPI.requests` as (path, params, status).
 """
@@ -151,6 +153,8 @@ class FakeHansardAPI:
         self.departments = departments or {}  # debate ext id -> department title in its Navigator
         self.bad_day: date | None = None
         self.max_window_days = 7
+        self.bad_from_skip = 0  # the 500 of bad_day on pages from this skip on
+        self.stop_at: int | None = None  # the number of the search request answered with a 400
         self.duplicate: str | None = None  # a ContributionExtId listed twice in the results
         self.max_take = 10  # the most results a page holds, whatever ``take`` asks for
         self.requests: list[tuple[str, dict[str, str], int]] = []
@@ -207,7 +211,11 @@ class FakeHansardAPI:
     def _search(self, params: dict[str, str]) -> tuple[int, Any]:
         get = lambda name: params.get(PREFIX + name) or None  # noqa: E731
         start, end = get("startDate"), get("endDate")
-        if self.bad_day and start and end:
+        with self._lock:
+            number = 1 + sum(path == SEARCH_PATH for path, _, _ in self.requests)
+        if number == self.stop_at:
+            return 400, {"Message": "The request is invalid."}
+        if self.bad_day and start and end and int(get("skip") or 0) >= self.bad_from_skip:
             low, high = date.fromisoformat(start), date.fromisoformat(end)
             if low <= self.bad_day <= high and (high - low) > timedelta(days=self.max_window_days - 1):
                 return 500, {"Message": "An error has occurred."}
