@@ -1,12 +1,17 @@
-"""Make docs/pair-page.png: the pair page of the demo's leading case (the 2019 Home Office written
-answer UIN 990619 beside the FOI disclosure "Potential victims of trafficking in immigration
-detention, 2018 (stand-in)"), 1280 pixels wide, in headless Chromium.
+"""Make the screenshots in docs/: the search, pair, department and FOI document pages of the demo,
+1280 and 390 pixels wide (a laptop and a phone), in headless Chromium.
 
-    python docs/screenshot.py [--out docs/pair-page.png]
+    python docs/screenshot.py [--out docs]
+
+Writes ``search-1280.png``, ``search-390.png``, ``pair-1280.png``, ... ``document-390.png``. The
+pair is the demo's leading case (the 2019 Home Office written answer UIN 990619 beside the FOI
+disclosure "Potential victims of trafficking in immigration detention, 2018 (stand-in)"); the
+document is that pair's evidence, opened at its page.
 
 Builds the demo in a temporary folder, serves it on 127.0.0.1 (a free port), and drives Debian's
 chromium through its chromedriver with selenium (nothing is downloaded: SE_OFFLINE and explicit
-paths). The whole page is captured, not just the first screenful.
+paths). Each whole page is captured, not just the first screenful; at 390 pixels the page must
+not scroll sideways (``document.documentElement.scrollWidth``), or the script stops and says which.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -27,7 +33,7 @@ from pqcheck.web.server import make_server  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-WIDTH = 1280
+WIDTHS = (1280, 390)  # a laptop, a phone held upright
 UIN = "990619"
 FOI_TITLE = "Potential victims of trafficking in immigration detention, 2018 (stand-in)"
 CHROMIUM_ARGS = (
@@ -42,26 +48,48 @@ CHROMIUM_ARGS = (
     "--disable-sync",
     "--hide-scrollbars",
     "--force-device-scale-factor=1",
-    f"--window-size={WIDTH},900",
+    "--window-size=1280,900",
 )
 
 
-def pair_id(db_path: Path) -> str:
+def leading_pair(db_path: Path) -> tuple[str, str, int]:
+    """The match id of the demo's leading pair, its evidence document and page."""
     conn = sqlite3.connect(db_path)
     try:
         row = conn.execute(
-            """SELECT m.id FROM matches m JOIN questions q ON q.id = m.question_id
+            """SELECT m.id, m.foi_document_id, coalesce(m.evidence_page, 1) FROM matches m
+               JOIN questions q ON q.id = m.question_id
                JOIN foi_requests f ON f.id = m.foi_request_id WHERE q.uin = ? AND f.title = ?""",
             [UIN, FOI_TITLE],
         ).fetchone()
     finally:
         conn.close()
-    if not row:
-        raise SystemExit(f"the demo has no pair of UIN {UIN} and '{FOI_TITLE}'")
-    return row[0]
+    if not row or not row[1]:
+        raise SystemExit(f"the demo has no pair of UIN {UIN} and a document of '{FOI_TITLE}'")
+    return row
 
 
-def capture(url: str, out: Path, profile: Path) -> None:
+def pages(db_path: Path) -> dict[str, str]:
+    """Each screenshot's name and the path of its page."""
+    match_id, document, page = leading_pair(db_path)
+    return {
+        "search": "search?q=trafficking+detention",
+        "pair": f"pair/{match_id}",
+        "department": "department/home-office",
+        "document": f"document/{quote(document, safe='/:')}#page-{page}",
+    }
+
+
+def fit(driver, width: int) -> None:
+    """The window exactly ``width`` css pixels wide (a phone's at 390) and as tall as the page."""
+    metrics = {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    for _ in range(2):  # the height depends on the width the text wraps at
+        metrics["height"] = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+
+
+def capture(base: str, paths: dict[str, str], out: Path, profile: Path) -> list[Path]:
     os.environ["SE_OFFLINE"] = "true"
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -71,29 +99,29 @@ def capture(url: str, out: Path, profile: Path) -> None:
     for argument in (*CHROMIUM_ARGS, f"--user-data-dir={profile}"):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    written = []
     try:
-        driver.get(url)
-        height = driver.execute_script("return document.documentElement.scrollHeight")
-        # the whole page at exactly WIDTH css pixels, whatever the window's frame
-        driver.execute_cdp_cmd(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": WIDTH, "height": height, "deviceScaleFactor": 1, "mobile": False},
-        )
-        height = driver.execute_script("return document.documentElement.scrollHeight")
-        driver.execute_cdp_cmd(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": WIDTH, "height": height, "deviceScaleFactor": 1, "mobile": False},
-        )
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if not driver.save_screenshot(str(out)):
-            raise SystemExit("chromium did not save the screenshot")
+        out.mkdir(parents=True, exist_ok=True)
+        for width in WIDTHS:
+            for name, path in paths.items():
+                fit(driver, width)
+                driver.get(base + path)
+                fit(driver, width)
+                scroll = driver.execute_script("return document.documentElement.scrollWidth")
+                if scroll > width:
+                    raise SystemExit(f"the {name} page is {scroll} px wide at {width} px: it scrolls sideways")
+                target = out / f"{name}-{width}.png"
+                if not driver.save_screenshot(str(target)):
+                    raise SystemExit(f"chromium did not save {target}")
+                written.append(target)
     finally:
         driver.quit()
+    return written
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "pair-page.png")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs", help="The folder for the screenshots.")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="pqcheck-shot-") as tmp:
         db_path = build_demo(Path(tmp) / "demo").db_path
@@ -101,11 +129,12 @@ def main(argv: list[str] | None = None) -> None:
         thread = threading.Thread(target=running.run, daemon=True)
         thread.start()
         try:
-            capture(f"{running.url}pair/{pair_id(db_path)}", args.out, Path(tmp) / "profile")
+            written = capture(running.url, pages(db_path), args.out, Path(tmp) / "profile")
         finally:
             running.close()
             thread.join(10)
-    print(f"{args.out} ({args.out.stat().st_size / 1024:.0f} KB)")
+    for path in written:
+        print(f"{path} ({path.stat().st_size / 1024:.0f} KB)")
 
 
 if __name__ == "__main__":

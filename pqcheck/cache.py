@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -43,3 +44,21 @@ class FileCache:
                 handle.write(content)
             os.replace(tmp, path)
         return sha256, path
+
+    def keep(self, source: Path, sha256: str) -> Path:
+        """A copy of the file ``source`` (whose content has ``sha256``) in the cache, copied
+        atomically unless the cache already holds that content; returns its path."""
+        found = self.find(sha256)
+        if found is not None:
+            return found
+        path = self.path_for(sha256, source.suffix.lower()[:16])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+        try:
+            with os.fdopen(fd, "wb") as handle, source.open("rb") as original:
+                shutil.copyfileobj(original, handle, 1 << 20)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path

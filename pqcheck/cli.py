@@ -17,6 +17,7 @@ from .cache import FileCache
 from .check import check, describe, read_jsonl, stored_answer
 from .checkpoints import DEFAULT_OVERLAP_DAYS
 from .classify import classify_db
+from .datasette_metadata import database_name, datasette_metadata
 from .db import database_error, open_db
 from .demo import build_demo
 from .departments import answering_body_ids, known_bodies
@@ -34,6 +35,7 @@ from .pairs import ReportFilters
 from .progress import Progress
 from .questions import body_rows, save_answering_bodies
 from .records import now_iso
+from .report import FORMATS as REPORT_FORMATS
 from .report import write_report
 from .review import default_reviewer, export_reviews, import_reviews, record_review
 from .run_config import load_config, write_example_config
@@ -57,6 +59,7 @@ from .terminal import QueueIO, run_queue, search_view
 from .text import plural
 from .vocabulary import CATEGORIES, EVIDENCE_NAMES, SEARCH_KINDS, UNREVIEWED, VERDICTS
 from .watch import run_watch
+from .web import DEFAULT_PORT
 
 DB_PATH = click.Path(file_okay=True, dir_okay=False, allow_dash=False)
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -641,17 +644,22 @@ def import_hansard_command(db_path, files, quiet, as_json):
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @limit_options
-def import_foi_command(db_path, paths, quiet, as_json, max_file_mb, max_pages):
+@cache_option
+@click.option("--no-copy", is_flag=True, help="Do not keep a copy of each file in the file cache.")
+def import_foi_command(db_path, paths, quiet, as_json, max_file_mb, max_pages, cache_dir, no_copy):
     """Import FOI responses held locally.
 
     PATH is a folder of PDF, HTML, text, Word or spreadsheet files (metadata from an optional
     metadata.csv or metadata.json in it), a JSON Lines or CSV file of records with the fields
     id, url, authority, date, title, request_text, response_text, outcome, or a single file.
-    See docs/foi.md.
+    A copy of each file is kept in the file cache (stored once by its content), so that
+    `pqcheck serve` can offer the original wherever the folder goes. See docs/foi.md.
     """
     db = open_db(db_path)
     requests = read_foi_paths(list(paths), warn)
-    stats = ingest(db, requests, limits=make_limits(max_file_mb, max_pages), progress=Progress(quiet), on_problem=warn)
+    cache = None if no_copy else FileCache(cache_dir) if cache_dir else FileCache.beside(db_path)
+    limits = make_limits(max_file_mb, max_pages)
+    stats = ingest(db, requests, limits=limits, progress=Progress(quiet), on_problem=warn, cache=cache)
     _print_foi_summary(stats, as_json, "files")
 
 
@@ -838,12 +846,19 @@ def match_command(db_path, days_before, days_after, keep, quiet, as_json):
     default="-",
     help="Write the report here (default: standard output).",
 )
-@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json", "atom"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice([*REPORT_FORMATS, "atom"]), default="md", show_default=True)
 @department_option("Department or answering body: an id, a name or a fragment of one. Repeat for several.")
 @click.option("--from", "date_from", type=DATE, help="Answers on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", type=DATE, help="Answers on or before (YYYY-MM-DD).")
 @click.option("--since", type=DATE, help="Pairs first matched on or after (YYYY-MM-DD): what is new.")
 @click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES), help="Refusal category.")
+@click.option(
+    "--verdict",
+    "verdicts",
+    multiple=True,
+    type=click.Choice([*VERDICTS, UNREVIEWED]),
+    help="Pairs whose latest verdict is this (repeat for several).",
+)
 @click.option("--min-score", type=SCORE, default=0.0, show_default=True, help="Leave out weaker pairs.")
 @click.option("--limit", type=click.IntRange(1, SQLITE_MAX_INT), help="At most this many pairs (a feed: 50).")
 @click.option(
@@ -852,9 +867,10 @@ def match_command(db_path, days_before, days_after, keep, quiet, as_json):
     help="With --format atom: the address of `pqcheck serve` that entries link to (else the question's page).",
 )
 def report_command(
-    db_path, output, fmt, departments, date_from, date_to, since, categories, min_score, limit, base_url
+    db_path, output, fmt, departments, date_from, date_to, since, categories, verdicts, min_score, limit, base_url
 ):
-    """Write the discrepancies: markdown for reading, CSV or JSON for tools, Atom for a feed reader.
+    """Write the discrepancies: markdown or one HTML page for reading, CSV or JSON for tools, Atom for a
+    feed reader.
 
     \b
       pqcheck report pq.db --since 2026-01-01 --format atom --base-url https://pq.example.org -o feed.atom
@@ -865,6 +881,7 @@ def report_command(
         date_from=date_from and date_from.date(),
         date_to=date_to and date_to.date(),
         categories=tuple(categories),
+        verdicts=tuple(verdicts),
         min_score=min_score,
         matched_since=since and since.date(),
         limit=limit,
@@ -1006,7 +1023,7 @@ def review_command(
 @cli.command(name="serve")
 @click.argument("db_path", type=click.Path(dir_okay=False))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
 @click.option(
     "--token",
     envvar="PQCHECK_TOKEN",
@@ -1022,7 +1039,8 @@ def review_command(
     "--trusted-proxy",
     help="Address of a TLS proxy in front: its X-Forwarded-Proto is believed (the cookie is then Secure).",
 )
-def serve_command(db_path, host, port, token, allow_hosts, trusted_proxy):
+@cache_option
+def serve_command(db_path, host, port, token, allow_hosts, trusted_proxy, cache_dir):
     """Serve the web interface: search, pairs side by side, verdicts, department pages.
 
     Only requests for the bound host name are answered (on loopback also localhost, 127.0.0.1
@@ -1030,7 +1048,39 @@ def serve_command(db_path, host, port, token, allow_hosts, trusted_proxy):
     """
     from .web.server import serve
 
-    serve(db_path, host, port, token, echo=click.echo, allow_hosts=allow_hosts, trusted_proxy=trusted_proxy)
+    serve(
+        db_path,
+        host,
+        port,
+        token,
+        echo=click.echo,
+        allow_hosts=allow_hosts,
+        trusted_proxy=trusted_proxy,
+        cache_dir=cache_dir,
+    )
+
+
+@cli.command(name="datasette-metadata")
+@click.argument("db_path", type=DB_PATH)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    default="-",
+    help="Write the metadata here (default: standard output).",
+)
+def datasette_metadata_command(db_path, output):
+    """Write Datasette's metadata for the database: titles, descriptions, licences, sources,
+    label columns, the pairs view strongest first.
+
+    \b
+      pqcheck datasette-metadata pq.db -o metadata.json && datasette pq.db -m metadata.json
+    """
+    metadata = datasette_metadata(open_db(db_path, read_only=True), database_name(db_path))
+    with atomic_output(output, database=db_path) as handle:
+        handle.write(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
+    if output != "-":
+        click.echo(f"Metadata written to {output}: datasette {db_path} -m {output}", err=True)
 
 
 @cli.command(name="demo")

@@ -312,7 +312,13 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
 # columns an upsert writes once and never changes afterwards
 SET_ONCE = {"matches": ("first_matched_at",)}
 
+# Every id column that names a row of another table. Not declared: reviews.match_id (reviews are kept
+# for pairs the database does not hold: imported, or dropped by a re-match; so are watch_pairs'),
+# foi_requests.authority_id and answering_bodies.department_id (ids of the upstreams, not of a table
+# here). SQLite does not enforce them (pqcheck never turns foreign_keys on); they document the joins,
+# and Datasette links them.
 FOREIGN_KEYS = {
+    "departments": [("parent_id", "departments", "id"), ("successor_id", "departments", "id")],
     "questions": [
         ("answering_body_id", "answering_bodies", "id"),
         ("asking_member_id", "members", "id"),
@@ -326,13 +332,15 @@ FOREIGN_KEYS = {
     "foi_pages": [("document_id", "foi_documents", "id")],
     "foi_figures": [("document_id", "foi_documents", "id")],
     "refusals": [("question_id", "questions", "id")],
-    "contributions": [("department_id", "departments", "id")],
+    "contributions": [("department_id", "departments", "id"), ("member_id", "members", "id")],
     "watch_pairs": [("run_id", "watch_runs", "id")],
     "matches": [
         ("question_id", "questions", "id"),
         ("foi_request_id", "foi_requests", "id"),
         ("foi_document_id", "foi_documents", "id"),
         ("department_id", "departments", "id"),
+        ("other_question_id", "questions", "id"),
+        ("contribution_id", "contributions", "id"),
     ],
 }
 
@@ -374,6 +382,27 @@ VIEWS = {
         SELECT questions.id AS question_id, questions.answering_body_id, department_aliases.department_id
         FROM questions
         LEFT JOIN department_aliases ON department_aliases.alias = 'body:' || questions.answering_body_id
+    """,
+    # each matched pair on one row, for Datasette and SQL: the question, its answer and refusal, the
+    # evidence, the score and the latest verdict (what pairs.py reads, without the words around it)
+    "pairs": """
+        SELECT m.id AS match_id, m.score,
+            (SELECT verdict FROM reviews WHERE reviews.match_id = m.id
+             ORDER BY reviewed_at DESC, reviews.id DESC LIMIT 1) AS verdict,
+            coalesce(qd.department_id, m.department_id) AS department_id,
+            m.question_id, q.uin, q.date_answered, q.heading, q.question_text AS question, q.answer_text AS answer,
+            r.label AS refusal_label, r.category AS refusal_category, r.phrase AS refusal,
+            m.target_kind, m.evidence_kind, m.foi_request_id, m.foi_document_id, m.other_question_id,
+            m.contribution_id, coalesce(f.title, oq.heading, c.debate_title) AS evidence_title,
+            coalesce(f.url, oq.url, c.url) AS evidence_url, m.evidence_page, m.evidence_text AS evidence,
+            m.time_relation, m.gap_days
+        FROM matches m
+        JOIN questions q ON q.id = m.question_id
+        LEFT JOIN department_aliases qd ON qd.alias = 'body:' || q.answering_body_id
+        LEFT JOIN refusals r ON r.question_id = m.question_id
+        LEFT JOIN foi_requests f ON f.id = m.foi_request_id
+        LEFT JOIN questions oq ON oq.id = m.other_question_id
+        LEFT JOIN contributions c ON c.id = m.contribution_id
     """,
 }
 
@@ -542,7 +571,8 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     """Create or migrate every table, index and full-text index, in one write transaction. Safe to
     run any number of times."""
     with write_transaction(db):
-        for name, (pk, columns) in TABLES.items():
+        for name in _creation_order():
+            pk, columns = TABLES[name]
             table = db[name]
             if not table.exists():
                 table.create(columns, pk=pk, foreign_keys=FOREIGN_KEYS.get(name, []))
@@ -563,6 +593,22 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
                 db.execute(f"DROP VIEW IF EXISTS [{name}]")
                 db.execute(f"CREATE VIEW [{name}] AS {sql.strip()}")
         MIGRATIONS.apply(db)
+
+
+def _creation_order() -> list[str]:
+    """The tables, each after the tables its foreign keys name (which must exist to be named)."""
+    order: list[str] = []
+
+    def visit(name: str) -> None:
+        if name not in order:
+            for _, other, _ in FOREIGN_KEYS.get(name, []):
+                if other != name:
+                    visit(other)
+            order.append(name)
+
+    for name in TABLES:
+        visit(name)
+    return order
 
 
 def _create_fts(db: sqlite_utils.Database, table: str, columns: list[str]) -> None:
@@ -709,6 +755,43 @@ def _span_or_none(text: str) -> DateSpan | None:
 
 
 @MIGRATIONS()
-def m005_first_matched_at(db: sqlite_utils.Database) -> None:
+def m005_foreign_keys_for_every_id(db: sqlite_utils.Database) -> None:
+    """Tables made before some of their id columns were declared foreign keys are rebuilt with them:
+    each row kept as it was, with its rowid (what the FTS indexes point at); the indexes and views
+    are made again."""
+    stale = [
+        name
+        for name, declared in FOREIGN_KEYS.items()
+        if db[name].exists()
+        and not {tuple(d) for d in declared}
+        <= {(fk.column, fk.other_table, fk.other_column) for fk in db[name].foreign_keys}
+    ]
+    if not stale:
+        return
+    for view in VIEWS:  # a view naming a table being renamed would stop the rename
+        db.execute(f"DROP VIEW IF EXISTS [{view}]")
+    for name in stale:
+        _rebuild_with_foreign_keys(db, name)
+    for view, sql in VIEWS.items():
+        db.execute(f"CREATE VIEW [{view}] AS {sql.strip()}")
+
+
+def _rebuild_with_foreign_keys(db: sqlite_utils.Database, name: str) -> None:
+    pk, _ = TABLES[name]
+    columns = db[name].columns_dict  # as the file has them: an older file may hold more
+    listed = ", ".join(f"[{c}]" for c in columns)
+    rowid_alias = isinstance(pk, str) and columns.get(pk) is int
+    copied = listed if rowid_alias else f"rowid, {listed}"
+    new = f"_{name}_with_foreign_keys"
+    db[new].create(columns, pk=pk, foreign_keys=FOREIGN_KEYS[name])
+    db.execute(f"INSERT INTO [{new}] ({copied}) SELECT {copied} FROM [{name}]")
+    db.execute(f"DROP TABLE [{name}]")
+    db.execute(f"ALTER TABLE [{new}] RENAME TO [{name}]")
+    for index in INDEXES.get(name, []):
+        db[name].create_index(index, if_not_exists=True)
+
+
+@MIGRATIONS()
+def m006_first_matched_at(db: sqlite_utils.Database) -> None:
     """Pairs matched before ``first_matched_at`` existed count as first matched when last matched."""
     db.execute("UPDATE matches SET first_matched_at = matched_at WHERE first_matched_at IS NULL")

@@ -7,6 +7,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import FileCache
 from .classify import classify_db
 from .db import open_db
 from .errors import BadInput
@@ -51,7 +52,8 @@ def build_demo(
     db[DEMO_MARK].insert({"dataset": str(data), "built_at": now_iso()})
     problems: list[str] = []
     import_question_files(db, [data / "questions.json"], progress)
-    ingest(db, read_foi_paths([data / "foi"], problems.append), progress=progress, on_problem=problems.append)
+    requests = read_foi_paths([data / "foi"], problems.append)
+    ingest(db, requests, progress=progress, on_problem=problems.append, cache=FileCache.beside(db_path))
     if problems:
         raise BadInput("the demo dataset has problems: " + "; ".join(problems))
     classify_db(db, progress=progress)

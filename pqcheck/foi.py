@@ -14,11 +14,13 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import orjson
 import sqlite_utils
 
+from .cache import FileCache
 from .db import fts_add, fts_remove, upsert_rows, write_transaction
 from .departments import resolve_authority
 from .extract import Extraction, Limits, PageText, extract_file
@@ -51,12 +53,15 @@ def ingest(
     limits: Limits | None = None,
     progress: Progress | None = None,
     on_problem: Callable[[str], None] | None = None,
+    cache: FileCache | None = None,
 ) -> IngestStats:
     """Extract, find figures in, and save each request with its documents (many to a transaction).
 
     A request whose metadata and documents are unchanged is not rewritten; a document whose
     content hash is unchanged is not extracted again. A document that cannot be read is saved
-    with its status and error, reported through ``on_problem``, and the run goes on.
+    with its status and error, reported through ``on_problem``, and the run goes on. With
+    ``cache``, each document's file read (a local file, say) is kept in it too (stored once by
+    its content), so that its original can be opened wherever the file was.
     """
     limits = limits or Limits()
     progress = progress or Progress(quiet=True)
@@ -73,7 +78,7 @@ def ingest(
         for request in requests:
             if request.id in batch.ids or len(batch.entries) >= BATCH or batch.size >= BATCH_TEXT:
                 batch.save(db)  # a request seen twice in a batch reads what its first copy saved
-            _ingest_one(db, request, limits, stats, report, batch)
+            _ingest_one(db, request, limits, stats, report, batch, cache)
             progress.advance()
     except BaseException:
         batch.save(db)  # what was read before a bad record (or an interrupt) is kept, as before
@@ -134,7 +139,9 @@ def _date_span(request: FoiRequest) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _ingest_one(db, request: FoiRequest, limits: Limits, stats: IngestStats, report, batch: _Batch) -> None:
+def _ingest_one(
+    db, request: FoiRequest, limits: Limits, stats: IngestStats, report, batch: _Batch, cache: FileCache | None
+) -> None:
     row = request_row(request)
     old = db.conn.execute("SELECT raw FROM foi_requests WHERE id = ?", [request.id]).fetchone()
     known = {
@@ -154,7 +161,11 @@ def _ingest_one(db, request: FoiRequest, limits: Limits, stats: IngestStats, rep
             or (document.error is not None and previous[3] == document.error)
         ):
             continue
-        changed_docs.append(_document_rows(request, document, doc_id, sha256, limits, stats, report))
+        rows = _document_rows(request, document, doc_id, sha256, limits, stats, report)
+        stored = rows["document"]
+        if cache and sha256 and document.path and stored["size"] is not None and stored["status"] != "too_large":
+            _keep(cache, document.path, sha256, report)
+        changed_docs.append(rows)
     if old is not None and old[0] == row["raw"] and not changed_docs:
         stats.unchanged += 1
         return
@@ -224,6 +235,14 @@ def _write(db: sqlite_utils.Database, entries: list[tuple[dict[str, Any], list[d
     upsert_rows(db, "foi_pages", [p for d in changed_docs for p in d["pages"]])
     fts_add(db, "foi_pages", doc_ids, column="document_id")
     upsert_rows(db, "foi_figures", [f for d in changed_docs for f in d["figures"]])
+
+
+def _keep(cache: FileCache, path: Path, sha256: str, report: Callable[[str], None]) -> None:
+    """A copy of a document's file in the cache; a copy that fails is reported, and the run goes on."""
+    try:
+        cache.keep(path, sha256)
+    except OSError as exc:
+        report(f"{path.name}: could not be kept in the file cache ({exc.strerror or exc})")
 
 
 def figure_rows(doc_id: str, page: int, text: str) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""Reports of matched pairs: markdown for researchers, CSV and JSON for tools.
+"""Reports of matched pairs: markdown and one self-contained HTML page for researchers, CSV and
+JSON for tools.
 
 ``write_report(db, out, fmt=..., filters=...)`` writes the pairs of :mod:`pqcheck.pairs` (each a
 written answer that declined to give information, paired with an FOI response or another answer
@@ -8,7 +9,14 @@ review) strongest first (score descending, then match id), after their summary;
 
 Every format is deterministic: the same database gives byte-identical output, and nothing in it
 comes from the clock. The markdown is meant for GitHub: upstream text is escaped so that it
-cannot add HTML, links, tables or headings; links are only made to ``http(s)`` addresses.
+cannot add HTML, links, tables or headings; links are only made to ``http(s)`` addresses; the
+contents link to explicit anchors (``<a id="pair-MATCH_ID">``) that work in
+any renderer; each pair shows its match id and the ``pqcheck review`` line that records a verdict.
+
+Provenance (pqcheck version, the data's date, sources, the Open Parliament Licence and Open
+Government Licence attributions) ends the markdown and the HTML and is the JSON's ``provenance``
+object; the CSV holds its header and rows only (so any CSV reader takes it as it is), starting
+with a UTF-8 byte-order mark so that spreadsheets read its accents right.
 """
 
 from __future__ import annotations
@@ -16,23 +24,27 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
+from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
 import orjson
 import sqlite_utils
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .errors import BadInput
 from .explain import describe_reasons, figure_spans, number_text
 from .pairs import PairQuery, ReportFilters, iter_pairs, report_scope
-from .text import csv_safe, safe_url
+from .provenance import provenance
+from .text import csv_safe, html_link, marked, safe_url
 from .vocabulary import CATEGORY_NAMES, CUT_SHORT_NOTE, EVIDENCE_NAMES, REFUSAL_LABELS
 
-FORMATS = ("md", "csv", "json")
+FORMATS = ("md", "csv", "json", "html")
+BOM = "\ufeff"  # first in a CSV, so that spreadsheets read it as UTF-8
+VERDICT_LINE = 'pqcheck review {db} {match_id} --verdict confirmed|rejected|not-comparable --note "..."'
 TOC_SIZE = 50  # pairs listed in the markdown table of contents
 CSV_CHUNK = 200  # rows of CSV in each piece of a streamed export
 
@@ -88,10 +100,18 @@ def write_report(
         departments=query.department_ids,
     )
     if fmt == "md":
-        _write_markdown(out, query, summary, pairs, listed, names)
+        _write_markdown(out, query, summary, pairs, listed, names, provenance(db), db_name(db))
+    elif fmt == "html":
+        out.writelines(html_report(query, summary, pairs, listed, names, provenance(db), db_name(db)))
     else:
-        out.writelines(_csv_chunks(pairs) if fmt == "csv" else _json_chunks(query, summary, pairs, listed))
+        out.writelines(_csv_chunks(pairs) if fmt == "csv" else _json_chunks(query, summary, pairs, listed, db))
     return stats
+
+
+def db_name(db: sqlite_utils.Database) -> str:
+    """The database's file name for the ``pqcheck review`` lines (never its folder), or ``DB``."""
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    return Path(path).name if path else "DB"
 
 
 def stream_report(db: sqlite_utils.Database, *, fmt: str, filters: ReportFilters = ReportFilters()) -> Iterator[str]:
@@ -102,7 +122,7 @@ def stream_report(db: sqlite_utils.Database, *, fmt: str, filters: ReportFilters
         raise BadInput(f"unknown export format '{fmt}': use csv or json")
     names, query, summary, listed = report_scope(db, filters)
     pairs = iter_pairs(db, query, names)
-    return _csv_chunks(pairs) if fmt == "csv" else _json_chunks(query, summary, pairs, listed)
+    return _csv_chunks(pairs) if fmt == "csv" else _json_chunks(query, summary, pairs, listed, db)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,25 +223,9 @@ def _blockquote(escaped: str) -> str:
 # markdown
 
 
-class _Slugger:
-    """GitHub's heading anchors (github-slugger): lower case, punctuation dropped, spaces to
-    hyphens, repeats numbered -1, -2..."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, int] = {}
-
-    def slug(self, heading: str) -> str:
-        text = "".join(
-            ch
-            for ch in heading.lower()
-            if ch in " -" or unicodedata.category(ch)[0] in "LMN" or unicodedata.category(ch) == "Pc"
-        ).replace(" ", "-")
-        result = text
-        while result in self.seen:
-            self.seen[text] += 1
-            result = f"{text}-{self.seen[text]}"
-        self.seen[result] = 0
-        return result
+def pair_anchor(row: dict[str, Any]) -> str:
+    """The pair's anchor: ``pair-`` and its match id (the same in every report of the pair)."""
+    return f"pair-{row['match_id']}"
 
 
 def _n(value: int) -> str:
@@ -263,17 +267,16 @@ def _write_markdown(
     pairs: Iterator[dict[str, Any]],
     listed: int,
     names: dict[str, str],
+    found: dict[str, Any],
+    database: str,
 ) -> None:
-    slugs = _Slugger()
     parts: list[str] = []
     add = parts.append
     title = "Written answers that declined to give information, and the FOI releases that gave it"
-    slugs.slug(title)
     add(f"# {title}\n\n")
     filters = query.describe(names)
     add(f"Filters: {md_escape('; '.join(filters))}.\n\n" if filters else "Filters: none.\n\n")
 
-    slugs.slug("Summary")
     add("## Summary\n\n")
     span = ""
     if summary["first_answered"]:
@@ -302,37 +305,51 @@ def _write_markdown(
     add("\n")
 
     for heading, rows in _summary_tables(summary):
-        slugs.slug(heading)
         add(f"### {heading}\n\n{rows}\n")
 
     first = list(islice(pairs, TOC_SIZE))  # the contents list these; the rest are written as they come
     if not first:
-        slugs.slug("Pairs")
         add("## Pairs\n\n")
         if summary["pairs"]:
             add("No pairs listed (the limit is 0).\n")
         else:
             add("There are no matched pairs" + (" within these filters" if filters else "") + ".\n")
+        add(_provenance_markdown(found))
         out.write("".join(parts))
         return
 
-    contents_slug = slugs.slug("Contents")
-    slugs.slug("Pairs")  # in document order, as GitHub numbers repeated anchors
-    heading_slugs = [slugs.slug(_pair_heading(row)) for row in first]
-    add("## Contents\n\n")
-    for row, slug in zip(first, heading_slugs, strict=True):
+    add('<a id="contents"></a>\n\n## Contents\n\n')
+    for row in first:
         verdict = f", {row['verdict']}" if row["verdict"] else ""
-        add(f"{row['rank']}. [{md_escape(_pair_heading(row).split('. ', 1)[1])}](#{slug}) — score {_score(row)}")
-        add(f"{md_escape(verdict)}\n")
+        heading = md_escape(_pair_heading(row).split(". ", 1)[1])
+        add(f"{row['rank']}. [{heading}](#{pair_anchor(row)}) — score {_score(row)}{md_escape(verdict)}\n")
     if listed > TOC_SIZE:
         add(f"\n…and {_n(listed - TOC_SIZE)} more below.\n")
     add("\n## Pairs\n")
     for row in chain(first, pairs):
-        _pair_markdown(row, contents_slug, add)
+        _pair_markdown(row, database, add)
         if len(parts) > 2000:
             out.write("".join(parts))
             parts.clear()
+    add(_provenance_markdown(found))
     out.write("".join(parts))
+
+
+def _provenance_markdown(found: dict[str, Any]) -> str:
+    """The report's provenance footer: version, data date, sources and licences, linked."""
+    lines = ["\n## Provenance\n\n"]
+    lines.append(
+        f"Made with pqcheck {md_escape(found['pqcheck_version'])}; "
+        f"data as of {md_escape(found['data_as_of'] or 'unknown')}.\n\n"
+    )
+    for source in found["sources"]:
+        licence = f", {md_escape(source['licence'])}" if source["licence"] else ""
+        lines.append(f"- {_link(md_escape(source['name']), source['url'])}: {_n(source['records'])} records{licence}\n")
+    credits = [
+        f"{md_escape(licence['attribution'])} ({_link(md_escape(licence['name']), licence['url'])})\n"
+        for licence in found["licences"]
+    ]
+    return "".join(lines) + "\n" + "\n".join(credits)
 
 
 def _summary_tables(summary: dict[str, Any]) -> list[tuple[str, str]]:
@@ -380,8 +397,9 @@ def _date(value: str | None) -> str:
     return md_escape(value[:10]) if value else "unknown date"
 
 
-def _pair_markdown(row: dict[str, Any], contents_slug: str, add) -> None:
-    add(f"\n### {md_escape(_pair_heading(row))}\n\n")
+def _pair_markdown(row: dict[str, Any], database: str, add) -> None:
+    add(f'\n<a id="{pair_anchor(row)}"></a>\n\n### {md_escape(_pair_heading(row))}\n\n')
+    add(f"- **Match id:** `{_code(row['match_id'])}`\n")
     uin = md_escape(row["uin"] or row["question_id"])
     house = f" ({md_escape(row['house'])})" if row["house"] else ""
     add(
@@ -463,7 +481,19 @@ def _pair_markdown(row: dict[str, Any], contents_slug: str, add) -> None:
         add(f"- **Review:** {md_escape(row['verdict'])}{by}{when}{note}\n")
     else:
         add("- **Review:** not reviewed yet\n")
-    add(f"\n[Back to contents](#{contents_slug})\n")
+    add(f"- **Record a verdict:** `{review_line(database, row['match_id'])}`\n")
+    add("\n[Back to contents](#contents)\n")
+
+
+def review_line(database: str, match_id: str) -> str:
+    """The command that records a verdict on the pair (the database by its file name)."""
+    shown = database if database and all(c.isalnum() or c in "._-" for c in database) else "DB"
+    return VERDICT_LINE.format(db=shown, match_id=_code(match_id))
+
+
+def _code(text: Any) -> str:
+    """Text to put in a markdown code span (no backticks, no line breaks)."""
+    return " ".join(str(text).replace("`", "'").split())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -530,8 +560,9 @@ def _phrase_text(row: dict[str, Any]) -> str | None:
 
 
 def _csv_chunks(pairs: Iterator[dict[str, Any]]) -> Iterator[str]:
-    """The CSV report: the header, then a piece of text every CSV_CHUNK rows."""
+    """The CSV report: the byte-order mark and the header, then a piece of text every CSV_CHUNK rows."""
     buffer = io.StringIO()
+    buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for n, row in enumerate(pairs, 1):
@@ -659,10 +690,12 @@ def json_pair(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _json_chunks(
-    query: PairQuery, summary: dict[str, Any], pairs: Iterator[dict[str, Any]], listed: int
+    query: PairQuery, summary: dict[str, Any], pairs: Iterator[dict[str, Any]], listed: int, db: sqlite_utils.Database
 ) -> Iterator[str]:
-    """The summary, then the pairs one piece of text each (the same text as one orjson document)."""
+    """The provenance and the summary, then the pairs one piece of text each (the same text as one
+    orjson document)."""
     document = {
+        "provenance": provenance(db),
         "summary": {
             "filters": {
                 "departments": list(query.department_ids),
@@ -670,6 +703,7 @@ def _json_chunks(
                 "date_to": query.date_to,
                 "categories": list(query.categories),
                 "min_score": query.filters.min_score,
+                "verdicts": list(query.filters.verdicts),
                 "limit": query.filters.limit,
             },
             **summary,
@@ -684,3 +718,42 @@ def _json_chunks(
         item = orjson.dumps(json_pair(row), option=orjson.OPT_INDENT_2).decode().replace("\n", "\n    ")
         yield ("," if n else "") + "\n    " + item
     yield "\n  ]\n}\n" if listed else "]\n}\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML: one page, its styles inline, nothing fetched from anywhere
+
+_HTML = Environment(loader=PackageLoader("pqcheck", "data"), autoescape=select_autoescape(["html"]))
+_HTML.filters["marked"] = marked
+
+
+def html_report(
+    query: PairQuery,
+    summary: dict[str, Any],
+    pairs: Iterator[dict[str, Any]],
+    listed: int,
+    names: dict[str, str],
+    found: dict[str, Any],
+    database: str,
+) -> Iterator[str]:
+    """The report as one self-contained HTML page (inline CSS, no scripts, no external resources),
+    in pieces; upstream text is escaped, links are made to ``http(s)`` addresses only."""
+    first = list(islice(pairs, TOC_SIZE))
+    return _HTML.get_template("report.html").generate(
+        title="Written answers that declined to give information, and the FOI releases that gave it",
+        filters=query.describe(names),
+        summary=summary,
+        listed=listed,
+        first=first,
+        pairs=chain(first, pairs),
+        provenance=found,
+        anchor=pair_anchor,
+        heading=lambda row: _pair_heading(row).split(". ", 1)[1],
+        score=_score,
+        category=_category_name,
+        evidence_name=lambda kind: EVIDENCE_NAMES.get(kind or "", "FOI"),
+        evidence_spans=lambda row: figure_spans(row["evidence_text"] or "", row["figures"])[0],
+        reasons=lambda row: [line[:1].upper() + line[1:] for line in describe_reasons(row["reasons_obj"])],
+        review_line=lambda match_id: review_line(database, match_id),
+        link=html_link,
+    )

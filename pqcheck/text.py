@@ -1,6 +1,7 @@
 """Upstream text made safe to use: HTML as plain text that keeps its structure (in one linear pass),
 numbers read from ASCII digits only and bounded, lone surrogates replaced, the one guard of links
-(http(s) URLs only) and the one guard of CSV cells (no formulas); counts in words (:func:`plural`)."""
+(http(s) URLs only), the one guard of CSV cells (no formulas), text as HTML with spans marked, and
+counts in words (:func:`plural`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, CData, NavigableString, PageElement, Tag
+from markupsafe import Markup, escape
 
 _HTML_TAG = re.compile(
     r"<\s*/?\s*(?:p|br|div|table|tbody|thead|tr|td|th|ul|ol|li|a|strong|em|b|i|u|span|h[1-6]|"
@@ -167,6 +169,29 @@ def csv_unquote(value: Any) -> Any:
     if isinstance(value, str) and value[:1] == "'" and value[1:].startswith(CSV_QUOTED_STARTS):
         return value[1:]
     return value
+
+
+def marked(text: Any, spans: Any = ()) -> Markup:
+    """``text`` escaped as HTML, with each (start, end) span in ``<mark>`` (spans that overlap an
+    earlier one or fall outside the text are left out)."""
+    text = "" if text is None else str(text)
+    out, pos = [], 0
+    for start, end in sorted({(int(s), int(e)) for s, e in spans or ()}):
+        if start < pos or start >= end or end > len(text):
+            continue
+        out += [escape(text[pos:start]), Markup("<mark>"), escape(text[start:end]), Markup("</mark>")]
+        pos = end
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+def html_link(url: Any, label: Any) -> Markup:
+    """``label`` linked to ``url`` when it is a web address; otherwise the label alone (a local
+    file's path is never shown; a ``javascript:`` address cannot be clicked)."""
+    target = safe_url(url)
+    if target:
+        return Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(target, label)
+    return escape(label)
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:

@@ -6,7 +6,13 @@ import json
 
 import sqlite_utils
 
-from pqcheck.db import FTS, TABLES, ensure_db_shape, open_db
+from pqcheck import db as db_module
+from pqcheck.contributions import save_contributions
+from pqcheck.db import FOREIGN_KEYS, FTS, INDEXES, TABLES, ensure_db_shape, open_db
+from pqcheck.records import Contribution
+
+from .support.factories import question_value
+from .support.world import add_pair, add_review, save_answers
 
 
 def test_ensure_db_shape_is_idempotent(tmp_path):
@@ -56,7 +62,8 @@ def test_an_older_file_is_migrated_without_losing_rows(tmp_path):
         "m002_fts_kept_by_savers",
         "m003_review_times_as_utc_offsets",
         "m004_foi_authorities_and_date_spans",
-        "m005_first_matched_at",
+        "m005_foreign_keys_for_every_id",
+        "m006_first_matched_at",
     ]
 
 
@@ -137,6 +144,62 @@ def test_pairs_matched_before_first_matched_at_existed_get_it_from_matched_at(db
     from pqcheck.db import MIGRATIONS
 
     db["matches"].insert({"id": "m1", "question_id": 1, "matched_at": "2025-05-05T00:00:00+00:00"})
-    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm005_first_matched_at'")
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm006_first_matched_at'")
     MIGRATIONS.apply(db)
     assert db["matches"].get("m1")["first_matched_at"] == "2025-05-05T00:00:00+00:00"
+
+
+def foreign_keys(db, table):
+    return {(fk.column, fk.other_table, fk.other_column) for fk in db[table].foreign_keys}
+
+
+def test_every_id_column_is_a_declared_foreign_key_in_a_new_file(tmp_path):
+    db = open_db(tmp_path / "pq.db")
+    for table, declared in FOREIGN_KEYS.items():
+        assert foreign_keys(db, table) == set(declared), table
+    assert ("other_question_id", "questions", "id") in foreign_keys(db, "matches")
+    assert ("contribution_id", "contributions", "id") in foreign_keys(db, "matches")
+    assert ("member_id", "members", "id") in foreign_keys(db, "contributions")
+
+
+def test_tables_made_before_their_foreign_keys_are_rebuilt_with_every_row_kept(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    older = {  # as an earlier pqcheck declared them
+        **FOREIGN_KEYS,
+        "departments": [],
+        "contributions": [("department_id", "departments", "id")],
+        "matches": FOREIGN_KEYS["matches"][:4],
+    }
+    with monkeypatch.context() as patch:
+        patch.setattr(db_module, "FOREIGN_KEYS", older)
+        db = open_db(path)
+        save_answers(db, [question_value(1), question_value(2)])
+        said = Contribution("ABC-1", "Commons", "2020-01-01", "There were 507 victims in detention.", member_id=9)
+        save_contributions(db, [said, Contribution("ABC-2", "Lords", "2020-02-02", "Nothing on prisons.")])
+        add_pair(db, "m1", 1, 0.9, other_question_id=2)
+        add_pair(db, "m2", 2, 0.5, contribution_id="ABC-1", target_kind="statement", evidence_kind="statement")
+        add_review(db, 1, "m1", "confirmed", "2026-01-01T10:00:00")
+        db.conn.commit()
+        db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm005_foreign_keys_for_every_id'")
+        db.conn.commit()
+        assert foreign_keys(db, "matches") == set(older["matches"])
+        before = {
+            table: db.execute(f"SELECT rowid, * FROM [{table}] ORDER BY rowid").fetchall()
+            for table in ("matches", "contributions", "departments", "questions", "reviews")
+        }
+        pairs_before = db.execute("SELECT match_id, score, verdict FROM pairs ORDER BY match_id").fetchall()
+        db.close()
+
+    db = open_db(path)  # a writing open migrates it
+
+    for table, declared in FOREIGN_KEYS.items():
+        assert foreign_keys(db, table) == set(declared), table
+    for table, rows in before.items():
+        assert db.execute(f"SELECT rowid, * FROM [{table}] ORDER BY rowid").fetchall() == rows, table
+    assert [r["id"] for r in db["contributions"].search("victims")] == ["ABC-1"]  # the FTS index still fits
+    indexed = {tuple(index.columns) for index in db["matches"].indexes}
+    assert {tuple(columns) for columns in INDEXES["matches"]} <= indexed
+    assert db.execute("SELECT match_id, score, verdict FROM pairs ORDER BY match_id").fetchall() == pairs_before
+    assert pairs_before == [("m1", 0.9, "confirmed"), ("m2", 0.5, None)]
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert not db_module.schema_gaps(db)

@@ -47,8 +47,8 @@ FLOORS = {
         "hansard_sync",
         "run_config",
     ],
-    5: ["pairs", "explain"],
-    6: ["report", "feed", "search", "review"],
+    5: ["pairs", "explain", "evidence", "provenance"],
+    6: ["report", "feed", "search", "review", "datasette_metadata"],
     7: ["web", "terminal", "demo", "watch"],
     8: ["cli", "__main__"],
 }

@@ -192,7 +192,7 @@ def test_pqcheck_ocr_leaves_a_page_whose_file_is_gone(tmp_path, letter, monkeypa
     db_path = tmp_path / "pq.db"
     with monkeypatch.context() as patch:
         patch.setenv("PATH", str(tmp_path))
-        assert run("import", "foi", db_path, letter, "--quiet").exit_code == 0
+        assert run("import", "foi", db_path, letter, "--quiet", "--no-copy").exit_code == 0
     letter.write_bytes(b"%PDF-1.4 something else now")
 
     result = run("ocr", db_path, "--quiet")
@@ -201,6 +201,21 @@ def test_pqcheck_ocr_leaves_a_page_whose_file_is_gone(tmp_path, letter, monkeypa
     assert "the original file is not in the cache any more" in result.stderr
     assert "1 pages left needing OCR" in result.stdout
     assert stored(db_path)[0][0]["needs_ocr"] == 1
+
+
+@needs_tesseract
+def test_pqcheck_ocr_reads_the_copy_an_import_kept_when_the_file_is_gone(tmp_path, letter, monkeypatch):
+    db_path = tmp_path / "pq.db"
+    with monkeypatch.context() as patch:
+        patch.setenv("PATH", str(tmp_path))
+        assert run("import", "foi", db_path, letter, "--quiet").exit_code == 0
+    letter.unlink()
+
+    result = run("ocr", db_path, "--quiet", "--json")
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["pages"] == 1
+    assert stored(db_path)[0][0]["needs_ocr"] == 0
 
 
 def test_the_original_file_is_found_in_the_cache_by_its_hash(tmp_path):

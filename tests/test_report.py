@@ -7,20 +7,24 @@ import io
 import json
 import random
 import re
+import shlex
 from datetime import date
-from html import unescape
 
 import pytest
 import sqlite_utils
+from click.testing import CliRunner
 
-from pqcheck.db import ensure_db_shape, upsert_rows
+import pqcheck
+from pqcheck.cli import cli
+from pqcheck.db import ensure_db_shape, open_db, upsert_rows
 from pqcheck.departments import save_departments
 from pqcheck.errors import BadInput
 from pqcheck.pairs import ReportFilters
 from pqcheck.records import FoiDocument, FoiRequest
-from pqcheck.report import CSV_COLUMNS, write_report
+from pqcheck.report import CSV_COLUMNS, md_escape, write_report
 
 from .support.factories import question_value
+from .support.webserver import reviews
 from .support.world import add_pair, add_refusal, add_review, phrase_at, save_answers, save_fois
 
 HOME_ANSWER = (
@@ -299,7 +303,7 @@ def test_links(full):
     ) in first
     assert "- **Timing:** FOI answered 56 days before the written answer\n" in first
     assert ("- **Score:** 0.91\n  - Matched terms: trafficking, detention\n  - Rules: same department +0.20\n") in first
-    other = next(s for s in sections(text) if "m-answer" not in s and "Other written answer" in s)
+    other = next(s for s in sections(text) if "Other written answer" in s)
     assert (
         "- **Other written answer:** [UIN 260003](https://questions-statements.parliament.uk/written-questions/"
         "detail/2019-06-03/260003): Human Trafficking: Detainees, answered 2020-03-02\n"
@@ -307,22 +311,43 @@ def test_links(full):
     assert "- **Timing:** The other written answer was given 434 days before this written answer\n" in other
 
 
-def test_contents_anchors_match_github_headings(full):
+def test_contents_link_to_explicit_anchors_that_work_in_any_renderer(full):
     text = report(full)[0]
     contents = text.split("## Contents\n\n")[1].split("\n## Pairs")[0]
     assert contents.startswith(
-        "1. [Human Trafficking: Detainees — Home Office](#1-human-trafficking-detainees--home-office) "
-        "— score 0.91, confirmed\n"
+        "1. [Human Trafficking: Detainees — Home Office](#pair-m-home) — score 0.91, confirmed\n"
     )
-    assert "(#3-prisons-scriptalert1script-xjavascriptalert1--ministry-of-justice)" in contents
+    assert '<a id="contents"></a>\n\n## Contents' in text
     html = render(text)
-    # every internal link points at a heading, slugged as GitHub does (lower case, punctuation
-    # dropped, spaces to hyphens), and each section links back to the contents
-    headings = [unescape(re.sub(r"<[^>]+>", "", h)) for h in re.findall(r"<h[1-6]>(.*?)</h[1-6]>", html)]
-    anchors = {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
+    # every internal link points at an explicit id (not at a heading slug only GitHub makes), and
+    # each section links back to the contents
+    ids = set(re.findall(r'<a id="([^"]+)"></a>', html))
     targets = re.findall(r'href="#([^"]+)"', html)
-    assert len(targets) == 3 + 3 and set(targets) <= anchors
+    assert len(targets) == 3 + 3 and set(targets) <= ids
+    assert ids == {"contents", "pair-m-home", "pair-m-answer", "pair-m-evil"}
     assert html.count('<a href="#contents">Back to contents</a>') == 3
+
+
+def test_each_pair_shows_its_match_id_and_the_line_that_records_a_verdict(demo_copy):
+    out = io.StringIO()
+    write_report(open_db(demo_copy, read_only=True), out, fmt="md")
+    text = out.getvalue()
+    first = sections(text)[0]
+    match_id = re.search(r"- \*\*Match id:\*\* `([0-9a-f]{40})`\n", first).group(1)
+    line = re.search(r"- \*\*Record a verdict:\*\* `(pqcheck review [^`]+)`\n", first).group(1)
+    assert line.startswith(f"pqcheck review pqcheck.db {match_id} --verdict confirmed|rejected|not-comparable")
+    assert str(demo_copy.parent) not in text  # the database by its name, never its folder
+    page = io.StringIO()
+    write_report(open_db(demo_copy, read_only=True), page, fmt="html")
+    for shown in (text, page.getvalue()):  # the demo's FOI files are local: named, never shown as paths
+        assert "file://" not in shown and "fixtures/demo" not in shown
+    # the line is the review command's own syntax: run as written (a verdict chosen), it records it
+    args = shlex.split(line.replace("confirmed|rejected|not-comparable", "rejected").replace('"..."', '"not the same"'))
+    args[2] = str(demo_copy)
+    result = CliRunner().invoke(cli, [*args[1:], "--by", "A. Reader"])
+    assert result.exit_code == 0, result.output
+    [review] = reviews(demo_copy)
+    assert (review["match_id"], review["verdict"], review["note"]) == (match_id, "rejected", "not the same")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,7 +368,8 @@ def test_upstream_text_cannot_inject_html_links_or_structure(full):
     assert html.count("<table>") == 3  # the summary tables only: '|' in an answer makes no table
     assert html.count("<hr") == 0  # a '---' line in an answer is not a rule
     assert html.count("<h1>") == 1  # '# Heading?' in an answer is not a heading
-    assert "<del>" not in html and "<code>" not in html and "<em>" not in html
+    assert "<del>" not in html and "<em>" not in html
+    assert html.count("<code>") == 2 * 3  # the match id and the review line of each pair, nothing else
     # the FOI with a javascript: url and a markdown link in its title is shown as text, not a link
     assert "[Second \\[request\\](javascript:x)]" not in evil
     assert "- **FOI disclosure:** Second \\[request\\](javascript:x) — Home Office" in evil
@@ -397,7 +423,7 @@ def test_unknown_category_and_bad_range(full):
     with pytest.raises(BadInput, match="ends"):
         report(full, date_from=date(2021, 1, 1), date_to=date(2020, 1, 1))
     with pytest.raises(BadInput, match="format"):
-        report(full, "html")
+        report(full, "pdf")
 
 
 def test_date_category_and_score_filters_apply_to_every_format(full):
@@ -440,7 +466,7 @@ def test_latest_verdict_shown(full):
     text = report(full)[0]
     first = sections(text)[0]
     assert "- **Review:** confirmed by alice on 2026-02-01T10:00:00: Same \\<b\\>period\\</b\\>\n" in first
-    assert "rejected" not in first
+    assert "rejected" not in first.split("- **Record a verdict:**")[0]
     unreviewed = next(s for s in sections(text) if "Other written answer" in s)
     assert "- **Review:** not reviewed yet\n" in unreviewed
     pairs = {p["match_id"]: p for p in json.loads(report(full, "json")[0])["pairs"]}
@@ -459,6 +485,9 @@ def test_latest_verdict_shown(full):
 
 def test_csv_fields(full):
     text, stats = report(full, "csv")
+    assert text.startswith("\ufeffrank,match_id,")  # a byte-order mark: spreadsheets read it as UTF-8
+    assert text.encode("utf-8").startswith(b"\xef\xbb\xbf") and text.count("\ufeff") == 1
+    text = text.removeprefix("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert tuple(csv.reader(io.StringIO(text)).__next__()) == CSV_COLUMNS
     assert len(rows) == stats.listed == 3
@@ -489,7 +518,7 @@ def test_csv_cells_do_not_start_formulas(db):
 
 def test_json_has_ids_score_and_reasons_for_every_pair(full):
     data = json.loads(report(full, "json")[0])
-    assert set(data) == {"summary", "pairs"} and len(data["pairs"]) == 3
+    assert set(data) == {"provenance", "summary", "pairs"} and len(data["pairs"]) == 3
     for pair in data["pairs"]:
         for key in ("question_id", "foi_request_id", "foi_document_id", "other_question_id", "match_id", "score"):
             assert key in pair
@@ -579,7 +608,75 @@ def test_empty_database(db):
     assert text.endswith("\n") and not text.endswith("\n\n")
     data = json.loads(report(db, "json")[0])
     assert data["pairs"] == [] and data["summary"]["pairs"] == 0
-    assert report(db, "csv")[0] == ",".join(CSV_COLUMNS) + "\n"
+    assert report(db, "csv")[0] == "\ufeff" + ",".join(CSV_COLUMNS) + "\n"
     filtered = report(db, departments=("home",))[0]
     assert "There are no matched pairs within these filters.\n" in filtered
     assert "<p>There are no matched pairs.</p>" in render(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# provenance, the verdict filter, the HTML page
+
+
+def test_provenance_ends_the_markdown_and_is_the_jsons_provenance_object(full):
+    text = report(full)[0]
+    footer = text.split("\n## Provenance\n\n", 1)[1]
+    latest = full.execute("SELECT max(fetched_at) FROM questions").fetchone()[0]
+    assert latest and f"data as of {md_escape(latest)}." in footer  # from the data, not the clock
+    assert f"Made with pqcheck {pqcheck.__version__};" in footer
+    assert "[WhatDoTheyKnow](https://www.whatdotheyknow.com/): 2 records, Open Government Licence v3.0" in footer
+    assert "Contains Parliamentary information licensed under the Open Parliament Licence v3.0." in footer
+    assert "Contains public sector information licensed under the Open Government Licence v3.0." in footer
+    data = json.loads(report(full, "json")[0])
+    provenance = data["provenance"]
+    assert provenance["pqcheck_version"] == pqcheck.__version__ and provenance["data_as_of"] == latest
+    assert {s["name"]: s["records"] for s in provenance["sources"]} == {
+        "UK Parliament Written Questions API": 6,
+        "WhatDoTheyKnow": 2,
+    }
+    assert [licence["name"] for licence in provenance["licences"]] == [
+        "Open Parliament Licence v3.0",
+        "Open Government Licence v3.0",
+    ]
+    assert report(full)[0] == text  # deterministic
+
+
+def test_verdict_filter_on_the_command_line(full, tmp_path):
+    path = tmp_path / "pq.db"
+    disk = sqlite_utils.Database(path)
+    full.conn.commit()  # a backup waits for a transaction still open
+    full.conn.backup(disk.conn)
+    disk.close()
+
+    def listed(*verdicts):
+        args = ["report", str(path), "--format", "json"] + [a for v in verdicts for a in ("--verdict", v)]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.output)
+        assert data["summary"]["filters"]["verdicts"] == sorted(verdicts)
+        return [p["match_id"] for p in data["pairs"]]
+
+    assert listed("confirmed") == ["m-home"]
+    assert listed("unreviewed") == ["m-answer"]
+    assert listed("not-comparable", "unreviewed") == ["m-answer", "m-evil"]
+    assert listed() == ["m-home", "m-answer", "m-evil"]
+    result = CliRunner().invoke(cli, ["report", str(path), "--verdict", "maybe"])
+    assert result.exit_code == 2 and "maybe" in result.output
+
+
+def test_html_is_one_self_contained_page_with_upstream_text_escaped(full):
+    text, stats = report(full, "html")
+    assert stats.listed == 3 and text.startswith("<!doctype html>") and text.rstrip().endswith("</html>")
+    # nothing fetched from anywhere: styles inline, no scripts, images, frames, fonts or stylesheets
+    assert "<style>" in text
+    for fetches in ("<script", "<link", "<img", "<iframe", "@import", "url(", "src="):
+        assert fetches not in text.lower(), fetches
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text  # a heading's markup shown as text
+    assert 'href="javascript' not in text.lower()
+    assert 'href="https://www.whatdotheyknow.com/request/detention_of_trafficking_victims"' in text
+    # explicit anchors, each pair's id and verdict line, the provenance
+    assert re.findall(r'<a href="#(pair-[^"]+)">', text) == ["pair-m-home", "pair-m-answer", "pair-m-evil"]
+    assert all(f'<section class="pair" id="pair-{m}">' in text for m in ("m-home", "m-answer", "m-evil"))
+    assert "<code>pqcheck review DB m-home --verdict confirmed|rejected|not-comparable" in text
+    assert "<mark>no central record</mark>" in text and "<mark>507</mark>" in text
+    assert "Open Government Licence v3.0" in text and 'id="provenance"' in text

@@ -95,6 +95,7 @@ def test_a_request_for_another_host_name_is_refused(demo_copy):
             status, _, text = request(running, "GET", f"/pair/{match_id}", headers={"Host": host})
             assert status == 400, host
             assert "does not answer to the host name" in text and 'name="csrf"' not in text
+            assert "PROVENANCE" not in running.app.config and "data as of" not in text  # nothing read
         for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}", f"[::1]:{port}"):
             status, _, text = request(running, "GET", f"/pair/{match_id}", headers={"Host": host})
             assert status == 200 and 'name="csrf"' in text, host

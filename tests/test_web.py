@@ -52,7 +52,9 @@ def section(text: str, element_id: str) -> str:
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
+    """The rows of an export, which starts with a byte-order mark (for spreadsheets)."""
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,7 +271,7 @@ def test_a_verdict_needs_the_form_field(demo_copy):
         done = requests.post(url, data={**verdict, "csrf": fields["csrf"]}, timeout=TIMEOUT, allow_redirects=False)
         assert done.status_code == 303
         assert done.headers["Location"].endswith(f"/pair/{match_id}?recorded=1")
-        assert "Set-Cookie" not in done.headers
+        assert done.headers["Set-Cookie"].startswith("pqcheck_reviewer=Tester;")  # no token cookie: the name only
         [row] = reviews(demo_copy)
         assert (row["match_id"], row["verdict"], row["reviewer"], row["note"]) == (match_id, "confirmed", "Tester", "n")
         shown = requests.get(urljoin(running.url, done.headers["Location"]), timeout=TIMEOUT).text
@@ -301,8 +303,10 @@ def test_with_a_token_a_verdict_needs_it(demo_copy):
 
         done = browser.post(url, data={**verdict, "token": "s3cret"}, timeout=TIMEOUT, allow_redirects=False)
         assert done.status_code == 303
-        cookie = done.headers["Set-Cookie"]
         port = urlsplit(running.url).port
+        [cookie] = [
+            c for c in done.raw.headers.getlist("Set-Cookie") if c.startswith("pqcheck_") and "reviewer" not in c
+        ]
         assert cookie.startswith(f"pqcheck_{port}=") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
         assert "s3cret" not in cookie  # an HMAC of the token, never the token
         [row] = reviews(demo_copy)
@@ -448,9 +452,10 @@ def test_markup_in_answers_and_evidence_is_shown_as_text(demo_copy):
         assert ("answer-text", "There is no central record") in page.marks  # the phrase still marked
         assert ("evidence-text", "507") in page.marks
         assert "&lt;b&gt;12&lt;/b&gt;" in text  # a figure found elsewhere, as text
-        # the javascript: addresses are shown, not linked
-        assert 'The source: <span class="url">javascript:alert(1)</span>' in text
-        assert 'the document: <span class="url">' in text
+        # the javascript: addresses are neither linked nor shown; the FOI's own page is linked
+        assert "href=&#34;javascript:alert(1)&#34;" in text  # in the answer's text, as text
+        assert text.count("javascript:alert(1)") == 1  # the FOI's address is not shown
+        assert 'href="/foi/' in text
 
         response = get(running, f"/pair/{moved}")
         page = assert_inert(response)
@@ -503,14 +508,12 @@ def test_the_department_page_shows_the_years(site, demo_db):
     page = get(site, "/department/home-office")
     assert page.status_code == 200
     assert "<h1>Home Office</h1>" in page.text and "Refusals and pairs by year" in page.text
-    table = page.text[page.text.index('<table class="grid years">') :]
+    table = page.text[page.text.index('<table class="grid years stack">') :]
     table = table[: table.index("</table>")]
+    cell = r'<td class="num" data-label="\w+">([\d,]+)</td>'
     shown = [
         tuple(int(n.replace(",", "")) for n in row)
-        for row in re.findall(
-            r'<td>(\d{4})</td><td class="num">([\d,]+)</td><td class="num">([\d,]+)</td><td class="num">([\d,]+)</td>',
-            table,
-        )
+        for row in re.findall(r'<td data-label="Year">(\d{4})</td>' + cell * 3, table)
     ]
     database = open_db(demo_db)
     expected = summary(database, ReportFilters(departments=("home-office",)))["by_year"]
@@ -555,3 +558,65 @@ def test_the_server_stops_cleanly(demo_db):
     assert threading.active_count() <= before
     with serving(demo_db):
         pass  # closed before any request
+
+
+# ---------------------------------------------------------------------------------------------
+# the rough edges: Apply, Next, an id's first characters, the footer, the port
+
+
+def between(text: str, start: str, end: str) -> str:
+    at = text.index(start)
+    return text[at : text.index(end, at)]
+
+
+def test_search_has_an_apply_button_and_next_only_when_there_is_a_next_page(site):
+    page = get(site, "/search", q="trafficking", kind="pairs", limit=1)
+    form = between(page.text, '<form class="search"', "</form>")
+    assert '<button type="submit" class="apply">Apply</button>' in form
+    total = get(site, "/search.json", q="trafficking", kind="pairs", limit=1).json()["totals"]["pairs"]
+    assert total > 2
+    paging = between(page.text, '<nav class="paging">', "</nav>")
+    assert "Next" in paging and "Previous" not in paging
+    last = get(site, "/search", q="trafficking", kind="pairs", limit=1, page=total)
+    assert "<li" in section(last.text, "results-pairs")  # the last page has its hit...
+    paging = between(last.text, '<nav class="paging">', "</nav>")
+    assert "Next" not in paging and "Previous" in paging  # ...and no next page
+    exact = get(site, "/search", q="trafficking", kind="pairs", limit=total)  # exactly one page of hits
+    assert "Next" not in between(exact.text, '<nav class="paging">', "</nav>")
+
+
+def test_a_pair_can_be_opened_by_the_first_characters_of_its_id(demo_copy):
+    match_id = pair_id(demo_copy, "990619", HOME_OFFICE_FOI)
+    conn = sqlite3.connect(demo_copy)
+    with conn:  # two pairs whose ids start alike
+        for twin in ("abcdef01" + "0" * 32, "abcdef02" + "0" * 32):
+            conn.execute(
+                "INSERT INTO matches (id, question_id, score) SELECT ?, question_id, 0.1 FROM matches LIMIT 1", [twin]
+            )
+    conn.close()
+    with serving(demo_copy) as running:
+        response = requests.get(urljoin(running.url, f"pair/{match_id[:8]}"), timeout=TIMEOUT, allow_redirects=False)
+        assert response.status_code == 302 and response.headers["Location"].endswith(f"/pair/{match_id}")
+        assert get(running, f"/pair/{match_id[:8].upper()}").url.endswith(f"/pair/{match_id}")
+        for given, says in (
+            ("abcdef", "fits several pairs"),
+            ("abc", "not a match id"),
+            ("fedcba98", "no matched pair"),
+        ):
+            refused = get(running, f"/pair/{given}")
+            assert refused.status_code == 404 and "There is no such page" in refused.text
+            assert says in html.unescape(refused.text), given
+
+
+def test_every_page_credits_its_sources_and_licences(site):
+    for path in ("/", "/search?q=trafficking", "/pairs", "/departments", "/department/home-office"):
+        footer = get(site, path).text.split("<footer>", 1)[1]
+        assert "Open Parliament Licence v3.0" in footer and "Open Government Licence v3.0" in footer, path
+        assert "data as of 20" in footer and "pqcheck 0.1.0" in footer
+        assert "FOI responses from local files (16)" in footer
+
+
+def test_the_default_port_is_not_datasettes():
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert "8017" in result.output and "8001" not in result.output
+    assert server_module.make_server.__defaults__[1] == 8017

@@ -9,7 +9,9 @@ Debian's chromium and chromedriver the test is skipped.
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
@@ -123,3 +125,85 @@ def test_search_open_a_pair_and_record_a_verdict(demo_copy, browser):
     assert pairs[match_id]["review"]["reviewer"] == "Alex Researcher"
     assert pairs[match_id]["review"]["note"] == review["note"]
     assert [p["match_id"] for p in pairs.values() if p["review"]] == [match_id]
+
+
+# ---------------------------------------------------------------------------------------------
+# a phone's width, the chart's colours, the reviewer's name
+
+PHONE = 390  # css pixels: a phone held upright
+
+
+def phone_pages(db_path: Path) -> dict[str, str]:
+    """The pages a staffer opens on a phone: a search, a pair, a department, an FOI document."""
+    conn = sqlite3.connect(db_path)
+    try:
+        match_id, document = conn.execute(
+            "SELECT id, foi_document_id FROM matches WHERE foi_document_id IS NOT NULL ORDER BY score DESC, id LIMIT 1"
+        ).fetchone()
+    finally:
+        conn.close()
+    return {
+        "search": "search?q=trafficking+detention",
+        "pair": f"pair/{match_id}",
+        "department": "department/home-office",
+        "document": "document/" + quote(document, safe="/:"),
+        "foi": "foi/" + quote(document.split("/", 1)[0], safe=":"),
+    }
+
+
+def set_width(driver, width: int, *, mobile: bool) -> None:
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": mobile},
+    )
+
+
+def test_no_page_scrolls_sideways_at_a_phones_width(demo_db, browser):
+    with serving(demo_db) as running:
+        set_width(browser, PHONE, mobile=True)
+        for name, path in phone_pages(demo_db).items():
+            browser.get(running.url + path)
+            assert browser.execute_script("return document.readyState") == "complete"
+            assert browser.execute_script("return window.innerWidth") == PHONE, name
+            width = browser.execute_script("return document.documentElement.scrollWidth")
+            assert width <= PHONE, f"{name} ({path}) is {width} px wide at {PHONE} px"
+            if name in ("department", "search"):  # tables are stacked rows, each cell with its label
+                cells = browser.execute_script(
+                    "return [...document.querySelectorAll('table.stack td')].map(td => getComputedStyle(td).display)"
+                )
+                assert not cells or set(cells) == {"block"}, (name, set(cells))
+
+
+def test_the_department_chart_draws_refusals_in_the_legends_colour(demo_db, browser):
+    from selenium.webdriver.common.by import By
+
+    with serving(demo_db) as running:
+        browser.get(running.url + "department/home-office")
+        bars = browser.find_elements(By.CSS_SELECTOR, "svg.bars rect.bar-r")
+        assert bars and any(float(bar.get_attribute("width")) > 0 for bar in bars)
+        colour = browser.execute_script
+        refusal_bar = colour("return getComputedStyle(document.querySelector('rect.bar-r')).fill")
+        pair_bar = colour("return getComputedStyle(document.querySelector('rect.bar-p')).fill")
+        refusal_key = colour("return getComputedStyle(document.querySelector('.key-r')).color")
+        pair_key = colour("return getComputedStyle(document.querySelector('.key-p')).color")
+        assert refusal_bar == refusal_key and pair_bar == pair_key and refusal_bar != pair_bar
+
+
+def test_the_reviewers_name_is_remembered_for_the_next_verdict(demo_copy, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    conn = sqlite3.connect(demo_copy)
+    first, second = [row[0] for row in conn.execute("SELECT id FROM matches ORDER BY score DESC, id LIMIT 2")]
+    conn.close()
+    with serving(demo_copy) as running:
+        browser.get(f"{running.url}pair/{first}")
+        assert browser.find_element(By.NAME, "reviewer").get_attribute("value") == ""
+        browser.find_element(By.NAME, "reviewer").send_keys("Sam Staffer")
+        browser.find_element(By.CSS_SELECTOR, "button.b-rejected").click()
+        WebDriverWait(browser, WAIT).until(ec.presence_of_element_located((By.CSS_SELECTOR, "p.notice")))
+        browser.get(f"{running.url}pair/{second[:8]}")  # the first characters of an id, as the CLI takes
+        assert browser.current_url.endswith(f"/pair/{second}")
+        assert browser.find_element(By.NAME, "reviewer").get_attribute("value") == "Sam Staffer"
+    assert [r["reviewer"] for r in reviews(demo_copy)] == ["Sam Staffer"]

@@ -1,4 +1,5 @@
-"""The web interface: search, pair pages with verdicts, department pages, CSV/JSON exports, Atom feeds.
+"""The web interface: search, pair pages with verdicts, department pages, FOI request and document
+pages (the cached original served as a download), CSV/JSON exports, Atom feeds.
 
 A small Flask app rather than Datasette: the pages MPs' staff need (a pair side by side with the
 refusal phrase and the figures highlighted, a verdict form guarded by a token) are custom views
@@ -11,6 +12,11 @@ running at the same time), never creating the file: GET requests read-only (``mo
 read-write (``mode=rw``); a database gone or not readable is a 503 page. What a request must pass
 first (its Host, a POST's origin, the form's CSRF value, the token cookie) is in :mod:`.guards`;
 bodies, form fields, search words and search time are capped.
+
+A document's original file is served from the file cache only (:mod:`pqcheck.evidence` finds it by
+its SHA-256 and checks it is inside the cache), as a download (``Content-Disposition: attachment``)
+with a content type from an allow-list and ``X-Content-Type-Options: nosniff``. The name a
+reviewer gives is kept in a cookie and filled in on the next verdict form.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import hmac
 import io
 import secrets
 import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -37,12 +44,14 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
-from markupsafe import Markup, escape
 
+from ..cache import FileCache
 from ..db import lock_wait, open_db
 from ..errors import BadInput, DatabaseBusy
+from ..evidence import foi_document, foi_request, original_in_cache, where_from
 from ..explain import describe_reasons, figure_spans
 from ..feed import DEFAULT_ENTRIES, MAX_ENTRIES, feed_text
 from ..feed import MIME as ATOM_MIME
@@ -52,10 +61,11 @@ from ..pairs import (
     pair_rows,
     summary,
 )
-from ..report import stream_report
-from ..review import record_review, reviews_of
+from ..provenance import provenance
+from ..report import BOM, stream_report
+from ..review import MAX_REVIEWER, record_review, resolve_match_id, reviews_of
 from ..search import MAX_LIMIT, SearchFilters, SearchTooSlow, results_json, search, split_marks
-from ..text import csv_safe, safe_url
+from ..text import csv_safe, html_link, marked, safe_url
 from ..vocabulary import (
     CATEGORIES,
     CATEGORY_NAMES,
@@ -71,22 +81,33 @@ PAGE_SIZE = 20
 MAX_BODY = 256 * 1024  # a verdict form is a few kB: a bigger body is refused (413) before it is read
 MAX_FORM_FIELDS = 50  # the verdict form has five
 SEARCH_SECONDS = 10.0  # a search running longer is stopped (503: narrow it)
+PROVENANCE_SECONDS = 60.0  # the footer's provenance is read again after this long
+REVIEWER_COOKIE = "pqcheck_reviewer"  # the name last given on a verdict, filled in on the next form
+REVIEWER_COOKIE_SECONDS = 365 * 24 * 3600
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
 
 
-def create_app(db_path: str | Path, *, token: str | None = None, hosts: AllowedHosts | None = None) -> Flask:
+def create_app(
+    db_path: str | Path,
+    *,
+    token: str | None = None,
+    hosts: AllowedHosts | None = None,
+    cache_dir: str | Path | None = None,
+) -> Flask:
     """The app for the database at ``db_path``. With ``token``, recording a verdict needs it (a
     form field, the ``X-Pqcheck-Token`` header, or the cookie set after the first success). It
-    answers requests to ``hosts`` only (by default the loopback names, on any port)."""
+    answers requests to ``hosts`` only (by default the loopback names, on any port). Documents'
+    original files are served from ``cache_dir`` (by default the cache beside the database) only."""
     db_path = str(Path(db_path).resolve())
     open_db(db_path, read_only=True).close()  # it must exist, be pqcheck's and need no migration
     app = Flask(__name__)
     app.config.update(
         DB_PATH=db_path,
         TOKEN=token,
+        CACHE=FileCache(cache_dir) if cache_dir else FileCache.beside(db_path),
         SECRET=secrets.token_bytes(32),  # signs the forms' CSRF values
         HOSTS=hosts or AllowedHosts.local(),
         SEARCH_SECONDS=SEARCH_SECONDS,
@@ -94,7 +115,7 @@ def create_app(db_path: str | Path, *, token: str | None = None, hosts: AllowedH
         MAX_FORM_MEMORY_SIZE=MAX_BODY,
         MAX_FORM_PARTS=MAX_FORM_FIELDS,
     )
-    app.jinja_env.filters.update(marked=marked, split_marks=split_marks, safe_url=safe_url)
+    app.jinja_env.filters.update(marked=marked, split_marks=split_marks, safe_url=safe_url, where_from=where_from)
     app.jinja_env.globals.update(
         CATEGORY_NAMES=CATEGORY_NAMES,
         EVIDENCE_NAMES=EVIDENCE_NAMES,
@@ -105,7 +126,7 @@ def create_app(db_path: str | Path, *, token: str | None = None, hosts: AllowedH
         UNREVIEWED=UNREVIEWED,
         describe_reasons=describe_reasons,
         query_with=query_with,
-        link=link,
+        link=html_link,
     )
     _register(app)
     return app
@@ -137,30 +158,6 @@ def _closing(chunks: Iterator[str], database: sqlite_utils.Database) -> Iterator
         yield from chunks
     finally:
         database.close()
-
-
-def marked(text: Any, spans: Any = ()) -> Markup:
-    """``text`` escaped, with each (start, end) span in ``<mark>``."""
-    text = "" if text is None else str(text)
-    out, pos = [], 0
-    for start, end in sorted({(int(s), int(e)) for s, e in spans or ()}):
-        if start < pos or start >= end or end > len(text):
-            continue
-        out += [escape(text[pos:start]), Markup("<mark>"), escape(text[start:end]), Markup("</mark>")]
-        pos = end
-    out.append(escape(text[pos:]))
-    return Markup("").join(out)
-
-
-def link(url: Any, label: str) -> Markup:
-    """``label`` linked to ``url`` when it is a web address; otherwise the label and the address as
-    text (a local file's path stays visible; a ``javascript:`` address cannot be clicked)."""
-    target = safe_url(url)
-    if target:
-        return Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(target, label)
-    if not url:
-        return escape(label)
-    return Markup('{}: <span class="url">{}</span>').format(label, url)
 
 
 def query_with(**changes: Any) -> str:
@@ -283,6 +280,7 @@ def _pair_view(row: dict[str, Any]) -> dict[str, Any]:
 
 def _search_csv(results) -> str:
     buffer = io.StringIO()
+    buffer.write(BOM)  # as the reports' CSV: spreadsheets read it as UTF-8
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["kind", "id", "rank", "title", "date", "department", "url", "snippet"])
     for hits in results.hits.values():
@@ -314,6 +312,19 @@ def _register(app: Flask) -> None:
         return response
 
     app.before_request(_refusal)
+
+    def credits() -> dict[str, Any] | None:
+        """The footer's provenance, read at most once a minute (it counts every source); None when
+        the database cannot be read. Error pages do not ask: a refused request reads nothing."""
+        held = app.config.get("PROVENANCE")
+        if held is None or time.monotonic() - held[0] > PROVENANCE_SECONDS:
+            try:
+                held = app.config["PROVENANCE"] = (time.monotonic(), provenance(db()))
+            except sqlite3.DatabaseError:
+                return None
+        return held[1]
+
+    app.jinja_env.globals["credits"] = credits
 
     @app.errorhandler(BadInput)
     def bad_input(exc: BadInput):
@@ -455,7 +466,11 @@ def _register(app: Flask) -> None:
     def pair_page(match_id: str):
         rows = pair_rows(db(), ReportFilters(match_ids=(match_id,)))
         if not rows:
-            abort(404)
+            try:  # the first characters of an id, as the command line takes them
+                full = resolve_match_id(db(), match_id)
+            except BadInput as exc:
+                return render_template("error.html", message=f"There is no such page: {exc}.", status=404), 404
+            return redirect(url_for("pair_page", match_id=full, **request.args), code=302)
         row = rows[0]
         return render_template(
             "pair.html",
@@ -465,6 +480,9 @@ def _register(app: Flask) -> None:
             needs_token=bool(app.config["TOKEN"]) and not _cookie_ok(),
             csrf=csrf_value(app.config["SECRET"], _csrf_action(match_id)),
             recorded=request.args.get("recorded"),
+            reviewer=request.cookies.get(REVIEWER_COOKIE, "")[:MAX_REVIEWER],
+            has_file=bool(row["foi_document_id"])
+            and original_in_cache(db(), row["foi_document_id"], app.config["CACHE"]) is not None,
         )
 
     @app.post("/pair/<match_id>/review")
@@ -484,6 +502,15 @@ def _register(app: Flask) -> None:
             reviewer=request.form.get("reviewer") or "web reviewer",
         )
         response = redirect(url_for("pair_page", match_id=match_id, recorded=1), code=303)
+        if request.form.get("reviewer"):  # remembered for the next verdict (the form fills it in)
+            response.set_cookie(
+                REVIEWER_COOKIE,
+                request.form["reviewer"][:MAX_REVIEWER],
+                max_age=REVIEWER_COOKIE_SECONDS,
+                httponly=True,
+                samesite="Strict",
+                secure=request.is_secure,
+            )
         if app.config["TOKEN"]:
             response.set_cookie(
                 _token_cookie(),
@@ -513,6 +540,37 @@ def _register(app: Flask) -> None:
             summary=info,
             peak=peak,
             rows=pair_rows(db(), ReportFilters(departments=(department_id,), limit=50)),
+        )
+
+    @app.get("/foi/<path:request_id>")
+    def foi_page(request_id: str):
+        found = foi_request(db(), request_id)
+        if found is None:
+            abort(404)
+        files = {d["id"] for d in found["documents"] if original_in_cache(db(), d["id"], app.config["CACHE"])}
+        return render_template("foi.html", foi=found, files=files, names=department_names(db()))
+
+    @app.get("/document/<path:document_id>")
+    def document_page(document_id: str):
+        found = foi_document(db(), document_id)
+        if found is None:
+            abort(404)
+        has_file = original_in_cache(db(), document_id, app.config["CACHE"]) is not None
+        return render_template("document.html", document=found, has_file=has_file)
+
+    @app.get("/file/<path:document_id>")
+    def document_file(document_id: str):
+        found = original_in_cache(db(), document_id, app.config["CACHE"])
+        if found is None:
+            return _error("The original file of this document is not in the cache.", 404)
+        return send_file(
+            found.path,
+            mimetype=found.content_type,
+            as_attachment=True,
+            download_name=found.download_name,
+            conditional=True,
+            etag=False,
+            max_age=0,
         )
 
 

@@ -23,11 +23,11 @@ from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
 from ..errors import BadInput
+from . import DEFAULT_PORT
 from .app import MAX_BODY, create_app
 from .guards import AllowedHosts, is_loopback
 
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8001
 THREADS = 16
 CONNECTION_LIMIT = 500
 REQUEST_SECONDS = 30.0  # to send one whole request, headers and body, from its first byte
@@ -128,11 +128,13 @@ def make_server(
     token: str | None = None,
     allow_hosts: Iterable[str] = (),
     trusted_proxy: str | None = None,
+    cache_dir: str | Path | None = None,
 ) -> Running:
     """The server for ``db_path``, bound and ready to ``run()``. Bound to another address than
     loopback, recording verdicts needs a token: ``token``, or a new random one. It answers requests
     for the names of ``host`` and ``allow_hosts`` only (see :class:`.guards.AllowedHosts`);
-    ``trusted_proxy`` is the address of a TLS proxy whose X-Forwarded-Proto is believed."""
+    ``trusted_proxy`` is the address of a TLS proxy whose X-Forwarded-Proto is believed; documents'
+    original files are served from ``cache_dir`` (by default the cache beside the database)."""
     if not Path(db_path).is_file():
         raise BadInput(f"no database at {db_path}: run 'pqcheck demo' or a fetch first")
     token = token.strip() if token else None  # an empty --token is no token, not an empty one
@@ -140,7 +142,7 @@ def make_server(
         token = secrets.token_urlsafe(18)
     allow_hosts = tuple(allow_hosts)
     AllowedHosts.for_server(host, port, allow_hosts)  # a bad --allow-host refused before binding
-    app = create_app(db_path, token=token)
+    app = create_app(db_path, token=token, cache_dir=cache_dir)
     try:
         server = create_server(app, host=host, port=port, **_server_options(trusted_proxy))
     except (OSError, ValueError) as exc:  # ValueError: waitress's "Invalid host/port specified."
@@ -179,9 +181,12 @@ def serve(
     *,
     allow_hosts: Iterable[str] = (),
     trusted_proxy: str | None = None,
+    cache_dir: str | Path | None = None,
 ) -> None:
     """Serve until interrupted, saying where (and the token, when one is needed)."""
-    running = make_server(db_path, host, port, token=token, allow_hosts=allow_hosts, trusted_proxy=trusted_proxy)
+    running = make_server(
+        db_path, host, port, token=token, allow_hosts=allow_hosts, trusted_proxy=trusted_proxy, cache_dir=cache_dir
+    )
     echo(f"pqcheck is serving {db_path} at {running.url}  (Ctrl-C stops it)")
     if running.token:
         echo(f"Recording a verdict needs this token: {running.token}")
