@@ -3,6 +3,7 @@ read back with feedparser and checked as XML (well-formed, in the Atom namespace
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import date
 from urllib.parse import urljoin, urlsplit
@@ -164,3 +165,20 @@ def test_an_entry_is_updated_by_its_review_and_a_pair_without_times_still_has_th
     review_day = open_db(path, read_only=True).execute("SELECT reviewed_at FROM reviews").fetchone()[0][:10]
     assert entries[entry_id(reviewed)].updated.startswith(review_day)
     assert entries[entry_id(reviewed)].published.startswith("2026-01-")
+
+
+@pytest.mark.parametrize(
+    ("page", "params", "expected"),
+    [
+        ("/pairs", {"department": "home-office", "min_score": "0.5"}, ReportFilters(("home-office",), min_score=0.5)),
+        ("/department/home-office", {}, ReportFilters(("home-office",))),
+        ("/", {}, ReportFilters()),
+    ],
+)
+def test_each_page_names_the_feed_of_what_it_shows(site, dated, page, params, expected):
+    html = fetch(site, page, **params).text
+    found = re.search(r'<link rel="alternate" type="application/atom\+xml" title="[^"]*" href="([^"]+)">', html)
+    assert found, html[:500]
+    href = found.group(1).replace("&amp;", "&")
+    feed = parse(requests.get(urljoin(site.url, href), timeout=TIMEOUT).text)
+    assert [e.id for e in feed.entries] == [entry_id(m) for m in newest_first(dated, expected)]
