@@ -23,12 +23,13 @@ from .demo import build_demo
 from .departments import answering_body_ids, known_bodies
 from .errors import BadInput, PqcheckError
 from .extract import Limits, ocr
+from .feed import write_feed
 from .foi import IngestStats, ingest, known_document
 from .foi_ocr import ocr_stored
 from .hansard_sync import fetch_hansard, import_hansard_files
 from .http import HttpClient, check_base_url
 from .importer import import_question_files
-from .match import DEFAULT_OPTIONS, MatchOptions, match_db
+from .match import DEFAULT_OPTIONS, MatchOptions, MatchStats, match_db
 from .outputs import atomic_output
 from .pairs import ReportFilters
 from .progress import Progress
@@ -37,6 +38,7 @@ from .records import now_iso
 from .report import FORMATS as REPORT_FORMATS
 from .report import write_report
 from .review import default_reviewer, export_reviews, import_reviews, record_review
+from .run_config import load_config, write_example_config
 from .search import MAX_LIMIT, SearchFilters, results_json, search
 from .sources.foi_files import read_foi_paths
 from .sources.govuk import GOVUK_BASE, MAX_RATE, GovukQuery, check_organisation, fetch_govuk_releases
@@ -54,7 +56,9 @@ from .sources.parliament import (
 from .sources.wdtk import DEFAULT_STATUSES, WDTK_BASE, WDTK_STATUSES, WdtkQuery, check_body, fetch_wdtk_requests
 from .sync import fetch_details, sync_questions
 from .terminal import QueueIO, run_queue, search_view
-from .vocabulary import CATEGORIES, SEARCH_KINDS, UNREVIEWED, VERDICTS
+from .text import plural
+from .vocabulary import CATEGORIES, EVIDENCE_NAMES, SEARCH_KINDS, UNREVIEWED, VERDICTS
+from .watch import run_watch
 from .web import DEFAULT_PORT
 
 DB_PATH = click.Path(file_okay=True, dir_okay=False, allow_dash=False)
@@ -164,8 +168,15 @@ def http_options(default_rate: float):
     return decorate
 
 
-def make_client(rate: float, retries: int, timeout: float, backoff: float) -> HttpClient:
-    return HttpClient(rate=rate, retries=retries, backoff=backoff, timeout=(min(10.0, timeout), timeout))
+def make_client(rate: float, retries: int, timeout: float, backoff: float, quiet: bool = False) -> HttpClient:
+    """The client of a fetch: it says on stderr when it retries (unless ``quiet``)."""
+    return HttpClient(
+        rate=rate,
+        retries=retries,
+        backoff=backoff,
+        timeout=(min(10.0, timeout), timeout),
+        on_retry=None if quiet else warn,
+    )
 
 
 @cli.group()
@@ -242,7 +253,7 @@ def fetch_questions_command(
         asking_member=asking_member,
         answering_member=answering_member,
     )
-    client = make_client(rate, retries, timeout, backoff)
+    client = make_client(rate, retries, timeout, backoff, quiet)
     result = sync_questions(
         db, client, filters, full=full, overlap_days=overlap_days, base=api_url.rstrip("/"), progress=Progress(quiet)
     )
@@ -260,8 +271,9 @@ def fetch_questions_command(
     _print_summary(
         summary,
         as_json,
-        f"Fetched {summary['questions']} questions "
-        f"({'resumed, ' if result.resumed else ''}{len(result.passes)} pass(es), {result.requests} requests)",
+        f"Fetched {plural(summary['questions'], 'question')} "
+        f"({'resumed, ' if result.resumed else ''}{plural(len(result.passes), 'pass', 'passes')}, "
+        f"{plural(result.requests, 'request')})",
     )
 
 
@@ -289,7 +301,7 @@ def fetch_details_command(
     db = open_db(db_path)
     result = fetch_details(
         db,
-        make_client(rate, retries, timeout, backoff),
+        make_client(rate, retries, timeout, backoff, quiet),
         answering_bodies=answering_body_ids(departments, known_bodies(db)),
         answered_from=answered_from and answered_from.date(),
         answered_to=answered_to and answered_to.date(),
@@ -309,8 +321,9 @@ def fetch_details_command(
     _print_summary(
         summary,
         as_json,
-        f"Fetched the whole text of {result.cut_short - result.missing} of {result.cut_short} answers cut short "
-        f"({result.missing} gone from the API, {result.requests} requests)",
+        f"Fetched the whole text of {result.cut_short - result.missing} of "
+        f"{plural(result.cut_short, 'answer')} cut short "
+        f"({result.missing} gone from the API, {plural(result.requests, 'request')})",
     )
 
 
@@ -323,10 +336,10 @@ def fetch_details_command(
 def fetch_bodies_command(db_path, api_url, rate, retries, timeout, backoff, quiet):
     """Refresh the answering bodies (departments) from the Members API."""
     db = open_db(db_path)
-    client = make_client(rate, retries, timeout, backoff)
+    client = make_client(rate, retries, timeout, backoff, quiet)
     base = api_url.rstrip("/")
     rows = body_rows(fetch_answering_bodies(client, base), f"{base}{BODIES_PATH}", now_iso())
-    click.echo(f"Saved {save_answering_bodies(db, rows)} answering bodies.", err=True)
+    click.echo(f"Saved {plural(save_answering_bodies(db, rows), 'answering body', 'answering bodies')}.", err=True)
 
 
 @fetch.command(name="hansard")
@@ -388,7 +401,7 @@ def fetch_hansard_command(
     )
     result = fetch_hansard(
         db,
-        make_client(rate, retries, timeout, backoff),
+        make_client(rate, retries, timeout, backoff, quiet),
         query,
         full=full,
         overlap_days=overlap_days,
@@ -410,9 +423,9 @@ def fetch_hansard_command(
     _print_summary(
         summary,
         as_json,
-        f"Fetched {summary['contributions']} contributions ({'resumed, ' if result.resumed else ''}"
+        f"Fetched {plural(summary['contributions'], 'contribution')} ({'resumed, ' if result.resumed else ''}"
         f"{result.already_stored} already stored, "
-        f"{len(result.gaps)} days the API would not search, {result.requests} requests)",
+        f"{plural(len(result.gaps), 'day')} the API would not search, {plural(result.requests, 'request')})",
     )
 
 
@@ -495,7 +508,7 @@ def fetch_foi_wdtk_command(
         raise BadInput("give --body or --query (or both): pqcheck does not crawl the whole site")
     _check_range("--from", date_from, "--to", date_to)
     db = open_db(db_path)
-    client = make_client(rate, retries, timeout, backoff)
+    client = make_client(rate, retries, timeout, backoff, quiet)
     base = wdtk_url.rstrip("/")
     if body:
         check_body(client, body, base)
@@ -550,7 +563,7 @@ def fetch_foi_govuk_command(
     """Fetch FOI releases (and their attachments) published on GOV.UK."""
     _check_range("--from", date_from, "--to", date_to)
     db = open_db(db_path)
-    client = make_client(min(rate, MAX_RATE), retries, timeout, backoff)
+    client = make_client(min(rate, MAX_RATE), retries, timeout, backoff, quiet)
     base = govuk_url.rstrip("/")
     for slug in organisations:
         check_organisation(client, slug, base)
@@ -573,15 +586,16 @@ def import_():
 
 @import_.command(name="questions")
 @click.argument("db_path", type=DB_PATH)
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def import_questions_command(db_path, files, quiet, as_json):
     """Import written questions from files in the API's own shapes.
 
     A list response (totalResults/results), a single item (value/links), a JSON array of items
-    or value objects, or JSON Lines of them. Records whose text the list endpoint cut short are
-    flagged as truncated; they never replace full text already stored.
+    or value objects, or JSON Lines of them; a folder is read for its .json and .jsonl files. A
+    file in none of these shapes is skipped with a warning (and counted). Records whose text the
+    list endpoint cut short are flagged as truncated; they never replace full text already stored.
     """
     db = open_db(db_path)
     stats = import_question_files(db, files, Progress(quiet))
@@ -593,8 +607,9 @@ def import_questions_command(db_path, files, quiet, as_json):
         "kept_newer": stats.kept_newer,
         "truncated": stats.truncated,
         "skipped": stats.skipped,
+        "files_skipped": stats.files_skipped,
     }
-    _print_summary(summary, as_json, f"Imported {summary['questions']} questions from {len(files)} file(s)")
+    _print_summary(summary, as_json, f"Imported {plural(summary['questions'], 'question')}")
 
 
 @import_.command(name="hansard")
@@ -616,7 +631,11 @@ def import_hansard_command(db_path, files, quiet, as_json):
         "updated": stats.updated,
         "unchanged": stats.unchanged,
     }
-    _print_summary(summary, as_json, f"Imported {summary['contributions']} contributions from {len(files)} file(s)")
+    _print_summary(
+        summary,
+        as_json,
+        f"Imported {plural(summary['contributions'], 'contribution')} from {plural(len(files), 'file')}",
+    )
 
 
 @import_.command(name="foi")
@@ -663,12 +682,12 @@ def _print_foi_summary(stats: IngestStats, as_json: bool, source: str) -> None:
         click.echo(json.dumps(summary, indent=2))
         return
     click.echo(
-        f"FOI from {source}: {summary['requests']} requests ({stats.inserted} new, {stats.updated} updated, "
-        f"{stats.unchanged} unchanged); {stats.extracted} documents read, {stats.pages} pages, "
-        f"{stats.figures} figures"
-        + (f"; {stats.ocr_pages} pages read with OCR" if stats.ocr_pages else "")
-        + (f"; {stats.needs_ocr} scanned pages not read" if stats.needs_ocr else "")
-        + (f"; {len(stats.problems)} problems (see warnings)" if stats.problems else "")
+        f"FOI from {source}: {plural(summary['requests'], 'request')} ({stats.inserted} new, "
+        f"{stats.updated} updated, {stats.unchanged} unchanged); {plural(stats.extracted, 'document')} read, "
+        f"{plural(stats.pages, 'page')}, {plural(stats.figures, 'figure')}"
+        + (f"; {plural(stats.ocr_pages, 'page')} read with OCR" if stats.ocr_pages else "")
+        + (f"; {plural(stats.needs_ocr, 'scanned page')} not read" if stats.needs_ocr else "")
+        + (f"; {plural(len(stats.problems), 'problem')} (see warnings)" if stats.problems else "")
         + "."
     )
 
@@ -690,7 +709,7 @@ def ocr_command(db_path, quiet, as_json, cache_dir):
     Each page is read again from the document's original file: the downloaded copy in the file
     cache, or the local file it was imported from. Its text, search index and figures are updated.
     """
-    db = open_db(db_path)
+    db = open_db(db_path, existing=True)
     cache = FileCache(cache_dir) if cache_dir else FileCache.beside(db_path)
     stats = ocr_stored(db, cache, progress=Progress(quiet), on_problem=warn)
     summary = {
@@ -724,7 +743,7 @@ def classify_command(db_path, force, quiet, as_json):
     Classifies every substantive answer not yet classified by the current classifier version
     (holding answers are skipped) into refusal, partial, disclosure or other.
     """
-    stats = classify_db(open_db(db_path), progress=Progress(quiet), force=force)
+    stats = classify_db(open_db(db_path, existing=True), progress=Progress(quiet), force=force)
     summary = {
         "read": stats.read,
         "classified": stats.classified,
@@ -736,7 +755,9 @@ def classify_command(db_path, force, quiet, as_json):
         click.echo(json.dumps(summary, indent=2))
     else:
         labels = ", ".join(f"{n} {label}" for label, n in sorted(stats.by_label.items()))
-        click.echo(f"Classified {stats.classified} answers ({labels or 'none new'}); {stats.skipped} skipped.")
+        click.echo(
+            f"Classified {plural(stats.classified, 'answer')} ({labels or 'none new'}); {stats.skipped} skipped."
+        )
         if stats.cut_short:
             click.echo(
                 f"{stats.cut_short} answers were classified on text cut short by the list endpoint: "
@@ -774,6 +795,12 @@ def check_answer_command(answer, question_text, db_path, question_id, jsonl, as_
             raise BadInput("--id needs --db DB")
         results = [check(question_id, *stored_answer(open_db(db_path, read_only=True), question_id))]
     else:
+        if answer is None and sys.stdin.isatty():
+            click.echo(
+                "Reading the answer to classify from standard input: paste it, then press Ctrl-D on a new line "
+                '(or give it as an argument: pqcheck check-answer "...").',
+                err=True,
+            )
         text = answer if answer is not None else click.get_binary_stream("stdin").read().decode("utf-8", "replace")
         results = [check(None, question_text, text)]
     for result in results:
@@ -802,12 +829,12 @@ def check_answer_command(answer, question_text, db_path, question_id, jsonl, as_
 def match_command(db_path, days_before, days_after, keep, quiet, as_json):
     """Pair each refusal with FOI disclosures (and other answers) from the same department."""
     options = MatchOptions(days_before=days_before, days_after=days_after, keep=keep)
-    stats = match_db(open_db(db_path), options=options, progress=Progress(quiet))
+    stats = match_db(open_db(db_path, existing=True), options=options, progress=Progress(quiet))
     summary = dataclasses.asdict(stats)
     if as_json:
         click.echo(json.dumps(summary, indent=2, default=str))
     else:
-        click.echo("Matched: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items()) + ".")
+        click.echo(_match_summary(stats))
 
 
 @cli.command(name="report")
@@ -819,10 +846,11 @@ def match_command(db_path, days_before, days_after, keep, quiet, as_json):
     default="-",
     help="Write the report here (default: standard output).",
 )
-@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice([*REPORT_FORMATS, "atom"]), default="md", show_default=True)
 @department_option("Department or answering body: an id, a name or a fragment of one. Repeat for several.")
 @click.option("--from", "date_from", type=DATE, help="Answers on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", type=DATE, help="Answers on or before (YYYY-MM-DD).")
+@click.option("--since", type=DATE, help="Pairs first matched on or after (YYYY-MM-DD): what is new.")
 @click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES), help="Refusal category.")
 @click.option(
     "--verdict",
@@ -832,9 +860,21 @@ def match_command(db_path, days_before, days_after, keep, quiet, as_json):
     help="Pairs whose latest verdict is this (repeat for several).",
 )
 @click.option("--min-score", type=SCORE, default=0.0, show_default=True, help="Leave out weaker pairs.")
-@click.option("--limit", type=click.IntRange(1, SQLITE_MAX_INT), help="At most this many pairs.")
-def report_command(db_path, output, fmt, departments, date_from, date_to, categories, verdicts, min_score, limit):
-    """Write the discrepancies: markdown or one HTML page for reading, CSV or JSON for tools."""
+@click.option("--limit", type=click.IntRange(1, SQLITE_MAX_INT), help="At most this many pairs (a feed: 50).")
+@click.option(
+    "--base-url",
+    type=BaseUrl(),
+    help="With --format atom: the address of `pqcheck serve` that entries link to (else the question's page).",
+)
+def report_command(
+    db_path, output, fmt, departments, date_from, date_to, since, categories, verdicts, min_score, limit, base_url
+):
+    """Write the discrepancies: markdown or one HTML page for reading, CSV or JSON for tools, Atom for a
+    feed reader.
+
+    \b
+      pqcheck report pq.db --since 2026-01-01 --format atom --base-url https://pq.example.org -o feed.atom
+    """
     _check_range("--from", date_from, "--to", date_to)
     filters = ReportFilters(
         departments=tuple(departments),
@@ -843,10 +883,16 @@ def report_command(db_path, output, fmt, departments, date_from, date_to, catego
         categories=tuple(categories),
         verdicts=tuple(verdicts),
         min_score=min_score,
+        matched_since=since and since.date(),
         limit=limit,
     )
+    db = open_db(db_path, read_only=True)
     with atomic_output(output, database=db_path) as handle:
-        write_report(open_db(db_path, read_only=True), handle, fmt=fmt, filters=filters)
+        if fmt == "atom":
+            pages = base_url.rstrip("/") + "/pair/{match_id}" if base_url else None
+            write_feed(db, handle, filters=filters, pair_url=pages, feed_key=f"report:{filters!r}")
+        else:
+            write_report(db, handle, fmt=fmt, filters=filters)
     if output != "-":
         click.echo(f"Report written to {output}", err=True)
 
@@ -937,7 +983,7 @@ def review_command(
     modes = [bool(match_id or verdict), queue, bool(export_path), bool(import_path)]
     if sum(modes) != 1:
         raise BadInput("give a MATCH_ID with --verdict, or --next, or --export FILE, or --import FILE")
-    db = open_db(db_path, read_only=bool(export_path))
+    db = open_db(db_path, read_only=bool(export_path), existing=True)
     if export_path:
         chosen = fmt or ("json" if str(export_path).lower().endswith(".json") else "csv")
         with atomic_output(export_path, database=db_path) as handle:
@@ -1069,6 +1115,35 @@ def demo_command(out_dir, force, quiet):
     click.echo(f"Report: {result.report_md}\nDatabase: {result.db_path}  (JSON: {result.report_json})")
 
 
+@cli.command(name="run")
+@click.argument("config_path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--init", "init", is_flag=True, help="Write a commented example config to CONFIG (default watch.toml).")
+@click.option("-v", "--verbose", is_flag=True, help="Say what each step did, with progress bars and warnings.")
+def run_command(config_path, init, verbose):
+    """Keep a watch current in one command: fetch, import, classify, match, report, digest.
+
+    CONFIG is a TOML file (`pqcheck run --init` writes an example): the database, the departments,
+    the sources and folders, the output folder. Quiet unless --verbose; one line at the end. Exit 0
+    when every step worked, 1 when an upstream kept failing (what was saved stays; the next run
+    resumes), 2 for a bad config or when another run holds the same database.
+
+    \b
+      pqcheck run --init watch.toml && pqcheck run watch.toml
+      15 6 * * *  cd /srv/pq && .venv/bin/pqcheck run watch.toml    # crontab: every morning
+    """
+    if init:
+        path = config_path or Path("watch.toml")
+        write_example_config(path)
+        click.echo(f"Example config written to {path}: edit it, then run pqcheck run {path}", err=True)
+        return
+    if config_path is None:
+        raise BadInput("give the config file (pqcheck run --init writes an example)")
+    result = run_watch(load_config(config_path), verbose=verbose, say=lambda message: click.echo(message, err=True))
+    click.echo(result.line())
+    if result.exit_code:
+        sys.exit(result.exit_code)
+
+
 @cli.command(name="migrate")
 @click.argument("db_path", type=DB_PATH)
 def migrate_command(db_path):
@@ -1092,6 +1167,27 @@ def bodies_command(db_path, as_json):
         click.echo(f"{body['id']:>4}  {body['name']}{short}")
 
 
+def _match_summary(stats: MatchStats) -> str:
+    """What a match run did, in words."""
+    kinds = ", ".join(
+        f"{EVIDENCE_NAMES.get(kind, kind)} {count:,}"
+        for kind, count in sorted(stats.by_evidence.items(), key=lambda item: -item[1])
+        if count
+    )
+    skipped = [
+        f"{plural(n, 'refusal')} with {why}"
+        for n, why in ((stats.skipped_no_department, "no department"), (stats.skipped_no_terms, "no subject words"))
+        if n
+    ]
+    return (
+        f"Matched {plural(stats.refusals, 'refusal')}: {stats.matched:,} paired, {plural(stats.matches, 'pair')} "
+        f"kept{f' (evidence: {kinds})' if kinds else ''}"
+        + (f"; {plural(stats.removed, 'pair')} no longer found removed" if stats.removed else "")
+        + (f"; skipped {' and '.join(skipped)}" if skipped else "")
+        + f"; {stats.seconds:.1f} s."
+    )
+
+
 def _read_stdin_leniently() -> None:
     """Standard input reads a byte that is not UTF-8 as U+FFFD (an unknown key, a character of a
     note) instead of failing, or handing on a surrogate that the database cannot store."""
@@ -1112,7 +1208,12 @@ def _print_summary(summary: dict, as_json: bool, headline: str) -> None:
         f"{headline}: {summary['inserted']} new, {summary['updated']} updated, {summary['unchanged']} unchanged"
         + (f", {summary['kept_newer']} older than what is stored (kept the newer)" if summary.get("kept_newer") else "")
         + (f"; {summary['truncated']} with text cut short by the list endpoint" if summary.get("truncated") else "")
-        + (f"; {summary['skipped']} records skipped (could not be read)" if summary.get("skipped") else "")
+        + (f"; {plural(summary['skipped'], 'record')} skipped (could not be read)" if summary.get("skipped") else "")
+        + (
+            f"; {plural(summary['files_skipped'], 'file')} skipped (not in an API shape: see the warnings)"
+            if summary.get("files_skipped")
+            else ""
+        )
         + "."
     )
 

@@ -238,6 +238,7 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "matcher_version": str,
             "matched_at": str,
             "contribution_id": str,  # target_kind statement: what a minister said in a debate (contributions.id)
+            "first_matched_at": str,  # when the pair was first matched (kept by later runs: see SET_ONCE)
         },
     ),
     "reviews": (
@@ -289,12 +290,33 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "last_error": str,
         },
     ),
+    "watch_runs": (  # each `pqcheck run` of a watch (a config file): when, how it went, what it did
+        "id",
+        {
+            "id": int,
+            "watch": str,  # the config's name
+            "config_path": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running, ok, failed (a step failed: what was saved stays)
+            "summary": str,  # JSON: each step's counts and problems
+            "new_pairs": int,
+        },
+    ),
+    "watch_pairs": (  # the pairs a watch has reported: a pair is new to a run if it is not here yet
+        ("watch", "match_id"),
+        {"watch": str, "match_id": str, "run_id": int, "first_seen_at": str},
+    ),
 }
 
+# columns an upsert writes once and never changes afterwards
+SET_ONCE = {"matches": ("first_matched_at",)}
+
 # Every id column that names a row of another table. Not declared: reviews.match_id (reviews are kept
-# for pairs the database does not hold: imported, or dropped by a re-match), foi_requests.authority_id
-# and answering_bodies.department_id (ids of the upstreams, not of a table here). SQLite does not
-# enforce them (pqcheck never turns foreign_keys on); they document the joins, and Datasette links them.
+# for pairs the database does not hold: imported, or dropped by a re-match; so are watch_pairs'),
+# foi_requests.authority_id and answering_bodies.department_id (ids of the upstreams, not of a table
+# here). SQLite does not enforce them (pqcheck never turns foreign_keys on); they document the joins,
+# and Datasette links them.
 FOREIGN_KEYS = {
     "departments": [("parent_id", "departments", "id"), ("successor_id", "departments", "id")],
     "questions": [
@@ -311,6 +333,7 @@ FOREIGN_KEYS = {
     "foi_figures": [("document_id", "foi_documents", "id")],
     "refusals": [("question_id", "questions", "id")],
     "contributions": [("department_id", "departments", "id"), ("member_id", "members", "id")],
+    "watch_pairs": [("run_id", "watch_runs", "id")],
     "matches": [
         ("question_id", "questions", "id"),
         ("foi_request_id", "foi_requests", "id"),
@@ -337,8 +360,11 @@ INDEXES = {
         ["foi_request_id"],
         ["other_question_id"],
         ["contribution_id"],
+        ["first_matched_at"],
     ],
     "reviews": [["match_id"]],
+    "watch_runs": [["watch", "started_at"]],
+    "watch_pairs": [["run_id"]],
     "contributions": [["department_id", "date"], ["debate_ext_id"]],
 }
 
@@ -387,9 +413,10 @@ LOCK_WAIT_SECONDS = 60.0
 BUSY_MESSAGE = "another pqcheck is writing to this database; try again when it has finished"
 
 
-def open_db(path: str | Path, *, read_only: bool = False) -> sqlite_utils.Database:
-    """Open the database at ``path``: for writing (created if new, migrated if older), or
-    ``read_only`` (never created, changed or migrated: a file that needs migrating is refused).
+def open_db(path: str | Path, *, read_only: bool = False, existing: bool = False) -> sqlite_utils.Database:
+    """Open the database at ``path``: for writing (created if new, migrated if older; with
+    ``existing``, a command that works on what is stored, never created), or ``read_only`` (never
+    created, changed or migrated: a file that needs migrating is refused).
 
     Raises :class:`BadInput` with a plain message when the path cannot be used, or the file is
     not a pqcheck database.
@@ -397,7 +424,7 @@ def open_db(path: str | Path, *, read_only: bool = False) -> sqlite_utils.Databa
     path = Path(path)
     if path.is_dir():
         raise BadInput(f"cannot use {path} as a database: it is a directory")
-    if read_only and not path.is_file():
+    if (read_only or existing) and not path.is_file():
         raise BadInput(f"no database at {path}: make one with `pqcheck fetch` or `pqcheck import`")
     if not path.parent.exists():
         raise BadInput(f"cannot create database {path}: folder {path.parent} does not exist")
@@ -597,14 +624,21 @@ def _create_fts(db: sqlite_utils.Database, table: str, columns: list[str]) -> No
 
 def upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]], *, keep_existing=False) -> None:
     """Write ``rows`` (each carrying every column of ``table``) keyed on its primary key, with one
-    prepared statement. ``keep_existing`` leaves rows that are already there untouched."""
+    prepared statement. ``keep_existing`` leaves rows that are already there untouched; the
+    ``SET_ONCE`` columns of a row already there keep their value."""
     pk, columns = TABLES[table]
     keys = (pk,) if isinstance(pk, str) else pk
     names = list(columns)
+    once = SET_ONCE.get(table, ())
     action = (
         "NOTHING"
         if keep_existing
-        else "UPDATE SET " + ", ".join(f"[{c}] = excluded.[{c}]" for c in names if c not in keys)
+        else "UPDATE SET "
+        + ", ".join(
+            f"[{c}] = coalesce([{table}].[{c}], excluded.[{c}])" if c in once else f"[{c}] = excluded.[{c}]"
+            for c in names
+            if c not in keys
+        )
     )
     sql = (
         f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in names)}) VALUES ({', '.join('?' * len(names))}) "
@@ -755,3 +789,9 @@ def _rebuild_with_foreign_keys(db: sqlite_utils.Database, name: str) -> None:
     db.execute(f"ALTER TABLE [{new}] RENAME TO [{name}]")
     for index in INDEXES.get(name, []):
         db[name].create_index(index, if_not_exists=True)
+
+
+@MIGRATIONS()
+def m006_first_matched_at(db: sqlite_utils.Database) -> None:
+    """Pairs matched before ``first_matched_at`` existed count as first matched when last matched."""
+    db.execute("UPDATE matches SET first_matched_at = matched_at WHERE first_matched_at IS NULL")

@@ -34,3 +34,9 @@ class OcrUnavailable(PqcheckError):
     """OCR was asked for but Tesseract (or pytesseract) is not installed: exit status 2."""
 
     exit_code = 2
+
+
+class RunLocked(PqcheckError):
+    """Another ``pqcheck run`` is keeping the same database current: exit status 2."""
+
+    exit_code = 2

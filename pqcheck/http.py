@@ -126,6 +126,23 @@ def describe_exception(exc: Exception) -> str:
 _ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
 
 
+def unresolvable(exc: BaseException) -> bool:
+    """True if ``exc`` (a requests error) failed because the host name could not be resolved."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, urllib3.exceptions.NameResolutionError):
+            return True
+        reason = getattr(current, "reason", None)
+        stack += [current.__cause__, current.__context__, reason if isinstance(reason, BaseException) else None]
+        stack += [arg for arg in current.args if isinstance(arg, BaseException)]
+    return False
+
+
 def describe_error_body(response: requests.Response) -> str:
     """The useful part of an error body: ASP.NET ProblemDetails, a JSON message, or text."""
     try:
@@ -173,6 +190,7 @@ class HttpClient:
         timeout: tuple[float, float] = (10.0, 60.0),
         user_agent: str = USER_AGENT,
         sleep: Callable[[float], None] = time.sleep,
+        on_retry: Callable[[str], None] | None = None,
     ):
         self.session = HttpOnlySession()
         self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
@@ -182,6 +200,7 @@ class HttpClient:
         self.sleep = sleep
         self.limiter = RateLimiter(rate)
         self.requests_made = 0
+        self.on_retry = on_retry  # told each retry in words ("retrying GET ... in 2s (HTTP 503), 1 of 5")
 
     def close(self) -> None:
         self.session.close()
@@ -225,6 +244,12 @@ class HttpClient:
                 raise UpstreamError(f"GET {build_url(url, params)} failed: {exc}") from exc
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
                 where = build_url(url, params)
+                if unresolvable(exc):  # a wrong host name, or no network: retrying will not help
+                    host = urlsplit(where).hostname
+                    raise UpstreamError(
+                        f"GET {where} failed: the host name {host} could not be resolved "
+                        "(check the address and the network)"
+                    ) from exc
                 problem = describe_exception(exc)
             if problem is None:
                 return response, data
@@ -233,4 +258,6 @@ class HttpClient:
                 raise UpstreamError(f"GET {where} failed after {self.retries} retries: {problem}", last_status=status)
             delay = wait if wait is not None else self.backoff * (2 ** (attempt - 1))
             log.info("retrying %s in %.1fs (%s)", where, delay, problem)
+            if self.on_retry is not None:
+                self.on_retry(f"retrying GET {where} in {delay:g}s ({problem}), retry {attempt} of {self.retries}")
             self.sleep(delay)

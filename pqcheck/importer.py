@@ -9,11 +9,13 @@ from pathlib import Path
 import click
 import sqlite_utils
 
+from .errors import BadInput
 from .progress import Progress
 from .questions import SaveStats, save_questions
 from .sources.question_files import QuestionFile
 
 BATCH = 2000
+SUFFIXES = (".json", ".jsonl")  # the files a folder given to the import is read for
 MAX_REPORTED = 20  # skipped records reported one by one, per file; then only how many
 
 
@@ -27,15 +29,20 @@ def import_question_files(
     progress: Progress | None = None,
     on_problem: Callable[[str], None] = warn,
 ) -> SaveStats:
-    """Save every question in ``paths``, one transaction per batch.
+    """Save every question in ``paths`` (files, or folders read for their ``.json`` and ``.jsonl``
+    files), one transaction per batch.
 
-    Each file's shape is checked before anything from it is saved; what earlier files and
-    batches stored stays stored if a later one is bad. A record that cannot be read is skipped
-    and reported to ``on_problem`` (after ``MAX_REPORTED`` in a file, only how many there were).
+    Each file's shape is checked before anything from it is saved. A file that is not in one of
+    the API's shapes (or stops being JSON part-way) is reported to ``on_problem``, counted in
+    ``files_skipped`` and left (what came before its bad line stays stored), and the import goes on
+    with the next; if no file at all could be read, :class:`BadInput` says why. A record that cannot
+    be read is skipped and reported (after ``MAX_REPORTED`` in a file, only how many there were).
     """
     progress = progress or Progress(quiet=True)
     stats = SaveStats()
-    for path in paths:
+    files = question_paths(paths)
+    problem: BadInput | None = None
+    for path in files:
         skipped: list[str] = []
 
         def report(message: str, skipped: list[str] = skipped) -> None:
@@ -43,14 +50,41 @@ def import_question_files(
             if len(skipped) <= MAX_REPORTED:
                 on_problem(message)
 
-        file = QuestionFile(path, report)
-        progress.start(f"Importing {file.path.name}", file.total)
-        records = iter(file)
-        while batch := list(islice(records, BATCH)):
-            stats.add(save_questions(db, batch))
-            progress.advance(len(batch))
-        progress.finish()
+        try:
+            _import_file(db, QuestionFile(path, report), stats, progress)
+        except BadInput as exc:
+            progress.finish()
+            problem = exc
+            stats.files_skipped += 1
+            if len(files) > 1:
+                on_problem(f"{exc} (file skipped)")
         if len(skipped) > MAX_REPORTED:
-            on_problem(f"{file.path}: {len(skipped)} records skipped in all")
+            on_problem(f"{path}: {len(skipped)} records skipped in all")
         stats.skipped += len(skipped)
+    if problem is not None and stats.files_skipped == len(files):
+        raise problem if len(files) == 1 else BadInput(f"none of the {len(files)} files could be imported: {problem}")
     return stats
+
+
+def question_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """The files to import: each file given, and each folder's ``.json``/``.jsonl`` files (in it and
+    below it, in name order); :class:`BadInput` for a folder that holds none."""
+    files = []
+    for path in map(Path, paths):
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
+        if not found:
+            raise BadInput(f"{path} holds no .json or .jsonl files to import")
+        files += found
+    return files
+
+
+def _import_file(db: sqlite_utils.Database, file: QuestionFile, stats: SaveStats, progress: Progress) -> None:
+    progress.start(f"Importing {file.path.name}", file.total)
+    records = iter(file)
+    while batch := list(islice(records, BATCH)):
+        stats.add(save_questions(db, batch))
+        progress.advance(len(batch))
+    progress.finish()

@@ -36,6 +36,8 @@ SUBSTANTIVE = (
     "AND coalesce(q.is_withdrawn, 0) = 0"
 )
 
+FIRST_MATCHED = "coalesce(m.first_matched_at, m.matched_at)"  # when a pair was first matched
+
 
 @dataclass(frozen=True)
 class ReportFilters:
@@ -46,8 +48,10 @@ class ReportFilters:
     :func:`~pqcheck.departments.department_ids`; ``date_from``/``date_to``: the date the
     written answer was given (inclusive); ``categories``: refusal categories; ``min_score``: pairs
     scoring less are left out; ``verdicts``: the pair's latest verdict is one of these
-    (``unreviewed`` for pairs without one); ``match_ids``: only these pairs; ``limit``: at most this
-    many pairs are listed (the summary still counts them all).
+    (``unreviewed`` for pairs without one); ``match_ids``: only these pairs; ``matched_since``: pairs
+    first matched on or after this date; ``limit``: at most this many pairs are listed (the summary
+    still counts them all); ``newest_first``: list the pairs first matched most recently first
+    (a feed), not the strongest.
     """
 
     departments: tuple[str, ...] = ()
@@ -57,7 +61,9 @@ class ReportFilters:
     min_score: float = 0.0
     verdicts: tuple[str, ...] = ()
     match_ids: tuple[str, ...] = ()
+    matched_since: date | None = None
     limit: int | None = None
+    newest_first: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,6 +167,10 @@ class PairQuery:
         if filters.match_ids:
             pair.append("m.id IN (SELECT value FROM json_each(?))")
             pair_params.append(json.dumps(list(filters.match_ids)))
+        matched_since = _iso(filters.matched_since, "matched_since")
+        if matched_since:
+            pair.append(f"{FIRST_MATCHED} >= ?")
+            pair_params.append(matched_since)
         return cls(
             filters=filters,
             department_ids=dept_ids,
@@ -190,6 +200,8 @@ class PairQuery:
             parts.append("verdict " + ", ".join(self.filters.verdicts))
         if self.filters.match_ids:
             parts.append(f"{len(self.filters.match_ids):,} chosen pairs")
+        if self.filters.matched_since:
+            parts.append(f"first matched on or after {_iso(self.filters.matched_since, 'matched_since')}")
         if self.filters.limit is not None:
             parts.append(f"at most {self.filters.limit:,} pairs listed")
         return parts
@@ -221,7 +233,8 @@ PAIR_COLUMNS = """
     m.id AS match_id, m.question_id, m.target_kind, m.foi_request_id, m.foi_document_id, m.other_question_id,
     m.contribution_id,
     m.evidence_kind, m.score, m.reasons, m.refusal_phrase AS match_phrase, m.evidence_text, m.evidence_page,
-    m.evidence_figures, m.time_relation, m.gap_days, m.matcher_version,
+    m.evidence_figures, m.time_relation, m.gap_days, m.matcher_version, m.matched_at,
+    coalesce(m.first_matched_at, m.matched_at) AS first_matched_at,
     coalesce(qd.department_id, m.department_id) AS department_id,
     q.uin, q.house, q.date_tabled, q.date_answered, q.heading, q.question_text, q.answer_text, q.answer_status,
     q.answering_body_name, q.url AS question_url,
@@ -366,6 +379,13 @@ def pair_rows(db: sqlite_utils.Database, filters: ReportFilters = ReportFilters(
     return list(iter_pairs(db, PairQuery.build(db, filters), names))
 
 
+def pair_ids(db: sqlite_utils.Database, filters: ReportFilters = ReportFilters()) -> list[str]:
+    """The match ids of the pairs within ``filters`` (every one: ``limit`` is not applied)."""
+    query = PairQuery.build(db, filters)
+    sql = f"WITH {LATEST_REVIEW} SELECT m.id {PAIR_FROM} WHERE {query.pair_where} ORDER BY m.id"
+    return [row[0] for row in db.execute(sql, query.pair_params)]
+
+
 def report_scope(
     db: sqlite_utils.Database, filters: ReportFilters
 ) -> tuple[dict[str, str], PairQuery, dict[str, Any], int]:
@@ -376,6 +396,9 @@ def report_scope(
     summary = _summary(db, query, names)
     listed = summary["pairs"] if filters.limit is None else min(filters.limit, summary["pairs"])
     return names, query, summary, listed
+
+
+NEWEST_FIRST = f"{FIRST_MATCHED} IS NULL, {FIRST_MATCHED} DESC, m.score IS NULL"
 
 
 def iter_pairs(db: sqlite_utils.Database, query: PairQuery, names: dict[str, str]) -> Iterator[dict[str, Any]]:
@@ -392,7 +415,7 @@ def iter_pairs(db: sqlite_utils.Database, query: PairQuery, names: dict[str, str
         LEFT JOIN members asker ON asker.id = q.asking_member_id
         LEFT JOIN members minister ON minister.id = q.answering_member_id
         WHERE {query.pair_where}
-        ORDER BY m.score IS NULL, m.score DESC, m.id
+        ORDER BY {NEWEST_FIRST if query.filters.newest_first else "m.score IS NULL"}, m.score DESC, m.id
         {"LIMIT ?" if limit is not None else ""}"""
     cursor = db.execute(sql, query.pair_params + ([limit] if limit is not None else []))
     columns = [d[0] for d in cursor.description]

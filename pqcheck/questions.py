@@ -46,10 +46,11 @@ class SaveStats:
     kept_newer: int = 0
     truncated: int = 0
     skipped: int = 0  # records that could not be read (files only)
+    files_skipped: int = 0  # files not in one of the API's shapes (imports only)
     ids: list[int] = field(default_factory=list)
 
     def add(self, other: SaveStats) -> None:
-        for name in ("inserted", "updated", "unchanged", "kept_newer", "truncated", "skipped"):
+        for name in ("inserted", "updated", "unchanged", "kept_newer", "truncated", "skipped", "files_skipped"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.ids.extend(other.ids)
 

@@ -1,6 +1,7 @@
 """Upstream text made safe to use: HTML as plain text that keeps its structure (in one linear pass),
 numbers read from ASCII digits only and bounded, lone surrogates replaced, the one guard of links
-(http(s) URLs only), the one guard of CSV cells (no formulas), and text as HTML with spans marked."""
+(http(s) URLs only), the one guard of CSV cells (no formulas), text as HTML with spans marked, and
+counts in words (:func:`plural`)."""
 
 from __future__ import annotations
 
@@ -191,3 +192,9 @@ def html_link(url: Any, label: Any) -> Markup:
     if target:
         return Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(target, label)
     return escape(label)
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``count`` and ``word`` in the number it needs: "1 question", "2 questions", "3 answers cut short"
+    (``many``: the plural when it is not ``word`` + "s", e.g. ``plural(n, "pass", "passes")``)."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"

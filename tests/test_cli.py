@@ -54,6 +54,7 @@ def test_import_summary_as_json(tmp_path):
         "kept_newer": 0,
         "truncated": 0,
         "skipped": 0,
+        "files_skipped": 0,
     }
 
 
@@ -63,7 +64,7 @@ def test_import_summary_counts_the_records_skipped(tmp_path):
     source.write_text(json.dumps(list_response([question_value(1), bad])))
     result = run("import", "questions", tmp_path / "pq.db", source, "--quiet")
     assert result.exit_code == 0, result.output
-    assert "1 records skipped (could not be read)" in result.stdout
+    assert "1 record skipped (could not be read)" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -63,6 +63,7 @@ def test_an_older_file_is_migrated_without_losing_rows(tmp_path):
         "m003_review_times_as_utc_offsets",
         "m004_foi_authorities_and_date_spans",
         "m005_foreign_keys_for_every_id",
+        "m006_first_matched_at",
     ]
 
 
@@ -125,6 +126,27 @@ def test_fts_stays_in_step_with_the_table_after_updates(tmp_path, parliament_sam
     hits = db["questions"].search("flexi-job apprenticeship agencies register", quote=True)
     assert [r["id"] for r in hits] == [1679416]
     assert list(db["questions"].search("explore-education-statistics", quote=True))  # only in the full answer
+
+
+def test_a_pair_keeps_the_time_it_was_first_matched(db):
+    from pqcheck.db import upsert_rows
+
+    row = {"id": "m1", "question_id": 1, "score": 0.5, "matched_at": "2026-01-01T00:00:00+00:00"}
+    upsert_rows(db, "matches", [{**row, "first_matched_at": row["matched_at"]}])
+    later = "2026-02-01T00:00:00+00:00"
+    upsert_rows(db, "matches", [{**row, "score": 0.7, "matched_at": later, "first_matched_at": later}])
+    stored = db["matches"].get("m1")
+    assert (stored["score"], stored["matched_at"]) == (0.7, later)
+    assert stored["first_matched_at"] == "2026-01-01T00:00:00+00:00"
+
+
+def test_pairs_matched_before_first_matched_at_existed_get_it_from_matched_at(db):
+    from pqcheck.db import MIGRATIONS
+
+    db["matches"].insert({"id": "m1", "question_id": 1, "matched_at": "2025-05-05T00:00:00+00:00"})
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm006_first_matched_at'")
+    MIGRATIONS.apply(db)
+    assert db["matches"].get("m1")["first_matched_at"] == "2025-05-05T00:00:00+00:00"
 
 
 def foreign_keys(db, table):

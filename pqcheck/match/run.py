@@ -299,6 +299,7 @@ class Matcher:
             "gap_days": None if gap is None else abs(gap),
             "matcher_version": MATCHER_VERSION,
             "matched_at": matched_at,
+            "first_matched_at": matched_at,  # kept as it was when the pair is matched again (db.SET_ONCE)
         }
 
 

@@ -1,5 +1,5 @@
 """The web interface: search, pair pages with verdicts, department pages, FOI request and document
-pages (the cached original served as a download), CSV/JSON exports.
+pages (the cached original served as a download), CSV/JSON exports, Atom feeds.
 
 A small Flask app rather than Datasette: the pages MPs' staff need (a pair side by side with the
 refusal phrase and the figures highlighted, a verdict form guarded by a token) are custom views
@@ -53,6 +53,8 @@ from ..db import lock_wait, open_db
 from ..errors import BadInput, DatabaseBusy
 from ..evidence import foi_document, foi_request, original_in_cache, where_from
 from ..explain import describe_reasons, figure_spans
+from ..feed import DEFAULT_ENTRIES, MAX_ENTRIES, feed_text
+from ..feed import MIME as ATOM_MIME
 from ..pairs import (
     ReportFilters,
     department_names,
@@ -200,7 +202,7 @@ def _list_arg(name: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in request.args.getlist(name) if v.strip())
 
 
-def _report_filters(limit: int | None = None) -> ReportFilters:
+def _report_filters(limit: int | None = None, match_ids: tuple[str, ...] = ()) -> ReportFilters:
     return ReportFilters(
         departments=_list_arg("department"),
         date_from=_date_arg("from"),
@@ -208,6 +210,8 @@ def _report_filters(limit: int | None = None) -> ReportFilters:
         categories=_list_arg("category"),
         min_score=_float_arg("min_score"),
         verdicts=_list_arg("verdict"),
+        match_ids=match_ids,
+        matched_since=_date_arg("since"),
         limit=limit,
     )
 
@@ -421,6 +425,42 @@ def _register(app: Flask) -> None:
             args=request.args,
             limit=limit,
         )
+
+    @app.get("/feed.atom")
+    def feed():
+        """The newest pairs as Atom, with the filters of ``/pairs`` and, given ``q``, of ``/search``."""
+        text = request.args.get("q", "").strip()
+        limit = _int_arg("limit", DEFAULT_ENTRIES, 1, MAX_ENTRIES)
+        filters = _report_filters(limit=limit)
+        if text:
+            found = search(
+                db(),
+                text,
+                SearchFilters(
+                    departments=filters.departments,
+                    date_from=filters.date_from,
+                    date_to=filters.date_to,
+                    categories=filters.categories,
+                    verdicts=filters.verdicts,
+                    min_score=filters.min_score,
+                ),
+                kinds=("pairs",),
+                limit=MAX_LIMIT,
+                seconds=app.config["SEARCH_SECONDS"],
+            )
+            ids = tuple(hit.id for hit in found.hits.get("pairs", ()))
+            filters = _report_filters(limit=limit, match_ids=ids or ("",))  # no hit: no pair
+        pages = request.url_root.rstrip("/")
+        page = "/search" if text else "/pairs"
+        body = feed_text(
+            db(),
+            filters=filters,
+            self_url=request.url,
+            pair_url=pages + "/pair/{match_id}",
+            alternate_url=pages + page + query_with(limit=None),
+            feed_key=request.full_path,
+        )
+        return Response(body, mimetype=ATOM_MIME, content_type=f"{ATOM_MIME}; charset=utf-8")
 
     @app.get("/pair/<match_id>")
     def pair_page(match_id: str):
