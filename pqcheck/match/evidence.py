@@ -5,7 +5,8 @@ sentence, or the rows of one table (same header on a page). The pages read for a
 most ``MAX_PAGES``) are those of its best-looking figure groups and its best full-text hit. The
 evidence is the group whose caption, header, rows and surrounding text hold most of the subject's
 terms; an FOI without figures on the subject gets the sentence of its pages that best matches the
-subject (for a not_held or refused response, a sentence with a denial cue weighs more).
+subject (for a not_held or refused response, a sentence with a denial cue weighs more). An answer
+labelled a refusal or "other" is evidence only when its figures are on the subject (``ASIDE_PROXIMITY``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ MAX_PAGE_CHARS = 200_000
 PAGE_STEM_CHARS = 30_000  # of a page read, the part searched for the subject's terms outside the figures
 WINDOW_BEFORE, WINDOW_AFTER = 600, 200  # characters around a figure that count as "near"
 EVIDENCE_CHARS = 1200
+ASIDE_PROXIMITY = 0.3  # an answer not labelled a disclosure is evidence only with figures this close to the subject
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"“£])|\n+")
 
 
@@ -164,6 +166,8 @@ class EvidenceReader:
             self._describe(refusal, group, text)
             if best is None or group["proximity"] > best["proximity"]:
                 best = group
+        if candidate.get("aside") and best["proximity"] < ASIDE_PROXIMITY:
+            return None  # a refusal's (or a passing) figures count only when they are on the subject
         return {"pages": [Text(self.stemmer.words(text))], **_group_evidence(best)}
 
     def _describe(self, refusal: Refusal, group: dict[str, Any], text: str | None) -> None:

@@ -6,7 +6,10 @@ month, a year or a financial year is in the window when any day of its span is:
 
 - ``foi_requests_fts`` (title weighted 3, request text 1),
 - ``foi_pages_fts`` (the released text; the best page per request),
-- ``questions_fts`` (heading 2, question 1, answer 2) for contradicting answers,
+- ``questions_fts`` (heading 2, question 1, answer 2) for contradicting answers: any answer of the
+  department, a refusal or an "other" too (a minister who refuses one part may give figures on
+  another, or volunteer them in passing); ``evidence`` keeps only those whose figures are on the
+  subject, and ``scoring`` ranks them below answers labelled disclosures,
 - ``contributions_fts`` (debate title 1, text 2) for what a minister said in a debate (Hansard),
   kind ``statement``, the contribution's department and sitting day as an answer's.
 
@@ -46,6 +49,7 @@ PAGE_FALLBACK = 10  # fewer page hits than this with pairs of terms: ask again w
 QUERY_ROWS = 60_000  # an FTS5 query stops adding terms when their rows add up to this (see CandidateSearch.query)
 RRF_K = 60
 LOCAL = "(local bodies)"  # the search's stand-in department for every local body's FOIs (see held_locally)
+GAVE_FIGURES = ("disclosure", "partial")  # the labels of answers that gave the figures asked for
 UNBOUNDED = 1 << 40  # days: the window of an answer of unknown date
 TARGET_CACHE = 20_000  # targets whose first-pass data is kept between refusals (per process)
 NO_RESPONSE = frozenset(
@@ -143,7 +147,7 @@ class CandidateSearch:
                 JOIN questions q ON q.id = r.question_id
                 JOIN question_departments qd ON qd.question_id = q.id
                 JOIN temp.pqm_dept d ON d.id = qd.department_id
-                WHERE r.label IN ('disclosure', 'partial') AND q.answer_text IS NOT NULL""",
+                WHERE q.answer_text IS NOT NULL""",
             """INSERT INTO temp.pqm_stmt
                 SELECT c.rowid, d.code, CAST(julianday(c.date) - 1721424.5 AS INTEGER)
                 FROM contributions c JOIN temp.pqm_dept d ON d.id = c.department_id""",
@@ -356,16 +360,16 @@ class TargetReader:
     def _answers(self, ids: list[int]) -> dict[tuple[str, int], dict[str, Any]]:
         """Written answers by question id: the question as the title, the answer, the day answered."""
         cursor = self.conn.execute(
-            "SELECT id, heading, question_text, answer_text, date_answered FROM questions "
-            "WHERE id IN (SELECT value FROM json_each(?))",
+            "SELECT q.id, q.heading, q.question_text, q.answer_text, q.date_answered, r.label FROM questions q "
+            "LEFT JOIN refusals r ON r.question_id = q.id WHERE q.id IN (SELECT value FROM json_each(?))",
             [json.dumps(ids)],
         )
-        return {
-            ("answer", qid): _said(
-                qid, " ".join(filter(None, [heading, question_text])), question_text, answer_text, when
-            )
-            for qid, heading, question_text, answer_text, when in cursor
-        }
+        found = {}
+        for qid, heading, question_text, answer_text, when, label in cursor:
+            said = _said(qid, " ".join(filter(None, [heading, question_text])), question_text, answer_text, when)
+            said["aside"] = label not in GAVE_FIGURES  # figures given beside a refusal, or in passing
+            found["answer", qid] = said
+        return found
 
     def _statements(self, rowids: list[int]) -> dict[tuple[str, int], dict[str, Any]]:
         """Contributions by rowid: the debate title as the title, the words said as the answer."""
