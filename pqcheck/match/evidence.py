@@ -6,19 +6,19 @@ most ``MAX_PAGES``) are those of its best-looking figure groups and its best ful
 evidence is the group whose caption, header, rows and surrounding text hold most of the subject's
 terms; an FOI without figures on the subject gets the sentence of its pages that best matches the
 subject (for a not_held or refused response, a sentence with a denial cue weighs more). An answer
-labelled a refusal or "other" is evidence only when its figures are on the subject (``ASIDE_PROXIMITY``).
+labelled a refusal or "other" is evidence only when the sentence of its figures is on the subject
+(``ASIDE_PROXIMITY``).
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
-from collections.abc import Iterator
 from typing import Any
 
 from ..figures import Figure, find_figures
 from ..periods import years_in
+from .letters import is_boilerplate, sentences, substance
 from .scoring import EVIDENCE_KIND
 from .terms import DENIAL_CUES, Refusal, Stemmer, Text
 
@@ -28,8 +28,9 @@ MAX_PAGE_CHARS = 200_000
 PAGE_STEM_CHARS = 30_000  # of a page read, the part searched for the subject's terms outside the figures
 WINDOW_BEFORE, WINDOW_AFTER = 600, 200  # characters around a figure that count as "near"
 EVIDENCE_CHARS = 1200
-ASIDE_PROXIMITY = 0.3  # an answer not labelled a disclosure is evidence only with figures this close to the subject
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"“£])|\n+")
+# an answer not labelled a disclosure is evidence only when the sentence (or row) of its figures holds
+# this share of the subject's terms
+ASIDE_PROXIMITY = 0.3
 
 
 class EvidenceReader:
@@ -125,7 +126,8 @@ class EvidenceReader:
         self, refusal: Refusal, candidate: dict[str, Any], pages: dict[tuple[str, int], str]
     ) -> dict[str, Any]:
         groups = candidate["groups"]
-        page_texts = [Text(self.stemmer.words(text[:PAGE_STEM_CHARS])) for text in pages.values()]
+        # the letters' substance: their form (greeting, the Act, review rights) says nothing of the subject
+        page_texts = [Text(self.stemmer.words(substance(text[:PAGE_STEM_CHARS]))) for text in pages.values()]
         best = None
         for group in groups:
             self._describe(refusal, group, pages.get((group["document_id"], group["page"])))
@@ -139,7 +141,9 @@ class EvidenceReader:
         cues = candidate["outcome"] in EVIDENCE_KIND
         choice = None
         for (doc_id, page), text in pages.items():
-            for _, sentence in _sentences(text[:PAGE_STEM_CHARS]):
+            for _, sentence in sentences(text[:PAGE_STEM_CHARS]):
+                if is_boilerplate(sentence) and not (cues and any(c in sentence.lower() for c in DENIAL_CUES)):
+                    continue
                 stems = Text(self.stemmer.words(sentence))
                 weight = refusal.weight_in([stems])
                 if cues and any(c in sentence.lower() for c in DENIAL_CUES):
@@ -166,9 +170,18 @@ class EvidenceReader:
             self._describe(refusal, group, text)
             if best is None or group["proximity"] > best["proximity"]:
                 best = group
-        if candidate.get("aside") and best["proximity"] < ASIDE_PROXIMITY:
-            return None  # a refusal's (or a passing) figures count only when they are on the subject
+        if candidate.get("aside") and self._aside_weight(refusal, best, text) < ASIDE_PROXIMITY:
+            return None  # a refusal's (or a passing) figures count only when what shows them is on the subject
         return {"pages": [Text(self.stemmer.words(text))], **_group_evidence(best)}
+
+    def _aside_weight(self, refusal: Refusal, group: dict[str, Any], text: str) -> float:
+        """How much of the subject shows a figure group of an answer not labelled a disclosure, the
+        sentences that refuse left out: its own sentence or rows, and the text around it (a table
+        flattened into lines is introduced by the sentence above it), never only the refusal beside
+        it ("... not recorded centrally. The Department replied to 1,250 letters")."""
+        around = text[max(0, group["start"] - WINDOW_BEFORE) : group["end"] + WINDOW_AFTER]
+        said = " ".join(s for _, s in sentences(around) if not any(c in s.lower() for c in DENIAL_CUES))
+        return refusal.weight_in([group["context_text"]], [Text(self.stemmer.words(said))])
 
     def _describe(self, refusal: Refusal, group: dict[str, Any], text: str | None) -> None:
         """A figure group's caption (the line above a table's header), the stems of what shows it and
@@ -246,16 +259,6 @@ def _group_figures(figures: list[tuple]) -> list[dict[str, Any]]:
             lines.append(f"… ({len(group['rows']) - len(shown)} more rows)")
         group["evidence_text"] = "\n".join(lines)
     return list(groups.values())
-
-
-def _sentences(text: str) -> Iterator[tuple[int, str]]:
-    start = 0
-    for m in _SENTENCE.finditer(text):
-        if m.start() > start:
-            yield start, text[start : m.start()]
-        start = m.end()
-    if start < len(text):
-        yield start, text[start:]
 
 
 def clip(text: str, limit: int = EVIDENCE_CHARS) -> str:

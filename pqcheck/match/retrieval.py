@@ -29,7 +29,8 @@ The FOIs of local bodies (police forces, councils, NHS trusts, devolved governme
 Other FOIs without a department (an authority not in the mapping) and requests with no response yet
 (``waiting_response``, ``user_withdrawn``, ...) are never candidates; documents of kind ``request``
 (the requester's own message) are not evidence. :class:`TargetReader` then reads what the first
-pass needs of each candidate, kept for the next refusals.
+pass needs of each candidate, kept for the next refusals (an FOI stored without its request text
+gets the request its letter restates, ``letters.restated_request``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from datetime import date
 from typing import Any
 
 from ..periods import years_in
+from .letters import restated_request
 from .options import MatchOptions
 from .terms import Stemmer, Term, Text, day
 
@@ -355,7 +357,21 @@ class TargetReader:
         for m in meta.values():
             m["documents"] = documents.get(m["target"], [])
             m["figure_count"] = sum(counts.get(d, 0) for d, _ in m["documents"])
+        self._restate([m for m in meta.values() if not m["request_text"].strip() and m["documents"]])
         return meta
+
+    def _restate(self, unasked: list[dict[str, Any]]) -> None:
+        """The request of each FOI stored without one, as its letter restates it (first page of its
+        first document): the request a researcher's file or a disclosure log did not keep."""
+        if not unasked:
+            return
+        first = {m["documents"][0][0]: m for m in unasked}
+        for document_id, text in self.conn.execute(
+            "SELECT document_id, substr(text, 1, 6000) FROM foi_pages WHERE page = 1 "
+            "AND document_id IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(first))],
+        ):
+            first[document_id]["request_text"] = restated_request(text or "")
 
     def _answers(self, ids: list[int]) -> dict[tuple[str, int], dict[str, Any]]:
         """Written answers by question id: the question as the title, the answer, the day answered."""
