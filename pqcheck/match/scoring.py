@@ -18,7 +18,7 @@ Every contribution of ``WEIGHTS`` is stored in ``reasons``:
   read as the letter reads) or an answer with figures; ``not_held`` (the same denial: evidence_kind ``not_held``) and
   ``rejected`` (refused: evidence_kind ``refused``) get no bonus and their score is multiplied by
   ``DENIAL_FACTOR``, so they rank below disclosures on the same subject;
-- ``time``: a score, never a cut inside the window (five years either side by default): its
+- ``time``: a score, never a cut inside the window (ten years either side by default): its
   ``closeness`` to the answer halves with every ``TIME_HALF_LIFE`` days between them, counted from
   the nearest day of the FOI's date as known (a month, a year or a financial year is its span: an
   answer inside it is 0 days away); an undated FOI stays a candidate, with the ``undated`` penalty
