@@ -28,6 +28,7 @@ MAX_PAGE_CHARS = 200_000
 PAGE_STEM_CHARS = 30_000  # of a page read, the part searched for the subject's terms outside the figures
 WINDOW_BEFORE, WINDOW_AFTER = 600, 200  # characters around a figure that count as "near"
 EVIDENCE_CHARS = 1200
+STEMS_CACHE = 2000  # pages (as stems) and answers (figures and stems) kept between refusals, each
 # an answer not labelled a disclosure is evidence only when the sentence (or row) of its figures holds
 # this share of the subject's terms
 ASIDE_PROXIMITY = 0.3
@@ -39,6 +40,10 @@ class EvidenceReader:
     def __init__(self, conn: sqlite3.Connection, stemmer: Stemmer):
         self.conn = conn
         self.stemmer = stemmer
+        # what does not depend on the refusal, kept for the next ones: a page's substance as stems,
+        # an answer's figures and stems (a candidate comes back for many refusals on its subject)
+        self.page_stems: dict[tuple[str, int], Text] = {}
+        self.answer_figures: dict[Any, tuple[list[tuple], Text]] = {}
 
     def choose(self, refusal: Refusal, pool: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         """Each candidate of ``pool`` with its evidence: its figures and pages read (in a few statements
@@ -127,7 +132,7 @@ class EvidenceReader:
     ) -> dict[str, Any]:
         groups = candidate["groups"]
         # the letters' substance: their form (greeting, the Act, review rights) says nothing of the subject
-        page_texts = [Text(self.stemmer.words(substance(text[:PAGE_STEM_CHARS]))) for text in pages.values()]
+        page_texts = [self._page_stems(key, text) for key, text in pages.items()]
         best = None
         for group in groups:
             self._describe(refusal, group, pages.get((group["document_id"], group["page"])))
@@ -160,9 +165,29 @@ class EvidenceReader:
         evidence["window"] = []
         return evidence
 
+    def _page_stems(self, key: tuple[str, int], text: str) -> Text:
+        found = self.page_stems.get(key)
+        if found is None:
+            if len(self.page_stems) >= STEMS_CACHE:
+                self.page_stems.clear()
+            found = self.page_stems[key] = Text(self.stemmer.words(substance(text[:PAGE_STEM_CHARS])))
+        return found
+
+    def _answer_figures(self, candidate: dict[str, Any]) -> tuple[list[tuple], Text]:
+        key = (candidate["kind"], candidate["target"])
+        found = self.answer_figures.get(key)
+        if found is None:
+            if len(self.answer_figures) >= STEMS_CACHE:
+                self.answer_figures.clear()
+            text = candidate["answer_text"]
+            figures = [(None, None, f.start, f.end, *_figure_fields(f)) for f in find_figures(text)]
+            found = self.answer_figures[key] = (figures, Text(self.stemmer.words(text)))
+        return found
+
     def _answer_evidence(self, refusal: Refusal, candidate: dict[str, Any]) -> dict[str, Any] | None:
         text = candidate["answer_text"]
-        groups = _group_figures([(None, None, f.start, f.end, *_figure_fields(f)) for f in find_figures(text)])
+        figures, stems = self._answer_figures(candidate)
+        groups = _group_figures(figures)
         if not groups:
             return None
         best = None
@@ -172,7 +197,7 @@ class EvidenceReader:
                 best = group
         if candidate.get("aside") and self._aside_weight(refusal, best, text) < ASIDE_PROXIMITY:
             return None  # a refusal's (or a passing) figures count only when what shows them is on the subject
-        return {"pages": [Text(self.stemmer.words(text))], **_group_evidence(best)}
+        return {"pages": [stems], **_group_evidence(best)}
 
     def _aside_weight(self, refusal: Refusal, group: dict[str, Any], text: str) -> float:
         """How much of the subject shows a figure group of an answer not labelled a disclosure, the

@@ -20,7 +20,7 @@ from .terms import LEXICON
 
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"“£])|\n+")
 
-_BOILERPLATE = re.compile("|".join(re.escape(p) for p in LEXICON["boilerplate"]), re.IGNORECASE)
+_BOILERPLATE = re.compile("|".join(re.escape(p.lower()) for p in LEXICON["boilerplate"]))
 _RESTATED = re.compile(
     r"(?:" + "|".join(re.escape(p) for p in LEXICON["restated_request"]) + r")\s*(?:for\s*)?[:\-–—]?\s*",
     re.IGNORECASE,
@@ -37,7 +37,7 @@ REQUEST_CHARS = 1500  # of a letter, at most this much is read back as its reque
 def is_boilerplate(sentence: str) -> bool:
     """Whether a sentence of a reply is its form (greeting, the Act, review and complaint
     rights, address and signature) rather than what was asked or given."""
-    return bool(_BOILERPLATE.search(sentence))
+    return bool(_BOILERPLATE.search(sentence.lower()))
 
 
 def sentences(text: str) -> Iterator[tuple[int, str]]:

@@ -8,8 +8,8 @@ month, a year or a financial year is in the window when any day of its span is:
 - ``foi_pages_fts`` (the released text; the best page per request),
 - ``questions_fts`` (heading 2, question 1, answer 2) for contradicting answers: any answer of the
   department, a refusal or an "other" too (a minister who refuses one part may give figures on
-  another, or volunteer them in passing); ``evidence`` keeps only those whose figures are on the
-  subject, and ``scoring`` ranks them below answers labelled disclosures,
+  another, or volunteer them answering a question on policy); ``evidence`` keeps those only when
+  their figures are on the subject, and ``scoring`` ranks them below the disclosures,
 - ``contributions_fts`` (debate title 1, text 2) for what a minister said in a debate (Hansard),
   kind ``statement``, the contribution's department and sitting day as an answer's.
 

@@ -31,7 +31,7 @@ from .scoring import LOCAL_KEEP, LOCAL_MIN_RELEVANCE, corroborate, first_pass, f
 from .terms import MATCHER_VERSION, Refusal, Stemmer, Term, TermFinder, day
 
 LOCAL_CATEGORIES = ("not_held_centrally",)  # refusals for which local bodies' disclosures are evidence
-POOL = 8  # candidates whose figures and pages are read (at least keep + 3), and the 2 best of each FTS list
+POOL = 8  # candidates whose figures and pages are read (at least keep + 1), and the 2 best of each FTS list
 MIN_PARALLEL = 200  # fewer refusals than this are matched in-process whatever options.workers says
 
 
@@ -233,7 +233,7 @@ class Matcher:
             return [], stats
         context = Refusal(refusal, terms, answered, self.stemmer, self.finder.stop_stems)
         scored = first_pass(context, candidates, self.targets.read(candidates))
-        pool_size = max(POOL, options.keep + 3)
+        pool_size = max(POOL, options.keep + 1)
         pool = scored[:pool_size]
         best_ranked = ("pages_rank", "answers_rank", "statements_rank")
         pool += [c for c in scored[pool_size:] if any(c.get(rank, 99) <= 2 for rank in best_ranked)]
