@@ -29,8 +29,9 @@ The steps, one module each:
 - ``evidence``: the figures and pages of that pool are read, in a few statements, and each
   candidate's evidence chosen: a group of figures, or the sentence that best matches the subject;
 - ``run``: the best ``options.keep`` whose score before the denial factor reaches
-  ``options.min_score`` are kept (and every pair that has a review: a re-run never drops a
-  reviewed pair) and written to ``matches``, in-process or by worker processes.
+  ``options.min_score`` are kept, and up to ``SAID_EXTRA`` more answers and statements in debates
+  (what the department itself said to Parliament), and every pair that has a review (a re-run
+  never drops a reviewed pair), and written to ``matches``, in-process or by worker processes.
 
 An FTS5 query reads the index rows of its terms; everything else done per refusal is bounded by
 ``options.candidates``.

@@ -56,7 +56,7 @@ WEIGHTS = {
     "generic_none": -0.25,
     "generic_one": -0.10,
     "undated": -0.05,
-    "lead_missing": -0.15,
+    "lead_missing": -0.25,
 }
 LEAD_COVERAGE = 0.5  # a target without the first-listed term, sharing less than this of the terms, loses lead_missing
 TIME_HALF_LIFE = 365  # days: an FOI a year from the answer gets half the time weight, two years a quarter
