@@ -21,7 +21,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ..db import upsert_rows, write_transaction
+from ..db import fts_remove, index_pair_texts, upsert_rows, write_transaction
 from ..progress import Progress
 from ..records import now_iso
 from .evidence import EvidenceReader, clip
@@ -110,11 +110,16 @@ def match_db(
             _save_all(db, results, stats, progress)
     if options.question_ids is None:
         with write_transaction(db):
-            cursor = db.execute(
-                "DELETE FROM matches WHERE question_id NOT IN "
-                "(SELECT question_id FROM refusals WHERE label IN ('refusal', 'partial')) "
-                "AND id NOT IN (SELECT match_id FROM reviews)"
-            )
+            gone = [
+                row[0]
+                for row in db.execute(
+                    "SELECT id FROM matches WHERE question_id NOT IN "
+                    "(SELECT question_id FROM refusals WHERE label IN ('refusal', 'partial')) "
+                    "AND id NOT IN (SELECT match_id FROM reviews)"
+                )
+            ]
+            fts_remove(db, "matches", gone, column="id")
+            cursor = db.execute("DELETE FROM matches WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(gone)])
             stats.removed += max(cursor.rowcount, 0)
     progress.finish()
     stats.seconds = round(time.perf_counter() - started, 3)
@@ -154,10 +159,13 @@ def _save_all(db, results: Iterator[tuple[int, list[dict], MatchStats]], stats: 
 
 
 def _save(db: sqlite_utils.Database, batch: list[tuple[int, list[dict]]], stats: MatchStats) -> None:
-    """Replace each refusal's matches: delete those no longer produced, upsert the rest."""
+    """Replace each refusal's matches: delete those no longer produced, upsert the rest; the pairs'
+    own index (``matches_fts``) is kept in step in the same transaction."""
     if not batch:
         return
+    question_ids = [question_id for question_id, _ in batch]
     with write_transaction(db):
+        fts_remove(db, "matches", question_ids, column="question_id")
         for question_id, rows in batch:
             cursor = db.execute(
                 "DELETE FROM matches WHERE question_id = ? AND id NOT IN (SELECT value FROM json_each(?)) "
@@ -166,6 +174,7 @@ def _save(db: sqlite_utils.Database, batch: list[tuple[int, list[dict]]], stats:
             )
             stats.removed += max(cursor.rowcount, 0)
         upsert_rows(db, "matches", [row for _, rows in batch for row in rows])
+        index_pair_texts(db, question_ids)
 
 
 def _worker_path(db: sqlite_utils.Database) -> str | None:
