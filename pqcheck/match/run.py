@@ -5,7 +5,9 @@ A re-run replaces each refusal's matches: rows no longer produced are deleted, `
 never touched (a reviewed pair stays with its review); a full run also removes the matches of
 questions that are no longer refusals. The match ``id`` is ``sha1("<question id>:foi:<request
 id>")``, ``sha1("<question id>:answer:<other question id>")`` or ``sha1("<question
-id>:statement:<contribution id>")``, so a review keyed on it survives re-runs.
+id>:statement:<contribution id>")``, so a review keyed on it survives re-runs. Each pair's own
+text (``matches.pair_text``: both sides' words) and its index ``matches_fts``, what search finds
+pairs by, are rewritten in the same transaction as the pair.
 """
 
 from __future__ import annotations
