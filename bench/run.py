@@ -620,6 +620,7 @@ def figures(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The machine-readable figures of every scale measured: per stage records, seconds, peak MiB
     and load; search p50/p95; the planted pairs' recall; when and at which commit."""
     out: dict[str, Any] = {"machine": next(iter(results.values()))["machine"], "scales": {}}
+    out["not_measured"] = [scale for scale in SCALES if scale not in results]
     for scale, result in results.items():
         stages = {**result["stages"], **result.get("baselines", {})}
         match, search = result["stages"]["match"], result["stages"].get("search", {})
@@ -657,6 +658,12 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
         f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, Python {m['python']}, SQLite {m['sqlite']}, "
         f"{m['system']}.",
     ]
+    if missing := [scale for scale in SCALES if scale not in results]:
+        lines += [
+            "",
+            f"Not measured with this code: {', '.join(missing)} (no `bench/out/run-SCALE.json`); the figures "
+            "measured before are in the history of this file.",
+        ]
     for scale, result in results.items():
         changed = result["git"]["pqcheck_files_changed"]
         lines += [
