@@ -378,15 +378,18 @@ FTS = {
 }
 # A pair's own text, indexed by matches_fts so that search finds a pair whose words are spread over
 # its two sides: the refusal (heading, question, answer) and its evidence (the FOI request's title and
-# request, the other answer's heading and question, or the debate's title; then the matched passage).
+# request, the other answer's heading, question and answer, or the debate's title and what was said;
+# each text's first 2,000 characters), then the matched passage.
 PAIR_TEXT = """
     SELECT coalesce(q.heading, '') || ' ' || coalesce(q.question_text, '') || ' '
         || coalesce(substr(q.answer_text, 1, 2000), '') || ' ' || coalesce(
             (SELECT coalesce(f.title, '') || ' ' || coalesce(substr(f.request_text, 1, 2000), '')
              FROM foi_requests f WHERE f.id = matches.foi_request_id),
-            (SELECT coalesce(o.heading, '') || ' ' || coalesce(o.question_text, '')
+            (SELECT coalesce(o.heading, '') || ' ' || coalesce(o.question_text, '') || ' '
+                || coalesce(substr(o.answer_text, 1, 2000), '')
              FROM questions o WHERE o.id = matches.other_question_id),
-            (SELECT coalesce(c.debate_title, '') FROM contributions c WHERE c.id = matches.contribution_id),
+            (SELECT coalesce(c.debate_title, '') || ' ' || coalesce(substr(c.text, 1, 2000), '')
+             FROM contributions c WHERE c.id = matches.contribution_id),
             '') || ' ' || coalesce(matches.evidence_text, '')
     FROM questions q WHERE q.id = matches.question_id
 """
