@@ -13,7 +13,8 @@ stored as ``pqcheck import foi`` stores it; then ``classify`` and ``match`` run 
 over one database that holds both sets (each set's letters are the other's haystack too).
 
 For each documented pair (a refusal and the disclosure of the same information by the same
-department) it finds where the disclosure ranks among the refusal's pairs: recall@1 and recall@3,
+department) it finds where the disclosure ranks among the refusal's pairs, the refusal's other
+documented disclosures left out (the "filtered" rank: they are right too): recall@1 and recall@3,
 for the shared set and for the development and held-out halves of pqcheck's own (split by a hash
 of the answer's id, as ``bench.quality`` splits answers).
 
@@ -207,8 +208,7 @@ def ranks(real: RealSet, path: Path) -> list[dict[str, Any]]:
             [refusal],
         ).fetchall()
         targets = [str(other) if other is not None else said or (foi or "").split(":")[-1] for foi, other, said in rows]
-        wanted = (str(question_id(pair["foi_id"])), pair["foi_id"])
-        rank = next((i for i, t in enumerate(targets, 1) if t in wanted), None)
+        rank = filtered_rank(real, pair, targets)
         label = label[0] if label else None
         why = None
         if rank is None:
@@ -216,6 +216,21 @@ def ranks(real: RealSet, path: Path) -> list[dict[str, Any]]:
         out.append({**pair, "label": label, "pairs": len(rows), "rank": rank, "missed": why})
     db.close()
     return out
+
+
+def filtered_rank(real: RealSet, pair: dict[str, Any], targets: list[str]) -> int | None:
+    """Where ``pair``'s disclosure ranks among ``targets`` (the refusal's pairs, best first), the
+    refusal's other documented disclosures left out: they are right too, and do not push it down (a
+    refusal with five documented disclosures could otherwise hold at most three of them in its top 3)."""
+    wanted = (str(question_id(pair["foi_id"])), pair["foi_id"])
+    documented = {
+        t
+        for p in real.pairs
+        if p["answer_id"] == pair["answer_id"] and p is not pair
+        for t in (str(question_id(p["foi_id"])), p["foi_id"])
+    } - set(wanted)
+    ahead = [t for t in targets if t not in documented]
+    return next((i for i, t in enumerate(ahead, 1) if t in wanted), None)
 
 
 def clearly_wrong(real: RealSet, path: Path) -> list[dict[str, Any]]:

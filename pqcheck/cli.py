@@ -823,7 +823,13 @@ def check_answer_command(answer, question_text, db_path, question_id, jsonl, as_
     show_default=True,
     help="...and up to this many days after it.",
 )
-@click.option("--keep", type=click.IntRange(1, MAX_KEEP), default=5, show_default=True, help="Pairs kept per refusal.")
+@click.option(
+    "--keep",
+    type=click.IntRange(1, MAX_KEEP),
+    default=DEFAULT_OPTIONS.keep,
+    show_default=True,
+    help="Pairs kept per refusal.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def match_command(db_path, days_before, days_after, keep, quiet, as_json):

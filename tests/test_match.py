@@ -600,3 +600,112 @@ def test_the_evaluation_dataset_meets_the_targets(tmp_path):
     assert result["recall_at_3"] >= 0.9, result["missed"]
     assert result["precision_top20"] >= 0.8, result["top20_wrong"]
     assert result["distractors_in_top20"] == []
+
+
+def test_an_answer_that_refers_back_takes_its_subject_from_the_sentences_before(mdb):
+    # "... there are no central records of such persons" (Lord Rosser's account of the 2018 and 2019 answers)
+    qid = 1000001
+    add_question(
+        mdb,
+        qid,
+        heading=None,
+        question="",
+        answer="<p>Where there are reasonable grounds to believe that an individual may be a victim of trafficking, "
+        "such individuals shall not be held in immigration detention. There is no central record of such persons. "
+        "The information requested could be provided only at disproportionate cost.</p>",
+    )
+    add_refusal(mdb, qid, subject=None, terms=[])
+    foi = add_foi(mdb, "foi")
+    match_db(mdb)
+    (row,) = matches(mdb, qid)
+    assert row["foi_request_id"] == foi
+    terms = {t["term"] for t in json.loads(row["reasons"])["terms"]}
+    assert {"trafficking", "victim", "immigration", "detention"} <= terms
+    assert not terms & {"persons", "requested", "disproportionate", "cost"}
+
+
+def test_an_answer_labelled_a_refusal_that_gives_figures_on_the_subject_is_evidence_below_a_disclosure(mdb):
+    # A minister who refuses one part may give figures on another (real RF202: "not available in a reportable
+    # format" for all asylum seekers, then the missing children's figures).
+    qid = refusal_with(mdb)
+    gave = 1000020
+    add_question(
+        mdb,
+        gave,
+        answered="2019-07-17",
+        answer="<p>In 2018, 507 people with a positive reasonable grounds decision as potential victims of "
+        "trafficking were held in immigration detention.</p>",
+    )
+    add_refusal(mdb, gave, label="disclosure")
+    aside = 1000021
+    add_question(
+        mdb,
+        aside,
+        answered="2019-07-17",
+        answer="<p>Nationality is not recorded centrally. In 2018, 507 people with a positive reasonable grounds "
+        "decision as potential victims of trafficking were held in immigration detention.</p>",
+    )
+    add_refusal(mdb, aside, label="refusal")
+    off_subject = 1000022
+    add_question(
+        mdb,
+        off_subject,
+        answered="2019-07-17",
+        answer="<p>Data on victims of trafficking held in immigration detention are not recorded centrally. "
+        "The Department replied to 1,250 letters from the public in 2018.</p>",
+    )
+    add_refusal(mdb, off_subject, label="refusal")
+    match_db(mdb)
+    found = {m["other_question_id"]: m for m in matches(mdb, qid) if m["target_kind"] == "answer"}
+    assert set(found) == {gave, aside}
+    assert found[aside]["evidence_kind"] == "answer" and found[aside]["score"] < found[gave]["score"]
+    assert json.loads(found[aside]["reasons"])["rules"]["denial"]["factor"] == 0.8
+
+
+def test_a_letter_with_no_recorded_outcome_that_gives_figures_counts_as_released(mdb):
+    # Letters from a researcher's own files carry no WhatDoTheyKnow status: read them as they read.
+    qid = refusal_with(mdb)
+    gave = add_foi(mdb, "gave", outcome=None)
+    said_not = add_foi(
+        mdb,
+        "said-not",
+        outcome=None,
+        text="The Home Office does not hold information on victims of trafficking held in immigration detention.",
+    )
+    match_db(mdb)
+    found = {m["foi_request_id"]: json.loads(m["reasons"])["rules"]["outcome"] for m in matches(mdb, qid)}
+    assert found[gave]["contribution"] > 0
+    assert said_not not in found or found[said_not]["contribution"] == 0
+
+
+LETTER = (
+    "Immigration Enforcement\nSandford House\nDear Ms Example,\n"
+    "Thank you for your email of 4 March 2019, in which you ask for the number of victims of trafficking held "
+    "in immigration detention on 31 December 2018.\n"
+    "Your request has been handled as a request for information under the Freedom of Information Act 2000.\n"
+    "The data you have requested is set out below: 507.\n"
+    "If you are dissatisfied with this response you may request an independent internal review.\n"
+    "Yours sincerely\nImmigration Enforcement Secretariat"
+)
+
+
+def test_a_letter_is_read_without_its_form():
+    from pqcheck.match.letters import is_boilerplate, restated_request, substance
+
+    assert is_boilerplate("If you are dissatisfied with this response you may request an internal review.")
+    assert not is_boilerplate("The data you have requested is set out below: 507.")
+    assert restated_request(LETTER) == (
+        "the number of victims of trafficking held in immigration detention on 31 December 2018."
+    )
+    kept = substance(LETTER)
+    assert "victims of trafficking held in immigration detention" in kept and "set out below: 507" in kept
+    assert not any(w in kept for w in ("Thank you", "internal review", "Freedom of Information", "Yours sincerely"))
+
+
+def test_an_foi_stored_without_its_request_is_read_for_the_request_its_letter_restates(mdb):
+    qid = refusal_with(mdb)
+    foi = add_foi(mdb, "letter", title="Freedom of Information request 52658", text=LETTER, request_text=None)
+    match_db(mdb)
+    (row,) = [m for m in matches(mdb, qid) if m["foi_request_id"] == foi]
+    hits = {t["term"]: t["where"] for t in json.loads(row["reasons"])["terms"]}
+    assert "request" in hits["trafficking"] and "request" in hits["detention"]

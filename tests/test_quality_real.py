@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from bench import quality
+from bench import quality, quality_real_pairs
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +67,27 @@ def test_the_classifier_does_not_fall_below_what_it_reached_on_real_answers(own)
     assert q.refusing_recall >= 0.92
     assert q.refusal_recall >= 0.84
     assert q.disclosures_partial <= 0.10
+
+
+def test_the_matcher_does_not_fall_below_what_it_reached_on_real_documented_pairs():
+    """A floor, not the target (recall@3 0.90): the real documented pairs through the whole pipeline.
+    Several of pqcheck's own pairs have a refusal of the shared set (A170, A122, A123), so it needs it."""
+    if not quality_real_pairs.SHARED.is_dir():
+        pytest.skip(f"the shared dev set is not at {quality_real_pairs.SHARED}")
+    found, top = quality_real_pairs.evaluate()
+    sets = quality_real_pairs.measure(found)
+    assert sets["shared realdata (dev)"].at3 >= 1.0
+    assert sets["fixtures/real dev"].at3 >= 0.75
+    assert sets["fixtures/real held-out"].at3 >= 0.6
+    assert sum(1 for t in top if t["wrong"]) <= 2
+
+
+def test_a_refusal_s_other_documented_disclosures_do_not_push_one_down():
+    """The filtered rank: a refusal with five documented disclosures could otherwise hold at most three in
+    its top 3."""
+    real = quality_real_pairs.RealSet(pairs=[{"answer_id": "A", "foi_id": f, "set": "s"} for f in ("F1", "F2")])
+    assert quality_real_pairs.filtered_rank(real, real.pairs[1], ["F1", "X", "F2"]) == 2
+    assert quality_real_pairs.filtered_rank(real, real.pairs[0], ["X", "Y", "F2"]) is None
 
 
 def test_the_classifier_does_not_fall_below_what_it_reached_on_the_shared_dev_set():

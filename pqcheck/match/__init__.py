@@ -4,9 +4,10 @@ debates, that gave the figures).
 For each refusal (``refusals.label`` is ``refusal`` or ``partial``) :func:`match_db` looks for FOI
 requests from the same canonical department (its agencies included; a local body's are no
 department's) dated from ``days_before`` days before to ``days_after`` days after the written answer
-(five years by default: inside that, time is a score that prefers close ones, never a cut), that
+(ten years by default: inside that, time is a score that prefers close ones, never a cut), that
 released figures on the subject the answer declined to give; and for written answers from the same
-department (``refusals.label = 'disclosure'``) in the same window that gave figures on it; and for
+department in the same window that gave figures on it (labelled ``disclosure`` or ``partial``; or,
+ranked below those, a refusal or an "other" answer whose figures are on the subject); and for
 contributions in debates (Hansard, ``contributions``) of the same department in the same window
 that gave figures on it (evidence kind ``statement``, scored as an answer).
 
@@ -22,11 +23,15 @@ The steps, one module each:
 - ``scoring``: cheap signals (the title and request text) rank all the candidates first; the best
   ``POOL`` of them (and the two best of each list) get the full score, every contribution stored
   in ``reasons``;
+- ``letters``: an FOI reply read as a letter: its form (greeting, the Act, review rights, address)
+  left out of what is read for the subject, and the request it restates read back when the request
+  text was not stored;
 - ``evidence``: the figures and pages of that pool are read, in a few statements, and each
   candidate's evidence chosen: a group of figures, or the sentence that best matches the subject;
 - ``run``: the best ``options.keep`` whose score before the denial factor reaches
-  ``options.min_score`` are kept (and every pair that has a review: a re-run never drops a
-  reviewed pair) and written to ``matches``, in-process or by worker processes.
+  ``options.min_score`` are kept, and up to ``SAID_EXTRA`` more answers and statements in debates
+  (what the department itself said to Parliament), and every pair that has a review (a re-run
+  never drops a reviewed pair), and written to ``matches``, in-process or by worker processes.
 
 An FTS5 query reads the index rows of its terms; everything else done per refusal is bounded by
 ``options.candidates``.

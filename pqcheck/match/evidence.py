@@ -5,19 +5,20 @@ sentence, or the rows of one table (same header on a page). The pages read for a
 most ``MAX_PAGES``) are those of its best-looking figure groups and its best full-text hit. The
 evidence is the group whose caption, header, rows and surrounding text hold most of the subject's
 terms; an FOI without figures on the subject gets the sentence of its pages that best matches the
-subject (for a not_held or refused response, a sentence with a denial cue weighs more).
+subject (for a not_held or refused response, a sentence with a denial cue weighs more). An answer
+labelled a refusal or "other" is evidence only when the sentence of its figures is on the subject
+(``ASIDE_PROXIMITY``).
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
-from collections.abc import Iterator
 from typing import Any
 
 from ..figures import Figure, find_figures
 from ..periods import years_in
+from .letters import is_boilerplate, sentences, substance
 from .scoring import EVIDENCE_KIND
 from .terms import DENIAL_CUES, Refusal, Stemmer, Text
 
@@ -27,7 +28,10 @@ MAX_PAGE_CHARS = 200_000
 PAGE_STEM_CHARS = 30_000  # of a page read, the part searched for the subject's terms outside the figures
 WINDOW_BEFORE, WINDOW_AFTER = 600, 200  # characters around a figure that count as "near"
 EVIDENCE_CHARS = 1200
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"“£])|\n+")
+STEMS_CACHE = 2000  # pages (as stems) and answers (figures and stems) kept between refusals, each
+# an answer not labelled a disclosure is evidence only when the sentence (or row) of its figures holds
+# this share of the subject's terms
+ASIDE_PROXIMITY = 0.3
 
 
 class EvidenceReader:
@@ -36,6 +40,10 @@ class EvidenceReader:
     def __init__(self, conn: sqlite3.Connection, stemmer: Stemmer):
         self.conn = conn
         self.stemmer = stemmer
+        # what does not depend on the refusal, kept for the next ones: a page's substance as stems,
+        # an answer's figures and stems (a candidate comes back for many refusals on its subject)
+        self.page_stems: dict[tuple[str, int], Text] = {}
+        self.answer_figures: dict[Any, tuple[list[tuple], Text]] = {}
 
     def choose(self, refusal: Refusal, pool: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         """Each candidate of ``pool`` with its evidence: its figures and pages read (in a few statements
@@ -123,7 +131,8 @@ class EvidenceReader:
         self, refusal: Refusal, candidate: dict[str, Any], pages: dict[tuple[str, int], str]
     ) -> dict[str, Any]:
         groups = candidate["groups"]
-        page_texts = [Text(self.stemmer.words(text[:PAGE_STEM_CHARS])) for text in pages.values()]
+        # the letters' substance: their form (greeting, the Act, review rights) says nothing of the subject
+        page_texts = [self._page_stems(key, text) for key, text in pages.items()]
         best = None
         for group in groups:
             self._describe(refusal, group, pages.get((group["document_id"], group["page"])))
@@ -137,7 +146,9 @@ class EvidenceReader:
         cues = candidate["outcome"] in EVIDENCE_KIND
         choice = None
         for (doc_id, page), text in pages.items():
-            for _, sentence in _sentences(text[:PAGE_STEM_CHARS]):
+            for _, sentence in sentences(text[:PAGE_STEM_CHARS]):
+                if is_boilerplate(sentence) and not (cues and any(c in sentence.lower() for c in DENIAL_CUES)):
+                    continue
                 stems = Text(self.stemmer.words(sentence))
                 weight = refusal.weight_in([stems])
                 if cues and any(c in sentence.lower() for c in DENIAL_CUES):
@@ -154,9 +165,29 @@ class EvidenceReader:
         evidence["window"] = []
         return evidence
 
+    def _page_stems(self, key: tuple[str, int], text: str) -> Text:
+        found = self.page_stems.get(key)
+        if found is None:
+            if len(self.page_stems) >= STEMS_CACHE:
+                self.page_stems.clear()
+            found = self.page_stems[key] = Text(self.stemmer.words(substance(text[:PAGE_STEM_CHARS])))
+        return found
+
+    def _answer_figures(self, candidate: dict[str, Any]) -> tuple[list[tuple], Text]:
+        key = (candidate["kind"], candidate["target"])
+        found = self.answer_figures.get(key)
+        if found is None:
+            if len(self.answer_figures) >= STEMS_CACHE:
+                self.answer_figures.clear()
+            text = candidate["answer_text"]
+            figures = [(None, None, f.start, f.end, *_figure_fields(f)) for f in find_figures(text)]
+            found = self.answer_figures[key] = (figures, Text(self.stemmer.words(text)))
+        return found
+
     def _answer_evidence(self, refusal: Refusal, candidate: dict[str, Any]) -> dict[str, Any] | None:
         text = candidate["answer_text"]
-        groups = _group_figures([(None, None, f.start, f.end, *_figure_fields(f)) for f in find_figures(text)])
+        figures, stems = self._answer_figures(candidate)
+        groups = _group_figures(figures)
         if not groups:
             return None
         best = None
@@ -164,7 +195,18 @@ class EvidenceReader:
             self._describe(refusal, group, text)
             if best is None or group["proximity"] > best["proximity"]:
                 best = group
-        return {"pages": [Text(self.stemmer.words(text))], **_group_evidence(best)}
+        if candidate.get("aside") and self._aside_weight(refusal, best, text) < ASIDE_PROXIMITY:
+            return None  # a refusal's (or a passing) figures count only when what shows them is on the subject
+        return {"pages": [stems], **_group_evidence(best)}
+
+    def _aside_weight(self, refusal: Refusal, group: dict[str, Any], text: str) -> float:
+        """How much of the subject shows a figure group of an answer not labelled a disclosure, the
+        sentences that refuse left out: its own sentence or rows, and the text around it (a table
+        flattened into lines is introduced by the sentence above it), never only the refusal beside
+        it ("... not recorded centrally. The Department replied to 1,250 letters")."""
+        around = text[max(0, group["start"] - WINDOW_BEFORE) : group["end"] + WINDOW_AFTER]
+        said = " ".join(s for _, s in sentences(around) if not any(c in s.lower() for c in DENIAL_CUES))
+        return refusal.weight_in([group["context_text"]], [Text(self.stemmer.words(said))])
 
     def _describe(self, refusal: Refusal, group: dict[str, Any], text: str | None) -> None:
         """A figure group's caption (the line above a table's header), the stems of what shows it and
@@ -242,16 +284,6 @@ def _group_figures(figures: list[tuple]) -> list[dict[str, Any]]:
             lines.append(f"… ({len(group['rows']) - len(shown)} more rows)")
         group["evidence_text"] = "\n".join(lines)
     return list(groups.values())
-
-
-def _sentences(text: str) -> Iterator[tuple[int, str]]:
-    start = 0
-    for m in _SENTENCE.finditer(text):
-        if m.start() > start:
-            yield start, text[start : m.start()]
-        start = m.end()
-    if start < len(text):
-        yield start, text[start:]
 
 
 def clip(text: str, limit: int = EVIDENCE_CHARS) -> str:

@@ -16,8 +16,8 @@ class MatchOptions:
     days_before: int = TEN_YEARS
     days_after: int = TEN_YEARS
     candidates: int = 50  # targets examined per refusal, at most (FTS5 rows per index, too)
-    keep: int = 5  # matches kept per refusal, at most
-    min_score: float = 0.4  # matches scoring less (before the not_held/refused factor) are dropped
+    keep: int = 5  # matches kept per refusal, at most (and up to run.SAID_EXTRA answers and statements beyond)
+    min_score: float = 0.3  # matches scoring less (before the not_held/refused factor) are dropped
     answers: bool = True  # also look for other written answers that gave the figures
     include_undated: bool = True  # consider FOIs with no date at all (with a penalty)
     question_ids: tuple[int, ...] | None = None  # only these refusals (None: every refusal)

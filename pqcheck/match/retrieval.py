@@ -6,7 +6,10 @@ month, a year or a financial year is in the window when any day of its span is:
 
 - ``foi_requests_fts`` (title weighted 3, request text 1),
 - ``foi_pages_fts`` (the released text; the best page per request),
-- ``questions_fts`` (heading 2, question 1, answer 2) for contradicting answers,
+- ``questions_fts`` (heading 2, question 1, answer 2) for contradicting answers: any answer of the
+  department, a refusal or an "other" too (a minister who refuses one part may give figures on
+  another, or volunteer them answering a question on policy); ``evidence`` keeps those only when
+  their figures are on the subject, and ``scoring`` ranks them below the disclosures,
 - ``contributions_fts`` (debate title 1, text 2) for what a minister said in a debate (Hansard),
   kind ``statement``, the contribution's department and sitting day as an answer's; a speaker the
   attribution shows not to speak for the government (:func:`pqcheck.speakers.speaks_in_office`)
@@ -28,7 +31,8 @@ The FOIs of local bodies (police forces, councils, NHS trusts, devolved governme
 Other FOIs without a department (an authority not in the mapping) and requests with no response yet
 (``waiting_response``, ``user_withdrawn``, ...) are never candidates; documents of kind ``request``
 (the requester's own message) are not evidence. :class:`TargetReader` then reads what the first
-pass needs of each candidate, kept for the next refusals.
+pass needs of each candidate, kept for the next refusals (an FOI stored without its request text
+gets the request its letter restates, ``letters.restated_request``).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from typing import Any
 
 from ..periods import years_in
 from ..speakers import speaks_in_office
+from .letters import restated_request
 from .options import MatchOptions
 from .terms import Stemmer, Term, Text, day
 
@@ -49,6 +54,7 @@ PAGE_FALLBACK = 10  # fewer page hits than this with pairs of terms: ask again w
 QUERY_ROWS = 60_000  # an FTS5 query stops adding terms when their rows add up to this (see CandidateSearch.query)
 RRF_K = 60
 LOCAL = "(local bodies)"  # the search's stand-in department for every local body's FOIs (see held_locally)
+GAVE_FIGURES = ("disclosure", "partial")  # the labels of answers that gave the figures asked for
 UNBOUNDED = 1 << 40  # days: the window of an answer of unknown date
 TARGET_CACHE = 20_000  # targets whose first-pass data is kept between refusals (per process)
 NO_RESPONSE = frozenset(
@@ -147,7 +153,7 @@ class CandidateSearch:
                 JOIN questions q ON q.id = r.question_id
                 JOIN question_departments qd ON qd.question_id = q.id
                 JOIN temp.pqm_dept d ON d.id = qd.department_id
-                WHERE r.label IN ('disclosure', 'partial') AND q.answer_text IS NOT NULL""",
+                WHERE q.answer_text IS NOT NULL""",
             """INSERT INTO temp.pqm_stmt
                 SELECT c.rowid, d.code, CAST(julianday(c.date) - 1721424.5 AS INTEGER)
                 FROM contributions c JOIN temp.pqm_dept d ON d.id = c.department_id
@@ -356,21 +362,35 @@ class TargetReader:
         for m in meta.values():
             m["documents"] = documents.get(m["target"], [])
             m["figure_count"] = sum(counts.get(d, 0) for d, _ in m["documents"])
+        self._restate([m for m in meta.values() if not m["request_text"].strip() and m["documents"]])
         return meta
+
+    def _restate(self, unasked: list[dict[str, Any]]) -> None:
+        """The request of each FOI stored without one, as its letter restates it (first page of its
+        first document): the request a researcher's file or a disclosure log did not keep."""
+        if not unasked:
+            return
+        first = {m["documents"][0][0]: m for m in unasked}
+        for document_id, text in self.conn.execute(
+            "SELECT document_id, substr(text, 1, 6000) FROM foi_pages WHERE page = 1 "
+            "AND document_id IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(first))],
+        ):
+            first[document_id]["request_text"] = restated_request(text or "")
 
     def _answers(self, ids: list[int]) -> dict[tuple[str, int], dict[str, Any]]:
         """Written answers by question id: the question as the title, the answer, the day answered."""
         cursor = self.conn.execute(
-            "SELECT id, heading, question_text, answer_text, date_answered FROM questions "
-            "WHERE id IN (SELECT value FROM json_each(?))",
+            "SELECT q.id, q.heading, q.question_text, q.answer_text, q.date_answered, r.label FROM questions q "
+            "LEFT JOIN refusals r ON r.question_id = q.id WHERE q.id IN (SELECT value FROM json_each(?))",
             [json.dumps(ids)],
         )
-        return {
-            ("answer", qid): _said(
-                qid, " ".join(filter(None, [heading, question_text])), question_text, answer_text, when
-            )
-            for qid, heading, question_text, answer_text, when in cursor
-        }
+        found = {}
+        for qid, heading, question_text, answer_text, when, label in cursor:
+            said = _said(qid, " ".join(filter(None, [heading, question_text])), question_text, answer_text, when)
+            said["aside"] = label not in GAVE_FIGURES  # figures given beside a refusal, or in passing
+            found["answer", qid] = said
+        return found
 
     def _statements(self, rowids: list[int]) -> dict[tuple[str, int], dict[str, Any]]:
         """Contributions by rowid: the debate title as the title, the words said as the answer."""

@@ -31,7 +31,12 @@ from .scoring import LOCAL_KEEP, LOCAL_MIN_RELEVANCE, corroborate, first_pass, f
 from .terms import MATCHER_VERSION, Refusal, Stemmer, Term, TermFinder, day
 
 LOCAL_CATEGORIES = ("not_held_centrally",)  # refusals for which local bodies' disclosures are evidence
-POOL = 8  # candidates whose figures and pages are read (at least keep + 3), and the 2 best of each FTS list
+POOL = 8  # candidates whose figures and pages are read (at least keep + SAID_EXTRA), and the 2 best of each FTS list
+# kept beyond options.keep, when they reach min_score: other answers and ministers' statements that gave the figures
+# (a refusal contradicted in Parliament many times, as the missing children from asylum hotels were, keeps them);
+# never more than keep - 1 (a run asked to keep one pair keeps one)
+SAID_EXTRA = 3
+SAID = ("answer", "statement")
 MIN_PARALLEL = 200  # fewer refusals than this are matched in-process whatever options.workers says
 
 
@@ -233,7 +238,7 @@ class Matcher:
             return [], stats
         context = Refusal(refusal, terms, answered, self.stemmer, self.finder.stop_stems)
         scored = first_pass(context, candidates, self.targets.read(candidates))
-        pool_size = max(POOL, options.keep + 3)
+        pool_size = max(POOL, options.keep + SAID_EXTRA)
         pool = scored[:pool_size]
         best_ranked = ("pages_rank", "answers_rank", "statements_rank")
         pool += [c for c in scored[pool_size:] if any(c.get(rank, 99) <= 2 for rank in best_ranked)]
@@ -241,6 +246,8 @@ class Matcher:
         finals = [s for s in finals if s["relevance"] >= options.min_score]
         finals.sort(key=lambda s: (-s["score"], s["target"]))
         kept = finals[: options.keep]
+        # beyond keep: what the department itself said to Parliament (answers, statements in debates)
+        kept += [s for s in finals[options.keep :] if s["evidence_kind"] in SAID][: min(SAID_EXTRA, options.keep - 1)]
         corroborate(kept)
         if refusal["category"] in LOCAL_CATEGORIES:
             kept += self.held_locally(question_id, answered, terms, context)

@@ -13,11 +13,12 @@ Every contribution of ``WEIGHTS`` is stored in ``reasons``:
 - ``period``: the share of the years asked about (``refusals.period_start/end``, else years in
   the question) that the FOI mentions in its title, request or figures; a small penalty when the
   FOI names only other years;
-- ``outcome``: a bonus for a disclosure (``successful``, ``partially_successful``, ``released``)
-  or an answer with figures; ``not_held`` (the same denial: evidence_kind ``not_held``) and
+- ``outcome``: a bonus for a disclosure (``successful``, ``partially_successful``, ``released``),
+  a letter with no recorded outcome that gives figures (a researcher's own files, a disclosure log:
+  read as the letter reads) or an answer with figures; ``not_held`` (the same denial: evidence_kind ``not_held``) and
   ``rejected`` (refused: evidence_kind ``refused``) get no bonus and their score is multiplied by
   ``DENIAL_FACTOR``, so they rank below disclosures on the same subject;
-- ``time``: a score, never a cut inside the window (five years either side by default): its
+- ``time``: a score, never a cut inside the window (ten years either side by default): its
   ``closeness`` to the answer halves with every ``TIME_HALF_LIFE`` days between them, counted from
   the nearest day of the FOI's date as known (a month, a year or a financial year is its span: an
   answer inside it is 0 days away); an undated FOI stays a candidate, with the ``undated`` penalty
@@ -55,11 +56,12 @@ WEIGHTS = {
     "generic_none": -0.25,
     "generic_one": -0.10,
     "undated": -0.05,
-    "lead_missing": -0.15,
+    "lead_missing": -0.25,
 }
 LEAD_COVERAGE = 0.5  # a target without the first-listed term, sharing less than this of the terms, loses lead_missing
 TIME_HALF_LIFE = 365  # days: an FOI a year from the answer gets half the time weight, two years a quarter
 DENIAL_FACTOR = 0.6  # not_held and rejected FOIs rank below disclosures
+ASIDE_FACTOR = 0.8  # an answer labelled a refusal or "other" whose figures are on the subject ranks below a disclosure
 LOCAL_FACTOR = 0.5  # a local body's disclosure ("held locally") ranks below the department's own evidence
 LOCAL_KEEP = 2  # local bodies' disclosures kept per "not held centrally" refusal, at most
 # ... scoring at least this (below options.min_score: a local letter names a national subject in its
@@ -145,7 +147,7 @@ def quick_score(refusal: Refusal, candidate: dict[str, Any]) -> float:
     if refusal.years and candidate["years"]:
         overlap = len(refusal.years & candidate["years"]) / len(refusal.years)
         score += WEIGHTS["period"] * overlap * coverage if overlap else WEIGHTS["period_mismatch"]
-    if answer or candidate["outcome"] in DISCLOSED:
+    if answer or released(candidate):
         score += WEIGHTS["outcome"] * coverage
     score += _time(refusal, candidate, coverage)[1]
     score += _generic(refusal, specific) + lead
@@ -223,7 +225,7 @@ def _rules(refusal: Refusal, candidate: dict[str, Any], evidence: dict[str, Any]
         "contribution": contribution,
     }
     outcome = candidate["outcome"]
-    disclosed = candidate["kind"] != "foi" or outcome in DISCLOSED
+    disclosed = candidate["kind"] != "foi" or released(candidate)
     rules["outcome"] = {
         "outcome": outcome if candidate["kind"] == "foi" else candidate["kind"],
         "contribution": WEIGHTS["outcome"] * coverage if disclosed else 0.0,
@@ -308,5 +310,16 @@ def held_locally(found: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+def released(candidate: dict[str, Any]) -> bool:
+    """An FOI that released information: its outcome says so, or it has none recorded and its
+    documents give figures."""
+    outcome = candidate["outcome"]
+    return outcome in DISCLOSED or (outcome is None and bool(candidate.get("figure_count")))
+
+
 def denial_factor(candidate: dict[str, Any]) -> float:
+    """``DENIAL_FACTOR`` for a not_held or refused FOI, ``ASIDE_FACTOR`` for an answer that gave its
+    figures beside a refusal or in passing, else 1."""
+    if candidate.get("aside"):
+        return ASIDE_FACTOR
     return DENIAL_FACTOR if candidate.get("outcome") in EVIDENCE_KIND else 1.0

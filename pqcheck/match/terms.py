@@ -229,24 +229,33 @@ def _subject_text(refusal: dict[str, Any]) -> tuple[str, str | None]:
     return "answer", _refusing_sentence(refusal.get("answer_text") or "", refusal.get("phrase"))
 
 
-ANSWER_TERMS = 8  # words of the refusing sentence taken as the subject of an answer without a question
+ANSWER_TERMS = 8  # content words of the answer taken as the subject of an answer without a question
+# how a refusal is worded, never what it is about ("could be provided only at disproportionate cost")
+REFUSAL_WORDS = _wordset(LEXICON["refusal_words"])
 
 
 def _refusing_sentence(answer: str, phrase: str | None) -> str:
-    """The content words of the answer from the sentence that holds the refusal phrase (or its
-    first sentence) on, the phrase left out, at most ``ANSWER_TERMS``: "There is no central record
-    of trafficking victims held in immigration detention" -> "trafficking victims ... detention"."""
+    """The content words of an answer without a question, at most ``ANSWER_TERMS``: those of the
+    sentence that holds the refusal phrase (or the first), the phrase left out, then of the
+    sentences before it (what "such persons" refers to), then of those after; the words of
+    refusing (``REFUSAL_WORDS``: "requested", "disproportionate", "centrally") and single letters
+    left out. "There is no central record of trafficking victims held in immigration detention"
+    -> "trafficking victims ... detention"."""
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", answer.lower()) if s.strip()] or [answer.lower()]
     low = (phrase or "").lower()
     first = next((i for i, s in enumerate(sentences) if low and low in s), 0)
+    order = [first, *range(first - 1, -1, -1), *range(first + 1, len(sentences))]
     words: list[str] = []
-    for sentence in sentences[first:]:
-        if low:
-            sentence = sentence.replace(low, " ")
-        words += [w for w in WORD.findall(sentence) if w not in STOPWORDS and w not in GENERIC and not w.isdigit()]
-        if len(words) >= ANSWER_TERMS:
+    for index in order:
+        sentence = sentences[index].replace(low, " ") if low else sentences[index]
+        words += [
+            w
+            for w in WORD.findall(sentence)
+            if len(w) > 1 and not w.isdigit() and w not in STOPWORDS and w not in GENERIC and w not in REFUSAL_WORDS
+        ]
+        if len(dict.fromkeys(words)) >= ANSWER_TERMS:
             break
-    return " ".join(dict.fromkeys(words[:ANSWER_TERMS]))
+    return " ".join(list(dict.fromkeys(words))[:ANSWER_TERMS])
 
 
 class Refusal:
