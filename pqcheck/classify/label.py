@@ -166,12 +166,19 @@ _FOLLOW_ON = re.compile(
 )
 
 
-def _all_minor(answer_low: str, refusing: list[tuple[int, int]]) -> bool:
-    """Every refusing part is minor (:func:`_minor`), or goes on about a minor one before it."""
+# A sentence about the figures just given ("This data is not regularly published or held in an easily
+# accessible format", after "The information requested is provided in the table attached"): a caveat.
+_ABOUT_GIVEN = re.compile(r"^\W*(?:this|these|such) (?:information|data|figures|numbers|statistics|tables?)\b")
+
+
+def _all_minor(answer_low: str, refusing: list[tuple[int, int]], given_first: bool = False) -> bool:
+    """Every refusing part is minor (:func:`_minor`), or goes on about a minor one before it; or,
+    when the figures came first (``given_first``), is about the figures given (``_ABOUT_GIVEN``)."""
     before = False
-    for x, y in refusing:
+    for i, (x, y) in enumerate(refusing):
         scope = answer_low[x:y]
-        before = _minor(scope) or (before and _FOLLOW_ON.match(scope) is not None)
+        about_given = given_first and _ABOUT_GIVEN.match(scope) is not None and (i == 0 or before)
+        before = about_given or _minor(scope) or (before and _FOLLOW_ON.match(scope) is not None)
         if not before:
             return False
     return True
@@ -340,8 +347,10 @@ def _main_request_label(
         pointed = [(x, y) for x, y in sentence_spans if any(x <= p < y and p < a for p, _ in giving)]
         side = pointed and _all_minor(answer_low, refusing)
         return "partial" if side and not _refuses_more(question, answer_low, refusing, pointed) else "refusal"
-    if figures[0][0] < a:
-        if _all_minor(answer_low, refusing):
+    sentence_start, sentence_end = next(((x, y) for x, y in sentence_spans if x <= a < y), (a, b))
+    excepted = a > sentence_start and any(p < sentence_end for p, _ in figures)  # "X, apart from Y, has been placed"
+    if figures[0][0] < a or excepted:
+        if _all_minor(answer_low, refusing, given_first=True):
             return "disclosure"
         given = [(x, y) for x, y in sentence_spans if any(x <= p < y for p, _ in figures)]
         given_text = " ".join(answer_low[x:y] for x, y in given)
@@ -350,7 +359,6 @@ def _main_request_label(
     if all(_PERIOD_SCOPE.search(answer_low[x:y]) for x, y in refusing):  # some years refused, the rest given
         return "disclosure"
     whole = _WHOLE_SCOPE.search(scope) or _names_request(question, scope)
-    sentence_end = next((y for x, y in sentence_spans if x <= a < y), b)
     if any(where < sentence_end and _APPROXIMATE.search(answer_low, b, where) for where, _ in figures):
         return "partial"  # the exact figure refused and, in the same sentence, an estimate of it given
     return "refusal" if whole and not any(kind in ("money", "table") for _, kind in figures) else "partial"
