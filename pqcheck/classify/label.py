@@ -109,6 +109,9 @@ _MONEY_QUESTION = re.compile(
     r"receipts|compensation|awards?|invoices?|charges?|bills?)\b|£"
 )
 _CURRENCY = "£$€"
+# An amount that bounds a rule ("tendering procedures are normally used for all purchases over
+# £10,000 in value"): a threshold, not a figure asked for.
+_THRESHOLD = re.compile(r"\b(?:all|any|every) (?:[a-z-]+ ){1,4}(?:over|above|below|under|exceeding|of more than|up to)\W{0,3}$")
 _TABLE = re.compile(r"[^.]{0,40}\b(?:tables?|as follows|attached|spreadsheet|excel|librar)")
 # A refusal of the whole request: it names the information asked for rather than a part of it, or
 # opens with what information it refuses ("Information on a prisoner's place of residence ... is not
@@ -209,7 +212,7 @@ def _first_figure(
         for p in figure_positions(answer[a:b], lower=low):
             at = a + p
             money = _money(answer, at)
-            if any(x <= at < y for x, y in refusing):
+            if any(x <= at < y for x, y in refusing) or (money and _THRESHOLD.search(low, max(0, p - 60), p)):
                 continue
             if not money or _MONEY_QUESTION.search(question_low):
                 return at, "money" if money else "figure"
@@ -368,7 +371,9 @@ def _main_request_label(
 _POLICY_QUESTION = re.compile(
     r"(?:what|which) (?:steps|plans|criteria|action|actions|measures|progress|arrangements|guidance|changes|"
     r"discussions|representations)\b|why\b|(?:(?:under|in) )?what circumstances\b|"
-    r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) (?:will meet|plans to|intends to|has plans to)\b"
+    r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) (?:will meet|plans to|intends to|has plans to)\b|"
+    r"when (?:he|she|they|the \w+|his \w+|her \w+) (?:plans|intends|expects) to (?!publish)|"
+    r"(?:if|whether) (?:[a-z]+ ){1,3}(?:is|are) (?:currently )?(?:required|obliged|expected|permitted) to\b"
 )
 
 
