@@ -357,6 +357,10 @@ def _main_request_label(
             return "disclosure"
         given = [(x, y) for x, y in sentence_spans if any(x <= p < y for p, _ in figures)]
         given_text = " ".join(answer_low[x:y] for x, y in given)
+        if question and not _asked_in(question, answer_low, refusing) and not any(
+            _WHOLE_SCOPE.search(answer_low[x:y]) for x, y in refusing
+        ):
+            return "disclosure"
         refused = _refuses_unnamed(question, answer_low, refusing, given)
         return "refusal" if refused and not _other_item_given(question, scope, given_text) else "partial"
     if all(_PERIOD_SCOPE.search(answer_low[x:y]) for x, y in refusing):  # some years refused, the rest given
@@ -373,7 +377,8 @@ _POLICY_QUESTION = re.compile(
     r"discussions|representations)\b|why\b|(?:(?:under|in) )?what circumstances\b|"
     r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) (?:will meet|plans to|intends to|has plans to)\b|"
     r"when (?:he|she|they|the \w+|his \w+|her \w+) (?:plans|intends|expects) to (?!publish)|"
-    r"(?:if|whether) (?:[a-z]+ ){1,3}(?:is|are) (?:currently )?(?:required|obliged|expected|permitted) to\b"
+    r"(?:if|whether) (?:[a-z]+ ){1,3}(?:is|are) (?:currently )?(?:required|obliged|expected|permitted) to\b|"
+    r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) will (?:consider|review|reconsider)\b"
 )
 
 
