@@ -376,7 +376,6 @@ _POLICY_QUESTION = re.compile(
     r"(?:what|which) (?:steps|plans|criteria|action|actions|measures|progress|arrangements|guidance|changes|"
     r"discussions|representations)\b|why\b|(?:(?:under|in) )?what circumstances\b|"
     r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) (?:will meet|plans to|intends to|has plans to)\b|"
-    r"when (?:he|she|they|the \w+|his \w+|her \w+) (?:plans|intends|expects) to (?!publish)|"
     r"(?:if|whether) (?:[a-z]+ ){1,3}(?:is|are) (?:currently )?(?:required|obliged|expected|permitted) to\b|"
     r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) will (?:consider|review|reconsider)\b"
 )
