@@ -1094,7 +1094,10 @@ def test_a_refusal_of_something_the_question_does_not_name_after_the_figures_is_
         "can be provided only at disproportionate cost."
     )
     assert classify(question, answer).label == "disclosure"
-    named = "During 2009 the Department spent £1,804. The cost of the art works can be provided only at disproportionate cost."
+    named = (
+        "During 2009 the Department spent £1,804. The cost of the art works can be provided only at "
+        "disproportionate cost."
+    )
     assert classify(question, named).label != "disclosure"
 
 
@@ -1108,5 +1111,5 @@ def test_more_policy_question_forms_make_a_data_reason_other():
     assert classify(cabinet + "how much food of British origin Departments bought.", required).label == "refusal"
     consider = "Records of individual destinations are not maintained."
     assert classify(HOME_OFFICE + "if he will consider keeping a record of destinations.", consider).label == "other"
-    withheld = "The business case is subject to commercial negotiations. It would not be appropriate to comment further."
+    withheld = "The business case is subject to negotiations. It would not be appropriate to comment further."
     assert classify(HOME_OFFICE + "when he plans to award the contract.", withheld).label == "refusal"

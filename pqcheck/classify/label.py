@@ -111,7 +111,9 @@ _MONEY_QUESTION = re.compile(
 _CURRENCY = "£$€"
 # An amount that bounds a rule ("tendering procedures are normally used for all purchases over
 # £10,000 in value"): a threshold, not a figure asked for.
-_THRESHOLD = re.compile(r"\b(?:all|any|every) (?:[a-z-]+ ){1,4}(?:over|above|below|under|exceeding|of more than|up to)\W{0,3}$")
+_THRESHOLD = re.compile(
+    r"\b(?:all|any|every) (?:[a-z-]+ ){1,4}(?:over|above|below|under|exceeding|of more than|up to)\W{0,3}$"
+)
 _TABLE = re.compile(r"[^.]{0,40}\b(?:tables?|as follows|attached|spreadsheet|excel|librar)")
 # A refusal of the whole request: it names the information asked for rather than a part of it, or
 # opens with what information it refuses ("Information on a prisoner's place of residence ... is not
@@ -357,8 +359,10 @@ def _main_request_label(
             return "disclosure"
         given = [(x, y) for x, y in sentence_spans if any(x <= p < y for p, _ in figures)]
         given_text = " ".join(answer_low[x:y] for x, y in given)
-        if question and not _asked_in(question, answer_low, refusing) and not any(
-            _WHOLE_SCOPE.search(answer_low[x:y]) for x, y in refusing
+        if (
+            question
+            and not _asked_in(question, answer_low, refusing)
+            and not any(_WHOLE_SCOPE.search(answer_low[x:y]) for x, y in refusing)
         ):
             return "disclosure"
         refused = _refuses_unnamed(question, answer_low, refusing, given)
