@@ -1070,6 +1070,20 @@ def test_a_sentence_about_the_figures_just_given_is_a_caveat():
     assert classify(question, alone).label == "refusal"
 
 
+def test_a_sentence_on_this_data_that_refuses_outright_is_not_a_caveat():
+    # Real answer RA505: a total that was not what was asked, then "This data is not currently held, and
+    # information could only be obtained at disproportionate cost": the split asked for is refused.
+    question = (
+        "To ask the Secretary of State for Justice, of those convicted offenders released in error from prisons "
+        "since 2010, how many have (i) not returned to prison and (ii) returned to prison."
+    )
+    answer = (
+        "Between 2010 and March 2021, 678 releases in error took place. This data is not currently held, and "
+        "information could only be obtained at disproportionate cost."
+    )
+    assert classify(question, answer).label in ("refusal", "partial")
+
+
 def test_an_amount_that_bounds_a_rule_is_not_a_figure_given():
     # Real answer RD038 (refusals-6): "all purchases over £10,000" is a threshold, so the refusal of
     # the value and number of contracts is the whole answer.

@@ -173,7 +173,10 @@ _FOLLOW_ON = re.compile(
 
 # A sentence about the figures just given ("This data is not regularly published or held in an easily
 # accessible format", after "The information requested is provided in the table attached"): a caveat.
+# Not when it refuses outright ("This data is not currently held, and information could only be
+# obtained at disproportionate cost", after a total that is not what was asked): that is a refusal.
 _ABOUT_GIVEN = re.compile(r"^\W*(?:this|these|such) (?:information|data|figures|numbers|statistics|tables?)\b")
+_OUTRIGHT = re.compile(r"\b(?:disproportionate|not (?:currently )?(?:held|collected|recorded)\b|could only be obtained)")
 
 
 def _all_minor(answer_low: str, refusing: list[tuple[int, int]], given_first: bool = False) -> bool:
@@ -183,6 +186,7 @@ def _all_minor(answer_low: str, refusing: list[tuple[int, int]], given_first: bo
     for i, (x, y) in enumerate(refusing):
         scope = answer_low[x:y]
         about_given = given_first and _ABOUT_GIVEN.match(scope) is not None and (i == 0 or before)
+        about_given = about_given and not _OUTRIGHT.search(scope)
         before = about_given or _minor(scope) or (before and _FOLLOW_ON.match(scope) is not None)
         if not before:
             return False
