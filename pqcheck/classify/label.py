@@ -176,7 +176,9 @@ _FOLLOW_ON = re.compile(
 # Not when it refuses outright ("This data is not currently held, and information could only be
 # obtained at disproportionate cost", after a total that is not what was asked): that is a refusal.
 _ABOUT_GIVEN = re.compile(r"^\W*(?:this|these|such) (?:information|data|figures|numbers|statistics|tables?)\b")
-_OUTRIGHT = re.compile(r"\b(?:disproportionate|not (?:currently )?(?:held|collected|recorded)\b|could only be obtained)")
+_OUTRIGHT = re.compile(
+    r"\b(?:disproportionate|not (?:currently )?(?:held|collected|recorded)\b|could only be obtained)"
+)
 
 
 def _all_minor(answer_low: str, refusing: list[tuple[int, int]], given_first: bool = False) -> bool:
