@@ -1030,3 +1030,100 @@ def test_a_closing_reference_number_is_not_part_of_the_subject():
     for ref in ("(244708)", "[83785]", "[HL1234]"):
         question = f"To ask the Secretary of State, how many e-mails were not responded to. {ref}"
         assert classify(question, "The information is not held centrally.").subject == "e-mails not responded"
+
+
+def test_tables_the_minister_placed_in_the_library_give_the_figures():
+    # Real answer RD114 (refusals-6): "I have placed in the Library ... two tables setting out the
+    # numbers", then earlier years at disproportionate cost: a disclosure, not a refusal.
+    question = HOME_OFFICE + "how many homeless households there were in each local authority area since 1990."
+    answer = (
+        "I have placed in the Library of the House, two tables setting out the numbers of households accepted "
+        "as homeless for each local authority area from 1997-98 to 2011-12. Figures for earlier years are not "
+        "readily available and could be obtained only at disproportionate cost."
+    )
+    assert classify(question, answer).label == "disclosure"
+    refused = "Figures for each local authority area could be obtained only at disproportionate cost."
+    assert classify(question, refused).label == "refusal"
+
+
+def test_a_refusal_excepted_inside_a_sentence_that_gives_is_a_minor_part():
+    # Real answer RC128 (refusals-6): "The information requested, apart from the data for April 2006,
+    # which are not yet available, has been placed in the Library."
+    question = HOME_OFFICE + "how many people were waiting for more than six months at the end of each month."
+    answer = (
+        "The information requested, apart from the data for April 2006, which are not yet available, has been "
+        "placed in the Library. The numbers of patients resident in Wales are not separately identifiable."
+    )
+    assert classify(question, answer).label == "disclosure"
+
+
+def test_a_sentence_about_the_figures_just_given_is_a_caveat():
+    # Real answer RD119 (refusals-6): a stated attached table, then "This data is not regularly
+    # published or held in an easily accessible format": refusal words inside a disclosure.
+    question = HOME_OFFICE + "how many people given a custodial sentence had previous convictions in each year."
+    answer = (
+        "The information requested is provided in the table attached with this answer. This data is not "
+        "regularly published or held in an easily accessible format."
+    )
+    assert classify(question, answer).label == "disclosure"
+    alone = "This data is not held in an easily accessible format and could be provided only at disproportionate cost."
+    assert classify(question, alone).label == "refusal"
+
+
+def test_a_sentence_on_this_data_that_refuses_outright_is_not_a_caveat():
+    # Real answer RA505: a total that was not what was asked, then "This data is not currently held, and
+    # information could only be obtained at disproportionate cost": the split asked for is refused.
+    question = (
+        "To ask the Secretary of State for Justice, of those convicted offenders released in error from prisons "
+        "since 2010, how many have (i) not returned to prison and (ii) returned to prison."
+    )
+    answer = (
+        "Between 2010 and March 2021, 678 releases in error took place. This data is not currently held, and "
+        "information could only be obtained at disproportionate cost."
+    )
+    assert classify(question, answer).label in ("refusal", "partial")
+
+
+def test_an_amount_that_bounds_a_rule_is_not_a_figure_given():
+    # Real answer RD038 (refusals-6): "all purchases over £10,000" is a threshold, so the refusal of
+    # the value and number of contracts is the whole answer.
+    question = HOME_OFFICE + "how many contracts were awarded after tendering; and what was their total value."
+    answer = (
+        "Formal competitive tendering procedures are normally used for all purchases over £10,000 in value. "
+        "Details of the value and numbers of all contracts placed could be provided only at disproportionate cost."
+    )
+    assert classify(question, answer).label == "refusal"
+    spent = (
+        "The Department spent £10,000 on such contracts in 2023. Details for its agencies could be provided only "
+        "at disproportionate cost."
+    )
+    assert classify(question, spent).label != "refusal"
+
+
+def test_a_refusal_of_something_the_question_does_not_name_after_the_figures_is_a_disclosure():
+    # Real answer RD007 (refusals-6): the Department's spending given, an agency's refused.
+    question = "To ask the Secretary of State for Transport whether his Department spent money on art works in 2009."
+    answer = (
+        "During 2009 the Department spent £1,804 on art works. Information in respect of the Highways Agency "
+        "can be provided only at disproportionate cost."
+    )
+    assert classify(question, answer).label == "disclosure"
+    named = (
+        "During 2009 the Department spent £1,804. The cost of the art works can be provided only at "
+        "disproportionate cost."
+    )
+    assert classify(question, named).label != "disclosure"
+
+
+def test_more_policy_question_forms_make_a_data_reason_other():
+    # Real answers RD083, RD144 (refusals-6): a "whether ... are required to" and an "if he will
+    # consider" question asks for no figures. ("When he plans to award the contract" asks for a date:
+    # "not appropriate to comment" withholds it, a refusal.)
+    required = "Departments are not currently required to report on the origin of food served in their canteens."
+    cabinet = "To ask the Minister for the Cabinet Office, "
+    assert classify(cabinet + "whether Departments are required to report on food origin.", required).label == "other"
+    assert classify(cabinet + "how much food of British origin Departments bought.", required).label == "refusal"
+    consider = "Records of individual destinations are not maintained."
+    assert classify(HOME_OFFICE + "if he will consider keeping a record of destinations.", consider).label == "other"
+    withheld = "The business case is subject to negotiations. It would not be appropriate to comment further."
+    assert classify(HOME_OFFICE + "when he plans to award the contract.", withheld).label == "refusal"

@@ -106,9 +106,10 @@ def kill_and_rerun(args: list[str], db_path: Path, table: str, total: int, rng: 
 
 @pytest.fixture(scope="module")
 def corpora(tmp_path_factory) -> dict[str, Path]:
-    """A large corpus for the imports, and a small one for matching (about 1,000 refusals, saved 500 at a time)."""
+    """A large corpus for the imports, and a small one for matching (about 600 refusals and partial
+    answers, so more than one batch of 500)."""
     folders = {}
-    for name, answers, foi in (("imports", 20000, 800), ("match", 8000, 1000)):
+    for name, answers, foi in (("imports", 20000, 800), ("match", 10000, 1000)):
         folders[name] = tmp_path_factory.mktemp(name)
         args = ["--answers", answers, "--foi", foi, "--seed", SEED, "--workers", 1, "--quiet"]
         assert corpus.main([*map(str, args), "--out", str(folders[name])]) == 0

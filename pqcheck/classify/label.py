@@ -109,6 +109,11 @@ _MONEY_QUESTION = re.compile(
     r"receipts|compensation|awards?|invoices?|charges?|bills?)\b|£"
 )
 _CURRENCY = "£$€"
+# An amount that bounds a rule ("tendering procedures are normally used for all purchases over
+# £10,000 in value"): a threshold, not a figure asked for.
+_THRESHOLD = re.compile(
+    r"\b(?:all|any|every) (?:[a-z-]+ ){1,4}(?:over|above|below|under|exceeding|of more than|up to)\W{0,3}$"
+)
 _TABLE = re.compile(r"[^.]{0,40}\b(?:tables?|as follows|attached|spreadsheet|excel|librar)")
 # A refusal of the whole request: it names the information asked for rather than a part of it, or
 # opens with what information it refuses ("Information on a prisoner's place of residence ... is not
@@ -166,12 +171,25 @@ _FOLLOW_ON = re.compile(
 )
 
 
-def _all_minor(answer_low: str, refusing: list[tuple[int, int]]) -> bool:
-    """Every refusing part is minor (:func:`_minor`), or goes on about a minor one before it."""
+# A sentence about the figures just given ("This data is not regularly published or held in an easily
+# accessible format", after "The information requested is provided in the table attached"): a caveat.
+# Not when it refuses outright ("This data is not currently held, and information could only be
+# obtained at disproportionate cost", after a total that is not what was asked): that is a refusal.
+_ABOUT_GIVEN = re.compile(r"^\W*(?:this|these|such) (?:information|data|figures|numbers|statistics|tables?)\b")
+_OUTRIGHT = re.compile(
+    r"\b(?:disproportionate|not (?:currently )?(?:held|collected|recorded)\b|could only be obtained)"
+)
+
+
+def _all_minor(answer_low: str, refusing: list[tuple[int, int]], given_first: bool = False) -> bool:
+    """Every refusing part is minor (:func:`_minor`), or goes on about a minor one before it; or,
+    when the figures came first (``given_first``), is about the figures given (``_ABOUT_GIVEN``)."""
     before = False
-    for x, y in refusing:
+    for i, (x, y) in enumerate(refusing):
         scope = answer_low[x:y]
-        before = _minor(scope) or (before and _FOLLOW_ON.match(scope) is not None)
+        about_given = given_first and _ABOUT_GIVEN.match(scope) is not None and (i == 0 or before)
+        about_given = about_given and not _OUTRIGHT.search(scope)
+        before = about_given or _minor(scope) or (before and _FOLLOW_ON.match(scope) is not None)
         if not before:
             return False
     return True
@@ -202,7 +220,7 @@ def _first_figure(
         for p in figure_positions(answer[a:b], lower=low):
             at = a + p
             money = _money(answer, at)
-            if any(x <= at < y for x, y in refusing):
+            if any(x <= at < y for x, y in refusing) or (money and _THRESHOLD.search(low, max(0, p - 60), p)):
                 continue
             if not money or _MONEY_QUESTION.search(question_low):
                 return at, "money" if money else "figure"
@@ -340,17 +358,24 @@ def _main_request_label(
         pointed = [(x, y) for x, y in sentence_spans if any(x <= p < y and p < a for p, _ in giving)]
         side = pointed and _all_minor(answer_low, refusing)
         return "partial" if side and not _refuses_more(question, answer_low, refusing, pointed) else "refusal"
-    if figures[0][0] < a:
-        if _all_minor(answer_low, refusing):
+    sentence_start, sentence_end = next(((x, y) for x, y in sentence_spans if x <= a < y), (a, b))
+    excepted = a > sentence_start and any(p < sentence_end for p, _ in figures)  # "X, apart from Y, has been placed"
+    if figures[0][0] < a or excepted:
+        if _all_minor(answer_low, refusing, given_first=True):
             return "disclosure"
         given = [(x, y) for x, y in sentence_spans if any(x <= p < y for p, _ in figures)]
         given_text = " ".join(answer_low[x:y] for x, y in given)
+        if (
+            question
+            and not _asked_in(question, answer_low, refusing)
+            and not any(_WHOLE_SCOPE.search(answer_low[x:y]) for x, y in refusing)
+        ):
+            return "disclosure"
         refused = _refuses_unnamed(question, answer_low, refusing, given)
         return "refusal" if refused and not _other_item_given(question, scope, given_text) else "partial"
     if all(_PERIOD_SCOPE.search(answer_low[x:y]) for x, y in refusing):  # some years refused, the rest given
         return "disclosure"
     whole = _WHOLE_SCOPE.search(scope) or _names_request(question, scope)
-    sentence_end = next((y for x, y in sentence_spans if x <= a < y), b)
     if any(where < sentence_end and _APPROXIMATE.search(answer_low, b, where) for where, _ in figures):
         return "partial"  # the exact figure refused and, in the same sentence, an estimate of it given
     return "refusal" if whole and not any(kind in ("money", "table") for _, kind in figures) else "partial"
@@ -360,7 +385,9 @@ def _main_request_label(
 _POLICY_QUESTION = re.compile(
     r"(?:what|which) (?:steps|plans|criteria|action|actions|measures|progress|arrangements|guidance|changes|"
     r"discussions|representations)\b|why\b|(?:(?:under|in) )?what circumstances\b|"
-    r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) (?:will meet|plans to|intends to|has plans to)\b"
+    r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) (?:will meet|plans to|intends to|has plans to)\b|"
+    r"(?:if|whether) (?:[a-z]+ ){1,3}(?:is|are) (?:currently )?(?:required|obliged|expected|permitted) to\b|"
+    r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) will (?:consider|review|reconsider)\b"
 )
 
 
