@@ -658,12 +658,6 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
         f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, Python {m['python']}, SQLite {m['sqlite']}, "
         f"{m['system']}.",
     ]
-    if missing := [scale for scale in SCALES if scale not in results]:
-        lines += [
-            "",
-            f"Not measured with this code: {', '.join(missing)} (no `bench/out/run-SCALE.json`); the figures "
-            "measured before are in the history of this file.",
-        ]
     for scale, result in results.items():
         changed = result["git"]["pqcheck_files_changed"]
         lines += [
