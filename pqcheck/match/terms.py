@@ -166,6 +166,7 @@ class TermFinder:
         if UNDER_18.search(refusal.get("subject") or refusal.get("question_text") or ""):
             raw = ["children", *(t for t in raw if t not in ("age", "aged"))]
         places = place_words(refusal.get("subject") or refusal.get("question_text"))
+        said = _said_stems(refusal, self.stemmer)
         terms: list[Term] = []
         seen: set[str] = set()
         for position, text in enumerate(raw):
@@ -174,7 +175,7 @@ class TermFinder:
                 continue
             stems = tuple(self.stemmer.words(" ".join(words)))
             key = " " + " ".join(stems) + " "
-            if not stems or key in seen:
+            if not stems or key in seen or (said and not set(stems) & said):
                 continue
             seen.add(key)
             keys, queries = [key], ['"' + " ".join(words) + '"']
@@ -215,6 +216,14 @@ def place_words(subject: str | None) -> frozenset[str]:
     return frozenset(
         w.lower() for m in _PLACE.finditer(subject) for w in WORD.findall(m.group(1)) if w not in ("of", "and")
     )
+
+
+def _said_stems(refusal: dict[str, Any], stemmer: Stemmer) -> frozenset[str]:
+    """The stems of the words the refusal itself says (heading, question, answer): a subject term
+    none of whose stems is among them is an artefact of the text ("in(a) all" read as "inall"),
+    never what was asked. Empty when the refusal has no text (every term is kept)."""
+    text = " ".join(filter(None, [refusal.get("heading"), refusal.get("question_text"), refusal.get("answer_text")]))
+    return frozenset(stemmer.words(" ".join(WORD.findall(text))))
 
 
 def _subject_text(refusal: dict[str, Any]) -> tuple[str, str | None]:
