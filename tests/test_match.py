@@ -433,9 +433,17 @@ def test_an_answer_whose_tables_the_stored_copy_lost_is_evidence_by_the_sentence
     assert row["other_question_id"] == gave and "attached tables" in row["evidence_text"]
 
 
-def test_a_subject_term_the_refusal_never_says_is_left_out(mdb):
+def test_a_word_glued_across_an_enumerator_is_no_subject_term(mdb):
     # "in(a) all hospitals" comes out of a real subject as the word "inall": it is no part of what was asked.
-    qid = refusal_with(mdb, terms=["inall", *TERMS])
+    qid = 1000001
+    add_question(
+        mdb,
+        qid,
+        question="To ask the Secretary of State for the Home Department, how many victims of trafficking were held "
+        "in(a) all immigration detention centres and (b) prisons in 2018.",
+        answer="<p>There is no central record of such persons.</p>",
+    )
+    add_refusal(mdb, qid, terms=["inall", *TERMS])
     add_foi(mdb, "foi")
     match_db(mdb)
     (row,) = matches(mdb, qid)
