@@ -432,6 +432,48 @@ def test_a_partial_answer_and_an_answer_of_unknown_date_are_evidence_too(mdb):
     assert (row["other_question_id"], row["evidence_kind"]) == (gave, "answer")
 
 
+def test_an_answer_whose_tables_the_stored_copy_lost_is_evidence_by_the_sentence_pointing_to_them(mdb):
+    # Real copies of written answers drop their attachments: "Please see the attached tables showing ...".
+    qid = refusal_with(mdb)
+    gave = 1000030
+    add_question(
+        mdb,
+        gave,
+        answered="2019-07-17",
+        answer="<p>Please see the attached tables showing the number of victims of trafficking held in immigration "
+        "detention in each of the last five years.</p>",
+    )
+    add_refusal(mdb, gave, label="disclosure")
+    elsewhere = 1000031
+    add_question(
+        mdb,
+        elsewhere,
+        answered="2019-07-17",
+        answer="<p>Please see the attached tables showing the cost of the Adults at Risk policy.</p>",
+    )
+    add_refusal(mdb, elsewhere, label="disclosure")
+    match_db(mdb)
+    (row,) = [m for m in matches(mdb, qid) if m["target_kind"] == "answer"]
+    assert row["other_question_id"] == gave and "attached tables" in row["evidence_text"]
+
+
+def test_a_word_glued_across_an_enumerator_is_no_subject_term(mdb):
+    # "in(a) all hospitals" comes out of a real subject as the word "inall": it is no part of what was asked.
+    qid = 1000001
+    add_question(
+        mdb,
+        qid,
+        question="To ask the Secretary of State for the Home Department, how many victims of trafficking were held "
+        "in(a) all immigration detention centres and (b) prisons in 2018.",
+        answer="<p>There is no central record of such persons.</p>",
+    )
+    add_refusal(mdb, qid, terms=["inall", *TERMS])
+    add_foi(mdb, "foi")
+    match_db(mdb)
+    (row,) = matches(mdb, qid)
+    assert {t["term"] for t in json.loads(row["reasons"])["terms"]} == set(TERMS)
+
+
 def test_an_answer_without_a_question_takes_its_subject_from_the_refusing_sentence(mdb):
     # Real answers quoted without their question: "There is no central record of such persons".
     qid = 1000001

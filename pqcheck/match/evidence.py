@@ -13,6 +13,7 @@ labelled a refusal or "other" is evidence only when the sentence of its figures 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from typing import Any
 
@@ -32,6 +33,8 @@ STEMS_CACHE = 2000  # pages (as stems) and answers (figures and stems) kept betw
 # an answer not labelled a disclosure is evidence only when the sentence (or row) of its figures holds
 # this share of the subject's terms
 ASIDE_PROXIMITY = 0.3
+# an answer pointing to tables its stored copy does not hold (attached, placed in the Library, below)
+LOST_TABLE = re.compile(r"\b(?:attached|enclosed)\s+tables?\b|\btables?\s+(?:attached|enclosed)\b", re.I)
 
 
 class EvidenceReader:
@@ -189,7 +192,7 @@ class EvidenceReader:
         figures, stems = self._answer_figures(candidate)
         groups = _group_figures(figures)
         if not groups:
-            return None
+            return None if candidate.get("aside") else self._lost_table(refusal, text, stems)
         best = None
         for group in groups:
             self._describe(refusal, group, text)
@@ -198,6 +201,33 @@ class EvidenceReader:
         if candidate.get("aside") and self._aside_weight(refusal, best, text) < ASIDE_PROXIMITY:
             return None  # a refusal's (or a passing) figures count only when what shows them is on the subject
         return {"pages": [stems], **_group_evidence(best)}
+
+    def _lost_table(self, refusal: Refusal, text: str, stems: Text) -> dict[str, Any] | None:
+        """A disclosing answer whose figures were in tables the stored copy lost ("Please see the
+        attached tables showing the number of ..."): the sentence that points to them is its
+        evidence, when it is on the subject; None otherwise."""
+        choice = None
+        for _, sentence in sentences(text or ""):
+            if not LOST_TABLE.search(sentence):
+                continue
+            said = Text(self.stemmer.words(sentence))
+            weight = refusal.weight_in([said])
+            if weight > 0 and (choice is None or weight > choice[0]):
+                choice = (weight, sentence, said)
+        if choice is None:
+            return None
+        _, sentence, said = choice
+        return {
+            "pages": [stems],
+            "group": None,
+            "text": sentence,
+            "document_id": None,
+            "page": None,
+            "figures": [],
+            "context_text": said,
+            "window": [],
+            "years": years_in(sentence),
+        }
 
     def _aside_weight(self, refusal: Refusal, group: dict[str, Any], text: str) -> float:
         """How much of the subject shows a figure group of an answer not labelled a disclosure, the

@@ -166,6 +166,7 @@ class TermFinder:
         if UNDER_18.search(refusal.get("subject") or refusal.get("question_text") or ""):
             raw = ["children", *(t for t in raw if t not in ("age", "aged"))]
         places = place_words(refusal.get("subject") or refusal.get("question_text"))
+        glued = _glued_words(refusal)
         terms: list[Term] = []
         seen: set[str] = set()
         for position, text in enumerate(raw):
@@ -174,7 +175,7 @@ class TermFinder:
                 continue
             stems = tuple(self.stemmer.words(" ".join(words)))
             key = " " + " ".join(stems) + " "
-            if not stems or key in seen:
+            if not stems or key in seen or (len(words) == 1 and words[0] in glued):
                 continue
             seen.add(key)
             keys, queries = [key], ['"' + " ".join(words) + '"']
@@ -215,6 +216,17 @@ def place_words(subject: str | None) -> frozenset[str]:
     return frozenset(
         w.lower() for m in _PLACE.finditer(subject) for w in WORD.findall(m.group(1)) if w not in ("of", "and")
     )
+
+
+def _glued_words(refusal: dict[str, Any]) -> frozenset[str]:
+    """Words that exist only when the enumerators of the refusal's text are cut out of it: historic
+    Hansard glues them to a word ("in(a) all hospitals"), and a subject read with them cut says
+    "inall", a rare word that no disclosure holds. Such a word is never a subject term."""
+    text = " ".join(filter(None, [refusal.get("heading"), refusal.get("question_text")])).lower()
+    return frozenset(WORD.findall(ENUMERATOR.sub("", text))) - frozenset(WORD.findall(text))
+
+
+ENUMERATOR = re.compile(r"\((?:[a-z]|[ivx]+|\d+)\)\s*")
 
 
 def _subject_text(refusal: dict[str, Any]) -> tuple[str, str | None]:
