@@ -239,6 +239,7 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
             "matched_at": str,
             "contribution_id": str,  # target_kind statement: what a minister said in a debate (contributions.id)
             "first_matched_at": str,  # when the pair was first matched (kept by later runs: see SET_ONCE)
+            "pair_text": str,  # both sides' words, what matches_fts indexes (see PAIR_TEXT, index_pair_texts)
         },
     ),
     "reviews": (
@@ -373,7 +374,25 @@ FTS = {
     "foi_requests": ["title", "request_text"],
     "foi_pages": ["text"],
     "contributions": ["debate_title", "text"],
+    "matches": ["pair_text"],
 }
+# A pair's own text, indexed by matches_fts so that search finds a pair whose words are spread over
+# its two sides: the refusal (heading, question, answer) and its evidence (the FOI request's title and
+# request, the other answer's heading, question and answer, or the debate's title and what was said;
+# each text's first 2,000 characters), then the matched passage.
+PAIR_TEXT = """
+    SELECT coalesce(q.heading, '') || ' ' || coalesce(q.question_text, '') || ' '
+        || coalesce(substr(q.answer_text, 1, 2000), '') || ' ' || coalesce(
+            (SELECT coalesce(f.title, '') || ' ' || coalesce(substr(f.request_text, 1, 2000), '')
+             FROM foi_requests f WHERE f.id = matches.foi_request_id),
+            (SELECT coalesce(o.heading, '') || ' ' || coalesce(o.question_text, '') || ' '
+                || coalesce(substr(o.answer_text, 1, 2000), '')
+             FROM questions o WHERE o.id = matches.other_question_id),
+            (SELECT coalesce(c.debate_title, '') || ' ' || coalesce(substr(c.text, 1, 2000), '')
+             FROM contributions c WHERE c.id = matches.contribution_id),
+            '') || ' ' || coalesce(matches.evidence_text, '')
+    FROM questions q WHERE q.id = matches.question_id
+"""
 NEW_FILE_PAGE_SIZE = 16384
 
 # name -> SELECT; (re)created by ensure_db_shape
@@ -663,6 +682,17 @@ def fts_add(db: sqlite_utils.Database, table: str, values: list[Any], column: st
     _fts_write(db, table, values, column, delete=False)
 
 
+def index_pair_texts(db: sqlite_utils.Database, question_ids: list[int]) -> None:
+    """Write ``pair_text`` of the matches of ``question_ids`` and index them in ``matches_fts``; call
+    inside the writer's transaction, after ``fts_remove(db, "matches", question_ids, "question_id")``
+    and the rewrite."""
+    db.execute(
+        f"UPDATE matches SET pair_text = ({PAIR_TEXT}) WHERE question_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(question_ids)],
+    )
+    fts_add(db, "matches", question_ids, column="question_id")
+
+
 def _fts_write(db: sqlite_utils.Database, table: str, values: list[Any], column: str, *, delete: bool) -> None:
     if not values:
         return
@@ -795,3 +825,10 @@ def _rebuild_with_foreign_keys(db: sqlite_utils.Database, name: str) -> None:
 def m006_first_matched_at(db: sqlite_utils.Database) -> None:
     """Pairs matched before ``first_matched_at`` existed count as first matched when last matched."""
     db.execute("UPDATE matches SET first_matched_at = matched_at WHERE first_matched_at IS NULL")
+
+
+@MIGRATIONS()
+def m007_pair_texts(db: sqlite_utils.Database) -> None:
+    """Pairs matched before ``pair_text`` existed get it, and ``matches_fts`` is built from it."""
+    db.execute(f"UPDATE matches SET pair_text = ({PAIR_TEXT})")
+    db.execute("INSERT INTO matches_fts (matches_fts) VALUES ('rebuild')")

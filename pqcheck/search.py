@@ -6,9 +6,9 @@ one page of hits, then the snippets of those rows only (a snippet for every hit 
 would cost more than the search).
 
 Ranking: answers by bm25 over heading, question and answer; FOI requests by the better of their
-title/request text and the text of their pages; pairs by the bm25 of their question side plus that
-of their FOI side (or other answer), so a pair that matches on both sides comes first, then by the
-matcher's score.
+title/request text and the text of their pages; pairs by one bm25 over their own text
+(``matches.pair_text``: both sides' words, kept by the matcher), so a pair is found when the words
+are spread over its two sides, weighted by the matcher's score.
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ COUNT_CAP = 1000  # totals are counted up to this many hits
 # at most this many hits (those stored last), without bm25 when there are more (see _rank), and the
 # results say so (SearchResults.windowed).
 RANK_WINDOW = 2_000
-PAIR_WINDOW = 1_000  # the same for each side of the pairs (each hit is joined to its pairs too)
 MAX_LIMIT = 500
 # Each word is one more index lookup joined to the others: 1,200 words took 34 s. A search is refused
 # beyond these, and may be given a time limit (the web's), checked every PROGRESS_STEPS SQLite steps.
@@ -356,7 +355,7 @@ def _window(select: str, rowid: str, size: int = RANK_WINDOW) -> str:
 
 
 _INDEXES = {
-    "pairs": ("questions", "foi_requests", "foi_pages", "contributions"),
+    "pairs": ("matches",),
     "answers": ("questions",),
     "foi": ("foi_requests", "foi_pages"),
 }
@@ -367,6 +366,7 @@ _BM25 = {
     "foi_requests": "bm25(foi_requests_fts, 3.0, 1.0)",
     "foi_pages": "bm25(foi_pages_fts)",
     "contributions": "bm25(contributions_fts, 2.0, 1.0)",
+    "matches": "bm25(matches_fts)",
 }
 
 
@@ -525,66 +525,31 @@ def _search_foi(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[l
     return hits, total
 
 
-# How each side of a pair is found: the refusal's own answer (side 0); the other answer, the FOI
-# request or a page of the FOI's document (side 1).
-def _pair_sides(crowded: frozenset[str]) -> tuple[str, ...]:
-    q, r, p, c = (_rank(t, crowded) for t in ("questions", "foi_requests", "foi_pages", "contributions"))
-    return (
-        f"""SELECT m.id, 0 AS side, {q} AS rank FROM questions_fts
-           JOIN matches m ON m.question_id = questions_fts.rowid WHERE questions_fts MATCH ?""",
-        f"""SELECT m.id, 1 AS side, {q} AS rank FROM questions_fts
-           JOIN matches m ON m.other_question_id = questions_fts.rowid WHERE questions_fts MATCH ?""",
-        f"""SELECT m.id, 1 AS side, {r} AS rank FROM foi_requests_fts
-           JOIN foi_requests f ON f.rowid = foi_requests_fts.rowid JOIN matches m ON m.foi_request_id = f.id
-           WHERE foi_requests_fts MATCH ?""",
-        f"""SELECT m.id, 1 AS side, {p} AS rank FROM foi_pages_fts
-           JOIN foi_pages p ON p.rowid = foi_pages_fts.rowid JOIN matches m ON m.foi_document_id = p.document_id
-           WHERE foi_pages_fts MATCH ?""",
-        f"""SELECT m.id, 1 AS side, {c} AS rank FROM contributions_fts
-           JOIN contributions c ON c.rowid = contributions_fts.rowid JOIN matches m ON m.contribution_id = c.id
-           WHERE contributions_fts MATCH ?""",
-    )
-
-
 def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[list[Hit], int]:
     query = scope.pair_query
-    sides = _pair_sides(scope.crowded)
-    # Each side of a pair is found through the index of its own text; a pair ranks by the sum.
+    # A pair is found through the index of its own text (both sides' words): one bm25.
+    found = f"""SELECT matches_fts.rowid AS pair_rowid, {_rank("matches", scope.crowded)} AS rank
+        FROM matches_fts WHERE matches_fts MATCH ?"""
     base = f"""WITH {LATEST_REVIEW},
-        hits(match_id, side, rank) AS (
-            {_window(sides[0], "questions_fts.rowid", PAIR_WINDOW)}
-            UNION ALL {_window(sides[1], "questions_fts.rowid", PAIR_WINDOW)}
-            UNION ALL {_window(sides[2], "foi_requests_fts.rowid", PAIR_WINDOW)}
-            UNION ALL {_window(sides[3], "foi_pages_fts.rowid", PAIR_WINDOW)}
-            UNION ALL {_window(sides[4], "contributions_fts.rowid", PAIR_WINDOW)}
-        ),
-        sides AS (
-            SELECT match_id, min(CASE WHEN side = 0 THEN rank END) AS own,
-                   min(CASE WHEN side = 1 THEN rank END) AS theirs
-            FROM hits GROUP BY match_id
-        )
-        SELECT m.id, (coalesce(s.own, 0) + coalesce(s.theirs, 0)) * (0.25 + coalesce(m.score, 0)) AS rank, m.score
-        FROM sides s JOIN matches m ON m.id = s.match_id
+        hits(pair_rowid, rank) AS ({_window(found, "matches_fts.rowid")})
+        SELECT m.id, h.rank * (0.25 + coalesce(m.score, 0)) AS rank, m.score, m.rowid
+        FROM hits h JOIN matches m ON m.rowid = h.pair_rowid
         JOIN questions q ON q.id = m.question_id
         LEFT JOIN department_aliases qd ON qd.alias = 'body:' || q.answering_body_id
         LEFT JOIN refusals r ON r.question_id = q.id
         LEFT JOIN latest_review lr ON lr.match_id = m.id
         WHERE {query.pair_where}"""
-    params = [fts] * len(sides) + list(query.pair_params)
+    params = [fts, *query.pair_params]
     ranked, total = _ranked(db, f"{base} ORDER BY rank, m.score DESC, m.id", params, limit, offset)
     ids = [row[0] for row in ranked]
     rows = {row["match_id"]: row for row in pair_rows(db, ReportFilters(match_ids=tuple(ids)))} if ids else {}
-    question_snippets = _snippets(db, "questions", fts, sorted({rows[i]["question_id"] for i in ids}))
-    # a pair found by its other side only shows the words there
-    other_snippets = _other_side_snippets(
-        db, fts, [rows[i] for i in ids if rows[i]["question_id"] not in question_snippets]
-    )
+    snippets = _snippets(db, "matches", fts, [row[3] for row in ranked])
     hits = []
-    for match_id, rank, _ in ranked:
+    for match_id, rank, _, pair_rowid in ranked:
         row = rows[match_id]
         theirs = row["foi_title"] or row["doc_title"] or (f"UIN {row['other_uin']}" if row["other_uin"] else "")
         theirs = theirs or row["said"] or ""
-        snippet = question_snippets.get(row["question_id"]) or other_snippets.get(match_id) or row["heading"] or ""
+        snippet = snippets.get(pair_rowid) or row["heading"] or ""
         hits.append(
             Hit(
                 kind="pair",
@@ -600,55 +565,3 @@ def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple
             )
         )
     return hits, total
-
-
-def _other_side_snippets(db, fts: str, rows: list[dict[str, Any]]) -> dict[str, str]:
-    """Match id -> a snippet of the other side of each pair (the page of the matched document with
-    the most matched words, else the FOI request, else the other answer, else the statement), for pairs whose own
-    answer does not have the words."""
-    if not rows:
-        return {}
-    documents = sorted({row["foi_document_id"] for row in rows if row["foi_document_id"]})
-    pages: dict[str, tuple[int, str]] = {}  # document id -> (marks, snippet) of its best page
-    if documents:
-        page_rows = dict(
-            db.execute(
-                f"SELECT rowid, document_id FROM foi_pages WHERE document_id IN ({', '.join('?' * len(documents))})",
-                documents,
-            ).fetchall()
-        )
-        for rowid, snippet in sorted(_snippets(db, "foi_pages", fts, list(page_rows)).items()):
-            marks = snippet.count(MARK_START)
-            if marks > pages.get(page_rows[rowid], (0, ""))[0]:
-                pages[page_rows[rowid]] = (marks, snippet)
-    requests = sorted({row["foi_id"] for row in rows if row["foi_id"]})
-    request_rowids = (
-        dict(
-            db.execute(
-                f"SELECT id, rowid FROM foi_requests WHERE id IN ({', '.join('?' * len(requests))})", requests
-            ).fetchall()
-        )
-        if requests
-        else {}
-    )
-    request_snippets = _snippets(db, "foi_requests", fts, sorted(request_rowids.values()))
-    others = sorted({row["other_question_id"] for row in rows if row["other_question_id"]})
-    other_snippets = _snippets(db, "questions", fts, others)
-    said = sorted({row["contribution_id"] for row in rows if row["contribution_id"]})
-    said_rowids = (
-        dict(db.execute(f"SELECT id, rowid FROM contributions WHERE id IN ({', '.join('?' * len(said))})", said))
-        if said
-        else {}
-    )
-    said_snippets = _snippets(db, "contributions", fts, sorted(said_rowids.values()))
-    found = {}
-    for row in rows:
-        snippet = (
-            pages.get(row["foi_document_id"], (0, None))[1]
-            or request_snippets.get(request_rowids.get(row["foi_id"]))
-            or other_snippets.get(row["other_question_id"])
-            or said_snippets.get(said_rowids.get(row["contribution_id"]))
-        )
-        if snippet:
-            found[row["match_id"]] = snippet
-    return found

@@ -64,6 +64,7 @@ def test_an_older_file_is_migrated_without_losing_rows(tmp_path):
         "m004_foi_authorities_and_date_spans",
         "m005_foreign_keys_for_every_id",
         "m006_first_matched_at",
+        "m007_pair_texts",
     ]
 
 
@@ -147,6 +148,26 @@ def test_pairs_matched_before_first_matched_at_existed_get_it_from_matched_at(db
     db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm006_first_matched_at'")
     MIGRATIONS.apply(db)
     assert db["matches"].get("m1")["first_matched_at"] == "2025-05-05T00:00:00+00:00"
+
+
+def test_pairs_matched_before_pair_text_existed_get_it_and_their_index(db):
+    from pqcheck.db import MIGRATIONS
+
+    db["questions"].insert({"id": 1, "heading": "Prisons: Drugs", "question_text": "How many drug finds?"})
+    db["foi_requests"].insert({"id": "file:1", "title": "Drug seizures in prisons"})
+    row = {"id": "m1", "question_id": 1, "foi_request_id": "file:1", "evidence_text": "1,234 finds in 2019"}
+    db["matches"].insert({**row, "matched_at": "2025-05-05T00:00:00+00:00"})  # as an older pqcheck wrote it
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm007_pair_texts'")
+    MIGRATIONS.apply(db)
+    stored = db["matches"].get("m1")
+    assert stored["evidence_text"] == row["evidence_text"] and stored["matched_at"].startswith("2025-05-05")
+    assert "Drug seizures in prisons" in stored["pair_text"] and "How many drug finds?" in stored["pair_text"]
+    found = db.execute(
+        "SELECT m.id FROM matches_fts JOIN matches m ON m.rowid = matches_fts.rowid "
+        "WHERE matches_fts MATCH 'seizures AND finds'"
+    ).fetchall()
+    assert found == [("m1",)]
+    db.execute("INSERT INTO matches_fts (matches_fts, rank) VALUES ('integrity-check', 1)")
 
 
 def foreign_keys(db, table):

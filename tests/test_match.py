@@ -274,6 +274,30 @@ def test_stable_ids_reviews_survive_and_stale_matches_go(mdb):
     assert {m["foi_request_id"] for m in matches(mdb, qid)} == {keep}
 
 
+def pair_hits(db, words: str) -> set[str]:
+    """The pairs whose own text (``matches_fts``) has ``words``, after checking the index against its table."""
+    db.execute("INSERT INTO matches_fts (matches_fts, rank) VALUES ('integrity-check', 1)")
+    return {row[0] for row in db.execute("SELECT rowid FROM matches_fts WHERE matches_fts MATCH ?", [words])}
+
+
+def test_the_pairs_own_index_is_kept_in_step_by_every_match_run(mdb):
+    qid = refusal_with(mdb)
+    add_foi(mdb, "ho-1")
+    match_db(mdb)
+    (pair,) = matches(mdb, qid)
+    rowid = mdb.execute("SELECT rowid FROM matches WHERE id = ?", [pair["id"]]).fetchone()[0]
+    # the refusal's words and the FOI's matched passage in one row
+    assert pair_hits(mdb, "detainees AND 507") == {rowid}
+    # the FOI's title changes: a re-run rewrites the pair's text and its index
+    add_foi(mdb, "ho-1", title="Immigration detention of trafficking victims (Kent)")
+    match_db(mdb)
+    assert pair_hits(mdb, "kent AND detainees") == {rowid}
+    # no longer a refusal: the pair and its index rows go
+    add_refusal(mdb, qid, label="disclosure")
+    match_db(mdb)
+    assert pair_hits(mdb, "detainees") == set()
+
+
 def test_a_question_no_longer_a_refusal_loses_its_matches(mdb):
     qid = refusal_with(mdb)
     add_foi(mdb, "ho-1")

@@ -5,7 +5,9 @@ A re-run replaces each refusal's matches: rows no longer produced are deleted, `
 never touched (a reviewed pair stays with its review); a full run also removes the matches of
 questions that are no longer refusals. The match ``id`` is ``sha1("<question id>:foi:<request
 id>")``, ``sha1("<question id>:answer:<other question id>")`` or ``sha1("<question
-id>:statement:<contribution id>")``, so a review keyed on it survives re-runs.
+id>:statement:<contribution id>")``, so a review keyed on it survives re-runs. Each pair's own
+text (``matches.pair_text``: both sides' words) and its index ``matches_fts``, what search finds
+pairs by, are rewritten in the same transaction as the pair.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ..db import upsert_rows, write_transaction
+from ..db import fts_remove, index_pair_texts, upsert_rows, write_transaction
 from ..progress import Progress
 from ..records import now_iso
 from .evidence import EvidenceReader, clip
@@ -110,11 +112,16 @@ def match_db(
             _save_all(db, results, stats, progress)
     if options.question_ids is None:
         with write_transaction(db):
-            cursor = db.execute(
-                "DELETE FROM matches WHERE question_id NOT IN "
-                "(SELECT question_id FROM refusals WHERE label IN ('refusal', 'partial')) "
-                "AND id NOT IN (SELECT match_id FROM reviews)"
-            )
+            gone = [
+                row[0]
+                for row in db.execute(
+                    "SELECT id FROM matches WHERE question_id NOT IN "
+                    "(SELECT question_id FROM refusals WHERE label IN ('refusal', 'partial')) "
+                    "AND id NOT IN (SELECT match_id FROM reviews)"
+                )
+            ]
+            fts_remove(db, "matches", gone, column="id")
+            cursor = db.execute("DELETE FROM matches WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(gone)])
             stats.removed += max(cursor.rowcount, 0)
     progress.finish()
     stats.seconds = round(time.perf_counter() - started, 3)
@@ -154,10 +161,13 @@ def _save_all(db, results: Iterator[tuple[int, list[dict], MatchStats]], stats: 
 
 
 def _save(db: sqlite_utils.Database, batch: list[tuple[int, list[dict]]], stats: MatchStats) -> None:
-    """Replace each refusal's matches: delete those no longer produced, upsert the rest."""
+    """Replace each refusal's matches: delete those no longer produced, upsert the rest; the pairs'
+    own index (``matches_fts``) is kept in step in the same transaction."""
     if not batch:
         return
+    question_ids = [question_id for question_id, _ in batch]
     with write_transaction(db):
+        fts_remove(db, "matches", question_ids, column="question_id")
         for question_id, rows in batch:
             cursor = db.execute(
                 "DELETE FROM matches WHERE question_id = ? AND id NOT IN (SELECT value FROM json_each(?)) "
@@ -166,6 +176,7 @@ def _save(db: sqlite_utils.Database, batch: list[tuple[int, list[dict]]], stats:
             )
             stats.removed += max(cursor.rowcount, 0)
         upsert_rows(db, "matches", [row for _, rows in batch for row in rows])
+        index_pair_texts(db, question_ids)
 
 
 def _worker_path(db: sqlite_utils.Database) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pqcheck.db import upsert_rows
+from pqcheck.db import fts_remove, index_pair_texts, upsert_rows
 from pqcheck.foi import ingest
 from pqcheck.questions import save_questions
 from pqcheck.records import FoiRequest, QuestionRecord
@@ -54,7 +54,9 @@ def add_pair(db, match_id: str, question_id: int, score: float, **columns: Any) 
         kind = {"target_kind": "answer", "evidence_kind": "answer"}
     else:
         kind = {"target_kind": "foi", "evidence_kind": "disclosure"}
+    fts_remove(db, "matches", [question_id], column="question_id")  # as the matcher keeps matches_fts
     upsert_rows(db, "matches", [{"id": match_id, "question_id": question_id, "score": score, **kind, **columns}])
+    index_pair_texts(db, [question_id])
 
 
 def add_review(

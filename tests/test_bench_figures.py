@@ -1,0 +1,35 @@
+"""docs/performance.json: the figures bench/run.py writes beside docs/performance.md."""
+
+from __future__ import annotations
+
+from bench.run import figures
+
+
+def result(scale: str, match_seconds: float) -> dict:
+    planted = {"pairs": 50, "recall_at_1": 0.98, "recall_at_3": 1.0}
+    stage = {"records": 10, "seconds": 1.5, "peak_mib": 70, "load": [1.0, 1.2], "per_second": 6.7}
+    return {
+        "scale": scale,
+        "answers": 10_000,
+        "foi": 13_333,
+        "started": "2026-12-07T10:00:00",
+        "ended": "2026-12-07T10:05:00",
+        "machine": {"cores": 2},
+        "git": {"commit": "abc123"},
+        "stages": {
+            "import questions": stage,
+            "match": {**stage, "seconds": match_seconds, "version": "match-1.3", "planted": planted},
+            "search": {**stage, "p50_ms": 12.5, "p95_ms": 48.0, "p99_ms": 60.0},
+        },
+        "baselines": {"regex classifier": stage},
+    }
+
+
+def test_figures_give_each_measured_scale_its_stages_search_and_planted_recall():
+    out = figures({"10k": result("10k", 12.0)})
+    assert out["not_measured"] == ["100k", "full"]
+    ten = out["scales"]["10k"]
+    assert ten["stages"]["match"] == {"records": 10, "seconds": 12.0, "peak_mib": 70, "load": [1.0, 1.2]}
+    assert set(ten["stages"]) == {"import questions", "match", "search", "regex classifier"}
+    assert ten["search"] == {"p50_ms": 12.5, "p95_ms": 48.0}
+    assert ten["planted"]["recall_at_1"] == 0.98 and ten["matcher"] == "match-1.3" and ten["commit"] == "abc123"
