@@ -159,11 +159,14 @@ def set_width(driver, width: int, *, mobile: bool) -> None:
 
 
 def test_no_page_scrolls_sideways_at_a_phones_width(demo_db, browser):
+    from selenium.webdriver.support.ui import WebDriverWait
+
     with serving(demo_db) as running:
         set_width(browser, PHONE, mobile=True)
         for name, path in phone_pages(demo_db).items():
             browser.get(running.url + path)
-            assert browser.execute_script("return document.readyState") == "complete"
+            # the page and its style sheet loaded (a loaded machine may still be fetching the CSS)
+            WebDriverWait(browser, WAIT).until(lambda b: b.execute_script("return document.readyState") == "complete")
             assert browser.execute_script("return window.innerWidth") == PHONE, name
             width = browser.execute_script("return document.documentElement.scrollWidth")
             assert width <= PHONE, f"{name} ({path}) is {width} px wide at {PHONE} px"
