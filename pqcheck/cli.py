@@ -131,6 +131,15 @@ def department_option(help_text: str):
     return click.option("-d", "--department", "departments", multiple=True, help=help_text)
 
 
+OVERLAP_DAYS = click.option(
+    "--overlap-days",
+    type=click.IntRange(0, MAX_DAYS),
+    default=DEFAULT_OVERLAP_DAYS,
+    show_default=True,
+    help="Safety overlap of an incremental run, in days.",
+)  # of every incremental fetch
+
+
 def http_options(default_rate: float):
     """Options shared by every command that talks to an upstream API."""
 
@@ -200,13 +209,7 @@ def fetch():
     "--answering-member", type=click.IntRange(1, SQLITE_MAX_INT), help="Members API id of the answering member."
 )
 @click.option("--full", is_flag=True, help="Refetch the whole range instead of what changed since the last run.")
-@click.option(
-    "--overlap-days",
-    type=click.IntRange(0, MAX_DAYS),
-    default=DEFAULT_OVERLAP_DAYS,
-    show_default=True,
-    help="Safety overlap of an incremental run, in days.",
-)
+@OVERLAP_DAYS
 @click.option(
     "--api-url", type=BaseUrl(), default=API_BASE, show_default=True, help="Base URL of the Written Questions API."
 )
@@ -350,13 +353,7 @@ def fetch_bodies_command(db_path, api_url, rate, retries, timeout, backoff, quie
 @click.option("--from", "date_from", type=DATE, help="Sitting on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", type=DATE, help="Sitting on or before (YYYY-MM-DD).")
 @click.option("--full", is_flag=True, help="Search the whole range again instead of what is new since the last run.")
-@click.option(
-    "--overlap-days",
-    type=click.IntRange(0, MAX_DAYS),
-    default=DEFAULT_OVERLAP_DAYS,
-    show_default=True,
-    help="Safety overlap of an incremental run, in days.",
-)
+@OVERLAP_DAYS
 @click.option(
     "--api-url", type=BaseUrl(), default=HANSARD_API_BASE, show_default=True, help="Base URL of the Hansard API."
 )

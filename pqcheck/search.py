@@ -83,6 +83,29 @@ class SearchFilters:
     verdicts: tuple[str, ...] = ()
     min_score: float = 0.0
 
+    @classmethod
+    def of_report(cls, filters: ReportFilters) -> SearchFilters:
+        """The search filters that select what a report's filters select."""
+        return cls(
+            departments=filters.departments,
+            date_from=filters.date_from,
+            date_to=filters.date_to,
+            categories=filters.categories,
+            verdicts=filters.verdicts,
+            min_score=filters.min_score,
+        )
+
+    def report_filters(self) -> ReportFilters:
+        """The report filters of the pairs this search may find."""
+        return ReportFilters(
+            departments=self.departments,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            categories=self.categories,
+            min_score=self.min_score,
+            verdicts=self.verdicts,
+        )
+
 
 @dataclass
 class Hit:
@@ -303,15 +326,7 @@ class _Scope:
     @classmethod
     def build(cls, db: sqlite_utils.Database, filters: SearchFilters) -> _Scope:
         names = department_names(db)
-        report_filters = ReportFilters(
-            departments=filters.departments,
-            date_from=filters.date_from,
-            date_to=filters.date_to,
-            categories=filters.categories,
-            min_score=filters.min_score,
-            verdicts=filters.verdicts,
-        )
-        query = PairQuery.build(db, report_filters)
+        query = PairQuery.build(db, filters.report_filters())
         return cls(
             filters=filters,
             department_ids=query.department_ids,

@@ -436,14 +436,7 @@ def _register(app: Flask) -> None:
             found = search(
                 db(),
                 text,
-                SearchFilters(
-                    departments=filters.departments,
-                    date_from=filters.date_from,
-                    date_to=filters.date_to,
-                    categories=filters.categories,
-                    verdicts=filters.verdicts,
-                    min_score=filters.min_score,
-                ),
+                SearchFilters.of_report(filters),
                 kinds=("pairs",),
                 limit=MAX_LIMIT,
                 seconds=app.config["SEARCH_SECONDS"],
