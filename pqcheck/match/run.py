@@ -33,7 +33,10 @@ from .scoring import LOCAL_KEEP, LOCAL_MIN_RELEVANCE, corroborate, first_pass, f
 from .terms import MATCHER_VERSION, Refusal, Stemmer, Term, TermFinder, day
 
 LOCAL_CATEGORIES = ("not_held_centrally",)  # refusals for which local bodies' disclosures are evidence
-POOL = 8  # candidates whose figures and pages are read (at least keep + SAID_EXTRA), and the 2 best of each FTS list
+POOL = 8  # candidates whose figures and pages are read (at least keep + SAID_EXTRA), and the best of each FTS list:
+# the 2 best pages, and the 4 best answers and statements (read from the text in hand, they cost little; an answer
+# that gave its figures beside a refusal, or in its tables, looks poorer on the first pass than it is)
+BEST_RANKED = {"pages_rank": 2, "answers_rank": 3, "statements_rank": 3}
 # kept beyond options.keep, when they reach min_score: other answers and ministers' statements that gave the figures
 # (a refusal contradicted in Parliament many times, as the missing children from asylum hotels were, keeps them);
 # never more than keep - 1 (a run asked to keep one pair keeps one)
@@ -131,7 +134,7 @@ def match_db(
 def load_refusals(conn: sqlite3.Connection, question_ids: Iterable[int] | None) -> list[dict[str, Any]]:
     """The refusals to match (every one when ``question_ids`` is None), with their question and department."""
     sql = """
-        SELECT r.question_id, r.label, r.category, r.phrase, r.subject, r.subject_terms, r.period,
+        SELECT r.question_id, r.label, r.category, r.phrase, r.subject, r.subject_terms, r.refused_part, r.period,
                r.period_start, r.period_end, q.date_answered, q.date_tabled, q.heading, q.question_text,
                substr(q.answer_text, 1, 600) AS answer_text, qd.department_id
         FROM refusals r
@@ -251,8 +254,7 @@ class Matcher:
         scored = first_pass(context, candidates, self.targets.read(candidates))
         pool_size = max(POOL, options.keep + SAID_EXTRA)
         pool = scored[:pool_size]
-        best_ranked = ("pages_rank", "answers_rank", "statements_rank")
-        pool += [c for c in scored[pool_size:] if any(c.get(rank, 99) <= 2 for rank in best_ranked)]
+        pool += [c for c in scored[pool_size:] if any(c.get(rank, 99) <= best for rank, best in BEST_RANKED.items())]
         finals = [full_score(context, c, e) for c, e in self.evidence.choose(context, pool)]
         finals = [s for s in finals if s["relevance"] >= options.min_score]
         finals.sort(key=lambda s: (-s["score"], s["target"]))

@@ -129,20 +129,14 @@ def _term_hits(refusal: Refusal, candidate: dict[str, Any], evidence: dict[str, 
 def quick_score(refusal: Refusal, candidate: dict[str, Any]) -> float:
     """The first-pass score: the rules of ``_rules`` on the title and request text only, without
     the reasons (it runs for every candidate)."""
-    found, total, specific, lead = 0.0, 0.0, 0, 0.0
     title, request = candidate["title_text"], candidate["request_stems"]
     answer = candidate["kind"] != "foi"  # an answer or a statement
-    for term in refusal.terms:
-        idf = term.idf_answers if answer else term.idf
-        total += idf
-        if title.has(term) or request.has(term):
-            found += idf
-            specific += not term.common
-        elif term is refusal.lead:
-            lead = WEIGHTS["lead_missing"] / 2  # it may still be in the pages
-    coverage = found / (total or 1.0)
-    if coverage >= LEAD_COVERAGE:
-        lead = 0.0
+    credits = [1.0 if title.has(term) or request.has(term) else 0.0 for term in refusal.terms]
+    coverage = refusal.share(credits, answer)
+    specific = sum(1 for credit, term in zip(credits, refusal.terms, strict=True) if credit and not term.common)
+    lead = 0.0
+    if refusal.lead is not None and not credits[refusal.lead_index] and coverage < LEAD_COVERAGE:
+        lead = WEIGHTS["lead_missing"] / 2  # it may still be in the pages
     score = WEIGHTS["terms"] * coverage + WEIGHTS["similarity"] * _similarity(refusal, candidate)[0]
     if refusal.years and candidate["years"]:
         overlap = len(refusal.years & candidate["years"]) / len(refusal.years)
@@ -198,8 +192,7 @@ def _generic(refusal: Refusal, specific: int) -> float:
 
 def _rules(refusal: Refusal, candidate: dict[str, Any], evidence: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     hits = _term_hits(refusal, candidate, evidence)
-    total = sum(h["idf"] for h in hits) or 1.0
-    coverage = sum(h["idf"] * h["credit"] for h in hits) / total
+    coverage = refusal.share([h["credit"] for h in hits], candidate["kind"] != "foi")
     rules: dict[str, dict[str, Any]] = {
         "terms": {"value": round(coverage, 3), "contribution": WEIGHTS["terms"] * coverage, "hits": hits}
     }
@@ -235,7 +228,7 @@ def _rules(refusal: Refusal, candidate: dict[str, Any], evidence: dict[str, Any]
     specific = [h["term"] for h, t in zip(hits, refusal.terms, strict=True) if h["credit"] > 0 and not t.common]
     rules["generic"] = {"specific_shared": specific, "contribution": _generic(refusal, len(specific))}
     if refusal.lead is not None:
-        missing = not hits[refusal.terms.index(refusal.lead)]["credit"] and coverage < LEAD_COVERAGE
+        missing = not hits[refusal.lead_index]["credit"] and coverage < LEAD_COVERAGE
         rules["lead"] = {"term": refusal.lead.text, "contribution": WEIGHTS["lead_missing"] if missing else 0.0}
     return rules
 
