@@ -34,7 +34,7 @@ from .terms import MATCHER_VERSION, Refusal, Stemmer, Term, TermFinder, day
 
 LOCAL_CATEGORIES = ("not_held_centrally",)  # refusals for which local bodies' disclosures are evidence
 POOL = 8  # candidates whose figures and pages are read (at least keep + SAID_EXTRA), and the best of each FTS list:
-# the 2 best pages, and the 4 best answers and statements (read from the text in hand, they cost little; an answer
+# the 2 best pages, and the 3 best answers and statements (read from the text in hand, they cost little; an answer
 # that gave its figures beside a refusal, or in its tables, looks poorer on the first pass than it is)
 BEST_RANKED = {"pages_rank": 2, "answers_rank": 3, "statements_rank": 3}
 # kept beyond options.keep, when they reach min_score: other answers and ministers' statements that gave the figures

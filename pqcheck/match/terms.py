@@ -171,7 +171,7 @@ class TermFinder:
             raw = [w for w in WORD.findall((text or "").lower()) if w not in STOPWORDS and not w.isdigit()]
         if UNDER_18.search(refusal.get("subject") or refusal.get("question_text") or ""):
             raw = ["children", *(t for t in raw if t not in ("age", "aged"))]
-        raw = self._with_phrases(refusal.get("subject") or refusal.get("question_text") or "", raw)
+        raw = self.with_phrases(refusal.get("subject") or refusal.get("question_text") or "", raw)
         places = place_words(refusal.get("subject") or refusal.get("question_text"))
         glued = _glued_words(refusal)
         terms: list[Term] = []
@@ -207,7 +207,7 @@ class TermFinder:
                 break
         return terms, source
 
-    def _with_phrases(self, subject: str, raw: list[str]) -> list[str]:
+    def with_phrases(self, subject: str, raw: list[str]) -> list[str]:
         """``raw`` with each phrase of the lexicon that ``subject`` holds ("attempted suicides") in
         place of its words: one term, which its related forms ("self-harm") also match. A word the
         subject also uses outside the phrase stays a term of its own."""
