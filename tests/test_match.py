@@ -881,9 +881,10 @@ def test_the_lead_term_is_never_one_alternative_of_several(mdb):
     assert row["foi_request_id"] == national and lead["term"] == "attack" and lead["contribution"] == 0
 
 
-def test_the_third_best_answer_of_its_list_is_read_whatever_its_first_pass(mdb):
-    # Real A170 / RF202: an answer whose question does not name the subject (its figures do) looks poor on the
-    # first pass, behind many letters; the best answers of the full-text list are read all the same.
+def test_an_answer_giving_figures_beside_a_refusal_is_read_when_third_of_its_list(mdb):
+    # Real A170 / RF202: an answer that refused one part and gave the figures of another is scaled down on the
+    # first pass before its figures are read, behind many letters; the best answers of the full-text list are
+    # read all the same.
     qid = refusal_with(mdb)
     for n in range(9):
         add_foi(mdb, f"letter-{n}", title=f"Immigration detention of trafficking victims ({n})")
@@ -898,16 +899,28 @@ def test_the_third_best_answer_of_its_list_is_read_whatever_its_first_pass(mdb):
             answer="<p>In 2018, 507 victims of trafficking were held in immigration detention.</p>",
         )
         add_refusal(mdb, n, label="disclosure")
-    later = 1000022
+    aside = 1000022
     add_question(
         mdb,
-        later,
+        aside,
         answered="2019-07-17",
         heading="Home Office: Statistics",
         question="To ask the Secretary of State, further to the Answer of 2 May 2019, what the latest figures are.",
-        answer="<p>In 2018, 507 people who were potential victims of trafficking were held in immigration "
-        "detention; of these, 479 were detained after the decision.</p>",
+        answer="<p>Nationality is not recorded centrally. In 2018, 507 people who were potential victims of "
+        "trafficking were held in immigration detention; of these, 479 were detained after the decision.</p>",
     )
-    add_refusal(mdb, later, label="disclosure")
+    add_refusal(mdb, aside, label="refusal")
     match_db(mdb)
-    assert later in {m["other_question_id"] for m in matches(mdb, qid)}
+    assert aside in {m["other_question_id"] for m in matches(mdb, qid)}
+
+
+def test_a_number_word_is_never_the_lead_term(mdb):
+    # Real RA512: "died within six months of having those applications rejected": "six" is rare in an
+    # index, and says nothing about the subject.
+    qid = refusal_with(mdb, terms=["six", *TERMS], subject=f"{SUBJECT} for six months")
+    foi = add_foi(mdb, "gave")
+    match_db(mdb)
+    (row,) = matches(mdb, qid)
+    rules = json.loads(row["reasons"])["rules"]
+    assert row["foi_request_id"] == foi and rules["lead"]["term"] == "trafficking"
+    assert rules["generic"]["specific_shared"][0] == "trafficking"
