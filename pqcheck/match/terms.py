@@ -327,6 +327,8 @@ class Refusal:
         # the subject as each of the alternatives it enumerates would ask it (one reading, of all the
         # terms, when it enumerates none): a target on any one of them is on the subject
         self.readings = readings(terms, alternatives(refusal), stemmer)
+        self.totals = [sum(self.idfs[i] for i in r) or 1.0 for r in self.readings]
+        self.totals_answers = [sum(self.idfs_answers[i] for i in r) or 1.0 for r in self.readings]
         in_all = set.intersection(*map(set, self.readings)) if self.readings else set()
         # the most specific term (the first listed that is not a generic word, nor only one of the
         # alternatives): a target without it, and without most of the other terms, is probably
@@ -350,12 +352,13 @@ class Refusal:
         """The IDF-weighted share of the terms found, each term's credit (0 to 1) in ``credits`` (in
         the order of ``terms``), under the subject's best reading; the IDF of the questions index
         when ``answers``."""
-        idfs = self.idfs_answers if answers else self.idfs
-        best = 0.0
-        for reading in self.readings:
-            total = sum(idfs[i] for i in reading) or 1.0
-            best = max(best, sum(credits[i] * idfs[i] for i in reading) / total)
-        return best
+        idfs, totals = (self.idfs_answers, self.totals_answers) if answers else (self.idfs, self.totals)
+        if len(totals) == 1:
+            return sum(c * i for c, i in zip(credits, idfs, strict=True)) / totals[0]
+        return max(
+            sum(credits[i] * idfs[i] for i in reading) / total
+            for reading, total in zip(self.readings, totals, strict=True)
+        )
 
     def weight_in(self, full: list[Text], partial: Iterable[Text] = ()) -> float:
         """The IDF-weighted share of the terms found in ``full`` texts (1.0) or ``partial`` ones (0.6)."""
