@@ -824,12 +824,32 @@ def test_the_alternatives_a_question_enumerates_are_read_one_at_a_time():
         "employment support allowance and",
         "universal credit",
     ]
+    (short,) = alternatives({"question_text": "How many (a) adult and (b) children asylum seekers went missing."})
+    assert short == ["adult and", "children asylum seekers"]  # the last: never much longer than the others
     assert alternatives({"question_text": question, "refused_part": "(c) universal credit"}) == []
     stemmer = Stemmer()
     words = ["died", "attendance allowance", "employment support allowance", "universal credit", "claimant"]
     terms = [Term(text=w, stems=tuple(stemmer.words(w)), key="") for w in words]
     assert readings(terms, [items], stemmer) == [(0, 1, 4), (0, 2, 4), (0, 3, 4)]
     assert readings(terms, [], stemmer) == [(0, 1, 2, 3, 4)]
+
+
+def test_a_target_on_one_alternative_is_on_the_subject_one_on_two_the_more():
+    from pqcheck.match.terms import Refusal, Stemmer, Term
+
+    question = "How many claimants of (a) attendance allowance and (b) universal credit have died."
+    stemmer = Stemmer()
+    words = ["died", "attendance allowance", "universal credit", "claimant"]
+    terms = [Term(text=w, stems=tuple(stemmer.words(w)), key="") for w in words]
+    row = {"question_id": 1, "department_id": "x", "phrase": None, "subject": None, "heading": None}
+    refusal = Refusal({**row, "question_text": question}, terms, None, stemmer, frozenset())
+    one = refusal.share([1.0, 0.0, 1.0, 1.0])  # died, universal credit, claimant: the (b) reading, all found
+    both = refusal.share([1.0, 1.0, 1.0, 0.0])  # died, both allowances: no claimant
+    assert one == 1.0 and 2 / 3 < both < 1.0
+    assert refusal.share([1.0, 0.0, 0.0, 0.0]) == 1 / 3  # what the other alternative lacks never counts
+    assert refusal.lead.text == "died"  # never one alternative's term
+    plain = Refusal({**row, "question_text": "How many claimants died."}, terms, None, stemmer, frozenset())
+    assert plain.share([1.0, 0.0, 1.0, 1.0]) == 0.75
 
 
 def test_a_disclosure_on_one_enumerated_alternative_covers_the_subject(mdb):

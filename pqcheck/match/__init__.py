@@ -27,7 +27,8 @@ The steps, one module each:
   among the three best of theirs) get the full score, every contribution stored in ``reasons``;
   the share of the subject's terms a target holds is taken under the subject's best reading (a
   question on "(a) attendance allowance, (b) employment support allowance and (c) universal
-  credit" is read as three, one alternative each: a disclosure on one of them is on the subject);
+  credit" is read as three, one alternative each: a disclosure on one of them is on the subject,
+  one on several the more);
 - ``letters``: an FOI reply read as a letter: its form (greeting, the Act, review rights, address)
   left out of what is read for the subject, and the request it restates read back when the request
   text was not stored;

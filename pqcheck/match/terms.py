@@ -327,8 +327,16 @@ class Refusal:
         # the subject as each of the alternatives it enumerates would ask it (one reading, of all the
         # terms, when it enumerates none): a target on any one of them is on the subject
         self.readings = readings(terms, alternatives(refusal), stemmer)
-        self.totals = [sum(self.idfs[i] for i in r) or 1.0 for r in self.readings]
-        self.totals_answers = [sum(self.idfs_answers[i] for i in r) or 1.0 for r in self.readings]
+        # each reading's weight of each term found: the other alternatives' terms add OTHER_ALTERNATIVE
+        # of theirs (a target on several alternatives is the better), and never count against a target
+        self.weighted = [
+            [i * (1.0 if n in r else OTHER_ALTERNATIVE) for n, i in enumerate(self.idfs)] for r in self.readings
+        ]
+        self.weighted_answers = [
+            [i * (1.0 if n in r else OTHER_ALTERNATIVE) for n, i in enumerate(self.idfs_answers)] for r in self.readings
+        ]
+        self.totals = [sum(self.idfs[n] for n in r) or 1.0 for r in self.readings]
+        self.totals_answers = [sum(self.idfs_answers[n] for n in r) or 1.0 for r in self.readings]
         in_all = set.intersection(*map(set, self.readings)) if self.readings else set()
         # the most specific term (the first listed that is not a generic word, nor only one of the
         # alternatives): a target without it, and without most of the other terms, is probably
@@ -352,12 +360,13 @@ class Refusal:
         """The IDF-weighted share of the terms found, each term's credit (0 to 1) in ``credits`` (in
         the order of ``terms``), under the subject's best reading; the IDF of the questions index
         when ``answers``."""
-        idfs, totals = (self.idfs_answers, self.totals_answers) if answers else (self.idfs, self.totals)
-        if len(totals) == 1:
-            return sum(c * i for c, i in zip(credits, idfs, strict=True)) / totals[0]
-        return max(
-            sum(credits[i] * idfs[i] for i in reading) / total
-            for reading, total in zip(self.readings, totals, strict=True)
+        weighted, totals = (self.weighted_answers, self.totals_answers) if answers else (self.weighted, self.totals)
+        return min(
+            1.0,
+            max(
+                sum(c * w for c, w in zip(credits, weights, strict=True)) / total
+                for weights, total in zip(weighted, totals, strict=True)
+            ),
         )
 
     def weight_in(self, full: list[Text], partial: Iterable[Text] = ()) -> float:
@@ -378,7 +387,9 @@ ITEM_END = re.compile(
     r"|in each|in the last|in the past|since|between|during|broken down|by)\s",
     re.I,
 )
+LAST_ITEM_EXTRA = 2  # words the last alternative may have beyond the longest of the others
 MAX_READINGS = 12
+OTHER_ALTERNATIVE = 0.5
 
 
 def alternatives(refusal: dict[str, Any]) -> list[list[str]]:
@@ -394,13 +405,30 @@ def alternatives(refusal: dict[str, Any]) -> list[list[str]]:
         marks.setdefault(m.lastgroup or "", []).append(m)
     groups = []
     for found in marks.values():
-        items = [question[a.end() : b.start()] for a, b in itertools.pairwise(found)]
+        if len(found) < 2:
+            continue
+        items = [question[a.end() : b.start()].strip() for a, b in itertools.pairwise(found)]
         last = question[found[-1].end() :]
         end = ITEM_END.search(last)
-        items.append(last[: end.start()] if end else last)
-        if len(items) >= 2:
-            groups.append(items)
+        groups.append([*items, _at_most(last[: end.start()] if end else last, max(map(_content, items)))])
     return groups
+
+
+def _content(text: str) -> int:
+    return sum(1 for w in WORD.findall(text.lower()) if w not in STOPWORDS)
+
+
+def _at_most(last: str, longest: int) -> str:
+    """The last alternative, of at most ``LAST_ITEM_EXTRA`` content words more than the longest of
+    the others: where a question goes on after it is not always marked ("(b) children asylum
+    seekers went missing")."""
+    words = last.split()
+    kept = 0
+    for n, word in enumerate(words):
+        kept += _content(word)
+        if kept > longest + LAST_ITEM_EXTRA:
+            return " ".join(words[:n])
+    return " ".join(words)
 
 
 def readings(terms: list[Term], groups: list[list[str]], stemmer: Stemmer) -> list[tuple[int, ...]]:
