@@ -25,10 +25,9 @@ The steps, one module each:
 - ``scoring``: cheap signals (the title and request text) rank all the candidates first; the best
   ``POOL`` of them (and the two best of each list, and the answers labelled a refusal or "other"
   among the three best of theirs) get the full score, every contribution stored in ``reasons``;
-  the share of the subject's terms a target holds is taken under the subject's best reading (a
-  question on "(a) attendance allowance, (b) employment support allowance and (c) universal
-  credit" is read as three, one alternative each: a disclosure on one of them is on the subject,
-  one on several the more);
+  a question's enumerated alternatives ("(a) attendance allowance, (b) employment support
+  allowance and (c) universal credit") are read one at a time for the lead term: it is never a
+  term of only some of them, and a target holding half of one reading is exempt from its penalty;
 - ``letters``: an FOI reply read as a letter: its form (greeting, the Act, review rights, address)
   left out of what is read for the subject, and the request it restates read back when the request
   text was not stored;

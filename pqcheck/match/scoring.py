@@ -29,7 +29,8 @@ Every contribution of ``WEIGHTS`` is stored in ``reasons``:
   in an index of ``COMMON_MIN_ROWS`` rows or more, not in more than ``COMMON_SHARE`` of them);
 - ``lead``: a penalty when the first-listed (most specific) term is missing and less than
   ``LEAD_COVERAGE`` of the terms are found (Universal Credit *advances* for a question on
-  Universal Credit *sanctions*).
+  Universal Credit *sanctions*); of a question that enumerates alternatives, the lead is a term
+  outside them and the share is of its best reading (``terms.Refusal.best_reading_share``).
 
 The period, outcome and time bonuses are scaled by the ``terms`` share: they say how good a
 disclosure is, not whether it is on the subject. :func:`first_pass` ranks every candidate on cheap
@@ -135,7 +136,7 @@ def quick_score(refusal: Refusal, candidate: dict[str, Any]) -> float:
     coverage = refusal.share(credits, answer)
     specific = sum(1 for credit, term in zip(credits, refusal.terms, strict=True) if credit and not term.common)
     lead = 0.0
-    if refusal.lead is not None and not credits[refusal.lead_index] and coverage < LEAD_COVERAGE:
+    if refusal.lead is not None and not credits[refusal.lead_index] and _lead_share(refusal, credits, answer):
         lead = WEIGHTS["lead_missing"] / 2  # it may still be in the pages
     score = WEIGHTS["terms"] * coverage + WEIGHTS["similarity"] * _similarity(refusal, candidate)[0]
     if refusal.years and candidate["years"]:
@@ -146,6 +147,12 @@ def quick_score(refusal: Refusal, candidate: dict[str, Any]) -> float:
     score += _time(refusal, candidate, coverage)[1]
     score += _generic(refusal, specific) + lead
     return score
+
+
+def _lead_share(refusal: Refusal, credits: list[float], answers: bool) -> bool:
+    """Whether a target holds less than ``LEAD_COVERAGE`` of the subject, under its best reading:
+    one alternative of those the question enumerates is the whole subject here."""
+    return refusal.best_reading_share(credits, answers) < LEAD_COVERAGE
 
 
 def _similarity(refusal: Refusal, candidate: dict[str, Any]) -> tuple[float, float, float]:
@@ -228,7 +235,8 @@ def _rules(refusal: Refusal, candidate: dict[str, Any], evidence: dict[str, Any]
     specific = [h["term"] for h, t in zip(hits, refusal.terms, strict=True) if h["credit"] > 0 and not t.common]
     rules["generic"] = {"specific_shared": specific, "contribution": _generic(refusal, len(specific))}
     if refusal.lead is not None:
-        missing = not hits[refusal.lead_index]["credit"] and coverage < LEAD_COVERAGE
+        credits = [h["credit"] for h in hits]
+        missing = not credits[refusal.lead_index] and _lead_share(refusal, credits, candidate["kind"] != "foi")
         rules["lead"] = {"term": refusal.lead.text, "contribution": WEIGHTS["lead_missing"] if missing else 0.0}
     return rules
 

@@ -324,19 +324,14 @@ class Refusal:
         self.years = self._years(refusal)
         self.idfs = [t.idf for t in terms]
         self.idfs_answers = [t.idf_answers for t in terms]
+        self.totals = {False: sum(self.idfs) or 1.0, True: sum(self.idfs_answers) or 1.0}
         # the subject as each of the alternatives it enumerates would ask it (one reading, of all the
-        # terms, when it enumerates none): a target on any one of them is on the subject
+        # terms, when it enumerates none): a target on any one of them holds the subject
         self.readings = readings(terms, alternatives(refusal), stemmer)
-        # each reading's weight of each term found: the other alternatives' terms add OTHER_ALTERNATIVE
-        # of theirs (a target on several alternatives is the better), and never count against a target
-        self.weighted = [
-            [i * (1.0 if n in r else OTHER_ALTERNATIVE) for n, i in enumerate(self.idfs)] for r in self.readings
-        ]
-        self.weighted_answers = [
-            [i * (1.0 if n in r else OTHER_ALTERNATIVE) for n, i in enumerate(self.idfs_answers)] for r in self.readings
-        ]
-        self.totals = [sum(self.idfs[n] for n in r) or 1.0 for r in self.readings]
-        self.totals_answers = [sum(self.idfs_answers[n] for n in r) or 1.0 for r in self.readings]
+        self.reading_totals = {
+            answers: [sum(idfs[n] for n in r) or 1.0 for r in self.readings]
+            for answers, idfs in ((False, self.idfs), (True, self.idfs_answers))
+        }
         in_all = set.intersection(*map(set, self.readings)) if self.readings else set()
         # the most specific term (the first listed that is not a generic word, nor only one of the
         # alternatives): a target without it, and without most of the other terms, is probably
@@ -358,15 +353,17 @@ class Refusal:
 
     def share(self, credits: list[float], answers: bool = False) -> float:
         """The IDF-weighted share of the terms found, each term's credit (0 to 1) in ``credits`` (in
-        the order of ``terms``), under the subject's best reading; the IDF of the questions index
-        when ``answers``."""
-        weighted, totals = (self.weighted_answers, self.totals_answers) if answers else (self.weighted, self.totals)
-        return min(
-            1.0,
-            max(
-                sum(c * w for c, w in zip(credits, weights, strict=True)) / total
-                for weights, total in zip(weighted, totals, strict=True)
-            ),
+        the order of ``terms``); the IDF of the questions index when ``answers``."""
+        idfs = self.idfs_answers if answers else self.idfs
+        return sum(c * i for c, i in zip(credits, idfs, strict=True)) / self.totals[answers]
+
+    def best_reading_share(self, credits: list[float], answers: bool = False) -> float:
+        """``share`` under the subject's best reading: of one alternative's terms and those outside
+        the alternatives (the share of all of them when the question enumerates none)."""
+        idfs = self.idfs_answers if answers else self.idfs
+        return max(
+            sum(credits[n] * idfs[n] for n in r) / total
+            for r, total in zip(self.readings, self.reading_totals[answers], strict=True)
         )
 
     def weight_in(self, full: list[Text], partial: Iterable[Text] = ()) -> float:
@@ -389,7 +386,6 @@ ITEM_END = re.compile(
 )
 LAST_ITEM_EXTRA = 2  # words the last alternative may have beyond the longest of the others
 MAX_READINGS = 12
-OTHER_ALTERNATIVE = 0.5
 
 
 def alternatives(refusal: dict[str, Any]) -> list[list[str]]:
