@@ -365,6 +365,14 @@ FAMILIES = [
     ("Data for 2023 will be available in the spring.", "will_publish"),
     ("The Department does not have access to this information.", "not_held_centrally"),
     ("There is currently no data collection covering this.", "not_collected"),
+    # Families added for refusals-7 (variants of families above, met in real answers RD102, RA081,
+    # RA131, RA367, RC090, RD003).
+    ("It is not practicable to make such an estimate.", "not_available"),
+    ("It is not possible at present to estimate the number of people affected.", "not_available"),
+    ("It is the Department's policy to not disclose the readiness of individual ships.", "other"),
+    ("No separate record is kept of either their frequency or mode.", "not_held_centrally"),
+    ("Statistics for lower levels of geography are not held by the Home Office.", "not_held_centrally"),
+    ("Its register of correspondence does not explicitly identify which letters are complaints.", "not_collected"),
 ]
 
 
@@ -774,6 +782,17 @@ def test_sentences():
         'Mr Smith said "yes."',
         "Next",
         "line",
+    ]
+
+
+def test_an_abbreviation_does_not_end_a_sentence():
+    # Real answer RC090: "(e.g. London Borough level) are not held by the Home Office"; Hansard's "hon. Friend".
+    text = "Statistics for lower levels (e.g. London level) are not held. My hon. Friend agrees. It ended. Mr. Smith."
+    assert [text[a:b] for a, b in answers.sentences(text)] == [
+        "Statistics for lower levels (e.g. London level) are not held.",
+        "My hon. Friend agrees.",
+        "It ended.",
+        "Mr. Smith.",
     ]
 
 
