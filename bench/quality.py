@@ -33,8 +33,9 @@ from .common import ROOT, half
 
 SHARED_PATH = ROOT.parent / "shared" / "realdata" / "answers.jsonl"
 OWN_PATH = ROOT / "fixtures" / "real" / "answers.jsonl"
-# Id prefixes of the batches harvested blind (issue 13, third round: RE Home Office / MoJ, RH MoD / DWP /
-# DHSC), measured apart and never tuned on: the cleanest estimate of a held-out set of real answers.
+# Id prefixes of the batches harvested blind (issue 13, third round), each measured apart: RE (Home Office,
+# MoJ), never read for tuning, the cleanest estimate of a held-out set of real answers; RH (MoD, DWP,
+# DHSC), measured blind first and then tuned on (refusals-7).
 BLIND_BATCHES = ("RE", "RH")
 GOLD_LABELS = ("non_disclosure", "disclosure", "other")
 GOLD_CATEGORIES = (
@@ -78,8 +79,10 @@ def sets(shared: Path = SHARED_PATH, own: Path = OWN_PATH) -> dict[str, list[dic
     records = [r for r in records if not r["id"].startswith(BLIND_BATCHES)]
     found["fixtures/real dev"] = [r for r in records if half(r["id"]) == "dev"]
     found["fixtures/real held-out"] = [r for r in records if half(r["id"]) == "held-out"]
-    if blind:
-        found["fixtures/real blind batch"] = blind
+    for prefix in BLIND_BATCHES:
+        batch = [r for r in blind if r["id"].startswith(prefix)]
+        if batch:
+            found[f"fixtures/real {prefix} batch"] = batch
     return found
 
 
