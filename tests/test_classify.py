@@ -1148,3 +1148,64 @@ def test_more_policy_question_forms_make_a_data_reason_other():
     assert classify(HOME_OFFICE + "if he will consider keeping a record of destinations.", consider).label == "other"
     withheld = "The business case is subject to negotiations. It would not be appropriate to comment further."
     assert classify(HOME_OFFICE + "when he plans to award the contract.", withheld).label == "refusal"
+
+
+def test_no_estimate_made_refuses_a_question_that_asks_for_an_estimate_only():
+    # Real answers RH041, RH111, RH081 (refusals-7) and a real sample that answers a "when" question.
+    for answer in (
+        "No formal estimate has been made.",
+        "The Department has made no specific estimate.",
+        "A forecast has not yet been made.",
+        "HM Treasury has not calculated the overall direct cost of heating.",
+    ):
+        asked = HOME_OFFICE + "what estimate she has made of the number of cases delayed."
+        assert classify(asked, answer).label == "refusal", answer
+        assert classify(asked, answer).category == "not_collected"
+        when = HOME_OFFICE + "when the automated process will be in place."
+        assert classify(when, answer).label == "other", answer
+
+
+def test_a_promise_to_write_without_figures_is_a_holding_answer():
+    # Real answers RH045, RC123: the information is being gathered, the definitions' "I will write".
+    answer = (
+        "This information is not held centrally. I will write to the hon. Member and a copy of my letter "
+        "will be placed in the Library of the House."
+    )
+    assert classify(HOME_OFFICE + "how many keepers were employed in Essex.", answer).label == "other"
+    plain = "This information is not held centrally."
+    assert classify(HOME_OFFICE + "how many keepers were employed in Essex.", plain).label == "refusal"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what research her Department has commissioned on the health effects of exposure to hazardous drugs.",
+        "what targets her Department has for resolving housing arrears, and how these are monitored.",
+        "what assessment her Department has made of the impact of the Civil Partnerships Act on demand.",
+    ],
+)
+def test_questions_about_research_targets_and_impact_ask_for_no_figures(question):
+    # Real answers RH095, RH072, RH005 (refusals-7): a data reason in their answers is other.
+    answer = "The Department does not monitor this and no assessment has been made of the cost."
+    assert classify(HOME_OFFICE + question, answer).label == "other"
+
+
+def test_figures_given_as_the_information_requested_make_a_later_refusal_a_part():
+    # Real answer RH003: the table of mail items first, then a refusal naming more of the question's terms.
+    question = (
+        HOME_OFFICE + "how many mail items were sent by bodies awarding pension credit and income support; "
+        "and how many were sent to deceased individuals."
+    )
+    answer = (
+        "Information requested is listed in the following table: 2005 3,053,168 2006 9,601,349. The information "
+        "about how many mail items were sent to deceased individuals is not held centrally and could be "
+        "obtained only at disproportionate cost."
+    )
+    assert classify(question, answer).label == "partial"
+
+
+def test_disproportionate_time_is_the_cost_ground():
+    # Real answer RH055 (refusals-7).
+    answer = "To gather the costs of these across the Department would require disproportionate time."
+    c = classify(HOME_OFFICE + "how much was spent on home-working equipment.", answer)
+    assert (c.label, c.category) == ("refusal", "disproportionate_cost")
