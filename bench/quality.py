@@ -7,7 +7,9 @@
 Real answers only, labelled by the definitions in ``../shared/realdata/README.md``:
 ``../shared/realdata/answers.jsonl`` (the shared development set; skipped with a note when the
 folder is absent) and ``fixtures/real/answers.jsonl`` (pqcheck's own real set, split by a hash of
-each id into a development half to tune on and a held-out half to check on). Scored as the
+each id into a development half to tune on and a held-out half to check on; the batches of
+``BLIND_BATCHES``, harvested after the classifier they were first measured on and never tuned on,
+are a third set of their own). Scored as the
 held-out set of the people who plan the work is scored: a pqcheck ``refusal`` counts as a
 non_disclosure; ``refusal`` or ``partial`` counts for recall; and how many disclosures pqcheck calls
 ``partial`` (at most 10 %). The answers written for pqcheck (``fixtures/eval``) are not a measure
@@ -31,6 +33,10 @@ from .common import ROOT, half
 
 SHARED_PATH = ROOT.parent / "shared" / "realdata" / "answers.jsonl"
 OWN_PATH = ROOT / "fixtures" / "real" / "answers.jsonl"
+# Id prefixes of the batches harvested blind (issue 13, third round), each measured apart: RE (Home Office,
+# MoJ), never read for tuning, the cleanest estimate of a held-out set of real answers; RH (MoD, DWP,
+# DHSC), measured blind first and then tuned on (refusals-7).
+BLIND_BATCHES = ("RE", "RH")
 GOLD_LABELS = ("non_disclosure", "disclosure", "other")
 GOLD_CATEGORIES = (
     "not_held_centrally",
@@ -69,8 +75,14 @@ def sets(shared: Path = SHARED_PATH, own: Path = OWN_PATH) -> dict[str, list[dic
     if shared.is_file():
         found["shared realdata (dev)"] = load(shared)
     records = load(own)
+    blind = [r for r in records if r["id"].startswith(BLIND_BATCHES)]
+    records = [r for r in records if not r["id"].startswith(BLIND_BATCHES)]
     found["fixtures/real dev"] = [r for r in records if half(r["id"]) == "dev"]
     found["fixtures/real held-out"] = [r for r in records if half(r["id"]) == "held-out"]
+    for prefix in BLIND_BATCHES:
+        batch = [r for r in blind if r["id"].startswith(prefix)]
+        if batch:
+            found[f"fixtures/real {prefix} batch"] = batch
     return found
 
 

@@ -365,6 +365,14 @@ FAMILIES = [
     ("Data for 2023 will be available in the spring.", "will_publish"),
     ("The Department does not have access to this information.", "not_held_centrally"),
     ("There is currently no data collection covering this.", "not_collected"),
+    # Families added for refusals-7 (variants of families above, met in real answers RD102, RA081,
+    # RA131, RA367, RC090, RD003).
+    ("It is not practicable to make such an estimate.", "not_available"),
+    ("It is not possible at present to estimate the number of people affected.", "not_available"),
+    ("It is the Department's policy to not disclose the readiness of individual ships.", "other"),
+    ("No separate record is kept of either their frequency or mode.", "not_held_centrally"),
+    ("Statistics for lower levels of geography are not held by the Home Office.", "not_held_centrally"),
+    ("Its register of correspondence does not explicitly identify which letters are complaints.", "not_collected"),
 ]
 
 
@@ -777,6 +785,17 @@ def test_sentences():
     ]
 
 
+def test_an_abbreviation_does_not_end_a_sentence():
+    # Real answer RC090: "(e.g. London Borough level) are not held by the Home Office"; Hansard's "hon. Friend".
+    text = "Statistics for lower levels (e.g. London level) are not held. My hon. Friend agrees. It ended. Mr. Smith."
+    assert [text[a:b] for a, b in answers.sentences(text)] == [
+        "Statistics for lower levels (e.g. London level) are not held.",
+        "My hon. Friend agrees.",
+        "It ended.",
+        "Mr. Smith.",
+    ]
+
+
 # ---------------------------------------------------------------------------------------------
 # The refused part
 
@@ -1129,3 +1148,64 @@ def test_more_policy_question_forms_make_a_data_reason_other():
     assert classify(HOME_OFFICE + "if he will consider keeping a record of destinations.", consider).label == "other"
     withheld = "The business case is subject to negotiations. It would not be appropriate to comment further."
     assert classify(HOME_OFFICE + "when he plans to award the contract.", withheld).label == "refusal"
+
+
+def test_no_estimate_made_refuses_a_question_that_asks_for_an_estimate_only():
+    # Real answers RH041, RH111, RH081 (refusals-7) and a real sample that answers a "when" question.
+    for answer in (
+        "No formal estimate has been made.",
+        "The Department has made no specific estimate.",
+        "A forecast has not yet been made.",
+        "HM Treasury has not calculated the overall direct cost of heating.",
+    ):
+        asked = HOME_OFFICE + "what estimate she has made of the number of cases delayed."
+        assert classify(asked, answer).label == "refusal", answer
+        assert classify(asked, answer).category == "not_collected"
+        when = HOME_OFFICE + "when the automated process will be in place."
+        assert classify(when, answer).label == "other", answer
+
+
+def test_a_promise_to_write_without_figures_is_a_holding_answer():
+    # Real answers RH045, RC123: the information is being gathered, the definitions' "I will write".
+    answer = (
+        "This information is not held centrally. I will write to the hon. Member and a copy of my letter "
+        "will be placed in the Library of the House."
+    )
+    assert classify(HOME_OFFICE + "how many keepers were employed in Essex.", answer).label == "other"
+    plain = "This information is not held centrally."
+    assert classify(HOME_OFFICE + "how many keepers were employed in Essex.", plain).label == "refusal"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what research her Department has commissioned on the health effects of exposure to hazardous drugs.",
+        "what targets her Department has for resolving housing arrears, and how these are monitored.",
+        "what assessment her Department has made of the impact of the Civil Partnerships Act on demand.",
+    ],
+)
+def test_questions_about_research_targets_and_impact_ask_for_no_figures(question):
+    # Real answers RH095, RH072, RH005 (refusals-7): a data reason in their answers is other.
+    answer = "The Department does not monitor this and no assessment has been made of the cost."
+    assert classify(HOME_OFFICE + question, answer).label == "other"
+
+
+def test_figures_given_as_the_information_requested_make_a_later_refusal_a_part():
+    # Real answer RH003: the table of mail items first, then a refusal naming more of the question's terms.
+    question = (
+        HOME_OFFICE + "how many mail items were sent by bodies awarding pension credit and income support; "
+        "and how many were sent to deceased individuals."
+    )
+    answer = (
+        "Information requested is listed in the following table: 2005 3,053,168 2006 9,601,349. The information "
+        "about how many mail items were sent to deceased individuals is not held centrally and could be "
+        "obtained only at disproportionate cost."
+    )
+    assert classify(question, answer).label == "partial"
+
+
+def test_disproportionate_time_is_the_cost_ground():
+    # Real answer RH055 (refusals-7).
+    answer = "To gather the costs of these across the Department would require disproportionate time."
+    c = classify(HOME_OFFICE + "how much was spent on home-working equipment.", answer)
+    assert (c.label, c.category) == ("refusal", "disproportionate_cost")

@@ -62,11 +62,11 @@ def test_the_scores_count_as_the_held_out_set_is_scored(monkeypatch):
 
 def test_the_classifier_does_not_fall_below_what_it_reached_on_real_answers(own):
     """A floor, not the target: a change that loses quality on real text fails here."""
-    q = quality.measure(own)  # refusals-6 on 654 answers: 0.904, 0.902, 0.842, 0.088
-    assert q.refusal_precision >= 0.89
-    assert q.refusing_recall >= 0.89
-    assert q.refusal_recall >= 0.83
-    assert q.disclosures_partial <= 0.10
+    q = quality.measure(own)  # refusals-7 on 893 answers (with the RE and RH batches): 0.889, 0.913, 0.848, 0.100
+    assert q.refusal_precision >= 0.88
+    assert q.refusing_recall >= 0.90
+    assert q.refusal_recall >= 0.84
+    assert q.disclosures_partial <= 0.11
 
 
 def test_the_matcher_does_not_fall_below_what_it_reached_on_real_documented_pairs():

@@ -14,6 +14,16 @@ from ..periods import MONTHS
 _SENTENCE_OPEN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789“\"‘'(£")
 _CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _CLOSING = frozenset("\"'”’)")
+# Stops that end an abbreviation, not a sentence ("(e.g. London Borough level) are not held").
+_ABBREVIATIONS = frozenset(("e.g", "i.e", "eg", "ie", "viz", "cf", "mr", "mrs", "ms", "dr", "rt", "hon", "approx"))
+
+
+def _abbreviation(text: str, pos: int) -> bool:
+    """The stop at ``pos`` ends an abbreviation of ``_ABBREVIATIONS``."""
+    start = pos
+    while start > 0 and pos - start < 7 and not text[start - 1].isspace() and text[start - 1] not in '("“‘':
+        start -= 1
+    return text[start:pos].lower() in _ABBREVIATIONS
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -45,7 +55,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
         while after < n and text[after] in " \t\r":
             after += 1
         if after > end:
-            if after < n and text[after] in _SENTENCE_OPEN:
+            if after < n and text[after] in _SENTENCE_OPEN and not _abbreviation(text, pos):
                 spans.append((start, end))
                 start = after
         elif text[end] in _CAPITALS:

@@ -371,7 +371,10 @@ def _main_request_label(
             and not any(_WHOLE_SCOPE.search(answer_low[x:y]) for x, y in refusing)
         ):
             return "disclosure"
-        refused = _refuses_unnamed(question, answer_low, refusing, given)
+        # The figures are "the information requested" ("Information requested is listed in the following
+        # table"): what is refused after them is a part, whatever the question terms it names.
+        given_whole = any(_WHOLE_SCOPE.search(answer_low[x:y]) for x, y in given)
+        refused = not given_whole and _refuses_unnamed(question, answer_low, refusing, given)
         return "refusal" if refused and not _other_item_given(question, scope, given_text) else "partial"
     if all(_PERIOD_SCOPE.search(answer_low[x:y]) for x, y in refusing):  # some years refused, the rest given
         return "disclosure"
@@ -384,7 +387,9 @@ def _main_request_label(
 # A question about policy: what is done or planned, by what criteria, why. It asks for no data.
 _POLICY_QUESTION = re.compile(
     r"(?:what|which) (?:steps|plans|criteria|action|actions|measures|progress|arrangements|guidance|changes|"
-    r"discussions|representations)\b|why\b|(?:(?:under|in) )?what circumstances\b|"
+    r"discussions|representations|research|targets)\b|why\b|(?:(?:under|in) )?what circumstances\b|"
+    r"what (?:recent )?(?:assessment|evaluation|analysis) (?:[\w'’-]+ ){0,6}?(?:of|on) (?:the )?(?:potential |likely )?"
+    r"(?:impacts?|effects?|effectiveness|implications|merits|adequacy|success|value for money)\b|"
     r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) (?:will meet|plans to|intends to|has plans to)\b|"
     r"(?:if|whether) (?:[a-z]+ ){1,3}(?:is|are) (?:currently )?(?:required|obliged|expected|permitted) to\b|"
     r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) will (?:consider|review|reconsider)\b"
@@ -408,6 +413,37 @@ def _policy_question(question: str | None) -> bool:
     if not question:
         return False
     return _POLICY_QUESTION.match(question_body(question.lower())) is not None
+
+
+# A phrase saying no estimate, forecast or calculation was made ("No formal estimate has been made", "has
+# not calculated the overall cost"), and the questions it refuses: those that ask for an estimate or a
+# figure. In answer to anything else ("when the automated process will be in place") it says no date
+# was set, not that data is missing.
+_NO_ESTIMATE = re.compile(r"estimat|forecast|calculat|modelled|quantified")
+_ESTIMATE_ASKED = re.compile(
+    r"\bwhat (?:recent |current |latest )?(?:estimates?|forecasts?|projections?|calculations?|modelling|assessment)\b|"
+    r"\bhow (?:many|much)\b|\bthe (?:number|cost|costs|proportion|percentage|amount|value|level) of\b"
+)
+
+
+def _estimate_not_asked(question: str | None, phrase: str) -> bool:
+    """``phrase`` says no estimate was made and ``question`` asks for none (nor for a figure)."""
+    return (
+        bool(question)
+        and _NO_ESTIMATE.search(phrase.lower()) is not None
+        and not _ESTIMATE_ASKED.search(question.lower())
+    )
+
+
+# A promise to write with the answer ("This information is not held centrally. I will write to the hon.
+# Member and a copy of my letter will be placed in the Library"): the information is being gathered,
+# a holding answer, which the definitions call ``other``, when the answer gives no figures itself.
+_WILL_WRITE = re.compile(r"\bi will write\b|\bwill write to (?:the|my|him|her)\b")
+
+
+def _will_write(answer_low: str, giving: list[tuple[int, str]]) -> bool:
+    """The answer promises a letter with the information and gives no figures or table itself."""
+    return _WILL_WRITE.search(answer_low) is not None and all(kind == "pointer" for _, kind in giving)
 
 
 def _next_edition(question: str | None, answer_low: str, phrases: list[_Found], giving: list[tuple[int, str]]) -> bool:
@@ -461,7 +497,11 @@ def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: 
         ):
             out.append(_OTHER_ROW)
             continue
-        if _next_edition(question, answer_low, phrases, giving):
+        if (
+            _next_edition(question, answer_low, phrases, giving)
+            or _will_write(answer_low, giving)
+            or (chosen.category == "not_collected" and _estimate_not_asked(question, answer[chosen.start : chosen.end]))
+        ):
             out.append(_OTHER_ROW)
             continue
         if label == "disclosure":
