@@ -899,21 +899,20 @@ def test_the_lead_term_is_never_one_alternative_of_several(mdb):
     assert row["foi_request_id"] == national and lead["term"] == "attack" and lead["contribution"] == 0
 
 
-def test_an_answer_giving_figures_beside_a_refusal_is_read_when_third_of_its_list(mdb):
-    # Real A170 / RF202: an answer that refused one part and gave the figures of another is scaled down on the
-    # first pass before its figures are read, behind many letters; the best answers of the full-text list are
-    # read all the same.
+def test_an_answer_giving_figures_beside_a_refusal_is_read_as_if_its_aside_factor_were_not_applied(mdb):
+    # Real RP001 / RF201, A170 / RF202: an answer that refused one part and gave the figures of another is scaled
+    # down on the first pass before its figures are read, to below the letters of the pool; it is read all the same.
     qid = refusal_with(mdb)
     for n in range(9):
         add_foi(mdb, f"letter-{n}", title=f"Immigration detention of trafficking victims ({n})")
-    for n in (1000020, 1000021):
+    for n in (1000020, 1000021):  # the two best of the answers' list (read whatever their first pass)
         add_question(
             mdb,
             n,
             answered="2019-07-17",
             heading="Human Trafficking: Immigration Detention",
             question="To ask the Secretary of State, how many victims of trafficking were held in immigration "
-            "detention; how many potential victims of trafficking were detained.",
+            "detention; how many potential victims of trafficking were detained in immigration detention.",
             answer="<p>In 2018, 507 victims of trafficking were held in immigration detention.</p>",
         )
         add_refusal(mdb, n, label="disclosure")
@@ -922,10 +921,11 @@ def test_an_answer_giving_figures_beside_a_refusal_is_read_when_third_of_its_lis
         mdb,
         aside,
         answered="2019-07-17",
-        heading="Home Office: Statistics",
-        question="To ask the Secretary of State, further to the Answer of 2 May 2019, what the latest figures are.",
+        heading="Immigration Detention: Trafficking",
+        question="To ask the Secretary of State, how many victims of trafficking by nationality were held in "
+        "immigration detention in 2018.",
         answer="<p>Nationality is not recorded centrally. In 2018, 507 people who were potential victims of "
-        "trafficking were held in immigration detention; of these, 479 were detained after the decision.</p>",
+        "trafficking were held in immigration detention.</p>",
     )
     add_refusal(mdb, aside, label="refusal")
     match_db(mdb)

@@ -23,8 +23,9 @@ The steps, one module each:
   restricted to the department and the window, merged by reciprocal rank and cut at
   ``options.candidates``: that many targets, at most, are examined per refusal;
 - ``scoring``: cheap signals (the title and request text) rank all the candidates first; the best
-  ``POOL`` of them (and the two best of each list, and the answers labelled a refusal or "other"
-  among the three best of theirs) get the full score, every contribution stored in ``reasons``;
+  ``POOL`` of them (and the two best of each list, and an answer labelled a refusal or "other"
+  that would be among them but for its aside factor) get the full score, every contribution
+  stored in ``reasons``;
   a question's enumerated alternatives ("(a) attendance allowance, (b) employment support
   allowance and (c) universal credit") are read one at a time for the lead term: it is never a
   term of only some of them, and a target holding half of one reading is exempt from its penalty;
