@@ -942,3 +942,32 @@ def test_a_number_word_is_never_the_lead_term(mdb):
     rules = json.loads(row["reasons"])["rules"]
     assert row["foi_request_id"] == foi and rules["lead"]["term"] == "trafficking"
     assert rules["generic"]["specific_shared"][0] == "trafficking"
+
+
+FLATTENED = (
+    "We are unable to provide data beyond 31 December 2018. Data for 2018 is provided in table 1 below.\n\n"
+    "Table 1: Victims of trafficking held in immigration detention by quarter, 2018.\n\n"
+    "Quarter\n\nNumber\n\nJanuary to March\n\n120\n\nApril to June\n\n130\n\nTotal\n\n250\n"
+)
+
+
+def test_a_table_flattened_into_lines_is_read_as_figures():
+    # Real RS003 / RT003: the stored copy of the answer has one table cell a line; find_figures reads none.
+    from pqcheck.figures import find_figures
+    from pqcheck.match.evidence import line_figures
+
+    assert find_figures(FLATTENED) == []
+    cells = [(f[5], f[7], f[8]) for f in line_figures(FLATTENED)]
+    caption = "Table 1: Victims of trafficking held in immigration detention by quarter, 2018."
+    assert cells == [("120", "January to March", caption), ("130", "April to June", caption), ("250", "Total", caption)]
+
+
+def test_an_answer_whose_table_was_flattened_into_lines_is_evidence_by_its_caption(mdb):
+    qid = refusal_with(mdb)
+    gave = 1000020
+    add_question(mdb, gave, answered="2019-07-17", heading="Immigration Detention: Statistics", answer=FLATTENED)
+    add_refusal(mdb, gave, label="refusal")  # it opens with a refusal of the later months
+    match_db(mdb)
+    (row,) = [m for m in matches(mdb, qid) if m["other_question_id"] == gave]
+    assert "Table 1: Victims of trafficking held in immigration detention" in row["evidence_text"]
+    assert [f["text"] for f in json.loads(row["evidence_figures"])] == ["120", "130", "250"]
