@@ -2,6 +2,7 @@
 
     python -m bench.quality_real_pairs           # the table, then every pair with its rank
     python -m bench.quality_real_pairs --json
+    python -m bench.quality_real_pairs --dev-only  # each pair only of the shared set and the dev half
 
 Real records only: ``../shared/realdata`` (the shared development set; left out with a note when
 the folder is absent) and ``fixtures/real`` (pqcheck's own: ``answers.jsonl``, ``foi.jsonl``,
@@ -311,6 +312,11 @@ def table(quality: dict[str, PairQuality], top: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print the figures and every pair as JSON")
+    parser.add_argument(
+        "--dev-only",
+        action="store_true",
+        help="print each pair only of the development sets (the held-out half's aggregates only)",
+    )
     args = parser.parse_args(argv)
     real = RealSet.load()
     if not real.pairs:
@@ -318,6 +324,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     found, top = evaluate(real)
     quality = measure(found)
+    if args.dev_only:  # the figures of every set; the pairs, ranks and top pairs of the held-out half never
+        found = [p for p in found if not p["set"].endswith("held-out")]
+        held_out = {question_id(p["answer_id"]) for p in real.pairs if p["set"].endswith("held-out")}
+        top = [t for t in top if t["question_id"] not in held_out]
     if args.json:
         print(json.dumps({"sets": {k: asdict(v) for k, v in quality.items()}, "pairs": found, "top": top}, indent=1))
         return 0

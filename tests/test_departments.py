@@ -136,6 +136,10 @@ def bodies():
         ("culture", "department-for-culture-media-and-sport", (10, 217)),  # a department is all its bodies
         ("Cabinet Office", "cabinet-office", (23, 53, 57)),
         ("Church Commissioners", None, (9,)),  # a body of no department
+        # the names historic Hansard answers under: a department replaced by a successor of the same remit
+        ("Department of Social Security", "department-for-work-and-pensions", (29,)),
+        ("Scottish Office", "scotland-office", (2,)),
+        ("Welsh Office", "wales-office", (28,)),
     ],
 )
 def test_resolves_departments_and_answering_bodies(bodies, text, department, answering_bodies):

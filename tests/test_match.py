@@ -374,15 +374,15 @@ def test_generic_matches_are_penalised(mdb):
 
 def test_a_target_without_the_most_specific_term_is_penalised(mdb):
     qid = refusal_with(
-        mdb, terms=["sanction", "universal", "credit", "applied"], subject="Universal Credit sanctions applied"
+        mdb, terms=["sanction", "pension", "credit", "applied"], subject="Pension Credit sanctions applied"
     )
     add_question(
         mdb,
         1000020,
         answered="2019-07-01",
-        heading="Universal Credit: Advances",
-        question="To ask the Secretary of State, how many Universal Credit advances were paid in 2018.",
-        answer="<p>In 2018, 831,000 Universal Credit advances were paid to claimants.</p>",
+        heading="Pension Credit: Backdating",
+        question="To ask the Secretary of State, how many Pension Credit backdated awards were paid in 2018.",
+        answer="<p>In 2018, 31,000 Pension Credit backdated awards were paid to claimants.</p>",
     )
     add_refusal(mdb, 1000020, label="disclosure")
     match_db(mdb, options=MatchOptions(min_score=0.0))
@@ -775,3 +775,199 @@ def test_an_foi_stored_without_its_request_is_read_for_the_request_its_letter_re
     (row,) = [m for m in matches(mdb, qid) if m["foi_request_id"] == foi]
     hits = {t["term"]: t["where"] for t in json.loads(row["reasons"])["terms"]}
     assert "request" in hits["trafficking"] and "request" in hits["detention"]
+
+
+def test_a_phrase_of_the_lexicon_is_one_term_its_related_forms_match():
+    # Real RQ004 / RG005: "attempted suicides" in prisons was refused; the figures were given as self-harm.
+    from pqcheck.match.terms import Stemmer, TermFinder
+
+    finder = TermFinder(Stemmer())
+    raw = finder.with_phrases("attempted suicides, in prisons", ["suicide", "prison", "attempted"])
+    assert raw == ["attempted suicide", "prison"]
+    # a word also used outside the phrase stays a term of its own
+    assert "suicide" in finder.with_phrases("suicides and attempted suicides", ["suicide", "attempted"])
+
+
+def test_a_refusal_of_attempted_suicides_is_matched_by_figures_on_self_harm(mdb):
+    subject = "attempted suicides in immigration detention"
+    qid = refusal_with(mdb, subject=subject, terms=["suicide", "immigration", "detention", "attempted"])
+    harm = add_foi(
+        mdb,
+        "harm",
+        title="Self-harm incidents in immigration detention",
+        text="In 2018 there were 2,000 incidents of self-harm in immigration detention.",
+    )
+    deaths = add_foi(
+        mdb,
+        "deaths",
+        title="Suicides in immigration detention",
+        text="In 2018 there were 3 self-inflicted deaths in immigration detention.",
+    )
+    match_db(mdb, options=MatchOptions(min_score=0.0))
+    found = {m["foi_request_id"]: json.loads(m["reasons"]) for m in matches(mdb, qid)}
+    assert found[harm]["terms"][0]["term"] == "attempted suicide"
+    hits = {t["term"]: t["credit"] for t in found[harm]["terms"]}
+    assert hits["attempted suicide"] == 1.0
+    assert deaths not in found or {t["term"]: t["credit"] for t in found[deaths]["terms"]}["attempted suicide"] == 0
+
+
+def test_the_alternatives_a_question_enumerates_are_read_one_at_a_time():
+    from pqcheck.match.terms import Stemmer, Term, alternatives, readings
+
+    question = (
+        "To ask the Secretary of State for Work and Pensions, how many claimants of (a) attendance allowance, "
+        "(b) employment support allowance and (c) universal credit have died after registering those claims."
+    )
+    (items,) = alternatives({"question_text": question})
+    assert [i.strip(" ,") for i in items] == [
+        "attendance allowance",
+        "employment support allowance and",
+        "universal credit",
+    ]
+    (short,) = alternatives({"question_text": "How many (a) adult and (b) children asylum seekers went missing."})
+    assert short == ["adult and", "children asylum seekers"]  # the last: never much longer than the others
+    assert alternatives({"question_text": question, "refused_part": "(c) universal credit"}) == []
+    stemmer = Stemmer()
+    words = ["died", "attendance allowance", "employment support allowance", "universal credit", "claimant"]
+    terms = [Term(text=w, stems=tuple(stemmer.words(w)), key="") for w in words]
+    assert readings(terms, [items], stemmer) == [(0, 1, 4), (0, 2, 4), (0, 3, 4)]
+    assert readings(terms, [], stemmer) == [(0, 1, 2, 3, 4)]
+
+
+def test_under_its_best_reading_a_target_on_one_alternative_holds_the_subject():
+    from pqcheck.match.terms import Refusal, Stemmer, Term
+
+    question = "How many claimants of (a) attendance allowance and (b) universal credit have died."
+    stemmer = Stemmer()
+    words = ["died", "attendance allowance", "universal credit", "claimant"]
+    terms = [Term(text=w, stems=tuple(stemmer.words(w)), key="") for w in words]
+    row = {"question_id": 1, "department_id": "x", "phrase": None, "subject": None, "heading": None}
+    refusal = Refusal({**row, "question_text": question}, terms, None, stemmer, frozenset())
+    on_one = [1.0, 0.0, 1.0, 1.0]  # died, universal credit, claimant: the (b) reading, all found
+    assert refusal.best_reading_share(on_one) == 1.0 and refusal.share(on_one) == 0.75
+    assert refusal.best_reading_share([1.0, 1.0, 1.0, 0.0]) == 2 / 3  # both alternatives, no claimant
+    assert refusal.lead.text == "died"  # never one alternative's term
+    plain = Refusal({**row, "question_text": "How many claimants died."}, terms, None, stemmer, frozenset())
+    assert plain.best_reading_share(on_one) == 0.75
+
+
+def test_a_disclosure_on_one_enumerated_alternative_covers_the_subject(mdb):
+    # Real RA511 / RF027: deaths of claimants of (a) AA, (b) ESA and (c) UC refused; ESA deaths disclosed.
+    question = (
+        "To ask the Secretary of State for Work and Pensions, how many claimants of (a) attendance allowance, "
+        "(b) employment and support allowance and (c) universal credit have died before a decision."
+    )
+    add_question(mdb, 1000001, body=29, heading="Social Security Benefits: Deaths", question=question)
+    subject = "claimants of attendance allowance, employment and support allowance and universal credit died"
+    terms = ["attendance", "allowance", "universal", "credit", "employment", "support", "claimant", "died"]
+    add_refusal(mdb, 1000001, subject=subject, terms=terms)
+    esa = add_foi(
+        mdb,
+        "esa",
+        authority="Department for Work and Pensions",
+        title="ESA claimants who died",
+        text="Between January and August 2011, 1,600 ESA claimants died before a decision on their claim.",
+    )
+    match_db(mdb)
+    (row,) = matches(mdb, 1000001)
+    rules = json.loads(row["reasons"])["rules"]
+    assert row["foi_request_id"] == esa  # the ESA reading: all its terms found
+    assert rules["lead"]["term"] in ("claimant", "died") and rules["lead"]["contribution"] == 0
+
+
+def test_the_lead_term_is_never_one_alternative_of_several(mdb):
+    # Real RQ002: "(a) all hospitals in England and (b) hospitals with the Red Card Scheme": the rare
+    # "card" of one alternative is not what a disclosure of the national figure must hold.
+    question = (
+        "To ask the Secretary of State for Health how many attacks against hospital staff were recorded in "
+        "(a) all hospitals in England and (b) hospitals in England with the Red Card Scheme in each of the last "
+        "three years."
+    )
+    add_question(mdb, 1000001, body=17, heading="NHS Staff: Assaults", question=question)
+    subject = "attacks against hospital staff recorded in all hospitals in England and hospitals with the Red Card"
+    add_refusal(mdb, 1000001, subject=subject, terms=["card", "attack", "hospital", "england", "staff", "red"])
+    national = add_foi(
+        mdb,
+        "national",
+        authority="Department of Health",
+        title="Attacks on hospital staff",
+        text="In 2018, 56,000 attacks on hospital staff in England were recorded.",
+    )
+    match_db(mdb, options=MatchOptions(min_score=0.0))
+    (row,) = matches(mdb, 1000001)
+    lead = json.loads(row["reasons"])["rules"]["lead"]
+    assert row["foi_request_id"] == national and lead["term"] == "attack" and lead["contribution"] == 0
+
+
+def test_an_answer_giving_figures_beside_a_refusal_is_read_as_if_its_aside_factor_were_not_applied(mdb):
+    # Real RP001 / RF201, A170 / RF202: an answer that refused one part and gave the figures of another is scaled
+    # down on the first pass before its figures are read, to below the letters of the pool; it is read all the same.
+    qid = refusal_with(mdb)
+    for n in range(9):
+        add_foi(mdb, f"letter-{n}", title=f"Immigration detention of trafficking victims ({n})")
+    for n in (1000020, 1000021):  # the two best of the answers' list (read whatever their first pass)
+        add_question(
+            mdb,
+            n,
+            answered="2019-07-17",
+            heading="Human Trafficking: Immigration Detention",
+            question="To ask the Secretary of State, how many victims of trafficking were held in immigration "
+            "detention; how many potential victims of trafficking were detained in immigration detention.",
+            answer="<p>In 2018, 507 victims of trafficking were held in immigration detention.</p>",
+        )
+        add_refusal(mdb, n, label="disclosure")
+    aside = 1000022
+    add_question(
+        mdb,
+        aside,
+        answered="2019-07-17",
+        heading="Immigration Detention: Trafficking",
+        question="To ask the Secretary of State, how many victims of trafficking by nationality were held in "
+        "immigration detention in 2018.",
+        answer="<p>Nationality is not recorded centrally. In 2018, 507 people who were potential victims of "
+        "trafficking were held in immigration detention.</p>",
+    )
+    add_refusal(mdb, aside, label="refusal")
+    match_db(mdb)
+    assert aside in {m["other_question_id"] for m in matches(mdb, qid)}
+
+
+def test_a_number_word_is_never_the_lead_term(mdb):
+    # Real RA512: "died within six months of having those applications rejected": "six" is rare in an
+    # index, and says nothing about the subject.
+    qid = refusal_with(mdb, terms=["six", *TERMS], subject=f"{SUBJECT} for six months")
+    foi = add_foi(mdb, "gave")
+    match_db(mdb)
+    (row,) = matches(mdb, qid)
+    rules = json.loads(row["reasons"])["rules"]
+    assert row["foi_request_id"] == foi and rules["lead"]["term"] == "trafficking"
+    assert rules["generic"]["specific_shared"][0] == "trafficking"
+
+
+FLATTENED = (
+    "We are unable to provide data beyond 31 December 2018. Data for 2018 is provided in table 1 below.\n\n"
+    "Table 1: Victims of trafficking held in immigration detention by quarter, 2018.\n\n"
+    "Quarter\n\nNumber\n\nJanuary to March\n\n120\n\nApril to June\n\n130\n\nTotal\n\n250\n"
+)
+
+
+def test_a_table_flattened_into_lines_is_read_as_figures():
+    # Real RS003 / RT003: the stored copy of the answer has one table cell a line; find_figures reads none.
+    from pqcheck.figures import find_figures
+    from pqcheck.match.evidence import line_figures
+
+    assert find_figures(FLATTENED) == []
+    cells = [(f[5], f[7], f[8]) for f in line_figures(FLATTENED)]
+    caption = "Table 1: Victims of trafficking held in immigration detention by quarter, 2018."
+    assert cells == [("120", "January to March", caption), ("130", "April to June", caption), ("250", "Total", caption)]
+
+
+def test_an_answer_whose_table_was_flattened_into_lines_is_evidence_by_its_caption(mdb):
+    qid = refusal_with(mdb)
+    gave = 1000020
+    add_question(mdb, gave, answered="2019-07-17", heading="Immigration Detention: Statistics", answer=FLATTENED)
+    add_refusal(mdb, gave, label="refusal")  # it opens with a refusal of the later months
+    match_db(mdb)
+    (row,) = [m for m in matches(mdb, qid) if m["other_question_id"] == gave]
+    assert "Table 1: Victims of trafficking held in immigration detention" in row["evidence_text"]
+    assert [f["text"] for f in json.loads(row["evidence_figures"])] == ["120", "130", "250"]

@@ -16,13 +16,19 @@ The steps, one module each:
 - ``terms``: the subject's terms, from ``refusals.subject_terms`` (most specific first; from the
   subject text when the list is empty), each with its other derived form when porter keeps them
   apart (detention/detained) and the departmental jargon for it (trafficking / National Referral
-  Mechanism), from the word lists of ``data/match_lexicon.json``;
+  Mechanism), from the word lists of ``data/match_lexicon.json``; a phrase of those lists that the
+  subject holds is one term in place of its words ("attempted suicides", which "self-harm" also
+  matches);
 - ``retrieval``: the candidates (never an all-pairs scan): four FTS5 queries ranked by bm25,
   restricted to the department and the window, merged by reciprocal rank and cut at
   ``options.candidates``: that many targets, at most, are examined per refusal;
 - ``scoring``: cheap signals (the title and request text) rank all the candidates first; the best
-  ``POOL`` of them (and the two best of each list) get the full score, every contribution stored
-  in ``reasons``;
+  ``POOL`` of them (and the two best of each list, and an answer labelled a refusal or "other"
+  that would be among them but for its aside factor) get the full score, every contribution
+  stored in ``reasons``;
+  a question's enumerated alternatives ("(a) attendance allowance, (b) employment support
+  allowance and (c) universal credit") are read one at a time for the lead term: it is never a
+  term of only some of them, and a target holding half of one reading is exempt from its penalty;
 - ``letters``: an FOI reply read as a letter: its form (greeting, the Act, review rights, address)
   left out of what is read for the subject, and the request it restates read back when the request
   text was not stored;

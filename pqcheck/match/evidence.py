@@ -1,6 +1,7 @@
 """Choosing a candidate's evidence: its figures grouped, its pages read, the evidence text.
 
-Figures (``foi_figures``, or those found in an answer's text) are grouped by what shows them: one
+Figures (``foi_figures``, or those found in an answer's text, or, when none are, the cells of a
+table its stored copy flattened into lines: :func:`line_figures`) are grouped by what shows them: one
 sentence, or the rows of one table (same header on a page). The pages read for a candidate (at
 most ``MAX_PAGES``) are those of its best-looking figure groups and its best full-text hit. The
 evidence is the group whose caption, header, rows and surrounding text hold most of the subject's
@@ -184,6 +185,7 @@ class EvidenceReader:
                 self.answer_figures.clear()
             text = candidate["answer_text"]
             figures = [(None, None, f.start, f.end, *_figure_fields(f)) for f in find_figures(text)]
+            figures = figures or line_figures(text)
             found = self.answer_figures[key] = (figures, Text(self.stemmer.words(text)))
         return found
 
@@ -253,6 +255,39 @@ class EvidenceReader:
             around = text[max(0, group["start"] - WINDOW_BEFORE) : group["end"] + WINDOW_AFTER]
             group["window"] = [Text(self.stemmer.words(around))]
         group["proximity"] = refusal.weight_in([group["context_text"]], group["window"])
+
+
+# a line that is a number alone: a table cell of a stored copy that flattened its table into lines
+BARE_NUMBER = re.compile(r"[ \t]*(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?[ \t]*\r?\n?$")
+TABLE_CAPTION = re.compile(r"^[ \t]*Table\s+\w+\s*[:.\-–]", re.I)
+MAX_LINE_FIGURES = 200
+
+
+def line_figures(text: str) -> list[tuple]:
+    """The figures of a table a stored copy flattened into lines, one cell a line ("October" /
+    "9" / "November" / "10"), which ``find_figures`` does not read as figures: each number alone
+    on its line (``MAX_LINE_FIGURES`` at most), its row the line above it that is not a number,
+    its header the caption above ("Table 1: Number not housed on the first night of release ..."),
+    when there is one."""
+    found: list[tuple] = []
+    row, header, offset = "", None, 0
+    for line in text.splitlines(keepends=True):
+        cell = BARE_NUMBER.match(line)
+        if cell is not None:
+            start = offset + cell.start(1)
+            value = float(cell.group(1).replace(",", ""))
+            kind = "table" if header else "sentence"
+            found.append(
+                (None, None, start, start + len(cell.group(1)), value, cell.group(1), kind, row, header, None, None)
+            )
+            if len(found) >= MAX_LINE_FIGURES:
+                break
+        elif line.strip():
+            row = line.strip()
+            if TABLE_CAPTION.match(line):
+                header = row
+        offset += len(line)
+    return found
 
 
 def _figure_fields(f: Figure) -> tuple:

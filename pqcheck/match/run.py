@@ -29,11 +29,24 @@ from ..records import now_iso
 from .evidence import EvidenceReader, clip
 from .options import DEFAULT_OPTIONS, MatchOptions
 from .retrieval import LOCAL, CandidateSearch, TargetReader
-from .scoring import LOCAL_KEEP, LOCAL_MIN_RELEVANCE, corroborate, first_pass, full_score, gap_days, held_locally
+from .scoring import (
+    ASIDE_FACTOR,
+    LOCAL_KEEP,
+    LOCAL_MIN_RELEVANCE,
+    corroborate,
+    first_pass,
+    full_score,
+    gap_days,
+    held_locally,
+)
 from .terms import MATCHER_VERSION, Refusal, Stemmer, Term, TermFinder, day
 
 LOCAL_CATEGORIES = ("not_held_centrally",)  # refusals for which local bodies' disclosures are evidence
 POOL = 8  # candidates whose figures and pages are read (at least keep + SAID_EXTRA), and the 2 best of each FTS list
+BEST_RANKED = {"pages_rank": 2, "answers_rank": 2, "statements_rank": 2}
+# ... and an answer labelled a refusal or "other" that would be in the pool but for its aside factor: the first
+# pass applies it before the figures are read (one that gave figures on the subject beside a refusal, or in
+# passing, looks poorer there than it is; read from the text in hand, it costs little)
 # kept beyond options.keep, when they reach min_score: other answers and ministers' statements that gave the figures
 # (a refusal contradicted in Parliament many times, as the missing children from asylum hotels were, keeps them);
 # never more than keep - 1 (a run asked to keep one pair keeps one)
@@ -131,7 +144,7 @@ def match_db(
 def load_refusals(conn: sqlite3.Connection, question_ids: Iterable[int] | None) -> list[dict[str, Any]]:
     """The refusals to match (every one when ``question_ids`` is None), with their question and department."""
     sql = """
-        SELECT r.question_id, r.label, r.category, r.phrase, r.subject, r.subject_terms, r.period,
+        SELECT r.question_id, r.label, r.category, r.phrase, r.subject, r.subject_terms, r.refused_part, r.period,
                r.period_start, r.period_end, q.date_answered, q.date_tabled, q.heading, q.question_text,
                substr(q.answer_text, 1, 600) AS answer_text, qd.department_id
         FROM refusals r
@@ -251,8 +264,13 @@ class Matcher:
         scored = first_pass(context, candidates, self.targets.read(candidates))
         pool_size = max(POOL, options.keep + SAID_EXTRA)
         pool = scored[:pool_size]
-        best_ranked = ("pages_rank", "answers_rank", "statements_rank")
-        pool += [c for c in scored[pool_size:] if any(c.get(rank, 99) <= 2 for rank in best_ranked)]
+        cut = pool[-1]["first"] if pool else 0.0
+        pool += [
+            c
+            for c in scored[pool_size:]
+            if any(c.get(rank, 99) <= best for rank, best in BEST_RANKED.items())
+            or (c.get("aside") and c["first"] >= cut * ASIDE_FACTOR)
+        ]
         finals = [full_score(context, c, e) for c, e in self.evidence.choose(context, pool)]
         finals = [s for s in finals if s["relevance"] >= options.min_score]
         finals.sort(key=lambda s: (-s["score"], s["target"]))

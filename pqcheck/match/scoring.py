@@ -29,7 +29,8 @@ Every contribution of ``WEIGHTS`` is stored in ``reasons``:
   in an index of ``COMMON_MIN_ROWS`` rows or more, not in more than ``COMMON_SHARE`` of them);
 - ``lead``: a penalty when the first-listed (most specific) term is missing and less than
   ``LEAD_COVERAGE`` of the terms are found (Universal Credit *advances* for a question on
-  Universal Credit *sanctions*).
+  Universal Credit *sanctions*); of a question that enumerates alternatives, the lead is a term
+  outside them and the share is of its best reading (``terms.Refusal.best_reading_share``).
 
 The period, outcome and time bonuses are scaled by the ``terms`` share: they say how good a
 disclosure is, not whether it is on the subject. :func:`first_pass` ranks every candidate on cheap
@@ -129,20 +130,14 @@ def _term_hits(refusal: Refusal, candidate: dict[str, Any], evidence: dict[str, 
 def quick_score(refusal: Refusal, candidate: dict[str, Any]) -> float:
     """The first-pass score: the rules of ``_rules`` on the title and request text only, without
     the reasons (it runs for every candidate)."""
-    found, total, specific, lead = 0.0, 0.0, 0, 0.0
     title, request = candidate["title_text"], candidate["request_stems"]
     answer = candidate["kind"] != "foi"  # an answer or a statement
-    for term in refusal.terms:
-        idf = term.idf_answers if answer else term.idf
-        total += idf
-        if title.has(term) or request.has(term):
-            found += idf
-            specific += not term.common
-        elif term is refusal.lead:
-            lead = WEIGHTS["lead_missing"] / 2  # it may still be in the pages
-    coverage = found / (total or 1.0)
-    if coverage >= LEAD_COVERAGE:
-        lead = 0.0
+    credits = [1.0 if title.has(term) or request.has(term) else 0.0 for term in refusal.terms]
+    coverage = refusal.share(credits, answer)
+    specific = sum(1 for credit, term in zip(credits, refusal.terms, strict=True) if credit and not term.common)
+    lead = 0.0
+    if refusal.lead is not None and not credits[refusal.lead_index] and _lead_share(refusal, credits, answer):
+        lead = WEIGHTS["lead_missing"] / 2  # it may still be in the pages
     score = WEIGHTS["terms"] * coverage + WEIGHTS["similarity"] * _similarity(refusal, candidate)[0]
     if refusal.years and candidate["years"]:
         overlap = len(refusal.years & candidate["years"]) / len(refusal.years)
@@ -152,6 +147,12 @@ def quick_score(refusal: Refusal, candidate: dict[str, Any]) -> float:
     score += _time(refusal, candidate, coverage)[1]
     score += _generic(refusal, specific) + lead
     return score
+
+
+def _lead_share(refusal: Refusal, credits: list[float], answers: bool) -> bool:
+    """Whether a target holds less than ``LEAD_COVERAGE`` of the subject, under its best reading:
+    one alternative of those the question enumerates is the whole subject here."""
+    return refusal.best_reading_share(credits, answers) < LEAD_COVERAGE
 
 
 def _similarity(refusal: Refusal, candidate: dict[str, Any]) -> tuple[float, float, float]:
@@ -198,8 +199,7 @@ def _generic(refusal: Refusal, specific: int) -> float:
 
 def _rules(refusal: Refusal, candidate: dict[str, Any], evidence: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     hits = _term_hits(refusal, candidate, evidence)
-    total = sum(h["idf"] for h in hits) or 1.0
-    coverage = sum(h["idf"] * h["credit"] for h in hits) / total
+    coverage = refusal.share([h["credit"] for h in hits], candidate["kind"] != "foi")
     rules: dict[str, dict[str, Any]] = {
         "terms": {"value": round(coverage, 3), "contribution": WEIGHTS["terms"] * coverage, "hits": hits}
     }
@@ -235,7 +235,8 @@ def _rules(refusal: Refusal, candidate: dict[str, Any], evidence: dict[str, Any]
     specific = [h["term"] for h, t in zip(hits, refusal.terms, strict=True) if h["credit"] > 0 and not t.common]
     rules["generic"] = {"specific_shared": specific, "contribution": _generic(refusal, len(specific))}
     if refusal.lead is not None:
-        missing = not hits[refusal.terms.index(refusal.lead)]["credit"] and coverage < LEAD_COVERAGE
+        credits = [h["credit"] for h in hits]
+        missing = not credits[refusal.lead_index] and _lead_share(refusal, credits, candidate["kind"] != "foi")
         rules["lead"] = {"term": refusal.lead.text, "contribution": WEIGHTS["lead_missing"] if missing else 0.0}
     return rules
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -149,6 +150,11 @@ class TermFinder:
         self.stemmer = stemmer
         self.stop_stems = frozenset(stemmer.words(" ".join(STOPWORDS)))
         self.related = {" " + " ".join(stemmer.words(k)) + " ": v for k, v in RELATED.items()}
+        # the lexicon's words of several words ("attempted suicide", "universal credit"), longest first:
+        # found in a subject, each is one term
+        self.phrases = sorted(
+            ((k, w) for k, w in zip(self.related, RELATED, strict=True) if k.count(" ") > 2), key=lambda p: -len(p[0])
+        )
 
     def terms(self, refusal: dict[str, Any], counts: DocumentCounts) -> tuple[list[Term], str]:
         """The subject's terms with their weights, and where they came from."""
@@ -165,6 +171,7 @@ class TermFinder:
             raw = [w for w in WORD.findall((text or "").lower()) if w not in STOPWORDS and not w.isdigit()]
         if UNDER_18.search(refusal.get("subject") or refusal.get("question_text") or ""):
             raw = ["children", *(t for t in raw if t not in ("age", "aged"))]
+        raw = self.with_phrases(refusal.get("subject") or refusal.get("question_text") or "", raw)
         places = place_words(refusal.get("subject") or refusal.get("question_text"))
         glued = _glued_words(refusal)
         terms: list[Term] = []
@@ -199,6 +206,29 @@ class TermFinder:
             if len(terms) >= 16:
                 break
         return terms, source
+
+    def with_phrases(self, subject: str, raw: list[str]) -> list[str]:
+        """``raw`` with each phrase of the lexicon that ``subject`` holds ("attempted suicides") in
+        place of its words: one term, which its related forms ("self-harm") also match. A word the
+        subject also uses outside the phrase stays a term of its own."""
+        joined = " " + " ".join(self.stemmer.words(subject)) + " "
+        found: list[tuple[str, str]] = []
+        for key, phrase in self.phrases:
+            if key in joined:
+                found.append((key, phrase))
+                joined = joined.replace(key, " | ")
+        if not found:
+            return raw
+        rest = frozenset(joined.split())
+        out: list[str] = []
+        for text in raw:
+            stems = self.stemmer.words(text)
+            owners = [p for k, p in found if f" {stems[0]} " in k] if len(stems) == 1 and stems[0] not in rest else []
+            if owners:
+                out += [p for p in owners if p not in out]
+            else:
+                out.append(text)
+        return out + [phrase for _, phrase in found if phrase not in out]
 
 
 # A place the question narrows its subject to: "in the London Borough of Hounslow", "at HMP Leeds",
@@ -292,10 +322,25 @@ class Refusal:
         if not self.subject_stems:
             self.subject_stems = " ".join(" ".join(t.stems) for t in terms)
         self.years = self._years(refusal)
-        self.total_idf = sum(t.idf for t in terms) or 1.0
-        # the most specific term (the first listed that is not a generic word): a target without it,
-        # and without most of the other terms, is probably about a neighbouring subject
-        self.lead = min((t for t in terms if not t.generic), key=lambda t: t.position, default=None)
+        self.idfs = [t.idf for t in terms]
+        self.idfs_answers = [t.idf_answers for t in terms]
+        self.totals = {False: sum(self.idfs) or 1.0, True: sum(self.idfs_answers) or 1.0}
+        # the subject as each of the alternatives it enumerates would ask it (one reading, of all the
+        # terms, when it enumerates none): a target on any one of them holds the subject
+        self.readings = readings(terms, alternatives(refusal), stemmer)
+        self.reading_totals = {
+            answers: [sum(idfs[n] for n in r) or 1.0 for r in self.readings]
+            for answers, idfs in ((False, self.idfs), (True, self.idfs_answers))
+        }
+        in_all = set.intersection(*map(set, self.readings)) if self.readings else set()
+        # the most specific term (the first listed that is not a generic word, nor only one of the
+        # alternatives): a target without it, and without most of the other terms, is probably
+        # about a neighbouring subject
+        specific = [t for i, t in enumerate(terms) if not t.generic and i in in_all] or [
+            t for t in terms if not t.generic
+        ]
+        self.lead = min(specific, key=lambda t: t.position, default=None)
+        self.lead_index = terms.index(self.lead) if self.lead is not None else -1
 
     def _years(self, refusal: dict[str, Any]) -> set[int]:
         start, end = refusal.get("period_start"), refusal.get("period_end")
@@ -306,13 +351,96 @@ class Refusal:
         text = " ".join(filter(None, [refusal.get("period"), refusal.get("subject"), refusal.get("question_text")]))
         return {y for y in years_in(text, self.year) if self.year is None or y <= self.year + 1}
 
+    def share(self, credits: list[float], answers: bool = False) -> float:
+        """The IDF-weighted share of the terms found, each term's credit (0 to 1) in ``credits`` (in
+        the order of ``terms``); the IDF of the questions index when ``answers``."""
+        idfs = self.idfs_answers if answers else self.idfs
+        return sum(c * i for c, i in zip(credits, idfs, strict=True)) / self.totals[answers]
+
+    def best_reading_share(self, credits: list[float], answers: bool = False) -> float:
+        """``share`` under the subject's best reading: of one alternative's terms and those outside
+        the alternatives (the share of all of them when the question enumerates none)."""
+        idfs = self.idfs_answers if answers else self.idfs
+        return max(
+            sum(credits[n] * idfs[n] for n in r) / total
+            for r, total in zip(self.readings, self.reading_totals[answers], strict=True)
+        )
+
     def weight_in(self, full: list[Text], partial: Iterable[Text] = ()) -> float:
         """The IDF-weighted share of the terms found in ``full`` texts (1.0) or ``partial`` ones (0.6)."""
         partial = list(partial)
-        total = 0.0
-        for term in self.terms:
-            if any(t.has(term) for t in full):
-                total += term.idf
-            elif any(t.has(term) for t in partial):
-                total += 0.6 * term.idf
-        return total / self.total_idf
+        credits = [
+            1.0 if any(t.has(term) for t in full) else 0.6 if any(t.has(term) for t in partial) else 0.0
+            for term in self.terms
+        ]
+        return self.share(credits)
+
+
+# "(a)", "(ii)", "(3)": the enumerators of a question's alternatives, by style
+ITEM_MARK = re.compile(r"\((?:(?P<roman>i|ii|iii|iv|v|vi|vii|viii|ix|x)|(?P<letter>[a-z])|(?P<digit>\d{1,2}))\)", re.I)
+# where the last alternative ends and the question goes on ("(c) universal credit have died ...")
+ITEM_END = re.compile(
+    r"[,;:?.\[]|\s(?:and|or|have|has|had|were|was|are|is|been|will|would|did|does|do|who|which|that|whose"
+    r"|in each|in the last|in the past|since|between|during|broken down|by)\s",
+    re.I,
+)
+LAST_ITEM_EXTRA = 2  # words the last alternative may have beyond the longest of the others
+MAX_READINGS = 12
+
+
+def alternatives(refusal: dict[str, Any]) -> list[list[str]]:
+    """The alternatives a question enumerates ("(a) attendance allowance, (b) employment support
+    allowance and (c) universal credit"), as groups of item texts (one group per style of
+    enumerator, each of two items or more); none when the refusal refuses one part of the question
+    (its subject is that part already) or the question enumerates nothing."""
+    question = refusal.get("question_text") or ""
+    if refusal.get("refused_part") or "(" not in question:
+        return []
+    marks: dict[str, list[re.Match[str]]] = {}
+    for m in ITEM_MARK.finditer(question):
+        marks.setdefault(m.lastgroup or "", []).append(m)
+    groups = []
+    for found in marks.values():
+        if len(found) < 2:
+            continue
+        items = [question[a.end() : b.start()].strip() for a, b in itertools.pairwise(found)]
+        last = question[found[-1].end() :]
+        end = ITEM_END.search(last)
+        groups.append([*items, _at_most(last[: end.start()] if end else last, max(map(_content, items)))])
+    return groups
+
+
+def _content(text: str) -> int:
+    return sum(1 for w in WORD.findall(text.lower()) if w not in STOPWORDS)
+
+
+def _at_most(last: str, longest: int) -> str:
+    """The last alternative, of at most ``LAST_ITEM_EXTRA`` content words more than the longest of
+    the others: where a question goes on after it is not always marked ("(b) children asylum
+    seekers went missing")."""
+    words = last.split()
+    kept = 0
+    for n, word in enumerate(words):
+        kept += _content(word)
+        if kept > longest + LAST_ITEM_EXTRA:
+            return " ".join(words[:n])
+    return " ".join(words)
+
+
+def readings(terms: list[Term], groups: list[list[str]], stemmer: Stemmer) -> list[tuple[int, ...]]:
+    """The readings of a subject, each the indexes of the terms it holds: one item of each group of
+    alternatives, with the terms outside them (a term in every item of a group, or none, is outside
+    it). One reading of all the terms when there are no alternatives, or too many combinations."""
+    every = tuple(range(len(terms)))
+    choices: list[list[set[int]]] = []  # per group: for each item, the indexes of the terms only some items hold
+    for items in groups:
+        texts = [Text(stemmer.words(item)) for item in items]
+        held = [{i for i, t in enumerate(terms) if all(f" {s} " in text.joined for s in t.stems)} for text in texts]
+        own = set.union(*held) - set.intersection(*held)
+        if own:
+            choices.append([h & own for h in held])
+    if not choices or math.prod(len(c) for c in choices) > MAX_READINGS:
+        return [every]
+    left_out = set.union(*(set.union(*c) for c in choices))
+    outside = [i for i in every if i not in left_out]
+    return [tuple(sorted({*outside, *set.union(*combo)})) for combo in itertools.product(*choices)]
