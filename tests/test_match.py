@@ -621,10 +621,10 @@ def test_candidates_are_bounded_not_all_pairs():
     large, large_reads, found = _run_counting_reads(150)
     assert small.max_candidates == large.max_candidates == 10 and large.candidates == 10
     assert len(found) == 3
-    # each FTS5 query is cut at options.candidates, and the work does not grow with the number of FOIs
+    # each phrase's rows are read once, by a one-phrase FTS5 query; no statement more with more FOIs
     ranked = [s for s in large_reads if " MATCH " in s]
-    assert len(ranked) == 3 and all(s.rstrip().endswith("LIMIT 10") for s in ranked)
-    assert len(small_reads) == len(large_reads) < 100
+    assert ranked and len(ranked) == len([s for s in small_reads if " MATCH " in s])
+    assert len(small_reads) == len(large_reads) < 120
 
 
 def test_only_some_questions(mdb):

@@ -40,13 +40,17 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+import numpy as np
 
 from ..periods import years_in
 from ..speakers import speaks_in_office
 from .letters import restated_request
 from .options import MatchOptions
+from .phrases import Hits, PhraseLists, best, combine
 from .terms import Stemmer, Term, Text, day
 
 MAX_QUERY_TERMS = 6
@@ -102,6 +106,12 @@ STATEMENT_SQL = """
     ORDER BY s LIMIT :limit
 """
 INDEXES = ("foi_requests", "foi_pages", "questions", "contributions")
+LISTS = {  # each index: the TEMP table of its rows that can be candidates, its bm25 column weights, dates with spans
+    "foi_requests": ("pqm_req", (3.0, 1.0), True),
+    "foi_pages": ("pqm_page", (), True),
+    "questions": ("pqm_ans", (2.0, 1.0, 2.0), False),
+    "contributions": ("pqm_stmt", (1.0, 2.0), False),
+}
 
 
 class CandidateSearch:
@@ -176,6 +186,13 @@ class CandidateSearch:
             "questions": conn.execute("SELECT count(*) FROM questions").fetchone()[0],
             "contributions": conn.execute("SELECT count(*) FROM temp.pqm_stmt").fetchone()[0],
         }
+        self.lists = {
+            index: PhraseLists(conn, f"{index}_fts", weights, f"temp.{table}", spans=spans)
+            for index, (table, weights, spans) in LISTS.items()
+        }
+        self.page_requests = np.fromiter(
+            (r[0] for r in conn.execute("SELECT req FROM temp.pqm_page ORDER BY rowid")), dtype=np.int64
+        )
 
     def close(self) -> None:
         for name in ("pqm_req", "pqm_page", "pqm_ans", "pqm_dept", "pqm_stmt"):
@@ -197,7 +214,7 @@ class CandidateSearch:
         """Rows with the term (an upper bound for a phrase): in its own form, or the most in any form."""
         return max(min(self.df(index, s) for s in key.split()) for key in (term.keys[:1] if own else term.keys))
 
-    def query(self, index: str, terms: list[Term], *, pairs: bool = True, rarest_alone: bool = False) -> str | None:
+    def query(self, index: str, terms: list[Term], *, pairs: bool = True, rarest_alone: bool = False) -> Query | None:
         """The FTS5 query for ``index``: the subject's terms (each with its other form, VARIANTS),
         generic words left out, the rarest first while their rows add up to at most ``QUERY_ROWS``
         (the two rarest always: a common term says little and makes the query slow).
@@ -218,18 +235,21 @@ class CandidateSearch:
                 break
             chosen.append(term)
             total += df
-        expression = {id(t): "(" + " OR ".join(t.queries) + ")" if len(t.queries) > 1 else t.queries[0] for t in chosen}
-        ordered = sorted(chosen, key=lambda t: t.position)
-        if len(chosen) == 1:
-            return expression[id(chosen[0])]
-        if not pairs:
-            return " OR ".join(expression[id(t)] for t in ordered for _ in range(2 if t.position < 2 else 1))
-        first, second = (expression[id(t)] for t in ordered[:2])
-        clauses = [f"({expression[id(a)]} AND {expression[id(b)]})" for a, b in itertools.combinations(ordered, 2)]
-        clauses.append(f"({first} AND {second})")
-        if rarest_alone:
-            clauses.insert(0, expression[id(chosen[0])])
-        return " OR ".join(clauses)
+        return Query(sorted(chosen, key=lambda t: t.position), chosen[0], pairs, rarest_alone)
+
+    def hits(self, index: str, query: Query, department: int, lo: int, hi: int, undated: bool) -> Hits:
+        """The rows of ``index`` that ``query`` matches in the department and the window, with the
+        bm25 FTS5 would give them (``phrases``)."""
+        lists = self.lists[index]
+        terms = [[lists.rows(p, department, lo, hi, undated) for p in t.queries] for t in query.terms]
+        if len(query.terms) == 1:
+            return combine(terms, [1], pairs=False, alone=None, leading=None)
+        if not query.pairs:
+            return combine(
+                terms, [2 if t.position < 2 else 1 for t in query.terms], pairs=False, alone=None, leading=None
+            )
+        alone = query.terms.index(query.rarest) if query.rarest_alone else None
+        return combine(terms, [], pairs=True, alone=alone, leading=(0, 1))
 
     def candidates(
         self, question_id: int, department: str, answered: int | None, terms: list[Term]
@@ -242,7 +262,7 @@ class CandidateSearch:
             lo, hi = -UNBOUNDED, UNBOUNDED
         else:
             lo, hi = answered - options.days_before, answered + options.days_after
-        base = {"dept": self.dept_codes.get(department, -1), "lo": lo, "hi": hi, "limit": options.candidates}
+        dept, limit, undated = self.dept_codes.get(department, -1), options.candidates, options.include_undated
         ranked: dict[tuple[str, int], dict[str, Any]] = {}
 
         def add(kind: str, hits: list[tuple], source: str) -> None:
@@ -255,30 +275,76 @@ class CandidateSearch:
                     entry["page_rowid"] = hit[1]
 
         queries = {}
-        undated = int(options.include_undated)
         if query := self.query("foi_requests", terms, rarest_alone=True):
-            queries["foi_requests"] = query
-            hits = self.conn.execute(REQUEST_SQL, {**base, "query": query, "undated": undated}).fetchall()
-            add("foi", hits, "title")
+            queries["foi_requests"] = query.expression()
+            found = self.hits("foi_requests", query, dept, lo, hi, undated)
+            add("foi", best(found, limit, self.lists["foi_requests"].rowids), "title")
         if query := self.query("foi_pages", terms, rarest_alone=False):
-            hits = self.conn.execute(PAGE_SQL, {**base, "query": query, "undated": undated}).fetchall()
-            if len(hits) < PAGE_FALLBACK and (wider := self.query("foi_pages", terms, pairs=False)) != query:
+            hits = self._pages(query, dept, lo, hi, undated, limit)
+            wider = self.query("foi_pages", terms, pairs=False)
+            if len(hits) < PAGE_FALLBACK and wider and wider.expression() != query.expression():
                 query = wider
-                hits = self.conn.execute(PAGE_SQL, {**base, "query": query, "undated": undated}).fetchall()
-            queries["foi_pages"] = query
+                hits = self._pages(query, dept, lo, hi, undated, limit)
+            queries["foi_pages"] = query.expression()
             add("foi", hits, "pages")
         if options.answers and department != LOCAL and (query := self.query("questions", terms, rarest_alone=True)):
-            queries["questions"] = query
-            hits = self.conn.execute(
-                ANSWER_SQL, {**base, "query": query, "qid": question_id, "undated": undated}
-            ).fetchall()
-            add("answer", hits, "answers")
+            queries["questions"] = query.expression()
+            found = self.hits("questions", query, dept, lo, hi, undated)
+            rowids = self.lists["questions"].rowids
+            found = Hits(
+                found.positions[rowids[found.positions] != question_id],
+                found.scores[rowids[found.positions] != question_id],
+            )
+            add("answer", best(found, limit, rowids), "answers")
         statements = options.answers and department != LOCAL and self.rows["contributions"]
         if statements and (query := self.query("contributions", terms, rarest_alone=True)):
-            queries["contributions"] = query
-            hits = self.conn.execute(STATEMENT_SQL, {**base, "query": query, "undated": undated}).fetchall()
-            add("statement", hits, "statements")
+            queries["contributions"] = query.expression()
+            found = self.hits("contributions", query, dept, lo, hi, undated)
+            add("statement", best(found, limit, self.lists["contributions"].rowids), "statements")
         return sorted(ranked.values(), key=lambda e: -e["rrf"])[: options.candidates], queries
+
+    def _pages(
+        self, query: Query, dept: int, lo: int, hi: int, undated: bool, limit: int
+    ) -> list[tuple[int, int, float]]:
+        """The best page of each request the page query finds: (request, page, bm25), best first."""
+        found = self.hits("foi_pages", query, dept, lo, hi, undated)
+        requests = self.page_requests[found.positions]
+        order = np.lexsort((found.positions, found.scores))
+        requests_sorted = requests[order]
+        _, first = np.unique(requests_sorted, return_index=True)
+        chosen = order[first]
+        chosen = chosen[np.lexsort((requests[chosen], found.scores[chosen]))][:limit]
+        pages = self.lists["foi_pages"].rowids[found.positions[chosen]]
+        return [
+            (int(r), int(p), float(s)) for r, p, s in zip(requests[chosen], pages, found.scores[chosen], strict=True)
+        ]
+
+
+@dataclass(frozen=True)
+class Query:
+    """An FTS5 query of the candidate search: its terms (most specific first), the rarest, and its form."""
+
+    terms: list[Term]
+    rarest: Term
+    pairs: bool
+    rarest_alone: bool
+
+    def expression(self) -> str:
+        """The query as FTS5's MATCH reads it (what the matches' reasons keep)."""
+        expression = {
+            id(t): "(" + " OR ".join(t.queries) + ")" if len(t.queries) > 1 else t.queries[0] for t in self.terms
+        }
+        ordered = self.terms
+        if len(ordered) == 1:
+            return expression[id(ordered[0])]
+        if not self.pairs:
+            return " OR ".join(expression[id(t)] for t in ordered for _ in range(2 if t.position < 2 else 1))
+        first, second = (expression[id(t)] for t in ordered[:2])
+        clauses = [f"({expression[id(a)]} AND {expression[id(b)]})" for a, b in itertools.combinations(ordered, 2)]
+        clauses.append(f"({first} AND {second})")
+        if self.rarest_alone:
+            clauses.insert(0, expression[id(self.rarest)])
+        return " OR ".join(clauses)
 
 
 class TargetReader:
