@@ -19,7 +19,9 @@ from bench import quality_matches
 from pqcheck.db import ensure_db_shape, open_db
 from pqcheck.departments import save_departments
 from pqcheck.foi import ingest
-from pqcheck.match import MATCHER_VERSION, MatchOptions, match_db, match_id
+from pqcheck.match import MATCHER_VERSION, Matcher, MatchOptions, load_refusals, match_db, match_id
+from pqcheck.match.phrases import best
+from pqcheck.match.retrieval import PAGE_SQL, REQUEST_SQL
 from pqcheck.match.scoring import CORROBORATION_STEP
 from pqcheck.periods import parse_date_span
 from pqcheck.records import FoiDocument, FoiRequest
@@ -625,6 +627,43 @@ def test_candidates_are_bounded_not_all_pairs():
     ranked = [s for s in large_reads if " MATCH " in s]
     assert ranked and len(ranked) == len([s for s in small_reads if " MATCH " in s])
     assert len(small_reads) == len(large_reads) < 120
+
+
+def test_phrase_lists_give_the_rows_and_bm25_of_fts5(mdb):
+    """The candidate search adds up each phrase's bm25 share in the department's rows: the same rows
+    and scores as FTS5's own query (``REQUEST_SQL``, ``PAGE_SQL``) over the whole index."""
+    refusal_with(mdb)
+    for i, (title, text) in enumerate(
+        [
+            ("Immigration detention of trafficking victims", DISCLOSURE),
+            ("Trafficking victims in detention centres", "The number of trafficking victims was 12 in 2018."),
+            ("Detention of immigration offenders", "Immigration detention figures: 40 people held."),
+            ("Victims of crime in the immigration system", "Victims of trafficking and immigration detention: 9."),
+            ("Trafficking victims", "Trafficking trafficking victim victims detention."),
+        ]
+    ):
+        add_foi(mdb, f"ho-{i}", title=title, text=text, when=f"2019-0{i + 1}-10")
+    add_foi(mdb, "moj-1", authority="Ministry of Justice", title="Trafficking victims in immigration detention")
+    refusal = load_refusals(mdb.conn, None)[0]
+    matcher = Matcher(mdb.conn, MatchOptions())
+    search = matcher.search
+    terms, _ = matcher.terms(refusal)
+    dept = search.dept_codes[refusal["department_id"]]
+    window = {"dept": dept, "lo": 0, "hi": 10**9, "undated": 1, "limit": 50}
+    for pairs in (True, False):
+        query = search.query("foi_requests", terms, pairs=pairs, rarest_alone=True)
+        found = search.hits("foi_requests", query, dept, 0, 10**9, True)
+        mine = best(found, 50, search.lists["foi_requests"].rowids)
+        fts5 = mdb.execute(REQUEST_SQL, {**window, "query": query.expression()}).fetchall()
+        assert len(fts5) >= 3
+        assert [r for r, _ in mine] == [r for r, _ in fts5]
+        assert [s for _, s in mine] == pytest.approx([s for _, s in fts5])
+    query = search.query("foi_pages", terms, rarest_alone=False)
+    mine = search.pages(query, dept, 0, 10**9, True, 50)
+    fts5 = mdb.execute(PAGE_SQL, {**window, "query": query.expression()}).fetchall()
+    assert [(r, p) for r, p, _ in mine] == [(r, p) for r, p, _ in fts5] and len(fts5) >= 2
+    assert [s for *_, s in mine] == pytest.approx([s for *_, s in fts5])
+    matcher.close()
 
 
 def test_only_some_questions(mdb):

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-CACHE_ROWS = 12_000_000  # phrase rows kept per index and process (16 bytes each), least recently used dropped
+CACHE_ROWS = 16_000_000  # phrase rows kept per index and process (12 bytes each), least recently used dropped
+PHRASE_ROWS = 300  # rows of a phrase read in full for one refusal, at most; beyond: the highest shares, and lookups
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,10 @@ class Hits:
 
 @dataclass(frozen=True)
 class _Phrase:
-    departments: np.ndarray  # int32, sorted
-    positions: np.ndarray  # int32, positions in the index's arrays, in department then row order
-    scores: np.ndarray  # float64, the phrase's bm25 share in each row (negative, as FTS5's)
+    starts: np.ndarray  # where each department's rows begin (department code -> index), one more at the end
+    positions: np.ndarray  # int32, positions in the index's arrays, by department, in row order
+    scores: np.ndarray  # float32, the phrase's bm25 share in each row (negative, as FTS5's)
+    by_share: np.ndarray  # int32, indexes of the rows above: by department, its highest share first
 
 
 class PhraseLists:
@@ -57,11 +59,13 @@ class PhraseLists:
         columns = np.fromiter(cursor, dtype=np.dtype((np.int64, 4))).reshape(-1, 4)
         self.rowids = columns[:, 0].copy()
         self.dept = columns[:, 1].astype(np.int32)
+        self.codes = np.arange(int(self.dept.max(initial=0)) + 2)
         self.day = columns[:, 2].copy()
         self.last = columns[:, 3].copy()
         self.undated = self.day == -1
         self.cache: OrderedDict[str, _Phrase] = OrderedDict()
         self.cached_rows = 0
+        self.loads = self.loaded_rows = 0  # phrases read from the index, and their rows kept, in all
 
     def phrase(self, phrase: str) -> _Phrase:
         found = self.cache.get(phrase)
@@ -77,25 +81,57 @@ class PhraseLists:
         positions, scores = positions[inside], pairs[inside, 1]
         departments = self.dept[positions]
         order = np.lexsort((positions, departments))
-        found = _Phrase(departments[order], positions[order].astype(np.int32), scores[order])
+        positions, scores, departments = positions[order].astype(np.int32), scores[order], departments[order]
+        scores = scores.astype(np.float32)
+        by_share = np.lexsort((positions, scores, departments)).astype(np.int32)
+        found = _Phrase(np.searchsorted(departments, self.codes), positions, scores, by_share)
         self.cache[phrase] = found
         self.cached_rows += len(order)
+        self.loads += 1
+        self.loaded_rows += len(order)
         while self.cached_rows > CACHE_ROWS and len(self.cache) > 1:
             _, dropped = self.cache.popitem(last=False)
             self.cached_rows -= len(dropped.positions)
         return found
 
-    def rows(self, phrase: str, dept: int, lo: int, hi: int, undated: bool) -> tuple[np.ndarray, np.ndarray]:
+    def rows(self, phrase: str, dept: int, lo: int, hi: int, undated: bool) -> tuple[np.ndarray, np.ndarray, bool]:
         """The phrase's rows of department ``dept`` whose span meets the window ``lo``-``hi`` (and
-        the undated ones if ``undated``): their positions and the phrase's bm25 share."""
+        the undated ones if ``undated``): their positions, the phrase's bm25 share in each and
+        whether that is all of them. A department with more than ``PHRASE_ROWS`` rows of the
+        phrase gives that many, its highest shares (the others: :meth:`shares`)."""
         found = self.phrase(phrase)
-        first, end = np.searchsorted(found.departments, [dept, dept + 1])
-        positions, scores = found.positions[first:end], found.scores[first:end]
+        if not 0 <= dept < len(found.starts) - 1:
+            return found.positions[:0], found.scores[:0], True
+        first, end = found.starts[dept], found.starts[dept + 1]
+        if end - first <= PHRASE_ROWS:
+            positions, scores = found.positions[first:end], found.scores[first:end]
+            keep = self._in_window(positions, lo, hi, undated)
+            return positions[keep], scores[keep], True
+        kept_positions, kept_scores, kept = [], [], 0
+        while first < end and kept < PHRASE_ROWS:
+            chosen = found.by_share[first : min(end, first + 2 * PHRASE_ROWS)]
+            positions = found.positions[chosen]
+            keep = self._in_window(positions, lo, hi, undated)
+            kept_positions.append(positions[keep])
+            kept_scores.append(found.scores[chosen[keep]])
+            kept += len(kept_positions[-1])
+            first += len(chosen)
+        positions, scores = np.concatenate(kept_positions), np.concatenate(kept_scores)
+        return positions[:PHRASE_ROWS], scores[:PHRASE_ROWS], False
+
+    def shares(self, phrase: str, dept: int, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which of ``positions`` (sorted, of department ``dept``) hold the phrase, and its share in those."""
+        found = self.phrase(phrase)
+        first, end = found.starts[dept], found.starts[dept + 1]
+        block = found.positions[first:end]
+        at = np.minimum(np.searchsorted(block, positions), len(block) - 1)
+        held = block[at] == positions
+        return held, found.scores[first:end][at[held]]
+
+    def _in_window(self, positions: np.ndarray, lo: int, hi: int, undated: bool) -> np.ndarray:
         blank = self.undated[positions]
         keep = ~blank & (self.day[positions] <= hi) & (self.last[positions] >= lo)
-        if undated:
-            keep |= blank
-        return positions[keep], scores[keep]
+        return keep | blank if undated else keep
 
 
 def combine(

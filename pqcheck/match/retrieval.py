@@ -241,7 +241,14 @@ class CandidateSearch:
         """The rows of ``index`` that ``query`` matches in the department and the window, with the
         bm25 FTS5 would give them (``phrases``)."""
         lists = self.lists[index]
-        terms = [[lists.rows(p, department, lo, hi, undated) for p in t.queries] for t in query.terms]
+        found = [[lists.rows(p, department, lo, hi, undated) for p in t.queries] for t in query.terms]
+        terms = [[(positions, scores) for positions, scores, _ in phrases] for phrases in found]
+        cut = [(i, j) for i, phrases in enumerate(found) for j, (*_, whole) in enumerate(phrases) if not whole]
+        if cut:  # every row found: its shares of the phrases read in part
+            rows = np.unique(np.concatenate([positions for phrases in terms for positions, _ in phrases]))
+            for i, j in cut:
+                held, scores = lists.shares(query.terms[i].queries[j], department, rows)
+                terms[i][j] = (rows[held], scores)
         if len(query.terms) == 1:
             return combine(terms, [1], pairs=False, alone=None, leading=None)
         if not query.pairs:
@@ -280,11 +287,11 @@ class CandidateSearch:
             found = self.hits("foi_requests", query, dept, lo, hi, undated)
             add("foi", best(found, limit, self.lists["foi_requests"].rowids), "title")
         if query := self.query("foi_pages", terms, rarest_alone=False):
-            hits = self._pages(query, dept, lo, hi, undated, limit)
+            hits = self.pages(query, dept, lo, hi, undated, limit)
             wider = self.query("foi_pages", terms, pairs=False)
             if len(hits) < PAGE_FALLBACK and wider and wider.expression() != query.expression():
                 query = wider
-                hits = self._pages(query, dept, lo, hi, undated, limit)
+                hits = self.pages(query, dept, lo, hi, undated, limit)
             queries["foi_pages"] = query.expression()
             add("foi", hits, "pages")
         if options.answers and department != LOCAL and (query := self.query("questions", terms, rarest_alone=True)):
@@ -303,7 +310,7 @@ class CandidateSearch:
             add("statement", best(found, limit, self.lists["contributions"].rowids), "statements")
         return sorted(ranked.values(), key=lambda e: -e["rrf"])[: options.candidates], queries
 
-    def _pages(
+    def pages(
         self, query: Query, dept: int, lo: int, hi: int, undated: bool, limit: int
     ) -> list[tuple[int, int, float]]:
         """The best page of each request the page query finds: (request, page, bm25), best first."""
