@@ -21,7 +21,7 @@ from pqcheck.departments import save_departments
 from pqcheck.foi import ingest
 from pqcheck.match import MATCHER_VERSION, Matcher, MatchOptions, load_refusals, match_db, match_id
 from pqcheck.match.phrases import best
-from pqcheck.match.retrieval import PAGE_SQL, REQUEST_SQL
+from pqcheck.match.retrieval import ANSWER_SQL, PAGE_SQL, REQUEST_SQL
 from pqcheck.match.scoring import CORROBORATION_STEP
 from pqcheck.periods import parse_date_span
 from pqcheck.records import FoiDocument, FoiRequest
@@ -643,6 +643,9 @@ def test_phrase_lists_give_the_rows_and_bm25_of_fts5(mdb):
         ]
     ):
         add_foi(mdb, f"ho-{i}", title=title, text=text, when=f"2019-0{i + 1}-10")
+    for qid, answer in ((1000002, DISCLOSURE), (1000003, "In 2018, 40 trafficking victims were held in detention.")):
+        add_question(mdb, qid, answer=answer)
+        add_refusal(mdb, qid, label="disclosure")
     add_foi(mdb, "moj-1", authority="Ministry of Justice", title="Trafficking victims in immigration detention")
     refusal = load_refusals(mdb.conn, None)[0]
     matcher = Matcher(mdb.conn, MatchOptions())
@@ -658,6 +661,12 @@ def test_phrase_lists_give_the_rows_and_bm25_of_fts5(mdb):
         assert len(fts5) >= 3
         assert [r for r, _ in mine] == [r for r, _ in fts5]
         assert [s for _, s in mine] == pytest.approx([s for _, s in fts5])
+    query = search.query("questions", terms, rarest_alone=True)
+    found = search.hits("questions", query, dept, 0, 10**9, True)
+    mine = best(found, 50, search.lists["questions"].rowids)
+    fts5 = mdb.execute(ANSWER_SQL, {**window, "query": query.expression(), "qid": 0}).fetchall()
+    assert len(fts5) == 3 and [r for r, _ in mine] == [r for r, _ in fts5]
+    assert [s for _, s in mine] == pytest.approx([s for _, s in fts5])
     query = search.query("foi_pages", terms, rarest_alone=False)
     mine = search.pages(query, dept, 0, 10**9, True, 50)
     fts5 = mdb.execute(PAGE_SQL, {**window, "query": query.expression()}).fetchall()

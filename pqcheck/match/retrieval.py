@@ -1,6 +1,6 @@
-"""Finding a refusal's candidates: FTS5 queries ranked by bm25, never an all-pairs scan.
+"""Finding a refusal's candidates: FTS5's bm25 over the department's rows, never an all-pairs scan.
 
-Four queries, restricted to the department and the window through small TEMP tables (row id ->
+Four queries, restricted to the department and the window (small TEMP tables: row id ->
 department, first and last day) and cut at ``options.candidates`` rows each. An FOI dated to a
 month, a year or a financial year is in the window when any day of its span is:
 
@@ -17,13 +17,21 @@ month, a year or a financial year is in the window when any day of its span is:
 
 A query is an OR of the quoted terms (each with its other form and jargon, see ``terms``), generic
 words left out, at most ``MAX_QUERY_TERMS`` of them, the rarest first while their rows add up to
-``QUERY_ROWS`` (a common term says little and makes the query slow). To keep the rows bm25 has to
-rank small, a row must hold two of the terms (``(a AND b) OR (a AND c) ...``) or the rarest term
-alone (titles and answers); a page query that finds fewer than ``PAGE_FALLBACK`` pages is asked
-again with any single term. The two most specific terms weigh double (a repeated phrase counts
-twice in bm25). The lists are merged by reciprocal rank and cut at ``options.candidates``:
-that many targets, at most, are examined per refusal. An FTS5 query reads the index rows of its
-terms (at most about ``QUERY_ROWS`` beyond the two rarest).
+``QUERY_ROWS`` (a common term says little). A row must hold two of the terms (``(a AND b) OR (a
+AND c) ...``) or the rarest term alone (titles and answers); a page query that finds fewer than
+``PAGE_FALLBACK`` pages is asked again with any single term. The two most specific terms weigh
+double (a repeated phrase counts twice in bm25). The lists are merged by reciprocal rank and cut
+at ``options.candidates``: that many targets, at most, are examined per refusal.
+
+The queries are not asked of FTS5 as they are written (``REQUEST_SQL`` and its kin, kept as the
+reference they reproduce): FTS5 would read each phrase's rows across the whole collection for every
+refusal, to weigh the phrase and then to find the department's rows. ``phrases`` reads each
+phrase's rows with its bm25 share once per process, by department, and a query adds up the shares
+of the department's rows as FTS5's bm25 would (``phrases.combine``). A phrase with more than
+``phrases.PHRASE_ROWS`` rows in the department gives that many, its highest shares, and its share
+in every row the other phrases found: the same rows and scores as FTS5's query, but for rows that
+hold only such common phrases and are among none of their highest shares, at a cost per refusal
+that does not grow with the collection. Document frequencies come from ``fts5vocab``, once per stem and process.
 
 The FOIs of local bodies (police forces, councils, NHS trusts, devolved governments:
 ``foi_requests.local_kind``) are searched apart, under the stand-in department ``LOCAL``, only for
@@ -117,9 +125,9 @@ LISTS = {  # each index: the TEMP table of its rows that can be candidates, its 
 class CandidateSearch:
     """The candidate searches of one connection.
 
-    It keeps small per-connection TEMP tables (row id -> department and day) so that the FTS5
-    queries are filtered without joining the wide tables, and reads document frequencies from
-    ``fts5vocab`` tables over the three indexes.
+    It keeps small per-connection TEMP tables (row id -> department and day), the phrase lists of
+    each index over their rows (``phrases.PhraseLists``), and reads document frequencies from
+    ``fts5vocab`` tables over the indexes (each stem counted once, then kept).
     """
 
     def __init__(self, conn: sqlite3.Connection, options: MatchOptions):
