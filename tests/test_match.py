@@ -19,7 +19,7 @@ from bench import quality_matches
 from pqcheck.db import ensure_db_shape, open_db
 from pqcheck.departments import save_departments
 from pqcheck.foi import ingest
-from pqcheck.match import MATCHER_VERSION, Matcher, MatchOptions, load_refusals, match_db, match_id
+from pqcheck.match import MATCHER_VERSION, Matcher, MatchOptions, load_refusals, match_db, match_id, phrases
 from pqcheck.match.phrases import best
 from pqcheck.match.retrieval import ANSWER_SQL, PAGE_SQL, REQUEST_SQL
 from pqcheck.match.scoring import CORROBORATION_STEP
@@ -672,6 +672,30 @@ def test_phrase_lists_give_the_rows_and_bm25_of_fts5(mdb):
     fts5 = mdb.execute(PAGE_SQL, {**window, "query": query.expression()}).fetchall()
     assert [(r, p) for r, p, _ in mine] == [(r, p) for r, p, _ in fts5] and len(fts5) >= 2
     assert [s for *_, s in mine] == pytest.approx([s for *_, s in fts5])
+    matcher.close()
+
+
+def test_a_phrase_read_in_part_keeps_fts5_scores(mdb, monkeypatch):
+    """With more rows of a phrase in the department than ``PHRASE_ROWS``, the search reads its
+    highest shares and looks its share up in every row the other phrases found: each row found
+    keeps the score FTS5 gives it, and the best rows are still found."""
+    monkeypatch.setattr(phrases, "PHRASE_ROWS", 1)
+    refusal_with(mdb)
+    for i in range(6):
+        extra = " trafficking victims" * (i % 3)
+        add_foi(mdb, f"ho-{i}", title=f"Immigration detention{extra} ({i})", text=DISCLOSURE, when=f"2019-0{i + 1}-10")
+    refusal = load_refusals(mdb.conn, None)[0]
+    matcher = Matcher(mdb.conn, MatchOptions())
+    search = matcher.search
+    terms, _ = matcher.terms(refusal)
+    dept = search.dept_codes[refusal["department_id"]]
+    query = search.query("foi_requests", terms, rarest_alone=True)
+    mine = best(search.hits("foi_requests", query, dept, 0, 10**9, True), 50, search.lists["foi_requests"].rowids)
+    window = {"dept": dept, "lo": 0, "hi": 10**9, "undated": 1, "limit": 50, "query": query.expression()}
+    fts5 = dict(mdb.execute(REQUEST_SQL, window).fetchall())
+    assert len(fts5) == 6 and 2 <= len(mine) <= 6
+    assert all(score == pytest.approx(fts5[rowid]) for rowid, score in mine)
+    assert mine[0][0] == min(fts5, key=fts5.get)
     matcher.close()
 
 
