@@ -23,15 +23,16 @@ AND c) ...``) or the rarest term alone (titles and answers); a page query that f
 double (a repeated phrase counts twice in bm25). The lists are merged by reciprocal rank and cut
 at ``options.candidates``: that many targets, at most, are examined per refusal.
 
-The queries are not asked of FTS5 as they are written (``REQUEST_SQL`` and its kin, kept as the
-reference they reproduce): FTS5 would read each phrase's rows across the whole collection for every
-refusal, to weigh the phrase and then to find the department's rows. ``phrases`` reads each
-phrase's rows with its bm25 share once per process, by department, and a query adds up the shares
-of the department's rows as FTS5's bm25 would (``phrases.combine``). A phrase with more than
-``phrases.PHRASE_ROWS`` rows in the department gives that many, its highest shares, and its share
-in every row the other phrases found: the same rows and scores as FTS5's query, but for rows that
-hold only such common phrases and are among none of their highest shares, at a cost per refusal
-that does not grow with the collection. Document frequencies come from ``fts5vocab``, once per stem and process.
+The queries are not asked of FTS5 as they are written (``REQUEST_SQL``, ``PAGE_SQL`` and
+``ANSWER_SQL``, kept as the reference they reproduce): FTS5 would read each phrase's rows across
+the whole collection for every refusal, to weigh the phrase and then to find the department's
+rows. ``phrases`` reads each phrase's rows with its bm25 share once per process, by department,
+and a query adds up the shares of the department's rows as FTS5's bm25 would
+(``phrases.combine``). A phrase with more than ``phrases.PHRASE_ROWS`` rows in the department
+gives that many, its highest shares, and its share in every row the other phrases found: the same
+rows and scores as FTS5's query, but for rows that hold only such common phrases and are among
+none of their highest shares, at a cost per refusal that does not grow with the collection.
+Document frequencies come from ``fts5vocab``, once per stem and process.
 
 The FOIs of local bodies (police forces, councils, NHS trusts, devolved governments:
 ``foi_requests.local_kind``) are searched apart, under the stand-in department ``LOCAL``, only for
@@ -106,13 +107,6 @@ ANSWER_SQL = """
     ORDER BY s LIMIT :limit
 """
 
-STATEMENT_SQL = """
-    SELECT f.rowid, bm25(contributions_fts, 1.0, 2.0) AS s
-    FROM contributions_fts AS f CROSS JOIN temp.pqm_stmt AS m ON m.rowid = f.rowid
-    WHERE f.contributions_fts MATCH :query AND m.dept = :dept
-      AND (m.day BETWEEN :lo AND :hi OR (:undated AND m.day IS NULL))
-    ORDER BY s LIMIT :limit
-"""
 INDEXES = ("foi_requests", "foi_pages", "questions", "contributions")
 LISTS = {  # each index: the TEMP table of its rows that can be candidates, its bm25 column weights, dates with spans
     "foi_requests": ("pqm_req", (3.0, 1.0), True),
@@ -296,8 +290,8 @@ class CandidateSearch:
             add("foi", best(found, limit, self.lists["foi_requests"].rowids), "title")
         if query := self.query("foi_pages", terms, rarest_alone=False):
             hits = self.pages(query, dept, lo, hi, undated, limit)
-            wider = self.query("foi_pages", terms, pairs=False)
-            if len(hits) < PAGE_FALLBACK and wider and wider.expression() != query.expression():
+            wider = self.query("foi_pages", terms, pairs=False) if len(hits) < PAGE_FALLBACK else None
+            if wider and wider.expression() != query.expression():
                 query = wider
                 hits = self.pages(query, dept, lo, hi, undated, limit)
             queries["foi_pages"] = query.expression()
@@ -306,10 +300,8 @@ class CandidateSearch:
             queries["questions"] = query.expression()
             found = self.hits("questions", query, dept, lo, hi, undated)
             rowids = self.lists["questions"].rowids
-            found = Hits(
-                found.positions[rowids[found.positions] != question_id],
-                found.scores[rowids[found.positions] != question_id],
-            )
+            other = rowids[found.positions] != question_id  # never the refusal itself
+            found = Hits(found.positions[other], found.scores[other])
             add("answer", best(found, limit, rowids), "answers")
         statements = options.answers and department != LOCAL and self.rows["contributions"]
         if statements and (query := self.query("contributions", terms, rarest_alone=True)):
