@@ -3,6 +3,7 @@
     python -m bench.run --scale 10k --scale 100k      # a few minutes, then ~30 min
     nohup python -m bench.run --scale full > bench/out/run-full.log 2>&1 &
     python -m bench.run --docs-only                   # docs/performance.md from the saved results
+    python -m bench.run --scale full --match-only     # the match stage again on the last run's database
 
 A scale is a number of written answers (10k: 10,000; 100k: 100,000; full: 750,000, every written
 answer since 2014) and FOI requests in proportion (1,000,000 at full scale). Its corpus is made
@@ -411,6 +412,14 @@ def rerun_baselines(scale: str, args: argparse.Namespace) -> None:
     path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
 
 
+def rerun_match(scale: str, args: argparse.Namespace) -> None:
+    """The match stage alone on the database of the last run at ``scale`` (or one imported and
+    classified there), into bench/out/match-only-SCALE.json; the saved run and the docs unchanged."""
+    job = make_job(OUT / f"run-{scale}" / "pqcheck.db", OUT / f"corpus-{scale}", args)
+    result = run_stage("match", job) | {"measured": datetime.now(UTC).isoformat(timespec="seconds")}
+    (OUT / f"match-only-{scale}.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+
+
 # --- docs/performance.md ------------------------------------------------------------------------------
 
 
@@ -777,6 +786,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--baselines-only", action="store_true", help="only the baselines, on the database of the last run"
     )
+    parser.add_argument(
+        "--match-only", action="store_true", help="only the match stage, on the database of the last run"
+    )
     parser.add_argument("--docs-only", action="store_true", help="only write docs/performance.md from saved results")
     parser.add_argument("--stage", choices=CHILD_STAGES, help=argparse.SUPPRESS)
     parser.add_argument("--job", help=argparse.SUPPRESS)
@@ -787,9 +799,9 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     for scale in [] if args.docs_only else args.scale or ["10k"]:
         log(f"scale {scale}: load {os.getloadavg()[0]:.2f}")
-        (rerun_baselines if args.baselines_only else run_scale)(scale, args)
+        (rerun_baselines if args.baselines_only else rerun_match if args.match_only else run_scale)(scale, args)
     results = saved_results()
-    if results:
+    if results and not args.match_only:
         write_docs(results)
     return 0
 
