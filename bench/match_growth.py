@@ -4,18 +4,20 @@
     python -m bench.match_growth --scale 100k --sample 500
 
 ``bench/run.py`` times the match stage as a whole. This splits the time of one refusal in two, on
-a seeded sample of the refusals of each scale's database (one process, after a warm-up pass over
-the same sample with another matcher, so the page cache is warm and the matcher's caches cold):
+the refusals of each scale's database (all of them, or a seeded ``--sample``), in one process after
+a warm-up pass over the same refusals with another matcher (the page cache warm, the matcher's
+caches cold, as at the start of a run):
 
-- *search*: the FTS5 queries that find the candidates (``match.REQUEST_SQL``, ``PAGE_SQL``,
-  ``ANSWER_SQL``). They read the index rows of the subject's terms in the whole collection and
-  keep those of the department and the window, so their cost follows the rows read;
+- *search*: the candidate search (``CandidateSearch.candidates``): each query phrase's rows read
+  once per process from its FTS5 index with their bm25 share (``match.phrases``; the *rows loaded*,
+  counted over the run and given per refusal), then the department's rows of the refusal's phrases
+  inside its window (the *rows read*) added up;
 - *the rest*: the terms, reading and scoring at most ``MatchOptions.candidates`` targets and the
   evidence of the best of them, bounded whatever the size of the collection.
 
-Rows read are counted afterwards, outside the timing, as the rows each query's MATCH finds.
-Results go to ``bench/out/match_growth.json``; ``bench/run.py --docs-only`` puts them in
-docs/performance.md.
+A run's phrase lists are read once and serve every refusal after, so a sample's cost a refusal is
+higher than a whole run's: ``--sample 0`` (the default) measures every refusal. Results go to
+``bench/out/match_growth.json``; ``bench/run.py --docs-only`` puts them in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -35,71 +37,63 @@ from .common import OUT
 
 RESULTS = OUT / "match_growth.json"
 SCALES = ("10k", "100k", "full")
-INDEX_OF = {
-    match.REQUEST_SQL: "foi_requests_fts",
-    match.PAGE_SQL: "foi_pages_fts",
-    match.ANSWER_SQL: "questions_fts",
-}
 
 
-class _TimedConnection:
-    """A connection whose candidate searches are timed and remembered (index, query); all else passes through."""
+def _timed(matcher: match.Matcher) -> dict[str, float]:
+    """Time ``matcher``'s candidate searches and count the department rows they read."""
+    counts = {"seconds": 0.0, "rows": 0}
+    search = matcher.search
+    candidates = search.candidates
 
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-        self.seconds = 0.0
-        self.queries: list[tuple[str, str]] = []
-
-    def execute(self, sql: str, parameters: Any = ()) -> Any:
-        index = INDEX_OF.get(sql)
-        if index is None:
-            return self.conn.execute(sql, parameters)
+    def timed_candidates(*args: Any) -> Any:
         began = time.perf_counter()
-        rows = self.conn.execute(sql, parameters).fetchall()
-        self.seconds += time.perf_counter() - began
-        self.queries.append((index, parameters["query"]))
-        return _Rows(rows)
+        found = candidates(*args)
+        counts["seconds"] += time.perf_counter() - began
+        return found
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.conn, name)
+    for lists in search.lists.values():
+        rows = lists.rows
 
+        def counted_rows(*args: Any, rows=rows) -> Any:
+            found = rows(*args)
+            counts["rows"] += len(found[0])
+            return found
 
-class _Rows(list):
-    def fetchall(self) -> list:
-        return list(self)
+        lists.rows = counted_rows
+    search.candidates = timed_candidates
+    return counts
 
 
 def measure(db: Path, sample: int, seed: int) -> dict[str, Any]:
-    """The split of one refusal's match time on ``sample`` refusals of ``db``."""
+    """The split of one refusal's match time on ``sample`` refusals of ``db`` (0: all)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     refusals = match.load_refusals(conn, None)
-    chosen = random.Random(seed).sample(refusals, min(sample, len(refusals)))
+    chosen = random.Random(seed).sample(refusals, min(sample, len(refusals))) if sample else refusals
     warm = match.Matcher(conn, match.DEFAULT_OPTIONS)
     for refusal in chosen:
         warm.match(refusal, "")
     warm.close()
-    timed = _TimedConnection(conn)
-    matcher = match.Matcher(timed, match.DEFAULT_OPTIONS)
+    matcher = match.Matcher(conn, match.DEFAULT_OPTIONS)
+    counts = _timed(matcher)
     candidates = 0
     began = time.perf_counter()
     for refusal in chosen:
         candidates += matcher.match(refusal, "")[1].candidates
     total = time.perf_counter() - began
-    rows = sum(
-        conn.execute(f"SELECT count(*) FROM {index} WHERE {index} MATCH ?", [query]).fetchone()[0]
-        for index, query in timed.queries
-    )
+    lists = matcher.search.lists.values()
+    loaded = sum(lst.loaded_rows for lst in lists)
     n = len(chosen)
     return {
         "refusals": len(refusals),
         "sample": n,
         "foi": conn.execute("SELECT count(*) FROM foi_requests").fetchone()[0],
         "ms_per_refusal": round(total / n * 1000, 2),
-        "search_ms_per_refusal": round(timed.seconds / n * 1000, 2),
-        "rest_ms_per_refusal": round((total - timed.seconds) / n * 1000, 2),
-        "queries_per_refusal": round(len(timed.queries) / n, 2),
-        "rows_read_per_refusal": round(rows / n),
-        "us_per_row_read": round(timed.seconds / max(rows, 1) * 1e6, 3),
+        "search_ms_per_refusal": round(counts["seconds"] / n * 1000, 2),
+        "rest_ms_per_refusal": round((total - counts["seconds"]) / n * 1000, 2),
+        "phrases_loaded": sum(lst.loads for lst in lists),
+        "rows_loaded_per_refusal": round(loaded / n),
+        "rows_read_per_refusal": round(counts["rows"] / n),
+        "us_per_row_read": round(counts["seconds"] / max(counts["rows"] + loaded, 1) * 1e6, 3),
         "candidates_per_refusal": round(candidates / n, 1),
     }
 
@@ -107,7 +101,7 @@ def measure(db: Path, sample: int, seed: int) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=SCALES, action="append", help="default: every scale with a database")
-    parser.add_argument("--sample", type=int, default=300, help="refusals measured at each scale (default 300)")
+    parser.add_argument("--sample", type=int, default=0, help="refusals measured at each scale (default 0: all)")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
     results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}

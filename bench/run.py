@@ -3,6 +3,7 @@
     python -m bench.run --scale 10k --scale 100k      # a few minutes, then ~30 min
     nohup python -m bench.run --scale full > bench/out/run-full.log 2>&1 &
     python -m bench.run --docs-only                   # docs/performance.md from the saved results
+    python -m bench.run --scale full --match-only     # the match stage again on the last run's database
 
 A scale is a number of written answers (10k: 10,000; 100k: 100,000; full: 750,000, every written
 answer since 2014) and FOI requests in proportion (1,000,000 at full scale). Its corpus is made
@@ -411,6 +412,14 @@ def rerun_baselines(scale: str, args: argparse.Namespace) -> None:
     path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
 
 
+def rerun_match(scale: str, args: argparse.Namespace) -> None:
+    """The match stage alone on the database of the last run at ``scale`` (or one imported and
+    classified there), into bench/out/match-only-SCALE.json; the saved run and the docs unchanged."""
+    job = make_job(OUT / f"run-{scale}" / "pqcheck.db", OUT / f"corpus-{scale}", args)
+    result = run_stage("match", job) | {"measured": datetime.now(UTC).isoformat(timespec="seconds")}
+    (OUT / f"match-only-{scale}.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+
+
 # --- docs/performance.md ------------------------------------------------------------------------------
 
 
@@ -533,14 +542,15 @@ def match_split() -> list[str]:
     if not split:
         return ["Not measured yet: `python -m bench.match_growth` after the runs."]
     lines = [
-        "| scale | FOI requests | refusals (sample) | ms a refusal | candidate searches: ms | rows read "
-        "| µs a row read | the rest: ms | candidates |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| scale | FOI requests | refusals (measured) | ms a refusal | candidate searches: ms | rows read "
+        "| rows loaded | µs a row | the rest: ms | candidates |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for scale, r in split.items():
         lines.append(
             f"| {scale} | {r['foi']:,} | {r['refusals']:,} ({r['sample']}) | {r['ms_per_refusal']} "
-            f"| {r['search_ms_per_refusal']} | {r['rows_read_per_refusal']:,} | {r['us_per_row_read']} "
+            f"| {r['search_ms_per_refusal']} | {r['rows_read_per_refusal']:,} "
+            f"| {r.get('rows_loaded_per_refusal', 0):,} | {r['us_per_row_read']} "
             f"| {r['rest_ms_per_refusal']} | {r['candidates_per_refusal']} |"
         )
     for a, b in itertools.pairwise(split):
@@ -704,30 +714,30 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
         "",
         *import_split(),
         "",
-        "Match is the stage that does not grow linearly, and the split below shows why. Each refusal runs "
-        "three FTS5 queries over the whole collection (request titles and texts, released pages, other "
-        "answers); FTS5 reads every index row of the chosen terms and only then keeps the department and the "
-        "window, so the rows a refusal reads grow with the collection (beyond the two rarest terms, up to "
-        "`match.QUERY_ROWS`), at a flat or falling cost a row. The rest is bounded by the 50 candidates and "
-        "grows far less (the document counts of the terms come from `fts5vocab`, which reads a term's list to "
-        "count it). So match time is refusals × (a + b × collection), and at full scale the searches are most "
-        "of it. The scale corpora fit more records into the same years (2014-2025); the real record grows by "
-        "adding years. Indexes whose rowids keep a department's rows together in date order let FTS5 seek "
-        "to the department's window, with the same hits, but barely faster (`bench/match_partition_probe.py`: "
-        "6.4 to 5.0 ms a request query at 100k): FTS5's bm25 reads each phrase's whole list once per query to "
-        "weigh it, whatever the rowid range, and the ten-year window spans the corpora's years. A flat cost "
-        "needs the matcher's own scoring (stored document frequencies, postings grouped by department). "
-        "Not built. "
+        "Match: each refusal's four candidate searches (request titles and texts, released pages, other "
+        "answers, ministers' statements) are FTS5 queries ranked by bm25, but not asked of FTS5 as such: FTS5 "
+        "reads every row of each query phrase across the whole collection for every refusal (to weigh the "
+        "phrase, then to find the department's rows), so that part grew with the collection (about 4 ms a "
+        "refusal at 10k, 22 ms at 100k, in one process, before). `pqcheck.match.phrases` reads each phrase's "
+        "rows with its bm25 share once per worker process, grouped by department, and a refusal adds up "
+        "the shares of its department's rows as FTS5's bm25 would: the same rows and scores, except that a "
+        "phrase with more than `phrases.PHRASE_ROWS` rows in the department gives its highest shares and its "
+        "shares in the rows the other phrases found. What a refusal reads is then bounded, and the phrase "
+        "lists, read once, are shared by every refusal of the run (the rows loaded a refusal, below, stay "
+        "flat: the distinct phrases grow far less than the refusals). The document counts of the terms come "
+        "from `fts5vocab`, once per stem and process. `bench/match_partition_probe.py` measured the "
+        "alternative, FTS5 indexes whose rowids keep a department's rows together: the same hits, barely "
+        "faster (6.4 to 5.0 ms a request query at 100k), since bm25 still reads each phrase's whole list. "
         "Search is windowed (`pqcheck.search.RANK_WINDOW`), so its latency grows far less than the corpus; "
         "a pair is found through one index of its own text (`matches_fts`: both sides' words, kept by the "
         "matcher), no longer through its FOI side's requests and pages.",
         "",
         "### Match: where a refusal's time goes",
         "",
-        "`bench/match_growth.py` on a seeded sample of each scale's refusals, in one process: the FTS5 "
-        "queries that find the candidates, the index rows they read (the rows whose text has the subject's "
-        "terms, in the whole collection: the department and the window are applied to each of them), and "
-        "the rest (terms, reading and scoring at most 50 candidates, the evidence of the best).",
+        "`bench/match_growth.py` on every refusal of each scale, in one process (after a warm-up pass with "
+        "another matcher): the candidate searches, the department rows of the phrase lists they read a "
+        "refusal, the rows loaded into the lists over the run (each phrase once) divided by the refusals, "
+        "and the rest (terms, reading and scoring at most 50 candidates, the evidence of the best).",
         "",
         *match_split(),
         "",
@@ -776,6 +786,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--baselines-only", action="store_true", help="only the baselines, on the database of the last run"
     )
+    parser.add_argument(
+        "--match-only", action="store_true", help="only the match stage, on the database of the last run"
+    )
     parser.add_argument("--docs-only", action="store_true", help="only write docs/performance.md from saved results")
     parser.add_argument("--stage", choices=CHILD_STAGES, help=argparse.SUPPRESS)
     parser.add_argument("--job", help=argparse.SUPPRESS)
@@ -786,9 +799,9 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     for scale in [] if args.docs_only else args.scale or ["10k"]:
         log(f"scale {scale}: load {os.getloadavg()[0]:.2f}")
-        (rerun_baselines if args.baselines_only else run_scale)(scale, args)
+        (rerun_baselines if args.baselines_only else rerun_match if args.match_only else run_scale)(scale, args)
     results = saved_results()
-    if results:
+    if results and not args.match_only:
         write_docs(results)
     return 0
 

@@ -19,7 +19,9 @@ from bench import quality_matches
 from pqcheck.db import ensure_db_shape, open_db
 from pqcheck.departments import save_departments
 from pqcheck.foi import ingest
-from pqcheck.match import MATCHER_VERSION, MatchOptions, match_db, match_id
+from pqcheck.match import MATCHER_VERSION, Matcher, MatchOptions, load_refusals, match_db, match_id, phrases
+from pqcheck.match.phrases import best
+from pqcheck.match.retrieval import ANSWER_SQL, PAGE_SQL, REQUEST_SQL
 from pqcheck.match.scoring import CORROBORATION_STEP
 from pqcheck.periods import parse_date_span
 from pqcheck.records import FoiDocument, FoiRequest
@@ -621,10 +623,80 @@ def test_candidates_are_bounded_not_all_pairs():
     large, large_reads, found = _run_counting_reads(150)
     assert small.max_candidates == large.max_candidates == 10 and large.candidates == 10
     assert len(found) == 3
-    # each FTS5 query is cut at options.candidates, and the work does not grow with the number of FOIs
+    # each phrase's rows are read once, by a one-phrase FTS5 query; no statement more with more FOIs
     ranked = [s for s in large_reads if " MATCH " in s]
-    assert len(ranked) == 3 and all(s.rstrip().endswith("LIMIT 10") for s in ranked)
-    assert len(small_reads) == len(large_reads) < 100
+    assert ranked and len(ranked) == len([s for s in small_reads if " MATCH " in s])
+    assert len(small_reads) == len(large_reads) < 120
+
+
+def test_phrase_lists_give_the_rows_and_bm25_of_fts5(mdb):
+    """The candidate search adds up each phrase's bm25 share in the department's rows: the same rows
+    and scores as FTS5's own query (``REQUEST_SQL``, ``PAGE_SQL``) over the whole index."""
+    refusal_with(mdb)
+    for i, (title, text) in enumerate(
+        [
+            ("Immigration detention of trafficking victims", DISCLOSURE),
+            ("Trafficking victims in detention centres", "The number of trafficking victims was 12 in 2018."),
+            ("Detention of immigration offenders", "Immigration detention figures: 40 people held."),
+            ("Victims of crime in the immigration system", "Victims of trafficking and immigration detention: 9."),
+            ("Trafficking victims", "Trafficking trafficking victim victims detention."),
+        ]
+    ):
+        add_foi(mdb, f"ho-{i}", title=title, text=text, when=f"2019-0{i + 1}-10")
+    for qid, answer in ((1000002, DISCLOSURE), (1000003, "In 2018, 40 trafficking victims were held in detention.")):
+        add_question(mdb, qid, answer=answer)
+        add_refusal(mdb, qid, label="disclosure")
+    add_foi(mdb, "moj-1", authority="Ministry of Justice", title="Trafficking victims in immigration detention")
+    refusal = load_refusals(mdb.conn, None)[0]
+    matcher = Matcher(mdb.conn, MatchOptions())
+    search = matcher.search
+    terms, _ = matcher.terms(refusal)
+    dept = search.dept_codes[refusal["department_id"]]
+    window = {"dept": dept, "lo": 0, "hi": 10**9, "undated": 1, "limit": 50}
+    for pairs in (True, False):
+        query = search.query("foi_requests", terms, pairs=pairs, rarest_alone=True)
+        found = search.hits("foi_requests", query, dept, 0, 10**9, True)
+        mine = best(found, 50, search.lists["foi_requests"].rowids)
+        fts5 = mdb.execute(REQUEST_SQL, {**window, "query": query.expression()}).fetchall()
+        assert len(fts5) >= 3
+        assert [r for r, _ in mine] == [r for r, _ in fts5]
+        assert [s for _, s in mine] == pytest.approx([s for _, s in fts5])
+    query = search.query("questions", terms, rarest_alone=True)
+    found = search.hits("questions", query, dept, 0, 10**9, True)
+    mine = best(found, 50, search.lists["questions"].rowids)
+    fts5 = mdb.execute(ANSWER_SQL, {**window, "query": query.expression(), "qid": 0}).fetchall()
+    assert len(fts5) == 3 and [r for r, _ in mine] == [r for r, _ in fts5]
+    assert [s for _, s in mine] == pytest.approx([s for _, s in fts5])
+    query = search.query("foi_pages", terms, rarest_alone=False)
+    mine = search.pages(query, dept, 0, 10**9, True, 50)
+    fts5 = mdb.execute(PAGE_SQL, {**window, "query": query.expression()}).fetchall()
+    assert [(r, p) for r, p, _ in mine] == [(r, p) for r, p, _ in fts5] and len(fts5) >= 2
+    assert [s for *_, s in mine] == pytest.approx([s for *_, s in fts5])
+    matcher.close()
+
+
+def test_a_phrase_read_in_part_keeps_fts5_scores(mdb, monkeypatch):
+    """With more rows of a phrase in the department than ``PHRASE_ROWS``, the search reads its
+    highest shares and looks its share up in every row the other phrases found: each row found
+    keeps the score FTS5 gives it, and the best rows are still found."""
+    monkeypatch.setattr(phrases, "PHRASE_ROWS", 1)
+    refusal_with(mdb)
+    for i in range(6):
+        extra = " trafficking victims" * (i % 3)
+        add_foi(mdb, f"ho-{i}", title=f"Immigration detention{extra} ({i})", text=DISCLOSURE, when=f"2019-0{i + 1}-10")
+    refusal = load_refusals(mdb.conn, None)[0]
+    matcher = Matcher(mdb.conn, MatchOptions())
+    search = matcher.search
+    terms, _ = matcher.terms(refusal)
+    dept = search.dept_codes[refusal["department_id"]]
+    query = search.query("foi_requests", terms, rarest_alone=True)
+    mine = best(search.hits("foi_requests", query, dept, 0, 10**9, True), 50, search.lists["foi_requests"].rowids)
+    window = {"dept": dept, "lo": 0, "hi": 10**9, "undated": 1, "limit": 50, "query": query.expression()}
+    fts5 = dict(mdb.execute(REQUEST_SQL, window).fetchall())
+    assert len(fts5) == 6 and 2 <= len(mine) <= 6
+    assert all(score == pytest.approx(fts5[rowid]) for rowid, score in mine)
+    assert mine[0][0] == min(fts5, key=fts5.get)
+    matcher.close()
 
 
 def test_only_some_questions(mdb):

@@ -39,8 +39,8 @@ The steps, one module each:
   (what the department itself said to Parliament), and every pair that has a review (a re-run
   never drops a reviewed pair), and written to ``matches``, in-process or by worker processes.
 
-An FTS5 query reads the index rows of its terms; everything else done per refusal is bounded by
-``options.candidates``.
+A phrase's rows are read from its FTS5 index once per process (``phrases``); a refusal reads its
+department's part of them, and everything else done per refusal is bounded by ``options.candidates``.
 
 Choices:
 
@@ -53,8 +53,9 @@ Choices:
 - a re-run replaces each refusal's matches: rows no longer produced are deleted, ``reviews`` are
   never touched; a full run also removes the matches of questions that are no longer refusals.
 
-``Matcher``, ``load_refusals``, ``day`` and the three candidate queries (``REQUEST_SQL``,
-``PAGE_SQL``, ``ANSWER_SQL``) are the seam bench uses to time one refusal's match.
+``Matcher``, ``load_refusals``, ``day`` and the FTS5 queries the candidate search reproduces
+(``REQUEST_SQL``, ``PAGE_SQL``, ``ANSWER_SQL``) are the seam bench uses to time and check one
+refusal's match.
 """
 
 from .options import DEFAULT_OPTIONS, MatchOptions

@@ -1,6 +1,6 @@
-"""Finding a refusal's candidates: FTS5 queries ranked by bm25, never an all-pairs scan.
+"""Finding a refusal's candidates: FTS5's bm25 over the department's rows, never an all-pairs scan.
 
-Four queries, restricted to the department and the window through small TEMP tables (row id ->
+Four queries, restricted to the department and the window (small TEMP tables: row id ->
 department, first and last day) and cut at ``options.candidates`` rows each. An FOI dated to a
 month, a year or a financial year is in the window when any day of its span is:
 
@@ -17,13 +17,22 @@ month, a year or a financial year is in the window when any day of its span is:
 
 A query is an OR of the quoted terms (each with its other form and jargon, see ``terms``), generic
 words left out, at most ``MAX_QUERY_TERMS`` of them, the rarest first while their rows add up to
-``QUERY_ROWS`` (a common term says little and makes the query slow). To keep the rows bm25 has to
-rank small, a row must hold two of the terms (``(a AND b) OR (a AND c) ...``) or the rarest term
-alone (titles and answers); a page query that finds fewer than ``PAGE_FALLBACK`` pages is asked
-again with any single term. The two most specific terms weigh double (a repeated phrase counts
-twice in bm25). The lists are merged by reciprocal rank and cut at ``options.candidates``:
-that many targets, at most, are examined per refusal. An FTS5 query reads the index rows of its
-terms (at most about ``QUERY_ROWS`` beyond the two rarest).
+``QUERY_ROWS`` (a common term says little). A row must hold two of the terms (``(a AND b) OR (a
+AND c) ...``) or the rarest term alone (titles and answers); a page query that finds fewer than
+``PAGE_FALLBACK`` pages is asked again with any single term. The two most specific terms weigh
+double (a repeated phrase counts twice in bm25). The lists are merged by reciprocal rank and cut
+at ``options.candidates``: that many targets, at most, are examined per refusal.
+
+The queries are not asked of FTS5 as they are written (``REQUEST_SQL``, ``PAGE_SQL`` and
+``ANSWER_SQL``, kept as the reference they reproduce): FTS5 would read each phrase's rows across
+the whole collection for every refusal, to weigh the phrase and then to find the department's
+rows. ``phrases`` reads each phrase's rows with its bm25 share once per process, by department,
+and a query adds up the shares of the department's rows as FTS5's bm25 would
+(``phrases.combine``). A phrase with more than ``phrases.PHRASE_ROWS`` rows in the department
+gives that many, its highest shares, and its share in every row the other phrases found: the same
+rows and scores as FTS5's query, but for rows that hold only such common phrases and are among
+none of their highest shares, at a cost per refusal that does not grow with the collection.
+Document frequencies come from ``fts5vocab``, once per stem and process.
 
 The FOIs of local bodies (police forces, councils, NHS trusts, devolved governments:
 ``foi_requests.local_kind``) are searched apart, under the stand-in department ``LOCAL``, only for
@@ -40,13 +49,17 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+import numpy as np
 
 from ..periods import years_in
 from ..speakers import speaks_in_office
 from .letters import restated_request
 from .options import MatchOptions
+from .phrases import Hits, PhraseLists, best, combine
 from .terms import Stemmer, Term, Text, day
 
 MAX_QUERY_TERMS = 6
@@ -94,22 +107,21 @@ ANSWER_SQL = """
     ORDER BY s LIMIT :limit
 """
 
-STATEMENT_SQL = """
-    SELECT f.rowid, bm25(contributions_fts, 1.0, 2.0) AS s
-    FROM contributions_fts AS f CROSS JOIN temp.pqm_stmt AS m ON m.rowid = f.rowid
-    WHERE f.contributions_fts MATCH :query AND m.dept = :dept
-      AND (m.day BETWEEN :lo AND :hi OR (:undated AND m.day IS NULL))
-    ORDER BY s LIMIT :limit
-"""
 INDEXES = ("foi_requests", "foi_pages", "questions", "contributions")
+LISTS = {  # each index: the TEMP table of its rows that can be candidates, its bm25 column weights, dates with spans
+    "foi_requests": ("pqm_req", (3.0, 1.0), True),
+    "foi_pages": ("pqm_page", (), True),
+    "questions": ("pqm_ans", (2.0, 1.0, 2.0), False),
+    "contributions": ("pqm_stmt", (1.0, 2.0), False),
+}
 
 
 class CandidateSearch:
     """The candidate searches of one connection.
 
-    It keeps small per-connection TEMP tables (row id -> department and day) so that the FTS5
-    queries are filtered without joining the wide tables, and reads document frequencies from
-    ``fts5vocab`` tables over the three indexes.
+    It keeps small per-connection TEMP tables (row id -> department and day), the phrase lists of
+    each index over their rows (``phrases.PhraseLists``), and reads document frequencies from
+    ``fts5vocab`` tables over the indexes (each stem counted once, then kept).
     """
 
     def __init__(self, conn: sqlite3.Connection, options: MatchOptions):
@@ -176,6 +188,13 @@ class CandidateSearch:
             "questions": conn.execute("SELECT count(*) FROM questions").fetchone()[0],
             "contributions": conn.execute("SELECT count(*) FROM temp.pqm_stmt").fetchone()[0],
         }
+        self.lists = {
+            index: PhraseLists(conn, f"{index}_fts", weights, f"temp.{table}", spans=spans)
+            for index, (table, weights, spans) in LISTS.items()
+        }
+        self.page_requests = np.fromiter(
+            (r[0] for r in conn.execute("SELECT req FROM temp.pqm_page ORDER BY rowid")), dtype=np.int64
+        )
 
     def close(self) -> None:
         for name in ("pqm_req", "pqm_page", "pqm_ans", "pqm_dept", "pqm_stmt"):
@@ -197,7 +216,7 @@ class CandidateSearch:
         """Rows with the term (an upper bound for a phrase): in its own form, or the most in any form."""
         return max(min(self.df(index, s) for s in key.split()) for key in (term.keys[:1] if own else term.keys))
 
-    def query(self, index: str, terms: list[Term], *, pairs: bool = True, rarest_alone: bool = False) -> str | None:
+    def query(self, index: str, terms: list[Term], *, pairs: bool = True, rarest_alone: bool = False) -> Query | None:
         """The FTS5 query for ``index``: the subject's terms (each with its other form, VARIANTS),
         generic words left out, the rarest first while their rows add up to at most ``QUERY_ROWS``
         (the two rarest always: a common term says little and makes the query slow).
@@ -218,18 +237,28 @@ class CandidateSearch:
                 break
             chosen.append(term)
             total += df
-        expression = {id(t): "(" + " OR ".join(t.queries) + ")" if len(t.queries) > 1 else t.queries[0] for t in chosen}
-        ordered = sorted(chosen, key=lambda t: t.position)
-        if len(chosen) == 1:
-            return expression[id(chosen[0])]
-        if not pairs:
-            return " OR ".join(expression[id(t)] for t in ordered for _ in range(2 if t.position < 2 else 1))
-        first, second = (expression[id(t)] for t in ordered[:2])
-        clauses = [f"({expression[id(a)]} AND {expression[id(b)]})" for a, b in itertools.combinations(ordered, 2)]
-        clauses.append(f"({first} AND {second})")
-        if rarest_alone:
-            clauses.insert(0, expression[id(chosen[0])])
-        return " OR ".join(clauses)
+        return Query(sorted(chosen, key=lambda t: t.position), chosen[0], pairs, rarest_alone)
+
+    def hits(self, index: str, query: Query, department: int, lo: int, hi: int, undated: bool) -> Hits:
+        """The rows of ``index`` that ``query`` matches in the department and the window, with the
+        bm25 FTS5 would give them (``phrases``)."""
+        lists = self.lists[index]
+        found = [[lists.rows(p, department, lo, hi, undated) for p in t.queries] for t in query.terms]
+        terms = [[(positions, scores) for positions, scores, _ in phrases] for phrases in found]
+        cut = [(i, j) for i, phrases in enumerate(found) for j, (*_, whole) in enumerate(phrases) if not whole]
+        if cut:  # every row found: its shares of the phrases read in part
+            rows = np.unique(np.concatenate([positions for phrases in terms for positions, _ in phrases]))
+            for i, j in cut:
+                held, scores = lists.shares(query.terms[i].queries[j], department, rows)
+                terms[i][j] = (rows[held], scores)
+        if len(query.terms) == 1:
+            return combine(terms, [1], pairs=False, alone=None, leading=None)
+        if not query.pairs:
+            return combine(
+                terms, [2 if t.position < 2 else 1 for t in query.terms], pairs=False, alone=None, leading=None
+            )
+        alone = query.terms.index(query.rarest) if query.rarest_alone else None
+        return combine(terms, [], pairs=True, alone=alone, leading=(0, 1))
 
     def candidates(
         self, question_id: int, department: str, answered: int | None, terms: list[Term]
@@ -242,7 +271,7 @@ class CandidateSearch:
             lo, hi = -UNBOUNDED, UNBOUNDED
         else:
             lo, hi = answered - options.days_before, answered + options.days_after
-        base = {"dept": self.dept_codes.get(department, -1), "lo": lo, "hi": hi, "limit": options.candidates}
+        dept, limit, undated = self.dept_codes.get(department, -1), options.candidates, options.include_undated
         ranked: dict[tuple[str, int], dict[str, Any]] = {}
 
         def add(kind: str, hits: list[tuple], source: str) -> None:
@@ -255,30 +284,74 @@ class CandidateSearch:
                     entry["page_rowid"] = hit[1]
 
         queries = {}
-        undated = int(options.include_undated)
         if query := self.query("foi_requests", terms, rarest_alone=True):
-            queries["foi_requests"] = query
-            hits = self.conn.execute(REQUEST_SQL, {**base, "query": query, "undated": undated}).fetchall()
-            add("foi", hits, "title")
+            queries["foi_requests"] = query.expression()
+            found = self.hits("foi_requests", query, dept, lo, hi, undated)
+            add("foi", best(found, limit, self.lists["foi_requests"].rowids), "title")
         if query := self.query("foi_pages", terms, rarest_alone=False):
-            hits = self.conn.execute(PAGE_SQL, {**base, "query": query, "undated": undated}).fetchall()
-            if len(hits) < PAGE_FALLBACK and (wider := self.query("foi_pages", terms, pairs=False)) != query:
+            hits = self.pages(query, dept, lo, hi, undated, limit)
+            wider = self.query("foi_pages", terms, pairs=False) if len(hits) < PAGE_FALLBACK else None
+            if wider and wider.expression() != query.expression():
                 query = wider
-                hits = self.conn.execute(PAGE_SQL, {**base, "query": query, "undated": undated}).fetchall()
-            queries["foi_pages"] = query
+                hits = self.pages(query, dept, lo, hi, undated, limit)
+            queries["foi_pages"] = query.expression()
             add("foi", hits, "pages")
         if options.answers and department != LOCAL and (query := self.query("questions", terms, rarest_alone=True)):
-            queries["questions"] = query
-            hits = self.conn.execute(
-                ANSWER_SQL, {**base, "query": query, "qid": question_id, "undated": undated}
-            ).fetchall()
-            add("answer", hits, "answers")
+            queries["questions"] = query.expression()
+            found = self.hits("questions", query, dept, lo, hi, undated)
+            rowids = self.lists["questions"].rowids
+            other = rowids[found.positions] != question_id  # never the refusal itself
+            found = Hits(found.positions[other], found.scores[other])
+            add("answer", best(found, limit, rowids), "answers")
         statements = options.answers and department != LOCAL and self.rows["contributions"]
         if statements and (query := self.query("contributions", terms, rarest_alone=True)):
-            queries["contributions"] = query
-            hits = self.conn.execute(STATEMENT_SQL, {**base, "query": query, "undated": undated}).fetchall()
-            add("statement", hits, "statements")
+            queries["contributions"] = query.expression()
+            found = self.hits("contributions", query, dept, lo, hi, undated)
+            add("statement", best(found, limit, self.lists["contributions"].rowids), "statements")
         return sorted(ranked.values(), key=lambda e: -e["rrf"])[: options.candidates], queries
+
+    def pages(
+        self, query: Query, dept: int, lo: int, hi: int, undated: bool, limit: int
+    ) -> list[tuple[int, int, float]]:
+        """The best page of each request the page query finds: (request, page, bm25), best first."""
+        found = self.hits("foi_pages", query, dept, lo, hi, undated)
+        requests = self.page_requests[found.positions]
+        order = np.lexsort((found.positions, found.scores))
+        requests_sorted = requests[order]
+        _, first = np.unique(requests_sorted, return_index=True)
+        chosen = order[first]
+        chosen = chosen[np.lexsort((requests[chosen], found.scores[chosen]))][:limit]
+        pages = self.lists["foi_pages"].rowids[found.positions[chosen]]
+        return [
+            (int(r), int(p), float(s)) for r, p, s in zip(requests[chosen], pages, found.scores[chosen], strict=True)
+        ]
+
+
+@dataclass(frozen=True)
+class Query:
+    """An FTS5 query of the candidate search: its terms (most specific first), the rarest, and its form."""
+
+    terms: list[Term]
+    rarest: Term
+    pairs: bool
+    rarest_alone: bool
+
+    def expression(self) -> str:
+        """The query as FTS5's MATCH reads it (what the matches' reasons keep)."""
+        expression = {
+            id(t): "(" + " OR ".join(t.queries) + ")" if len(t.queries) > 1 else t.queries[0] for t in self.terms
+        }
+        ordered = self.terms
+        if len(ordered) == 1:
+            return expression[id(ordered[0])]
+        if not self.pairs:
+            return " OR ".join(expression[id(t)] for t in ordered for _ in range(2 if t.position < 2 else 1))
+        first, second = (expression[id(t)] for t in ordered[:2])
+        clauses = [f"({expression[id(a)]} AND {expression[id(b)]})" for a, b in itertools.combinations(ordered, 2)]
+        clauses.append(f"({first} AND {second})")
+        if self.rarest_alone:
+            clauses.insert(0, expression[id(self.rarest)])
+        return " OR ".join(clauses)
 
 
 class TargetReader:
