@@ -41,9 +41,19 @@ def timed(stage: str, count: int, results: dict[str, Any], work: Callable[[], An
     return outcome
 
 
+# Other letters as right as the planted one: the same department, a disclosing outcome, a request for the
+# planted subject and place word for word. At full scale the generator writes several (about one planted
+# refusal in ten has one), and they can fill the first places; recall "alike left out" ranks the planted
+# letter among the rest, as bench.quality_real_pairs ranks a documented disclosure among the others'.
+_ALIKE_SQL = (
+    "SELECT id FROM foi_requests WHERE id != ? AND department_id = (SELECT department_id FROM foi_requests "
+    "WHERE id = ?) AND outcome IN ('successful', 'partially_successful', 'released') AND instr(lower(request_text), ?)"
+)
+
+
 def planted_found(db, pairs: list[dict[str, Any]]) -> dict[str, Any]:
     """How the classifier and the matcher did on the planted pairs."""
-    refused = right_category = first = top3 = kept = 0
+    refused = right_category = first = top3 = kept = first_alone = top3_alone = 0
     for pair in pairs:
         row = db.execute("SELECT label, category FROM refusals WHERE question_id = ?", [pair["question_id"]]).fetchone()
         refused += bool(row) and row[0] in ("refusal", "partial")
@@ -58,6 +68,11 @@ def planted_found(db, pairs: list[dict[str, Any]]) -> dict[str, Any]:
         first += rank == 0
         top3 += rank is not None and rank < 3
         kept += rank is not None
+        if rank is not None:
+            alike = {r[0] for r in db.execute(_ALIKE_SQL, [pair["foi_id"], pair["foi_id"], pair["subject"].lower()])}
+            rank -= sum(1 for other in ranked[:rank] if other in alike)
+            first_alone += rank == 0
+            top3_alone += rank < 3
     n = max(len(pairs), 1)
     return {
         "pairs": len(pairs),
@@ -66,6 +81,8 @@ def planted_found(db, pairs: list[dict[str, Any]]) -> dict[str, Any]:
         "recall_at_1": round(first / n, 3),
         "recall_at_3": round(top3 / n, 3),
         "recall_kept": round(kept / n, 3),
+        "recall_at_1_alike_left_out": round(first_alone / n, 3),
+        "recall_at_3_alike_left_out": round(top3_alone / n, 3),
     }
 
 

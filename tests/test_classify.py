@@ -1046,6 +1046,23 @@ def test_precision_and_recall_on_the_real_samples(eval_records):
     assert result["precision"] >= 0.95 and result["recall"] >= 0.90, result
 
 
+def test_lancaster_is_a_place_and_the_duchy_s_chancellor_is_not_a_subject():
+    # Full-scale bench: every planted refusal "in Lancaster" lost its place, a stop term for the
+    # Chancellor of the Duchy of Lancaster, and was outranked by the same subject in other towns.
+    assert "lancaster" in subject.subject_terms("company directors disqualified in Lancaster")
+    for asked in (
+        "To ask the Chancellor of the Duchy of Lancaster,",
+        "To ask the Chancellor of the Duchy of Lancaster",
+    ):
+        assert subject.extract_subject(f"{asked} how many civil servants work in the Cabinet Office.")[1] == [
+            "servant",
+            "cabinet",
+            "office",
+            "civil",
+            "work",
+        ]
+
+
 def test_a_closing_reference_number_is_not_part_of_the_subject():
     # Real RB053 "(244708)", RA113 "[83785]", HL questions "[HL1234]".
     for ref in ("(244708)", "[83785]", "[HL1234]"):

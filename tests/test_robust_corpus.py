@@ -142,3 +142,32 @@ def test_planted_pairs_are_imported_classified_and_matched(made, tmp_path):
         ]
         found += pair["foi_id"] in best
     assert found >= 11  # recall@3 of at least 0.9
+
+
+def test_planted_recall_leaves_out_letters_as_right_as_the_planted_one(tmp_path):
+    # At full scale the generator writes other letters from the same department, disclosing, asking for
+    # the planted subject word for word: recall "alike left out" ranks the planted letter among the rest.
+    from bench.corpus_pipeline import planted_found
+
+    db = open_db(tmp_path / "pq.db")
+    request = "Please provide the number of company directors disqualified in Lancaster in each year."
+    letters = [
+        ("alike", "beis", "successful", request),
+        ("planted", "beis", "partially_successful", request),
+        ("refused", "beis", "not_held", request),
+        ("elsewhere", "dwp", "successful", request),
+    ]
+    for fid, department, outcome, text in letters:
+        db["foi_requests"].insert({"id": fid, "department_id": department, "outcome": outcome, "request_text": text})
+    db["refusals"].insert({"question_id": 1, "label": "refusal", "category": "not_collected"})
+    for rank, fid in enumerate(["alike", "refused", "planted", "elsewhere"]):
+        db["matches"].insert({"id": fid, "question_id": 1, "foi_request_id": fid, "score": 2.0 - rank / 10})
+    pair = {"question_id": 1, "foi_id": "planted", "category": "not_collected"}
+    found = planted_found(db, [{**pair, "subject": "company directors disqualified in Lancaster"}])
+    assert (found["recall_at_1"], found["recall_at_3"]) == (0.0, 1.0)
+    assert (found["recall_at_1_alike_left_out"], found["recall_at_3_alike_left_out"]) == (0.0, 1.0)
+    db["matches"].delete("refused")
+    found = planted_found(db, [{**pair, "subject": "company directors disqualified in Lancaster"}])
+    assert (found["recall_at_1"], found["recall_at_1_alike_left_out"]) == (0.0, 1.0)
+    other_place = planted_found(db, [{**pair, "subject": "company directors disqualified in Slough"}])
+    assert other_place["recall_at_1_alike_left_out"] == 0.0  # a letter on another subject is not alike
