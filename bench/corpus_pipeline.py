@@ -45,10 +45,18 @@ def timed(stage: str, count: int, results: dict[str, Any], work: Callable[[], An
 # planted subject and place word for word. At full scale the generator writes several (about one planted
 # refusal in ten has one), and they can fill the first places; recall "alike left out" ranks the planted
 # letter among the rest, as bench.quality_real_pairs ranks a documented disclosure among the others'.
-_ALIKE_SQL = (
-    "SELECT id FROM foi_requests WHERE id != ? AND department_id = (SELECT department_id FROM foi_requests "
-    "WHERE id = ?) AND outcome IN ('successful', 'partially_successful', 'released') AND instr(lower(request_text), ?)"
-)
+_LETTER_SQL = "SELECT department_id, outcome, lower(request_text) FROM foi_requests WHERE id = ?"
+_DISCLOSED = ("successful", "partially_successful", "released")
+
+
+def _alike(db, planted: str, others: list[str], subject: str) -> int:
+    """How many of ``others`` are letters as right as ``planted`` (see above)."""
+    department = db.execute(_LETTER_SQL, [planted]).fetchone()[0]
+    count = 0
+    for other in others:
+        row = db.execute(_LETTER_SQL, [other]).fetchone()
+        count += bool(row) and row[0] == department and row[1] in _DISCLOSED and subject in (row[2] or "")
+    return count
 
 
 def planted_found(db, pairs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -69,8 +77,7 @@ def planted_found(db, pairs: list[dict[str, Any]]) -> dict[str, Any]:
         top3 += rank is not None and rank < 3
         kept += rank is not None
         if rank is not None:
-            alike = {r[0] for r in db.execute(_ALIKE_SQL, [pair["foi_id"], pair["foi_id"], pair["subject"].lower()])}
-            rank -= sum(1 for other in ranked[:rank] if other in alike)
+            rank -= _alike(db, pair["foi_id"], ranked[:rank], pair["subject"].lower())
             first_alone += rank == 0
             top3_alone += rank < 3
     n = max(len(pairs), 1)
