@@ -33,3 +33,17 @@ def test_figures_give_each_measured_scale_its_stages_search_and_planted_recall()
     assert set(ten["stages"]) == {"import questions", "match", "search", "regex classifier"}
     assert ten["search"] == {"p50_ms": 12.5, "p95_ms": 48.0}
     assert ten["planted"]["recall_at_1"] == 0.98 and ten["matcher"] == "match-1.3" and ten["commit"] == "abc123"
+
+
+def test_the_match_stage_alone_is_tabled_with_its_growth_a_refusal():
+    from bench.run import match_only_table
+
+    planted = {"recall_at_1": 0.9, "recall_at_3": 0.98, "recall_at_1_alike_left_out": 0.99}
+    found = {
+        "100k": {"records": 1_000, "seconds": 5.0, "version": "match-1.5", "peak_mib": 400, "planted": planted},
+        "full": {"records": 8_000, "seconds": 48.0, "version": "match-1.5", "peak_mib": 1000, "planted": planted},
+    }
+    lines = match_only_table(found)
+    assert lines[2].startswith("| 100k |") and "| 5.00 |" in lines[2] and "| 0.99 / – |" in lines[2]
+    assert "| 6.00 |" in lines[3]
+    assert lines[-1] == "full vs 100k: a refusal costs ×1.20."
