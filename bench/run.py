@@ -423,8 +423,9 @@ def rerun_match(scale: str, args: argparse.Namespace) -> None:
 # --- docs/performance.md ------------------------------------------------------------------------------
 
 
-def saved_results() -> dict[str, dict[str, Any]]:
-    return {s: json.loads(p.read_text()) for s in SCALES if (p := OUT / f"run-{s}.json").exists()}
+def saved_results(kind: str = "run") -> dict[str, dict[str, Any]]:
+    """The saved results of each scale measured: ``bench/out/KIND-SCALE.json`` (``run``, ``match-only``)."""
+    return {s: json.loads(p.read_text(encoding="utf-8")) for s in SCALES if (p := OUT / f"{kind}-{s}.json").exists()}
 
 
 def _n(value: float) -> str:
@@ -650,16 +651,6 @@ def figures(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def match_only_results() -> dict[str, dict[str, Any]]:
-    """The saved results of ``--match-only`` (``bench/out/match-only-SCALE.json``), by scale."""
-    found = {}
-    for scale in SCALES:
-        path = OUT / f"match-only-{scale}.json"
-        if path.exists():
-            found[scale] = json.loads(path.read_text(encoding="utf-8"))
-    return found
-
-
 def match_only_table(found: dict[str, dict[str, Any]]) -> list[str]:
     """The match stage alone at each scale, on the database of the last run, and its growth a refusal."""
     lines = [
@@ -726,7 +717,7 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
             f"(progress in the log; results in `bench/out/run-{s}.json`, and this file rewritten)."
             for s in pending
         ]
-    alone = match_only_results()
+    alone = saved_results("match-only")
     if alone:
         lines += [
             "",
