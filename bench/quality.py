@@ -75,13 +75,11 @@ def sets(shared: Path = SHARED_PATH, own: Path = OWN_PATH) -> dict[str, list[dic
     if shared.is_file():
         found["shared realdata (dev)"] = load(shared)
     records = load(own)
-    blind = [r for r in records if r["id"].startswith(BLIND_BATCHES)]
-    records = [r for r in records if not r["id"].startswith(BLIND_BATCHES)]
-    found["fixtures/real dev"] = [r for r in records if half(r["id"]) == "dev"]
-    found["fixtures/real held-out"] = [r for r in records if half(r["id"]) == "held-out"]
+    halves = [r for r in records if not r["id"].startswith(BLIND_BATCHES)]
+    found["fixtures/real dev"] = [r for r in halves if half(r["id"]) == "dev"]
+    found["fixtures/real held-out"] = [r for r in halves if half(r["id"]) == "held-out"]
     for prefix in BLIND_BATCHES:
-        batch = [r for r in blind if r["id"].startswith(prefix)]
-        if batch:
+        if batch := [r for r in records if r["id"].startswith(prefix)]:
             found[f"fixtures/real {prefix} batch"] = batch
     return found
 

@@ -426,12 +426,10 @@ _ESTIMATE_ASKED = re.compile(
 )
 
 
-def _estimate_not_asked(question: str | None, phrase: str) -> bool:
-    """``phrase`` says no estimate was made and ``question`` asks for none (nor for a figure)."""
+def _estimate_not_asked(question: str | None, phrase_low: str) -> bool:
+    """``phrase_low`` (lower case) says no estimate was made and ``question`` asks for none (nor for a figure)."""
     return (
-        bool(question)
-        and _NO_ESTIMATE.search(phrase.lower()) is not None
-        and not _ESTIMATE_ASKED.search(question.lower())
+        bool(question) and _NO_ESTIMATE.search(phrase_low) is not None and not _ESTIMATE_ASKED.search(question.lower())
     )
 
 
@@ -500,7 +498,10 @@ def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: 
         if (
             _next_edition(question, answer_low, phrases, giving)
             or _will_write(answer_low, giving)
-            or (chosen.category == "not_collected" and _estimate_not_asked(question, answer[chosen.start : chosen.end]))
+            or (
+                chosen.category == "not_collected"
+                and _estimate_not_asked(question, answer_low[chosen.start : chosen.end])
+            )
         ):
             out.append(_OTHER_ROW)
             continue
