@@ -373,6 +373,14 @@ FAMILIES = [
     ("No separate record is kept of either their frequency or mode.", "not_held_centrally"),
     ("Statistics for lower levels of geography are not held by the Home Office.", "not_held_centrally"),
     ("Its register of correspondence does not explicitly identify which letters are complaints.", "not_collected"),
+    # Families added for refusals-8, from modern answers (RA006, RA506, RA307, RS006, RB091).
+    ("Releasing the requested data would identify the individuals concerned.", "other"),
+    ("Disclosing the content of these reviews may still allow individuals to be identified.", "other"),
+    ("The figures are withheld because of the risk of identification of individual patients.", "other"),
+    ("The number of claimants, although not broken down into age groups, is published quarterly.", "not_in_format"),
+    ("Data collated centrally does not include a count of abandoned trials.", "not_collected"),
+    ("The Office is in the process of finalising its figures for 2023-24.", "will_publish"),
+    ("The figures for 2023-24 are expected to be available later this year.", "will_publish"),
 ]
 
 
