@@ -779,6 +779,7 @@ def test_figure_positions():
     found = [text[p : p + 5] for p in figure_positions(text)]
     assert found == ["1,234", "45%) ", "3.5 m"]
     assert figure_positions("COVID-19 variant B.1.351 in the last 12 months, 1 March 2020, https://x.gov.uk/1234") == []
+    assert figure_positions("data up to the end of quarter 3 - 2021 and week 12") == []
 
 
 def test_sentences():
@@ -1144,6 +1145,21 @@ def test_an_amount_that_bounds_a_rule_is_not_a_figure_given():
         "at disproportionate cost."
     )
     assert classify(question, spent).label != "refusal"
+
+
+def test_a_target_is_not_a_figure_given():
+    # Real answer RA109 (refusals-8): "works to a target of responding to 95%" says what should be; the
+    # proportions asked for are refused.
+    question = HOME_OFFICE + "what proportion of correspondence from hon. Members is answered within 20 working days."
+    answer = (
+        "The Department works to a target of responding to 95% of Hon. Members written correspondence within 20 "
+        "working days. The Department does not publish data about the number of cases answered after 20 days."
+    )
+    assert classify(question, answer).label == "refusal"
+    met = answer.replace("works to a target of responding to", "responded to")
+    assert classify(question, met).label != "refusal"
+    about_target = HOME_OFFICE + "what the target is for answering correspondence from hon. Members."
+    assert classify(about_target, answer).label != "refusal"
 
 
 def test_a_refusal_of_something_the_question_does_not_name_after_the_figures_is_a_disclosure():

@@ -121,6 +121,8 @@ _REFERENCE_WORDS = frozenset(
         "band",
         "grade",
         "year",
+        "quarter",
+        "week",
         "act",
         "order",
         "ref",

@@ -114,6 +114,10 @@ _CURRENCY = "£$€"
 _THRESHOLD = re.compile(
     r"\b(?:all|any|every) (?:[a-z-]+ ){1,4}(?:over|above|below|under|exceeding|of more than|up to)\W{0,3}$"
 )
+# A figure that is a target or a standard ("works to a target of responding to 95% ... within 20 working
+# days"): what should be, not a figure of what was, unless the question asks about the target.
+_TARGET = re.compile(r"\b(?:targets?|standards?|ambition|aims?|aiming) (?:of|to|is|was|for)\b[^.;]*$")
+_TARGET_QUESTION = re.compile(r"\b(?:targets?|ambitions?)\b")
 _TABLE = re.compile(r"[^.]{0,40}\b(?:tables?|as follows|attached|spreadsheet|excel|librar)")
 # A refusal of the whole request: it names the information asked for rather than a part of it, or
 # opens with what information it refuses ("Information on a prisoner's place of residence ... is not
@@ -221,6 +225,8 @@ def _first_figure(
             at = a + p
             money = _money(answer, at)
             if any(x <= at < y for x, y in refusing) or (money and _THRESHOLD.search(low, max(0, p - 60), p)):
+                continue
+            if _TARGET.search(low, 0, p) and not _TARGET_QUESTION.search(question_low):
                 continue
             if not money or _MONEY_QUESTION.search(question_low):
                 return at, "money" if money else "figure"
