@@ -381,6 +381,11 @@ FAMILIES = [
     ("Data collated centrally does not include a count of abandoned trials.", "not_collected"),
     ("The Office is in the process of finalising its figures for 2023-24.", "will_publish"),
     ("The figures for 2023-24 are expected to be available later this year.", "will_publish"),
+    # A data question redirected to the body that holds the data (RA044, RD052, RD073).
+    ("The agency is not required to hold information about all instances of data sharing.", "not_held_centrally"),
+    ("The hon. Gentleman may wish to direct his question to the Department of Justice for statistics.", "not_held_centrally"),
+    ("Questions relating to the operation of the scheme should be directed to Motability.", "not_held_centrally"),
+    ("If the hon. Member cares to write to the agency, it should be able to supply the figures.", "not_held_centrally"),
 ]
 
 
