@@ -384,7 +384,7 @@ FAMILIES = [
     # A data question redirected to the body that holds the data (RA044, RD052, RD073).
     ("The agency is not required to hold information about all instances of data sharing.", "not_held_centrally"),
     ("The hon. Gentleman may wish to direct his question to the Department of Justice for statistics.", "not_held_centrally"),
-    ("Questions relating to the operation of the scheme should be directed to Motability.", "not_held_centrally"),
+    ("Enquiries about the operation of the scheme should be directed to Motability.", "not_held_centrally"),
     ("If the hon. Member cares to write to the agency, it should be able to supply the figures.", "not_held_centrally"),
 ]
 
