@@ -383,7 +383,7 @@ FAMILIES = [
     ("The figures for 2023-24 are expected to be available later this year.", "will_publish"),
     # A data question redirected to the body that holds the data (RA044, RD052, RD073).
     ("The agency is not required to hold information about all instances of data sharing.", "not_held_centrally"),
-    ("The hon. Gentleman may wish to direct his question to the Department of Justice for statistics.", "not_held_centrally"),
+    ("The hon. Gentleman may wish to direct his question to the Department of Justice.", "not_held_centrally"),
     ("Enquiries about the operation of the scheme should be directed to Motability.", "not_held_centrally"),
     ("If the hon. Member cares to write to the agency, it should be able to supply the figures.", "not_held_centrally"),
 ]
@@ -1194,6 +1194,22 @@ def test_more_policy_question_forms_make_a_data_reason_other():
     assert classify(HOME_OFFICE + "if he will consider keeping a record of destinations.", consider).label == "other"
     withheld = "The business case is subject to negotiations. It would not be appropriate to comment further."
     assert classify(HOME_OFFICE + "when he plans to award the contract.", withheld).label == "refusal"
+
+
+def test_questions_about_what_data_is_collected_or_the_merits_of_a_policy_ask_for_no_figures():
+    # Real answers RK072, RH036, RB125 (refusals-8): "what data she collects", "what statistics are
+    # compiled" ask what is kept; a sentence saying what is not collected describes it. "What data
+    # his Department holds on the number of" asks for the number (RS007, RK029): a refusal.
+    uncollected = "The Department does not directly collect detailed data on roads awaiting adoption."
+    dft = "To ask the Secretary of State for Transport, "
+    collects = dft + "what data she collects from local authorities on roads awaiting adoption."
+    assert classify(collects, uncollected).label == "other"
+    holds = dft + "what data she holds on the number of roads awaiting adoption."
+    assert classify(holds, uncollected).label == "refusal"
+    merits = "No assessment of the cost of writing off overpayments has been made."
+    dwp = "To ask the Secretary of State for Work and Pensions, "
+    asked = dwp + "whether her Department has made an assessment of the potential merits of writing off overpayments."
+    assert classify(asked, merits).label == "other"
 
 
 def test_no_estimate_made_refuses_a_question_that_asks_for_an_estimate_only():

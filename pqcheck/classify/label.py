@@ -391,14 +391,22 @@ def _main_request_label(
 
 
 # A question about policy: what is done or planned, by what criteria, why. It asks for no data.
+# What an assessment asked about in a policy question is of ("the potential impact", "the merits").
+_ASSESSED = (
+    r"(?:the )?(?:potential |likely )?(?:impacts?|effects?|effectiveness|implications|merits|adequacy|success|"
+    r"value for money)\b"
+)
 _POLICY_QUESTION = re.compile(
     r"(?:what|which) (?:steps|plans|criteria|action|actions|measures|progress|arrangements|guidance|changes|"
     r"discussions|representations|research|targets)\b|why\b|(?:(?:under|in) )?what circumstances\b|"
-    r"what (?:recent )?(?:assessment|evaluation|analysis) (?:[\w'’-]+ ){0,6}?(?:of|on) (?:the )?(?:potential |likely )?"
-    r"(?:impacts?|effects?|effectiveness|implications|merits|adequacy|success|value for money)\b|"
+    rf"what (?:recent )?(?:assessment|evaluation|analysis) (?:[\w'’-]+ ){{0,6}}?(?:of|on) {_ASSESSED}|"
     r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) (?:will meet|plans to|intends to|has plans to)\b|"
     r"(?:if|whether) (?:[a-z]+ ){1,3}(?:is|are) (?:currently )?(?:required|obliged|expected|permitted) to\b|"
-    r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) will (?:consider|review|reconsider)\b"
+    r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) will (?:consider|review|reconsider)\b|"
+    r"(?:if|whether) (?:[\w'’-]+ ){1,4}?(?:has|have) (?:made|carried out|undertaken|conducted) "
+    rf"(?:an? |any )?(?:recent )?(?:assessment|evaluation|analysis) of {_ASSESSED}|"
+    r"what (?:data|information|statistics|records) (?:[\w'’-]+ ){0,4}?(?:collects?|collected|compiles?|compiled|"
+    r"keeps?|kept|published)\b"
 )
 
 
