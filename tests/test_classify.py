@@ -386,6 +386,15 @@ FAMILIES = [
     ("The hon. Gentleman may wish to direct his question to the Department of Justice.", "not_held_centrally"),
     ("Enquiries about the operation of the scheme should be directed to Motability.", "not_held_centrally"),
     ("If the hon. Member cares to write to the agency, it should be able to supply the figures.", "not_held_centrally"),
+    # Families of the RJ and RK batches, after their blind measure (refusals-8).
+    ("This is not information that is centrally held.", "not_held_centrally"),
+    ("Local authorities do not need to report building closures to the Department.", "not_held_centrally"),
+    (
+        "The average number of people assigned to each work coach is not a metric used by the Department.",
+        "not_collected",
+    ),
+    ("HMRC does not publish a stand-alone estimate of the income tax gap arising from fraud.", "not_available"),
+    ("Performance will be assessed in the upcoming annual report on the programme.", "will_publish"),
 ]
 
 
@@ -1219,6 +1228,7 @@ def test_no_estimate_made_refuses_a_question_that_asks_for_an_estimate_only():
         "The Department has made no specific estimate.",
         "A forecast has not yet been made.",
         "HM Treasury has not calculated the overall direct cost of heating.",
+        "The department has not made such an assessment as outstanding schools were exempt from inspection.",
     ):
         asked = HOME_OFFICE + "what estimate she has made of the number of cases delayed."
         assert classify(asked, answer).label == "refusal", answer

@@ -433,7 +433,7 @@ def _policy_question(question: str | None) -> bool:
 # not calculated the overall cost"), and the questions it refuses: those that ask for an estimate or a
 # figure. In answer to anything else ("when the automated process will be in place") it says no date
 # was set, not that data is missing.
-_NO_ESTIMATE = re.compile(r"estimat|forecast|calculat|modelled|quantified")
+_NO_ESTIMATE = re.compile(r"estimat|forecast|calculat|modelled|quantified|such an? assessment")
 _ESTIMATE_ASKED = re.compile(
     r"\bwhat (?:recent |current |latest )?(?:estimates?|forecasts?|projections?|calculations?|modelling|assessment)\b|"
     r"\bhow (?:many|much)\b|\bthe (?:number|cost|costs|proportion|percentage|amount|value|level) of\b"
