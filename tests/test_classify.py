@@ -395,6 +395,7 @@ FAMILIES = [
     ),
     ("HMRC does not publish a stand-alone estimate of the income tax gap arising from fraud.", "not_available"),
     ("Performance will be assessed in the upcoming annual report on the programme.", "will_publish"),
+    ("It is not possible to provide a break-down of offenders by offence.", "not_in_format"),
 ]
 
 
