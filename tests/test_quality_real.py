@@ -62,11 +62,11 @@ def test_the_scores_count_as_the_held_out_set_is_scored(monkeypatch):
 
 def test_the_classifier_does_not_fall_below_what_it_reached_on_real_answers(own):
     """A floor, not the target: a change that loses quality on real text fails here."""
-    q = quality.measure(own)  # refusals-7 on 893 answers (with the RE and RH batches): 0.889, 0.913, 0.848, 0.100
-    assert q.refusal_precision >= 0.88
-    assert q.refusing_recall >= 0.90
-    assert q.refusal_recall >= 0.84
-    assert q.disclosures_partial <= 0.11
+    q = quality.measure(own)  # refusals-8 on 1,142 answers (RE, RH, RK, RJ batches in): 0.898, 0.931, 0.862, 0.099
+    assert q.refusal_precision >= 0.89
+    assert q.refusing_recall >= 0.92
+    assert q.refusal_recall >= 0.85
+    assert q.disclosures_partial <= 0.10
 
 
 def test_the_matcher_does_not_fall_below_what_it_reached_on_real_documented_pairs():
@@ -77,7 +77,7 @@ def test_the_matcher_does_not_fall_below_what_it_reached_on_real_documented_pair
     found, top = quality_real_pairs.evaluate()
     sets = quality_real_pairs.measure(found)
     assert sets["shared realdata (dev)"].at3 >= 1.0
-    # match-1.5: 0.79 on 28 pairs, 0.46 on 28 (match-1.4 with the RS/RT blind pairs: 0.68 and 0.43)
+    # match-1.5 with refusals-8: 0.79 on 28 pairs, 0.50 on 28 (match-1.4 with the RS/RT blind pairs: 0.68 and 0.43)
     assert sets["fixtures/real dev"].at3 >= 0.75
     assert sets["fixtures/real held-out"].at3 >= 0.45
     assert sum(1 for t in top if t["wrong"]) <= 2
