@@ -883,6 +883,34 @@ def test_a_refusal_of_attempted_suicides_is_matched_by_figures_on_self_harm(mdb)
     assert deaths not in found or {t["term"]: t["credit"] for t in found[deaths]["terms"]}["attempted suicide"] == 0
 
 
+def test_a_refusal_about_raac_is_matched_by_a_disclosure_that_uses_the_acronym(mdb):
+    # Real RS004 / RT006: the question spells out "reinforced autoclaved aerated concrete"; the minister's
+    # later answer with the figures says "RAAC".
+    subject = "schools that responded to the questionnaire on reinforced autoclaved aerated concrete"
+    terms = ["questionnaire", "reinforced", "autoclaved", "aerated", "concrete", "school"]
+    qid = refusal_with(mdb, subject=subject, terms=terms)
+    raac = add_foi(
+        mdb,
+        "raac",
+        title="RAAC questionnaire responses",
+        text="All schools have now returned the questionnaire and 231 have confirmed RAAC.",
+    )
+    match_db(mdb, options=MatchOptions(min_score=0.0))
+    found = {m["foi_request_id"]: json.loads(m["reasons"]) for m in matches(mdb, qid)}
+    hits = {t["term"]: t["credit"] for t in found[raac]["terms"]}
+    assert hits["reinforced autoclaved aerated concrete"] == 1.0
+
+
+def test_no_fixed_abode_is_homelessness():
+    from pqcheck.match.terms import Stemmer, TermFinder
+
+    finder = TermFinder(Stemmer())
+    raw = finder.with_phrases("released from prison with no fixed abode", ["prison", "fixed", "abode", "released"])
+    assert raw == ["prison", "no fixed abode", "released"]
+    (key,) = [k for k in finder.related if k.strip() == "no fix abod"]
+    assert "homeless" in finder.related[key]
+
+
 def test_the_alternatives_a_question_enumerates_are_read_one_at_a_time():
     from pqcheck.match.terms import Stemmer, Term, alternatives, readings
 

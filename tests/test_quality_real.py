@@ -77,9 +77,9 @@ def test_the_matcher_does_not_fall_below_what_it_reached_on_real_documented_pair
     found, top = quality_real_pairs.evaluate()
     sets = quality_real_pairs.measure(found)
     assert sets["shared realdata (dev)"].at3 >= 1.0
-    # match-1.5 with refusals-8: 0.79 on 28 pairs, 0.50 on 28 (match-1.4 with the RS/RT blind pairs: 0.68 and 0.43)
+    # match-1.6 with refusals-8: 0.79 on 28 pairs, 0.54 on 28 (match-1.4 with the RS/RT blind pairs: 0.68 and 0.43)
     assert sets["fixtures/real dev"].at3 >= 0.75
-    assert sets["fixtures/real held-out"].at3 >= 0.45
+    assert sets["fixtures/real held-out"].at3 >= 0.50
     assert sum(1 for t in top if t["wrong"]) <= 2
 
 
