@@ -307,11 +307,12 @@ def _run(db, text: str, fts: str, filters: SearchFilters, kinds, limit: int, off
     scope = _Scope.build(db, filters)
     runners = {"pairs": _search_pairs, "answers": _search_answers, "foi": _search_foi}
     results = SearchResults(query=text, fts=fts, hits={}, totals={}, capped={}, windowed={})
+    words = f"- {{scope}} : ({fts})"  # the words are looked for in the text, never among the scope tokens
     try:
         tables = {t for kind in kinds for t in _INDEXES[kind]}
-        scope.crowded = frozenset(t for t in tables if _more_than(db, t, fts, RANK_WINDOW))
+        scope.crowded = frozenset(t for t in tables if _more_than(db, t, words, RANK_WINDOW))
         for kind in kinds:
-            hits, total = runners[kind](db, fts, scope, limit, offset)
+            hits, total = runners[kind](db, words, scope, limit, offset)
             results.hits[kind] = hits
             results.totals[kind] = total
             results.capped[kind] = total >= COUNT_CAP

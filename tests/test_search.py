@@ -462,6 +462,12 @@ def test_the_scope_asked_of_each_index_names_its_departments_and_years(sdb):
     assert search_module._Scope.build(sdb, SearchFilters()).match("questions", '"x"') == '"x"'
 
 
+def test_the_scope_tokens_are_never_searched_as_words(sdb):
+    assert search(sdb, "detention").totals["answers"] > 0
+    for text in ("zy2019", "zy*", "zb1", "zdhomeoffice", "zz*", "detention zy*"):
+        assert not any(search(sdb, text).totals.values()), text
+
+
 def test_every_department_id_is_one_scope_token():
     """A department's scope token is its id without hyphens: one token to FTS5 only if the id has
     nothing else but letters and digits."""
