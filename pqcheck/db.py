@@ -444,7 +444,7 @@ FTS_CONTENT = {
     ),
     "foi_pages": (
         "foi_pages_fts_content",
-        "SELECT p.rowid AS rowid, p.document_id, d.request_id, p.text, "
+        "SELECT p.rowid AS rowid, p.document_id, p.text, "
         f"{_scope_sql({'department': 'f.department_id'}, FOI_DATE)} AS scope FROM foi_pages p "
         "LEFT JOIN foi_documents d ON d.id = p.document_id LEFT JOIN foi_requests f ON f.id = d.request_id",
     ),

@@ -225,7 +225,7 @@ def _write(db: sqlite_utils.Database, entries: list[tuple[dict[str, Any], list[d
     # Every page of these requests is indexed again, changed or not: a page's index entry holds its
     # request's department and year (its search scope), which the request's new row may change.
     fts_remove(db, "foi_requests", request_ids, column="id")
-    fts_remove(db, "foi_pages", request_ids, column="request_id")
+    fts_remove(db, "foi_pages", _documents_of(db, request_ids), column="document_id")
     upsert_rows(db, "foi_requests", [row for row, _, _ in entries])
     fts_add(db, "foi_requests", request_ids, column="id")
     if doc_ids:
@@ -235,8 +235,14 @@ def _write(db: sqlite_utils.Database, entries: list[tuple[dict[str, Any], list[d
         )
     upsert_rows(db, "foi_documents", [d["document"] for d in changed_docs])
     upsert_rows(db, "foi_pages", [p for d in changed_docs for p in d["pages"]])
-    fts_add(db, "foi_pages", request_ids, column="request_id")
+    fts_add(db, "foi_pages", _documents_of(db, request_ids), column="document_id")
     upsert_rows(db, "foi_figures", [f for d in changed_docs for f in d["figures"]])
+
+
+def _documents_of(db: sqlite_utils.Database, request_ids: list[str]) -> list[str]:
+    """The ids of the stored documents of ``request_ids``."""
+    sql = "SELECT id FROM foi_documents WHERE request_id IN (SELECT value FROM json_each(?))"
+    return [row[0] for row in db.execute(sql, [json.dumps(request_ids)])]
 
 
 def _keep(cache: FileCache, path: Path, sha256: str, report: Callable[[str], None]) -> None:

@@ -207,6 +207,25 @@ def test_indexes_made_before_search_scopes_are_made_again_with_them(tmp_path):
     assert [h.id for h in home.hits["answers"]] == ["7"] and [h.id for h in home.hits["foi"]] == ["file:1"]
 
 
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [  # every (index, key) the savers name rows by (fts_add and fts_remove)
+        ("questions", "rowid"),
+        ("foi_requests", "id"),
+        ("foi_pages", "rowid"),
+        ("foi_pages", "document_id"),
+        ("matches", "question_id"),
+        ("matches", "id"),
+    ],
+)
+def test_the_savers_read_an_index_view_by_its_key_without_scanning_a_table(db, table, column):
+    """A batch's rows are read from the index's view through an index of their table: a scan
+    would read the whole table for each batch (hours at full scale)."""
+    sql = f"SELECT * FROM [{db_module.fts_content(table)}] WHERE [{column}] IN (SELECT value FROM json_each(?))"
+    plan = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}", ["[]"])]
+    assert not [step for step in plan if step.startswith("SCAN") and "json_each" not in step], plan
+
+
 def test_the_integrity_check_finds_a_scope_the_index_no_longer_holds(db):
     """What an index's scope is made of changed behind the savers' backs: FTS5's check against the
     index's view (what ``dbcheck.assert_sound`` runs) says so."""
