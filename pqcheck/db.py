@@ -403,8 +403,9 @@ NEW_FILE_PAGE_SIZE = 16384
 # request's, a pair's its answer's), which the savers index and FTS5's integrity-check compares the
 # index with; a saver that changes what a scope is made of indexes again the rows whose scope it
 # changes (an FOI request's pages, an answer's pairs).
-SCOPE_YEAR = "zy"
-SCOPE_KEYS = {"department": "zd", "body": "zb"}
+SCOPE_INITIAL = "z"  # of every scope token: a searched word that cannot start with it is none of them
+SCOPE_YEAR = SCOPE_INITIAL + "y"
+SCOPE_KEYS = {"department": SCOPE_INITIAL + "d", "body": SCOPE_INITIAL + "b"}
 
 
 def scope_token(kind: str, key: Any = None, year: int | None = None) -> str:

@@ -464,7 +464,7 @@ def test_the_scope_asked_of_each_index_names_its_departments_and_years(sdb):
 
 def test_the_scope_tokens_are_never_searched_as_words(sdb):
     assert search(sdb, "detention").totals["answers"] > 0
-    for text in ("zy2019", "zy*", "zb1", "zdhomeoffice", "zz*", "detention zy*"):
+    for text in ("zy2019", "zy*", "zb1", "zdhomeoffice", "z*", "Zy*", "žy2019", "ｚy2019", "detention zy*"):
         assert not any(search(sdb, text).totals.values()), text
 
 
