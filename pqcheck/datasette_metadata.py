@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .db import FTS_CONTENT
 from .provenance import OPEN_GOVERNMENT_LICENCE, OPEN_PARLIAMENT_LICENCE, provenance
 
 PARLIAMENT = {
@@ -92,6 +93,8 @@ def datasette_metadata(db: sqlite_utils.Database, database_name: str) -> dict[st
         if label:
             tables[name]["label_column"] = label
     tables["matches"]["sort_desc"] = "score"
+    for name in FTS_CONTENT:  # an index over a view of its table, which Datasette would not find itself
+        tables[name]["fts_table"] = f"{name}_fts"
     return {
         "title": "pqcheck: refusals to Parliament, and what FOI released",
         "description": (

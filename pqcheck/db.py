@@ -370,11 +370,11 @@ INDEXES = {
 }
 
 FTS = {
-    "questions": ["heading", "question_text", "answer_text"],
-    "foi_requests": ["title", "request_text"],
-    "foi_pages": ["text"],
+    "questions": ["heading", "question_text", "answer_text", "scope"],
+    "foi_requests": ["title", "request_text", "scope"],
+    "foi_pages": ["text", "scope"],
     "contributions": ["debate_title", "text"],
-    "matches": ["pair_text"],
+    "matches": ["pair_text", "scope"],
 }
 # A pair's own text, indexed by matches_fts so that search finds a pair whose words are spread over
 # its two sides: the refusal (heading, question, answer) and its evidence (the FOI request's title and
@@ -394,6 +394,68 @@ PAIR_TEXT = """
     FROM questions q WHERE q.id = matches.question_id
 """
 NEW_FILE_PAGE_SIZE = 16384
+
+# Search filters by department and date inside the indexes it reads: each holds a last column,
+# ``scope``, of tokens that name the row's department (an answer's answering body; a pair's both),
+# its year, and the two together (:func:`scope_token`), so that a filtered search asks FTS5 for its
+# words AND a few scope tokens (pqcheck.search) rather than testing each row that has the words.
+# Such an index reads its rows from a view of its table (FTS_CONTENT: an FOI page's scope is its
+# request's, a pair's its answer's), which the savers index and FTS5's integrity-check compares the
+# index with; a saver that changes what a scope is made of indexes again the rows whose scope it
+# changes (an FOI request's pages, an answer's pairs).
+SCOPE_INITIAL = "z"  # of every scope token: a searched word that cannot start with it is none of them
+SCOPE_YEAR = SCOPE_INITIAL + "y"
+SCOPE_KEYS = {"department": SCOPE_INITIAL + "d", "body": SCOPE_INITIAL + "b"}
+
+
+def scope_token(kind: str, key: Any = None, year: int | None = None) -> str:
+    """The scope token of a department (``kind`` "department", ``key`` its id) or an answering
+    body ("body", its id), of it in ``year``, or (``kind`` "year") of ``year`` alone; as
+    :func:`_scope_sql` writes them (hyphens dropped: one token each)."""
+    if kind == "year":
+        return f"{SCOPE_YEAR}{year:04d}"
+    token = SCOPE_KEYS[kind] + str(key).replace("-", "")
+    return token if year is None else f"{token}y{year:04d}"
+
+
+def _scope_sql(keys: dict[str, str], date: str) -> str:
+    """The SQL of a row's scope: the year of ``date``, and each of ``keys`` (kind -> SQL of its
+    key) alone and with the year."""
+    year = f"substr({date}, 1, 4)"
+    parts = [f"'{SCOPE_YEAR}' || {year}"]
+    for kind, key in keys.items():
+        token = f"'{SCOPE_KEYS[kind]}' || replace({key}, '-', '')"
+        parts += [token, f"{token} || 'y' || {year}"]
+    return " || ' ' || ".join(f"coalesce({part}, '')" for part in parts)
+
+
+FOI_DATE = "coalesce(f.date_responded, f.date_requested)"  # the date search filters an FOI request by
+# index -> (view, its SELECT): the rows the index holds (rowid, the keys savers name them by, the
+# indexed columns)
+FTS_CONTENT = {
+    "questions": (
+        "questions_fts_content",
+        "SELECT q.rowid AS rowid, q.id, q.heading, q.question_text, q.answer_text, "
+        f"{_scope_sql({'body': 'q.answering_body_id'}, 'q.date_answered')} AS scope FROM questions q",
+    ),
+    "foi_requests": (
+        "foi_requests_fts_content",
+        "SELECT f.rowid AS rowid, f.id, f.title, f.request_text, "
+        f"{_scope_sql({'department': 'f.department_id'}, FOI_DATE)} AS scope FROM foi_requests f",
+    ),
+    "foi_pages": (
+        "foi_pages_fts_content",
+        "SELECT p.rowid AS rowid, p.document_id, p.text, "
+        f"{_scope_sql({'department': 'f.department_id'}, FOI_DATE)} AS scope FROM foi_pages p "
+        "LEFT JOIN foi_documents d ON d.id = p.document_id LEFT JOIN foi_requests f ON f.id = d.request_id",
+    ),
+    "matches": (
+        "matches_fts_content",
+        "SELECT m.rowid AS rowid, m.id, m.question_id, m.pair_text, "
+        f"{_scope_sql({'body': 'q.answering_body_id', 'department': 'm.department_id'}, 'q.date_answered')} "
+        "AS scope FROM matches m LEFT JOIN questions q ON q.id = m.question_id",
+    ),
+}
 
 # name -> SELECT; (re)created by ensure_db_shape
 VIEWS = {
@@ -424,6 +486,7 @@ VIEWS = {
         LEFT JOIN contributions c ON c.id = m.contribution_id
     """,
 }
+VIEWS.update(FTS_CONTENT.values())
 
 
 APPLICATION_ID = 0x70716368  # "pqch": PRAGMA application_id of every database pqcheck makes
@@ -603,14 +666,14 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
         for name, indexes in INDEXES.items():
             for columns in indexes:
                 db[name].create_index(columns, if_not_exists=True)
-        for name, columns in FTS.items():
-            if not db[f"{name}_fts"].exists():
-                _create_fts(db, name, columns)
-        for name, sql in VIEWS.items():
+        for name, sql in VIEWS.items():  # before the FTS indexes, which read some of them
             existing = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [name]).fetchone()
             if existing is None or sql.strip() not in existing[0]:
                 db.execute(f"DROP VIEW IF EXISTS [{name}]")
                 db.execute(f"CREATE VIEW [{name}] AS {sql.strip()}")
+        for name, columns in FTS.items():
+            if not db[f"{name}_fts"].exists():
+                _create_fts(db, name, columns)
         MIGRATIONS.apply(db)
 
 
@@ -632,13 +695,20 @@ def _creation_order() -> list[str]:
 
 def _create_fts(db: sqlite_utils.Database, table: str, columns: list[str]) -> None:
     """The external-content FTS5 index of ``table`` (as sqlite-utils' ``enable_fts`` makes it, but
-    inside the caller's transaction), built from the rows already there."""
+    inside the caller's transaction; over its FTS_CONTENT view if it has one), built from the rows
+    already there."""
     listed = ", ".join(f'"{c}"' for c in columns)
+    content = fts_content(table)
     db.execute(
         f"CREATE VIRTUAL TABLE \"{table}_fts\" USING FTS5 (\n    {listed},\n    tokenize='porter',\n"
-        f'    content="{table}"\n)'
+        f'    content="{content}"\n)'
     )
-    db.execute(f'INSERT INTO "{table}_fts" (rowid, {listed}) SELECT rowid, {listed} FROM "{table}"')
+    db.execute(f'INSERT INTO "{table}_fts" (rowid, {listed}) SELECT rowid, {listed} FROM "{content}"')
+
+
+def fts_content(table: str) -> str:
+    """What ``table``'s FTS index reads its rows from: its FTS_CONTENT view, or the table."""
+    return FTS_CONTENT[table][0] if table in FTS_CONTENT else table
 
 
 def upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]], *, keep_existing=False) -> None:
@@ -672,8 +742,8 @@ def upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]
 
 
 def fts_remove(db: sqlite_utils.Database, table: str, values: list[Any], column: str = "rowid") -> None:
-    """Take the rows whose ``column`` is in ``values`` out of the table's FTS index; call before
-    they are rewritten or deleted."""
+    """Take the rows whose ``column`` (of :func:`fts_content`) is in ``values`` out of the table's
+    FTS index; call before they, or what their scope is made of, are rewritten or deleted."""
     _fts_write(db, table, values, column, delete=True)
 
 
@@ -702,7 +772,7 @@ def _fts_write(db: sqlite_utils.Database, table: str, values: list[Any], column:
     else:
         target, first = f"[{table}_fts](rowid, {columns})", ""
     db.execute(
-        f"INSERT INTO {target} SELECT {first}rowid, {columns} FROM [{table}] "
+        f"INSERT INTO {target} SELECT {first}rowid, {columns} FROM [{fts_content(table)}] "
         f"WHERE [{column}] IN (SELECT value FROM json_each(?))",
         [json.dumps(values)],
     )
@@ -832,3 +902,13 @@ def m007_pair_texts(db: sqlite_utils.Database) -> None:
     """Pairs matched before ``pair_text`` existed get it, and ``matches_fts`` is built from it."""
     db.execute(f"UPDATE matches SET pair_text = ({PAIR_TEXT})")
     db.execute("INSERT INTO matches_fts (matches_fts) VALUES ('rebuild')")
+
+
+@MIGRATIONS()
+def m008_search_scopes(db: sqlite_utils.Database) -> None:
+    """Indexes made before search filtered inside them (without their ``scope`` column) are made
+    again, from their FTS_CONTENT views."""
+    for table in FTS_CONTENT:
+        if "scope" not in db[f"{table}_fts"].columns_dict:
+            db.execute(f"DROP TABLE [{table}_fts]")
+            _create_fts(db, table, FTS[table])

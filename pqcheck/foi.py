@@ -222,19 +222,27 @@ def _write(db: sqlite_utils.Database, entries: list[tuple[dict[str, Any], list[d
     request_ids = [row["id"] for row, _, _ in entries]
     changed_docs = [d for _, docs, _ in entries for d in docs]
     doc_ids = [d["document"]["id"] for d in changed_docs]
+    # Every page of these requests is indexed again, changed or not: a page's index entry holds its
+    # request's department and year (its search scope), which the request's new row may change.
     fts_remove(db, "foi_requests", request_ids, column="id")
+    fts_remove(db, "foi_pages", _documents_of(db, request_ids), column="document_id")
     upsert_rows(db, "foi_requests", [row for row, _, _ in entries])
     fts_add(db, "foi_requests", request_ids, column="id")
     if doc_ids:
-        fts_remove(db, "foi_pages", doc_ids, column="document_id")
         db.execute("DELETE FROM foi_pages WHERE document_id IN (SELECT value FROM json_each(?))", [json.dumps(doc_ids)])
         db.execute(
             "DELETE FROM foi_figures WHERE document_id IN (SELECT value FROM json_each(?))", [json.dumps(doc_ids)]
         )
     upsert_rows(db, "foi_documents", [d["document"] for d in changed_docs])
     upsert_rows(db, "foi_pages", [p for d in changed_docs for p in d["pages"]])
-    fts_add(db, "foi_pages", doc_ids, column="document_id")
+    fts_add(db, "foi_pages", _documents_of(db, request_ids), column="document_id")
     upsert_rows(db, "foi_figures", [f for d in changed_docs for f in d["figures"]])
+
+
+def _documents_of(db: sqlite_utils.Database, request_ids: list[str]) -> list[str]:
+    """The ids of the stored documents of ``request_ids``."""
+    sql = "SELECT id FROM foi_documents WHERE request_id IN (SELECT value FROM json_each(?))"
+    return [row[0] for row in db.execute(sql, [json.dumps(request_ids)])]
 
 
 def _keep(cache: FileCache, path: Path, sha256: str, report: Callable[[str], None]) -> None:

@@ -338,8 +338,10 @@ def _write_batch(db: sqlite_utils.Database, batch: dict[int, tuple[QuestionRecor
     upsert_rows(db, "members", [_member_row(m, r) for m, r in members.values()])
     upsert_rows(db, "answering_bodies", list(bodies.values()), keep_existing=True)
     fts_remove(db, "questions", updated)
+    fts_remove(db, "matches", updated, column="question_id")  # a pair's search scope is its answer's
     upsert_rows(db, "questions", to_write)
     fts_add(db, "questions", [row["id"] for row in to_write])
+    fts_add(db, "matches", updated, column="question_id")
     upsert_rows(db, "answer_versions", versions, keep_existing=True)
 
 

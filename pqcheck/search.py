@@ -9,10 +9,16 @@ Ranking: answers by bm25 over heading, question and answer; FOI requests by the 
 title/request text and the text of their pages; pairs by one bm25 over their own text
 (``matches.pair_text``: both sides' words, kept by the matcher), so a pair is found when the words
 are spread over its two sides, weighted by the matcher's score.
+
+Filters by department and dates are asked of each index with the words (its ``scope`` column of
+department and year tokens, :meth:`_Scope.match`), then checked exactly on the rows found: a
+filtered search reads the rows with the words in those departments and years, however many other
+rows have the words.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import time
@@ -24,6 +30,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .db import SCOPE_INITIAL, scope_token
 from .errors import BadInput, PqcheckError
 from .pairs import (
     LATEST_REVIEW,
@@ -49,6 +56,12 @@ MAX_LIMIT = 500
 MAX_WORDS = 32
 MAX_CHARS = 500
 PROGRESS_STEPS = 1000
+# A filter by department and dates is asked of the index with the words (its ``scope`` column, see
+# pqcheck.db): a date range closed at both ends by its years when it spans at most SCOPE_YEARS; each
+# department with each year when that makes at most SCOPE_TOKENS tokens, else the departments alone.
+SCOPE_YEARS = 50
+SCOPE_TOKENS = 200
+NOWHERE = SCOPE_INITIAL + "nowhere"  # a scope token no row has: a department filter no row of an index passes
 PAIR_HIT_DETAILS = (  # in a pair hit's JSON
     "score",
     "category",
@@ -294,11 +307,12 @@ def _run(db, text: str, fts: str, filters: SearchFilters, kinds, limit: int, off
     scope = _Scope.build(db, filters)
     runners = {"pairs": _search_pairs, "answers": _search_answers, "foi": _search_foi}
     results = SearchResults(query=text, fts=fts, hits={}, totals={}, capped={}, windowed={})
+    words = _text_only(fts)
     try:
         tables = {t for kind in kinds for t in _INDEXES[kind]}
-        scope.crowded = frozenset(t for t in tables if _more_than(db, t, fts, RANK_WINDOW))
+        scope.crowded = frozenset(t for t in tables if _more_than(db, t, words, RANK_WINDOW))
         for kind in kinds:
-            hits, total = runners[kind](db, fts, scope, limit, offset)
+            hits, total = runners[kind](db, words, scope, limit, offset)
             results.hits[kind] = hits
             results.totals[kind] = total
             results.capped[kind] = total >= COUNT_CAP
@@ -308,6 +322,15 @@ def _run(db, text: str, fts: str, filters: SearchFilters, kinds, limit: int, off
             raise BadInput(f"the search '{text}' could not be run ({exc}); try plain words or a quoted phrase") from exc
         raise
     return results
+
+
+def _text_only(fts: str) -> str:
+    """``fts`` looked for in the indexed text only, never among the scope tokens, when one of its
+    words could be one (could start with SCOPE_INITIAL once folded as FTS5 folds it): a column
+    filter costs some 5 % of a search, so only then."""
+    if re.search(f"[{SCOPE_INITIAL}{SCOPE_INITIAL.upper()}]|[^\\x00-\\x7f]", fts):
+        return f"- {{scope}} : ({fts})"
+    return fts
 
 
 @dataclass
@@ -321,12 +344,23 @@ class _Scope:
     date_to: str | None
     pair_query: PairQuery
     names: dict[str, str]
+    body_ids: tuple[str, ...] = ()  # the answering bodies of department_ids (what an answer's scope names)
     crowded: frozenset[str] = frozenset()  # indexes where the words are in more than RANK_WINDOW rows
 
     @classmethod
     def build(cls, db: sqlite_utils.Database, filters: SearchFilters) -> _Scope:
         names = department_names(db)
         query = PairQuery.build(db, filters.report_filters())
+        bodies = ()
+        if query.department_ids:
+            bodies = tuple(
+                row[0]
+                for row in db.execute(
+                    "SELECT substr(alias, 6) FROM department_aliases WHERE alias LIKE 'body:%' "
+                    "AND department_id IN (SELECT value FROM json_each(?))",
+                    [json.dumps(query.department_ids)],
+                )
+            )
         return cls(
             filters=filters,
             department_ids=query.department_ids,
@@ -335,7 +369,33 @@ class _Scope:
             date_to=query.date_to,
             pair_query=query,
             names=names,
+            body_ids=bodies,
         )
+
+    def match(self, table: str, fts: str) -> str:
+        """The FTS5 query of ``table``'s index: the words, AND the scope tokens of the filters when
+        there are any. The tokens select every row that can pass the filters (and others: the
+        filters themselves are checked after), so the rows read are those of the words in the
+        filtered departments and years, not every row with the words."""
+        tokens = self.scope_tokens(table)
+        return f"({fts}) AND scope : ({' OR '.join(tokens)})" if tokens else fts
+
+    def scope_tokens(self, table: str) -> list[str]:
+        """The scope tokens of ``table``'s rows that can pass the department and date filters
+        (none: the index is read by the words alone)."""
+        years: list[int] = []
+        if self.date_from and self.date_to:
+            first, last = int(self.date_from[:4]), int(self.date_to[:4])
+            years = list(range(first, last + 1)) if last - first < SCOPE_YEARS else []
+        if not self.department_ids:
+            return [scope_token("year", year=year) for year in years]
+        keys = [("department", d) for d in self.department_ids if table != "questions"]
+        keys += [("body", b) for b in self.body_ids if table in ("questions", "matches")]
+        if not keys:
+            return [NOWHERE]
+        if years and len(keys) * len(years) <= SCOPE_TOKENS:
+            return [scope_token(kind, key, year) for kind, key in keys for year in years]
+        return [scope_token(kind, key) for kind, key in keys]
 
     def answer_where(self) -> tuple[str, list[Any]]:
         where, params = [], []
@@ -376,12 +436,11 @@ _INDEXES = {
 }
 
 
-_BM25 = {
-    "questions": "bm25(questions_fts, 4.0, 2.0, 1.0)",
-    "foi_requests": "bm25(foi_requests_fts, 3.0, 1.0)",
-    "foi_pages": "bm25(foi_pages_fts)",
-    "contributions": "bm25(contributions_fts, 2.0, 1.0)",
-    "matches": "bm25(matches_fts)",
+_BM25 = {  # the scope column weighs nothing: its tokens select rows, they do not rank them
+    "questions": "bm25(questions_fts, 4.0, 2.0, 1.0, 0.0)",
+    "foi_requests": "bm25(foi_requests_fts, 3.0, 1.0, 0.0)",
+    "foi_pages": "bm25(foi_pages_fts, 1.0, 0.0)",
+    "matches": "bm25(matches_fts, 1.0, 0.0)",
 }
 
 
@@ -424,7 +483,11 @@ def _search_answers(db, fts: str, scope: _Scope, limit: int, offset: int) -> tup
         LEFT JOIN refusals r ON r.question_id = q.id
         WHERE questions_fts MATCH ? AND {where}"""
     ranked, total = _ranked(
-        db, f"{_window(base, 'questions_fts.rowid')} ORDER BY rank, id DESC", [fts, *params], limit, offset
+        db,
+        f"{_window(base, 'questions_fts.rowid')} ORDER BY rank, id DESC",
+        [scope.match("questions", fts), *params],
+        limit,
+        offset,
     )
     ids = [row[0] for row in ranked]
     snippets = _snippets(db, "questions", fts, ids)
@@ -497,7 +560,7 @@ def _search_foi(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[l
     base = f"""SELECT id, min(rank) AS rank, side FROM (
         {_window(own, "foi_requests_fts.rowid")} UNION ALL {_window(pages, "foi_pages_fts.rowid")}
         ) GROUP BY id"""
-    all_params = [fts, *params, fts, *params]
+    all_params = [scope.match("foi_requests", fts), *params, scope.match("foi_pages", fts), *params]
     ranked, total = _ranked(db, f"{base} ORDER BY rank, id DESC", all_params, limit, offset)
     ids = [row[0] for row in ranked]
     marks = ", ".join("?" * len(ids))
@@ -554,7 +617,7 @@ def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple
         LEFT JOIN refusals r ON r.question_id = q.id
         LEFT JOIN latest_review lr ON lr.match_id = m.id
         WHERE {query.pair_where}"""
-    params = [fts, *query.pair_params]
+    params = [scope.match("matches", fts), *query.pair_params]
     ranked, total = _ranked(db, f"{base} ORDER BY rank, m.score DESC, m.id", params, limit, offset)
     ids = [row[0] for row in ranked]
     rows = {row["match_id"]: row for row in pair_rows(db, ReportFilters(match_ids=tuple(ids)))} if ids else {}

@@ -96,3 +96,12 @@ def test_datasette_serves_the_pairs_view_strongest_first_with_its_labels(dataset
     assert isinstance(question, dict) and question["label"] and question["value"]
     headings = dict(sqlite3.connect(db_path).execute("SELECT id, heading FROM questions").fetchall())
     assert question["label"] == headings[question["value"]]
+
+    # a table's search box searches its full-text index (over a view of the table)
+    found = requests.get(
+        f"{base}/pq/questions.json", params={"_shape": "objects", "_search": "trafficking"}, timeout=15
+    ).json()["rows"]
+    conn = sqlite3.connect(db_path)
+    expected = conn.execute("SELECT rowid FROM questions_fts WHERE questions_fts MATCH 'trafficking'").fetchall()
+    conn.close()
+    assert found and sorted(r["id"] for r in found) == sorted(r[0] for r in expected)

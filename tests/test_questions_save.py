@@ -187,8 +187,8 @@ def test_answers_are_searchable_with_fts(db):
         answerText="<p>Staffing rose.</p>",
     )
     save_questions(db, [record(question_value(1)), record(other)])
-    hits = [row["id"] for row in db["questions"].search("trafficking detention")]
-    assert hits == [1]
+    hits = db.execute("SELECT rowid FROM questions_fts WHERE questions_fts MATCH 'trafficking detention'")
+    assert [row[0] for row in hits] == [1]
 
 
 def test_a_list_record_never_replaces_the_detail_record_of_the_same_answer(db):

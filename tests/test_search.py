@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from pqcheck import search as search_module
 from pqcheck.cli import cli
 from pqcheck.db import open_db
+from pqcheck.departments import department_index
 from pqcheck.errors import BadInput
 from pqcheck.records import FoiDocument, FoiRequest
 from pqcheck.search import MARK_END, MARK_START, SearchFilters, fts_query, search, split_marks
@@ -387,6 +389,133 @@ def test_date_filters_apply_to_answers_pairs_and_foi(sdb):
     assert pair_names(window) == {"ho-weak", "dwp"}
     with pytest.raises(BadInput, match="before it starts"):
         search(sdb, query, SearchFilters(date_from=date(2021, 1, 1), date_to=date(2020, 1, 1)))
+
+
+FILTERS = [  # department and date filters, each asked of the indexes with the words (their scope)
+    SearchFilters(departments=("home-office",)),
+    SearchFilters(departments=("home-office", "ministry-of-justice")),
+    SearchFilters(departments=("department-for-transport",)),  # FOI only: no answers or pairs of its bodies
+    SearchFilters(departments=("cabinet-office",)),  # nothing of it at all
+    SearchFilters(date_from=date(2019, 1, 1), date_to=date(2019, 12, 31)),
+    SearchFilters(date_from=date(2019, 6, 11), date_to=date(2020, 1, 10)),  # parts of two years, inclusive
+    SearchFilters(date_from=date(2020, 1, 1)),  # open ends: the departments alone are asked of the index
+    SearchFilters(date_to=date(2019, 6, 10)),
+    SearchFilters(departments=("home-office",), date_from=date(2019, 1, 1), date_to=date(2021, 3, 1)),
+    SearchFilters(departments=("ministry-of-justice",), date_from=date(2018, 1, 1), date_to=date(2020, 1, 9)),
+    SearchFilters(departments=("home-office",), date_from=date(1900, 1, 1), date_to=date(2100, 1, 1)),  # too many years
+]
+QUERIES = ["trafficking OR sanctions OR immigration OR tachograph", "detention", '"drug finds"', "figures -staffing"]
+
+
+def passes(hit, filters: SearchFilters) -> bool:
+    """Whether a hit passes the department and date filters, from what it shows."""
+    when = (hit.date or "")[:10]
+    return (
+        (not filters.departments or hit.department_id in filters.departments)
+        and (filters.date_from is None or (bool(when) and when >= filters.date_from.isoformat()))
+        and (filters.date_to is None or (bool(when) and when <= filters.date_to.isoformat()))
+    )
+
+
+def ranked(results) -> dict[str, list[tuple[str, float]]]:
+    return {kind: [(hit.id, hit.rank) for hit in hits] for kind, hits in results.hits.items()}
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+@pytest.mark.parametrize("text", QUERIES)
+def test_a_filtered_search_is_the_search_filtered_afterwards(sdb, text, filters):
+    everything = search(sdb, text, limit=500)
+    filtered = search(sdb, text, filters, limit=500)
+    for kind, hits in everything.hits.items():
+        expected = [(hit.id, hit.rank) for hit in hits if passes(hit, filters)]
+        assert ranked(filtered)[kind] == expected, kind
+        assert filtered.totals[kind] == len(expected)
+    assert any(everything.hits.values())
+
+
+@pytest.mark.parametrize("window", [1, 2, 1000])
+@pytest.mark.parametrize("filters", FILTERS)
+def test_the_scope_asked_of_the_index_changes_no_hit_and_no_rank(sdb, monkeypatch, filters, window):
+    """Asked of the index or tested on each row that has the words (the scope tokens turned off), a
+    filter gives the same hits in the same order, ranked by bm25 or (more rows than RANK_WINDOW
+    have the words) the latest RANK_WINDOW rows that pass it."""
+    text = "trafficking OR sanctions OR immigration OR tachograph OR detention"
+    monkeypatch.setattr(search_module, "RANK_WINDOW", window)
+    scoped = search(sdb, text, filters, limit=500)
+    monkeypatch.setattr(search_module._Scope, "scope_tokens", lambda self, table: [])
+    unscoped = search(sdb, text, filters, limit=500)
+    assert ranked(scoped) == ranked(unscoped)
+    assert scoped.totals == unscoped.totals and scoped.windowed == unscoped.windowed
+
+
+def test_the_scope_asked_of_each_index_names_its_departments_and_years(sdb):
+    scope = search_module._Scope.build(
+        sdb, SearchFilters(departments=("home-office",), date_from=date(2019, 5, 1), date_to=date(2020, 2, 1))
+    )
+    assert scope.scope_tokens("foi_requests") == ["zdhomeofficey2019", "zdhomeofficey2020"]
+    assert scope.scope_tokens("foi_pages") == scope.scope_tokens("foi_requests")
+    assert scope.scope_tokens("questions") == [f"zb{HOME}y2019", f"zb{HOME}y2020"]
+    assert set(scope.scope_tokens("matches")) == {*scope.scope_tokens("foi_requests"), *scope.scope_tokens("questions")}
+    years = search_module._Scope.build(sdb, SearchFilters(date_from=date(2019, 5, 1), date_to=date(2020, 2, 1)))
+    assert years.scope_tokens("questions") == ["zy2019", "zy2020"]
+    assert search_module._Scope.build(sdb, SearchFilters(date_from=date(2019, 5, 1))).scope_tokens("questions") == []
+    assert search_module._Scope.build(sdb, SearchFilters()).match("questions", '"x"') == '"x"'
+
+
+def test_the_scope_tokens_are_never_searched_as_words(sdb):
+    assert search(sdb, "detention").totals["answers"] > 0
+    for text in ("zy2019", "zy*", "zb1", "zdhomeoffice", "z*", "Zy*", "žy2019", "ｚy2019", "detention zy*"):
+        assert not any(search(sdb, text).totals.values()), text
+
+
+def test_every_department_id_is_one_scope_token():
+    """A department's scope token is its id without hyphens: one token to FTS5 only if the id has
+    nothing else but letters and digits."""
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", d) for d in department_index().departments)
+
+
+def test_a_changed_foi_request_takes_its_pages_to_its_new_department_and_year(tmp_path):
+    db = open_db(tmp_path / "pq.db")
+    words = "tachograph"  # in the page only
+
+    def request(authority: str, responded: str) -> FoiRequest:
+        text = "Tachograph faults found: 1,200."
+        document = FoiDocument(key="response", kind="response", text=text)
+        raw = {"authority": authority, "date": responded}
+        return FoiRequest(
+            "file", "r1", None, authority, "Roadside checks", date_responded=responded, raw=raw, documents=[document]
+        )
+
+    def found(department: str, year: int) -> set[str]:
+        filters = SearchFilters(departments=(department,), date_from=date(year, 1, 1), date_to=date(year, 12, 31))
+        return foi_keys(search(db, words, filters, kinds=("foi",)))
+
+    save_fois(db, [request("Home Office", "2019-04-24")])
+    assert found("home-office", 2019) == {"r1"} and found("ministry-of-justice", 2021) == set()
+    save_fois(db, [request("Ministry of Justice", "2021-02-01")])  # the same document, its request changed
+
+    assert found("home-office", 2019) == set() and found("ministry-of-justice", 2021) == {"r1"}
+    db.execute("INSERT INTO foi_pages_fts(foi_pages_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_a_changed_answer_takes_its_pairs_to_its_new_department_and_year(tmp_path):
+    db = open_db(tmp_path / "pq.db")
+
+    def answer(body: int, answered: str) -> dict:
+        return question_value(7, answeringBodyId=body, dateAnswered=f"{answered}T00:00:00", heading="Tachograph checks")
+
+    def found(department: str, year: int) -> list[str]:
+        filters = SearchFilters(departments=(department,), date_from=date(year, 1, 1), date_to=date(year, 12, 31))
+        return ids(search(db, "tachograph", filters, kinds=("pairs",)), "pairs")
+
+    save_answers(db, [answer(HOME, "2019-06-10")])
+    add_refusal(db, 7, category="not_held_centrally")
+    add_pair(db, "p7", 7, 0.5, other_question_id=7)
+    assert found("home-office", 2019) == ["p7"]
+    save_answers(db, [answer(JUSTICE, "2020-02-03")])  # moved to another department, answered again
+
+    assert found("home-office", 2019) == [] and found("ministry-of-justice", 2020) == ["p7"]
+    db.execute("INSERT INTO matches_fts(matches_fts, rank) VALUES ('integrity-check', 1)")
 
 
 def test_category_filter_applies_to_answers_and_pairs_not_foi(sdb):

@@ -55,7 +55,7 @@ def assert_sound(path: Path) -> None:
     try:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         for table in FTS:
-            try:  # rank 1: compare the index with the content table, not only with itself
+            try:  # rank 1: compare the index with its content (table or view: the scopes too), not only with itself
                 conn.execute(f"INSERT INTO [{table}_fts]([{table}_fts], rank) VALUES ('integrity-check', 1)")
             except sqlite3.DatabaseError as exc:
                 raise AssertionError(f"{table}_fts does not match {table}: {exc}") from None
