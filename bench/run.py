@@ -4,6 +4,7 @@
     nohup python -m bench.run --scale full > bench/out/run-full.log 2>&1 &
     python -m bench.run --docs-only                   # docs/performance.md from the saved results
     python -m bench.run --scale full --match-only     # the match stage again on the last run's database
+    python -m bench.run --scale full --search-only    # the search stage again on the last run's database
 
 A scale is a number of written answers (10k: 10,000; 100k: 100,000; full: 750,000, every written
 answer since 2014) and FOI requests in proportion (1,000,000 at full scale). Its corpus is made
@@ -412,19 +413,21 @@ def rerun_baselines(scale: str, args: argparse.Namespace) -> None:
     path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
 
 
-def rerun_match(scale: str, args: argparse.Namespace) -> None:
-    """The match stage alone on the database of the last run at ``scale`` (or one imported and
-    classified there), into bench/out/match-only-SCALE.json; the saved run and the docs unchanged."""
+def rerun_stage(stage: str, scale: str, args: argparse.Namespace) -> None:
+    """One stage (match or search) alone on the database of the last run at ``scale`` (or one
+    imported and classified there), into bench/out/STAGE-only-SCALE.json; the saved run unchanged."""
     job = make_job(OUT / f"run-{scale}" / "pqcheck.db", OUT / f"corpus-{scale}", args)
-    result = run_stage("match", job) | {"measured": datetime.now(UTC).isoformat(timespec="seconds")}
-    (OUT / f"match-only-{scale}.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    measured = {"measured": datetime.now(UTC).isoformat(timespec="seconds"), "git": git_state()}
+    result = run_stage(stage, job) | measured
+    (OUT / f"{stage}-only-{scale}.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
 
 
 # --- docs/performance.md ------------------------------------------------------------------------------
 
 
 def saved_results(kind: str = "run") -> dict[str, dict[str, Any]]:
-    """The saved results of each scale measured: ``bench/out/KIND-SCALE.json`` (``run``, ``match-only``)."""
+    """The saved results of each scale measured: ``bench/out/KIND-SCALE.json`` (``run``, ``match-only``,
+    ``search-only``)."""
     return {s: json.loads(p.read_text(encoding="utf-8")) for s in SCALES if (p := OUT / f"{kind}-{s}.json").exists()}
 
 
@@ -673,6 +676,24 @@ def match_only_table(found: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
+def search_only_table(found: dict[str, dict[str, Any]]) -> list[str]:
+    """The search stage alone at each scale, on the database of the last run: latency overall and of
+    the searches with a department and date filter."""
+    lines = [
+        "| scale | measured | commit | searches | p50 ms | p95 ms | p99 ms | filtered p50 / p95 ms | load |",
+        "|---|---|---|--:|--:|--:|--:|---|---|",
+    ]
+    for scale, r in found.items():
+        filtered = r.get("by_query_kind", {}).get("filtered", {})
+        lines.append(
+            f"| {scale} | {r.get('measured', '')} | {r.get('git', {}).get('commit', '')} | {r['records']:,} "
+            f"| {r.get('p50_ms')} | {r.get('p95_ms')} | {r.get('p99_ms')} "
+            f"| {filtered.get('p50_ms', '–')} / {filtered.get('p95_ms', '–')} "
+            f"| {' → '.join(str(x) for x in r.get('load', []))} |"
+        )
+    return lines
+
+
 def write_docs(results: dict[str, dict[str, Any]]) -> None:
     """docs/performance.md from the saved results of every scale."""
     first = next(iter(results.values()))
@@ -730,6 +751,18 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
             "full scale the generator writes several, and they can fill the first places).",
             "",
             *match_only_table(alone),
+        ]
+    searched = saved_results("search-only")
+    if searched:
+        lines += [
+            "",
+            "## The search stage alone",
+            "",
+            "`python -m bench.run --scale SCALE --search-only`: the search stage again (one client, the same "
+            "queries, after a warm-up round) on the database of the last run at that scale, brought up to date "
+            "by the migrations of the day.",
+            "",
+            *search_only_table(searched),
         ]
     lines += [
         "",
@@ -807,7 +840,8 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
         "The results of each scale, with every figure above and more, are in `bench/out/run-SCALE.json`.",
     ]
     DOCS.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    FIGURES.write_text(json.dumps(figures(results) | {"match_only": alone}, indent=1) + "\n", encoding="utf-8")
+    extra = {"match_only": alone, "search_only": searched}
+    FIGURES.write_text(json.dumps(figures(results) | extra, indent=1) + "\n", encoding="utf-8")
     log(f"wrote {DOCS.relative_to(ROOT)} and {FIGURES.relative_to(ROOT)}")
 
 
@@ -826,6 +860,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--match-only", action="store_true", help="only the match stage, on the database of the last run"
     )
+    parser.add_argument(
+        "--search-only", action="store_true", help="only the search stage, on the database of the last run"
+    )
     parser.add_argument("--docs-only", action="store_true", help="only write docs/performance.md from saved results")
     parser.add_argument("--stage", choices=CHILD_STAGES, help=argparse.SUPPRESS)
     parser.add_argument("--job", help=argparse.SUPPRESS)
@@ -836,9 +873,12 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     for scale in [] if args.docs_only else args.scale or ["10k"]:
         log(f"scale {scale}: load {os.getloadavg()[0]:.2f}")
-        (rerun_baselines if args.baselines_only else rerun_match if args.match_only else run_scale)(scale, args)
+        if args.match_only or args.search_only:
+            rerun_stage("match" if args.match_only else "search", scale, args)
+        else:
+            (rerun_baselines if args.baselines_only else run_scale)(scale, args)
     results = saved_results()
-    if results and not args.match_only:
+    if results and not (args.match_only or args.search_only):
         write_docs(results)
     return 0
 
