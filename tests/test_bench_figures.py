@@ -47,3 +47,24 @@ def test_the_match_stage_alone_is_tabled_with_its_growth_a_refusal():
     assert lines[2].startswith("| 100k |") and "| 5.00 |" in lines[2] and "| 0.99 / – |" in lines[2]
     assert "| 6.00 |" in lines[3]
     assert lines[-1] == "full vs 100k: a refusal costs ×1.20."
+
+
+def test_the_search_stage_alone_is_tabled_with_its_filtered_searches():
+    from bench.run import search_only_table
+
+    filtered = {"p50_ms": 76.1, "p95_ms": 98.9}
+    found = {
+        "full": {
+            "records": 160,
+            "p50_ms": 59.7,
+            "p95_ms": 83.7,
+            "p99_ms": 97.5,
+            "by_query_kind": {"filtered": filtered},
+            "git": {"commit": "abc1234"},
+            "load": [0.78, 0.83],
+        },
+        "10k": {"records": 160, "p50_ms": 9.0, "p95_ms": 33.5, "p99_ms": 35.8},
+    }
+    lines = search_only_table(found)
+    assert lines[2] == "| full |  | abc1234 | 160 | 59.7 | 83.7 | 97.5 | 76.1 / 98.9 | 0.78 → 0.83 |"
+    assert "| – / – |" in lines[3]
