@@ -380,7 +380,8 @@ def run_scale(scale: str, args: argparse.Namespace) -> dict[str, Any]:
     partial = OUT / f"run-{scale}.partial.json"
     for group, names in (("stages", STAGES), ("baselines", BASELINES)):
         for name in names:
-            result[group][name] = run_stage(name, job)
+            commit = git_state()["commit"]  # the code may move on while a long run goes
+            result[group][name] = run_stage(name, job) | {"commit": commit}
             partial.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
             if "error" in result[group][name] and name in NEEDED:
                 raise SystemExit(f"{name} failed: the results so far are in {partial}")
@@ -694,6 +695,30 @@ def search_only_table(found: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
+def serve_load_table(found: dict[str, dict[str, Any]]) -> list[str]:
+    """Search under load at each scale: clients, searches a second, latency, errors."""
+    lines = [
+        "| scale | measured | clients | searches | per second | p50 ms | p95 ms | p99 ms | errors | writer |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for scale, r in found.items():
+        lines.append(
+            f"| {scale} | {r.get('measured', '')} | {r['clients']} | {r['requests']:,} | {r['requests_per_s']} "
+            f"| {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['errors']} | {r.get('writer', '')} |"
+        )
+    return lines
+
+
+def stage_commits(result: dict[str, Any]) -> str:
+    """ ", stages from classify on at commit X": where the code moved on during a run."""
+    start, moved = result["git"]["commit"], {}
+    for name, stage in result["stages"].items():
+        commit = stage.get("commit", start)
+        if commit != start and commit not in moved:
+            moved[commit] = name
+    return "".join(f", stages from {name} on at commit {commit}" for commit, name in moved.items())
+
+
 def write_docs(results: dict[str, dict[str, Any]]) -> None:
     """docs/performance.md from the saved results of every scale."""
     first = next(iter(results.values()))
@@ -720,6 +745,7 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
             "",
             f"Measured {result['started']} to {result['ended']} at commit {result['git']['commit']}"
             + (f" (with uncommitted changes to {', '.join(changed)})" if changed else "")
+            + stage_commits(result)
             + f"; classifier {result['stages']['classify']['version']}, "
             f"matcher {result['stages']['match']['version']}."
             + (
@@ -763,6 +789,20 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
             "by the migrations of the day.",
             "",
             *search_only_table(searched),
+        ]
+    loaded = {
+        s: json.loads(p.read_text(encoding="utf-8")) for s in SCALES if (p := OUT / f"serve_load-{s}.json").exists()
+    }
+    if loaded:
+        lines += [
+            "",
+            "## Search under load",
+            "",
+            "`python -m bench.serve_load --scale SCALE`: `pqcheck serve` on a copy of the database of the last run "
+            "at that scale, 50 clients each searching the whole results page (all three kinds) about once a "
+            "second, while `pqcheck fetch questions` writes into the same file.",
+            "",
+            *serve_load_table(loaded),
         ]
     lines += [
         "",
@@ -840,7 +880,7 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
         "The results of each scale, with every figure above and more, are in `bench/out/run-SCALE.json`.",
     ]
     DOCS.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    extra = {"match_only": alone, "search_only": searched}
+    extra = {"match_only": alone, "search_only": searched, "serve_load": loaded}
     FIGURES.write_text(json.dumps(figures(results) | extra, indent=1) + "\n", encoding="utf-8")
     log(f"wrote {DOCS.relative_to(ROOT)} and {FIGURES.relative_to(ROOT)}")
 

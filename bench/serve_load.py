@@ -32,7 +32,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -156,6 +156,7 @@ def main() -> None:
     running.close()
     ordered = sorted(latencies)
     result = {
+        "measured": datetime.now(UTC).isoformat(timespec="seconds"),
         "database": args.scale or "search_speed",
         "clients": args.clients,
         "think_s": args.think,
