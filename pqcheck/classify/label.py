@@ -139,7 +139,8 @@ _PERIOD_SCOPE = re.compile(
 # separately", "cannot be separated ... by specific offence", "the further data requested", "the
 # information requested for the number of households"): after the main figures, a minor part.
 _PART_SCOPE = re.compile(
-    r"\bseparate(?:ly|d)?\b|\bbroken down\b|\bbreak-?down\b|\b(?:differentiate|distinguish|split)\b[^.]{0,40}\bbetween\b|"
+    r"\bseparate(?:ly|d)?\b|\bbroken down\b|\bbreak-?down\b|"
+    r"\b(?:differentiate|distinguish|split)\b[^.]{0,40}\bbetween\b|"
     r"\bparts? \(?[b-h]\b|^\W*\(?[b-h]\)|(?<![a-z])actual (?:figures|numbers)\b|"
     r"\b(?:details?|figures?|data) (?:of|for|on) (?:individual|each|every)\b|\bof (?:each|every) (?:individual )?\w+|"
     r"\b(?:further|more detailed|additional|other) (?:data|information|figures|breakdown|details?)\b|"
