@@ -428,7 +428,7 @@ def rerun_stage(stage: str, scale: str, args: argparse.Namespace) -> None:
 
 def saved_results(kind: str = "run") -> dict[str, dict[str, Any]]:
     """The saved results of each scale measured: ``bench/out/KIND-SCALE.json`` (``run``, ``match-only``,
-    ``search-only``)."""
+    ``search-only``, ``serve_load``)."""
     return {s: json.loads(p.read_text(encoding="utf-8")) for s in SCALES if (p := OUT / f"{kind}-{s}.json").exists()}
 
 
@@ -452,7 +452,7 @@ def stage_table(result: dict[str, Any]) -> list[str]:
             continue
         lines.append(
             f"| {stage}{what} | {r['records']:,} | {_n(r['seconds'])} | {_n(r['per_second'])} | {r['peak_mib']:,} "
-            f"| {_n(r['us_per_record'])} | {r['load'][0]} → {r['load'][1]} |"
+            f"| {_n(r['us_per_record'])} | {_load_span(r)} |"
         )
     search, match, classify = (result["stages"][s] for s in ("search", "match", "classify"))
     lines.append("")
@@ -655,6 +655,11 @@ def figures(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _load_span(result: dict[str, Any]) -> str:
+    """A stage's load average before → after, as the tables print it ("" when not recorded)."""
+    return " → ".join(str(x) for x in result.get("load", []))
+
+
 def match_only_table(found: dict[str, dict[str, Any]]) -> list[str]:
     """The match stage alone at each scale, on the database of the last run, and its growth a refusal."""
     lines = [
@@ -667,7 +672,7 @@ def match_only_table(found: dict[str, dict[str, Any]]) -> list[str]:
         lines.append(
             f"| {scale} | {r.get('measured', '')} | {r.get('version', '')} | {r['records']:,} | {r['seconds']:.1f} "
             f"| {r['seconds'] * 1000 / max(r['records'], 1):.2f} | {r.get('peak_mib', '')} "
-            f"| {' → '.join(str(x) for x in r.get('load', []))} | {p.get('recall_at_1')} / {p.get('recall_at_3')} "
+            f"| {_load_span(r)} | {p.get('recall_at_1')} / {p.get('recall_at_3')} "
             f"| {p.get('recall_at_1_alike_left_out', '–')} / {p.get('recall_at_3_alike_left_out', '–')} |"
         )
     for a, b in itertools.pairwise(found):
@@ -690,7 +695,7 @@ def search_only_table(found: dict[str, dict[str, Any]]) -> list[str]:
             f"| {scale} | {r.get('measured', '')} | {r.get('git', {}).get('commit', '')} | {r['records']:,} "
             f"| {r.get('p50_ms')} | {r.get('p95_ms')} | {r.get('p99_ms')} "
             f"| {filtered.get('p50_ms', '–')} / {filtered.get('p95_ms', '–')} "
-            f"| {' → '.join(str(x) for x in r.get('load', []))} |"
+            f"| {_load_span(r)} |"
         )
     return lines
 
@@ -790,9 +795,7 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
             "",
             *search_only_table(searched),
         ]
-    loaded = {
-        s: json.loads(p.read_text(encoding="utf-8")) for s in SCALES if (p := OUT / f"serve_load-{s}.json").exists()
-    }
+    loaded = saved_results("serve_load")
     if loaded:
         lines += [
             "",
