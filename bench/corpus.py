@@ -44,21 +44,21 @@ import orjson
 
 from pqcheck.sources.foi_files import RECORD_FIELDS
 
-from .corpus_answers import AnswerGenerator, activity, plant
+from .corpus_answers import AnswerGenerator, activity, plant, planted_places
 from .corpus_foi import FoiGenerator
 
-VERSION = "2"
+VERSION = "3"  # 3: each planted pair's place its own (corpus_answers.planted_places)
 CHUNK = 10_000
 _ANSWERS: dict[int, AnswerGenerator] = {}  # one generator per seed in each process
 
 
-def answer_chunk(job: tuple[int, int, int, int, int, str]) -> tuple[str, list[dict[str, Any]], Counter]:
+def answer_chunk(job: tuple[int, int, int, int, list[str], str]) -> tuple[str, list[dict[str, Any]], Counter]:
     """Write chunk ``index`` of the answers to a scratch file, each line led by its sort key."""
-    seed, index, size, chunks, planted, scratch = job
+    seed, index, size, chunks, places, scratch = job
     generator = _ANSWERS.setdefault(seed, AnswerGenerator(seed))
     generator.refusals = Counter()
     items = generator.chunk(seed, index, size, chunks)
-    pairs = plant(items, random.Random(f"{seed}:plant:{index}"), planted)
+    pairs = plant(items, random.Random(f"{seed}:plant:{index}"), places)
     refusals = generator.refusals + Counter(pair["category"] for pair in pairs)
     path = Path(scratch) / f"answers-{index:05d}"
     with path.open("wb") as out:
@@ -101,7 +101,13 @@ def write_answers(args: argparse.Namespace, scratch: Path) -> tuple[Path, list[d
     n, chunks = args.answers, max(1, math.ceil(args.answers / CHUNK))
     bounds = [min(n, i * CHUNK) for i in range(chunks + 1)]
     planted = [args.pairs * hi // max(n, 1) - args.pairs * lo // max(n, 1) for lo, hi in itertools.pairwise(bounds)]
-    jobs = [(args.seed, i, bounds[i + 1] - bounds[i], chunks, planted[i], str(scratch)) for i in range(chunks)]
+    places, offsets = planted_places(args.seed), [0, *itertools.accumulate(planted)]
+    if offsets[-1] > len(places):
+        raise SystemExit(f"--pairs {offsets[-1]:,}: at most {len(places):,}, one for each place of the planted pairs")
+    jobs = [
+        (args.seed, i, bounds[i + 1] - bounds[i], chunks, places[offsets[i] : offsets[i + 1]], str(scratch))
+        for i in range(chunks)
+    ]
     paths, pairs, refusals = [], [], Counter()
     for path, chunk_pairs, chunk_refusals in run(answer_chunk, jobs, args.workers):
         paths.append(path)

@@ -6,7 +6,11 @@ renumbered so that they stay unique across chunks and still follow the tabling d
 use the wordings of every category (``corpus_words.REFUSALS``), and a few answered questions
 are turned into planted refusals: "how many <subject> in <place> ... in each year from A to
 B", refused, with the figures an FOI disclosure will give (``corpus_foi.planted_record``). The
-place makes each pair's subject its own: no other disclosure of the department answers it.
+place makes each pair's subject its own: no other disclosure of the department answers it. It is
+two places ("Ealing and Dover", :func:`planted_places`), each pair of the corpus its own, so that
+no two planted refusals ask the same question (one place each gave 2,900 subjects and places for
+3,750 pairs at full scale: most of them shared theirs with another pair, whose disclosure was then
+as right as their own).
 """
 
 from __future__ import annotations
@@ -103,14 +107,23 @@ def _plantable(value: dict[str, Any]) -> bool:
     )
 
 
-def plant(items: list[dict[str, Any]], rng: random.Random, count: int) -> list[dict[str, Any]]:
-    """Turn ``count`` answered questions into refusals of a countable subject; their pairs."""
+def planted_places(seed: int) -> list[str]:
+    """Every two-place name ("Ealing and Dover") in an order of the seed's: the planted pairs' places."""
+    places = [f"{a} and {b}" for a in PLACES for b in PLACES if a != b]
+    random.Random(f"{seed}:places").shuffle(places)
+    return places
+
+
+def plant(items: list[dict[str, Any]], rng: random.Random, places: list[str]) -> list[dict[str, Any]]:
+    """Turn as many answered questions as ``places`` into refusals of a countable subject in those
+    places; their pairs."""
     eligible = [item["value"] for item in items if _plantable(item["value"])]
     pairs = []
-    for value in sorted(rng.sample(eligible, min(count, len(eligible))), key=lambda v: v["id"]):
+    chosen = sorted(rng.sample(eligible, min(len(places), len(eligible))), key=lambda v: v["id"])
+    for value, place in zip(chosen, places, strict=False):
         key = BODY_KEYS[value["answeringBodyId"]]
         heading, subject = rng.choice(SUBJECTS[key])
-        subject = f"{subject} in {rng.choice(PLACES)}"
+        subject = f"{subject} in {place}"
         answered = date.fromisoformat(value["dateAnswered"][:10])
         last = answered.year - 1
         first = last - rng.randint(2, 5)
