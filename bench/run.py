@@ -516,7 +516,7 @@ def refusal_share(results: dict[str, dict[str, Any]]) -> str:
             shares.append(f"{refusing / sum(labels.values()):.1%} ({scale})")
     return (
         f"Of the answers classified, pqcheck labels refusal or partial {', '.join(shares)}, and 6.8% of the "
-        "1,007 real answers in `shared/samples/parliament` (corpus version 2; 42% before, when the "
+        "1,007 real answers in `shared/samples/parliament` (since corpus version 2; 42% before, when the "
         "generator's filler sentences declined too often)."
         if shares
         else ""
@@ -778,8 +778,10 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
             "`python -m bench.run --scale SCALE --match-only`: the match stage again, 2 workers, on the database of "
             "the last run at that scale, classified again with the classifier of the day (`pqcheck classify "
             "--force`). Planted recall as above, and with the letters *as right as the planted one* left out "
-            "(the same department, disclosing, a request for the planted subject and place word for word: at "
-            "full scale the generator writes several, and they can fill the first places).",
+            "(the same department, disclosing, a request for the planted subject and place word for word). Corpus "
+            "version 2 wrote several at full scale (most planted pairs shared their subject and place with "
+            "another, whose disclosure was as right as their own) and they filled the first places; version 3 "
+            "gives each planted pair a place of its own.",
             "",
             *match_only_table(alone),
         ]

@@ -146,6 +146,16 @@ def test_figures_then_the_refusal_of_some_years_is_a_disclosure():
     assert (c.label, c.category, c.phrase) == ("disclosure", None, None)
 
 
+def test_a_refusal_after_a_semicolon_refuses_its_clause_not_the_table_before_it():
+    # Real answer RD094 (Home Office, 1989): the totals are in the table, the split is refused.
+    question = "To ask the Secretary of State how many (a) men, (b) women and (c) children were waiting in each queue."
+    split = "; separate information on men, women and children is not available centrally."
+    given = "Information on the estimated total numbers in each queue is given in the following table "
+    assert classify(question, given + split).label == "disclosure"
+    refused = classify(question, "Information on the total numbers in each queue is not held centrally" + split)
+    assert refused.label == "refusal"
+
+
 @pytest.mark.parametrize(
     "refused",
     [

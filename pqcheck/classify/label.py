@@ -85,7 +85,10 @@ def _refusing_spans(answer: str, found: list[_Found]) -> list[tuple[int, int]]:
             spans.append((exception.start(), comma if comma >= 0 else sentence[1]))
             continue
         contrast = _CONTRAST.search(answer, last, sentence[1])
-        spans.append((sentence[0], contrast.start() if contrast is not None else sentence[1]))
+        clause = answer.rfind(";", sentence[0], first)  # "... in the following table; separate information ..."
+        spans.append(
+            (clause + 1 if clause >= 0 else sentence[0], contrast.start() if contrast is not None else sentence[1])
+        )
     return spans
 
 
