@@ -36,8 +36,9 @@ OWN_PATH = ROOT / "fixtures" / "real" / "answers.jsonl"
 # Id prefixes of the batches harvested blind (issue 13, third and fourth rounds), each measured apart: RE
 # (Home Office, MoJ), never read for tuning, the cleanest estimate of a held-out set of real answers; RH
 # (MoD, DWP, DHSC), measured blind first and then tuned on (refusals-7); RK and RJ (a spread of
-# departments), measured blind first and then tuned on (refusals-8).
-BLIND_BATCHES = ("RE", "RH", "RK", "RJ")
+# departments), measured blind first and then tuned on (refusals-8); RL (Home Office, MoJ, DHSC and a
+# spread) and RM (MoD, DWP and a spread), measured blind first (refusals-9).
+BLIND_BATCHES = ("RE", "RH", "RK", "RJ", "RL", "RM")
 GOLD_LABELS = ("non_disclosure", "disclosure", "other")
 GOLD_CATEGORIES = (
     "not_held_centrally",

@@ -406,6 +406,13 @@ FAMILIES = [
     ("HMRC does not publish a stand-alone estimate of the income tax gap arising from fraud.", "not_available"),
     ("Performance will be assessed in the upcoming annual report on the programme.", "will_publish"),
     ("It is not possible to provide a break-down of offenders by offence.", "not_in_format"),
+    # Families of the RL and RM batches, after their blind measure (refusals-9: RL029, RL100, RL108,
+    # RM118, RM121).
+    ("No detailed information on private dental treatment is centrally collected.", "not_collected"),
+    ("No other information on workforce attendance is gathered centrally.", "not_collected"),
+    ("The Government cannot comment on the terms of the contracts, which are confidential.", "other"),
+    ("Concerns are addressed as part of training, and not recorded separately.", "not_collected"),
+    ("Any funding toward this programme will be minimal and not accounted for separately.", "not_collected"),
 ]
 
 
@@ -414,6 +421,44 @@ def test_wording_families_of_real_answers(answer, category):
     c = classify(HOME_OFFICE + "how many people were affected in 2023.", answer)
     assert (c.label, c.category) == ("refusal", category)
     _phrase_ok(answer, c)
+
+
+def test_figures_then_a_breakdown_they_cannot_give_is_a_disclosure():
+    # Real answer RL087 (HM Treasury): combined figures in a table, then "unable to break down the figures".
+    question = "To ask the Chancellor how many (a) Working Tax Credit and (b) Child Tax Credit claims were overpaid."
+    answer = (
+        "The table below summarises the number of overpaid claims in each of the last five years. HMRC are "
+        "unable to break down the figures to Working Tax Credit or Child Tax Credit because a case may involve both."
+    )
+    assert classify(question, answer).label == "disclosure"
+
+
+@pytest.mark.parametrize(
+    ("answer", "label"),
+    [
+        # RL118 and RM039: "Table 1 shows", "The information requested is in the table", then a part refused.
+        ("Table 1 shows the average days taken. Separate information for Yorkshire is not available.", "disclosure"),
+        ("The information requested is in the table. Data are not held at constituency level.", "disclosure"),
+        # RL097: figures to an earlier date after "data up to <date> is not currently available".
+        (
+            "Data up to 6 September 2023 is not currently available. As of 1 September, 539 claims were made.",
+            "disclosure",
+        ),
+        # RM079: "only available from 2012", then the figures.
+        ("The requested information is only available from 2012. The number of schools is 412.", "disclosure"),
+    ],
+)
+def test_the_figures_given_with_a_part_or_some_years_refused(answer, label):
+    assert classify(HOME_OFFICE + "how many claims were made in each year since 2010.", answer).label == label
+
+
+def test_a_promise_to_write_therefore_is_a_holding_answer():
+    # Real answer RM088 (MoD): "not held centrally ... I will therefore write to my hon. Friend".
+    answer = (
+        "The requested information is not held centrally and it will take time to determine what can be provided. "
+        "I will therefore write to my hon. Friend and place a copy of my letter in the Library of the House."
+    )
+    assert classify(HOME_OFFICE + "how many properties were sold in 2007.", answer).label == "other"
 
 
 def test_a_stated_practice_in_answer_to_a_question_about_circumstances_is_other():

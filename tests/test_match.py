@@ -22,7 +22,7 @@ from pqcheck.foi import ingest
 from pqcheck.match import MATCHER_VERSION, Matcher, MatchOptions, load_refusals, match_db, match_id, phrases
 from pqcheck.match.phrases import best
 from pqcheck.match.retrieval import ANSWER_SQL, PAGE_SQL, REQUEST_SQL
-from pqcheck.match.scoring import CORROBORATION_STEP
+from pqcheck.match.scoring import CORROBORATION_STEP, PARTIAL_FACTOR
 from pqcheck.periods import parse_date_span
 from pqcheck.records import FoiDocument, FoiRequest
 from pqcheck.report import write_report
@@ -240,6 +240,18 @@ def test_outcomes_not_held_and_refused_rank_below_disclosures(mdb):
     denial = next(m for m in rows if m["foi_request_id"] == not_held)
     assert "does not hold" in denial["evidence_text"] and json.loads(denial["evidence_figures"]) == []
     assert json.loads(denial["reasons"])["rules"]["denial"]["factor"] == 0.6
+
+
+def test_a_partial_answer_s_pairs_rank_below_the_same_pairs_of_a_whole_refusal(mdb):
+    # A part refused and the rest given is the weaker case: the report ranks its pairs lower (real answers
+    # RL065, RM001 gave the main figures and refused a part; their pairs led the report's top 20).
+    whole, part = refusal_with(mdb), refusal_with(mdb, 1000002, label="partial")
+    add_foi(mdb, "released")
+    match_db(mdb)
+    (refused,), (partial,) = matches(mdb, whole), matches(mdb, part)
+    assert partial["score"] == pytest.approx(refused["score"] * PARTIAL_FACTOR, abs=1e-3)
+    assert json.loads(partial["reasons"])["rules"]["partial"]["factor"] == PARTIAL_FACTOR
+    assert "partial" not in json.loads(refused["reasons"])["rules"]
 
 
 def test_stable_ids_reviews_survive_and_stale_matches_go(mdb):

@@ -136,13 +136,15 @@ _PERIOD_SCOPE = re.compile(
     r"\bfor (?:the )?(?:years?|periods?) (?:before|prior|up to|between)|\bfor (?:[a-z]+ ){0,3}(?:19|20)\d\d\b|"
     r"\b(?:earlier|previous|prior|later|other|remaining) (?:years?|periods?|sessions?|months?|quarters?)\b|"
     r"\b(?:earlier|previous|prior|later|historic(?:al)?) (?:figures|data|statistics|records)\b|"
-    r"\b(?:records|figures|data|information) for (?:the )?(?:session|year|period)\b"
+    r"\b(?:records|figures|data|information) for (?:the )?(?:session|year|period)\b|"
+    r"\bonly (?:available|held|recorded|collected) (?:from|since)\b|\b(?:data|figures|information) up to \d"
 )
 # A refusal of a breakdown or a named sub-item of the request ("cannot identify attempted suicides
 # separately", "cannot be separated ... by specific offence", "the further data requested", "the
 # information requested for the number of households"): after the main figures, a minor part.
 _PART_SCOPE = re.compile(
-    r"\bseparate(?:ly|d)?\b|\bbroken down\b|\bbreak-?down\b|"
+    r"\bseparate(?:ly|d)?\b|\bbroken down\b|\bbreak-?down\b|\bbreak (?:[a-z]+ ){0,2}down\b|"
+    r"\bat (?:individual|each) [a-z]+ level\b|\bbut only (?:by|at|for)\b|"
     r"\b(?:differentiate|distinguish|split)\b[^.]{0,40}\bbetween\b|"
     r"\bparts? \(?[b-h]\b|^\W*\(?[b-h]\)|(?<![a-z])actual (?:figures|numbers)\b|"
     r"\b(?:details?|figures?|data) (?:of|for|on) (?:individual|each|every)\b|\bof (?:each|every) (?:individual )?\w+|"
@@ -454,7 +456,7 @@ def _estimate_not_asked(question: str | None, phrase_low: str) -> bool:
 # A promise to write with the answer ("This information is not held centrally. I will write to the hon.
 # Member and a copy of my letter will be placed in the Library"): the information is being gathered,
 # a holding answer, which the definitions call ``other``, when the answer gives no figures itself.
-_WILL_WRITE = re.compile(r"\bi will write\b|\bwill write to (?:the|my|him|her)\b")
+_WILL_WRITE = re.compile(r"\bi will (?:therefore |now )?write\b|\bwill write to (?:the|my|him|her)\b")
 
 
 def _will_write(answer_low: str, giving: list[tuple[int, str]]) -> bool:

@@ -63,6 +63,7 @@ LEAD_COVERAGE = 0.5  # a target without the first-listed term, sharing less than
 TIME_HALF_LIFE = 365  # days: an FOI a year from the answer gets half the time weight, two years a quarter
 DENIAL_FACTOR = 0.6  # not_held and rejected FOIs rank below disclosures
 ASIDE_FACTOR = 0.8  # an answer labelled a refusal or "other" whose figures are on the subject ranks below a disclosure
+PARTIAL_FACTOR = 0.75  # the pairs of a partial answer (a part refused, the rest given) rank below a whole refusal's
 LOCAL_FACTOR = 0.5  # a local body's disclosure ("held locally") ranks below the department's own evidence
 LOCAL_KEEP = 2  # local bodies' disclosures kept per "not held centrally" refusal, at most
 # ... scoring at least this (below options.min_score: a local letter names a national subject in its
@@ -257,6 +258,9 @@ def full_score(refusal: Refusal, candidate: dict[str, Any], evidence: dict[str, 
     evidence_kind = kind if kind != "foi" else EVIDENCE_KIND.get(candidate["outcome"], "disclosure")
     if factor != 1.0:
         rules["denial"] = {"factor": factor, "contribution": round(total * factor - total, 4)}
+    if refusal.partial:  # the weaker case: a part refused, the rest given
+        rules["partial"] = {"factor": PARTIAL_FACTOR, "contribution": round(total * factor * (PARTIAL_FACTOR - 1), 4)}
+        factor *= PARTIAL_FACTOR
     for rule in rules.values():
         rule["contribution"] = round(rule["contribution"], 4)
     reasons = {

@@ -314,6 +314,7 @@ class Refusal:
         self.question_id = refusal["question_id"]
         self.department = refusal["department_id"]
         self.phrase = refusal["phrase"]
+        self.partial = refusal.get("label") == "partial"  # a part of the question refused, the rest given
         self.terms = terms
         self.day = day  # None: an answer whose date is not known (a copy of a page without one)
         self.year = date.fromordinal(day).year if day is not None else None
