@@ -452,6 +452,19 @@ def test_the_figures_given_with_a_part_or_some_years_refused(answer, label):
     assert classify(HOME_OFFICE + "how many claims were made in each year since 2010.", answer).label == label
 
 
+def test_what_the_average_times_are_asks_for_data_so_a_referral_then_the_next_edition_is_other():
+    # Real answer RL025 (MoJ): "what the average waiting times are" asks for figures (plural "times"); the
+    # answer refers to the published statistics and dates the next edition: a plain referral.
+    question = "To ask the Secretary of State for Justice, what the average waiting times are for inquests."
+    assert subject.asks_for_data(question.lower())
+    answer = (
+        "The requested information is available in the Coroner Statistics 2023 which are published at: "
+        "https://www.gov.uk/government/statistics/coroners-statistics-2023. Statistics for 2024 will be published "
+        "on 08 May 2025."
+    )
+    assert classify(question, answer).label == "other"
+
+
 def test_a_promise_to_write_therefore_is_a_holding_answer():
     # Real answer RM088 (MoD): "not held centrally ... I will therefore write to my hon. Friend".
     answer = (
