@@ -866,14 +866,25 @@ def test_figure_positions():
 
 
 def test_sentences():
-    text = 'It is not held centrally.The table below shows 2020.It was 5. Mr Smith said "yes." Next\nline'
+    text = 'It is not held centrally.The table below shows 2020.It was 5. Mr Smith said "yes." Next\nLine'
     assert [text[a:b] for a, b in answers.sentences(text)] == [
         "It is not held centrally.",
         "The table below shows 2020.",
         "It was 5.",
         'Mr Smith said "yes."',
         "Next",
-        "line",
+        "Line",
+    ]
+
+
+def test_a_line_wrapped_inside_a_sentence_does_not_end_it():
+    # Real answer RL061: a stored copy that keeps its lines ("collated at national level only and not
+    # available\nseparated by issuing office"); a table's cells, one a line, stay apart.
+    text = "Data is collated at national level only and not\navailable separated by office.\n2008\n1,495"
+    assert [text[a:b] for a, b in answers.sentences(text)] == [
+        "Data is collated at national level only and not\navailable separated by office.",
+        "2008",
+        "1,495",
     ]
 
 

@@ -18,6 +18,14 @@ _CLOSING = frozenset("\"'”’)")
 _ABBREVIATIONS = frozenset(("e.g", "i.e", "eg", "ie", "viz", "cf", "mr", "mrs", "ms", "dr", "rt", "hon", "approx"))
 
 
+def _soft_wrap(text: str, pos: int) -> bool:
+    """The line break at ``pos`` wraps a sentence: a lower-case letter or a comma before it, a lower-case
+    letter after it (a copy of a page or a PDF with its lines kept)."""
+    before = text[pos - 1] if pos > 0 else ""
+    after = text[pos + 1] if pos + 1 < len(text) else ""
+    return (before.islower() or before == ",") and after.islower()
+
+
 def _abbreviation(text: str, pos: int) -> bool:
     """The stop at ``pos`` ends an abbreviation of ``_ABBREVIATIONS``."""
     start = pos
@@ -40,6 +48,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
         if pos < start:
             continue
         if text[pos] == "\n":
+            if _soft_wrap(text, pos):  # a copy wrapped mid-sentence ("not available\nseparated by")
+                continue
             if pos > start:
                 spans.append((start, pos))
             start = pos + 1
