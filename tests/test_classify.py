@@ -865,38 +865,42 @@ def test_figure_positions():
     assert figure_positions("data up to the end of quarter 3 - 2021 and week 12") == []
 
 
-def test_sentences():
-    text = 'It is not held centrally.The table below shows 2020.It was 5. Mr Smith said "yes." Next\nLine'
-    assert [text[a:b] for a, b in answers.sentences(text)] == [
-        "It is not held centrally.",
-        "The table below shows 2020.",
-        "It was 5.",
-        'Mr Smith said "yes."',
-        "Next",
-        "Line",
-    ]
-
-
-def test_a_line_wrapped_inside_a_sentence_does_not_end_it():
-    # Real answer RL061: a stored copy that keeps its lines ("collated at national level only and not
-    # available\nseparated by issuing office"); a table's cells, one a line, stay apart.
-    text = "Data is collated at national level only and not\navailable separated by office.\n2008\n1,495"
-    assert [text[a:b] for a, b in answers.sentences(text)] == [
-        "Data is collated at national level only and not\navailable separated by office.",
-        "2008",
-        "1,495",
-    ]
-
-
-def test_an_abbreviation_does_not_end_a_sentence():
-    # Real answer RC090: "(e.g. London Borough level) are not held by the Home Office"; Hansard's "hon. Friend".
-    text = "Statistics for lower levels (e.g. London level) are not held. My hon. Friend agrees. It ended. Mr. Smith."
-    assert [text[a:b] for a, b in answers.sentences(text)] == [
-        "Statistics for lower levels (e.g. London level) are not held.",
-        "My hon. Friend agrees.",
-        "It ended.",
-        "Mr. Smith.",
-    ]
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            'It is not held centrally.The table below shows 2020.It was 5. Mr Smith said "yes." Next\nLine',
+            [
+                "It is not held centrally.",
+                "The table below shows 2020.",
+                "It was 5.",
+                'Mr Smith said "yes."',
+                "Next",
+                "Line",
+            ],
+        ),
+        # Real answer RL061: a stored copy that keeps its lines ("collated at national level only and not
+        # available\nseparated by issuing office"); a table's cells, one a line, stay apart.
+        (
+            "Data is collated at national level only and not\navailable separated by office.\n2008\n1,495",
+            ["Data is collated at national level only and not\navailable separated by office.", "2008", "1,495"],
+        ),
+        # Real answer RC090: "(e.g. London Borough level) are not held by the Home Office"; Hansard's "hon. Friend":
+        # an abbreviation does not end a sentence.
+        (
+            "Statistics for lower levels (e.g. London level) are not held. My hon. Friend agrees. It ended. Mr. Smith.",
+            [
+                "Statistics for lower levels (e.g. London level) are not held.",
+                "My hon. Friend agrees.",
+                "It ended.",
+                "Mr. Smith.",
+            ],
+        ),
+    ],
+    ids=["stops-and-line-breaks", "a-wrapped-line", "abbreviations"],
+)
+def test_sentences(text, expected):
+    assert [text[a:b] for a, b in answers.sentences(text)] == expected
 
 
 # ---------------------------------------------------------------------------------------------
