@@ -308,6 +308,15 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
         ("watch", "match_id"),
         {"watch": str, "match_id": str, "run_id": int, "first_seen_at": str},
     ),
+    # what search reads of each row of an FOI index (see FTS_KEYS), kept with the index
+    "foi_request_keys": (
+        "fts_rowid",
+        {"fts_rowid": int, "request_id": str, "department_id": str, "date": str},
+    ),
+    "foi_page_keys": (
+        "fts_rowid",
+        {"fts_rowid": int, "request_id": str, "department_id": str, "date": str},
+    ),
 }
 
 # columns an upsert writes once and never changes afterwards
@@ -441,12 +450,14 @@ FTS_CONTENT = {
     "foi_requests": (
         "foi_requests_fts_content",
         "SELECT f.rowid AS rowid, f.id, f.title, f.request_text, "
-        f"{_scope_sql({'department': 'f.department_id'}, FOI_DATE)} AS scope FROM foi_requests f",
+        f"{_scope_sql({'department': 'f.department_id'}, FOI_DATE)} AS scope, "
+        f"f.id AS request_id, f.department_id, {FOI_DATE} AS date FROM foi_requests f",
     ),
     "foi_pages": (
         "foi_pages_fts_content",
         "SELECT p.rowid AS rowid, p.document_id, p.text, "
-        f"{_scope_sql({'department': 'f.department_id'}, FOI_DATE)} AS scope FROM foi_pages p "
+        f"{_scope_sql({'department': 'f.department_id'}, FOI_DATE)} AS scope, "
+        f"f.id AS request_id, f.department_id, {FOI_DATE} AS date FROM foi_pages p "
         "LEFT JOIN foi_documents d ON d.id = p.document_id LEFT JOIN foi_requests f ON f.id = d.request_id",
     ),
     "matches": (
@@ -456,6 +467,14 @@ FTS_CONTENT = {
         "AS scope FROM matches m LEFT JOIN questions q ON q.id = m.question_id",
     ),
 }
+
+# Search reads, for each hit of an FOI index, the request it belongs to and what the filters test
+# (its department and date) from a narrow table beside the index, kept with it by fts_add and
+# fts_remove: the rows of the request (or of its page, document and request) are large, and
+# looking up the 2,000 hits of a common word among them cost most of a results page. A row whose
+# request is not stored has no key (search finds no request for it).
+FTS_KEYS = {"foi_requests": "foi_request_keys", "foi_pages": "foi_page_keys"}
+KEY_COLUMNS = ("request_id", "department_id", "date")  # of each FTS_KEYS table, as its view names them
 
 # name -> SELECT; (re)created by ensure_db_shape
 VIEWS = {
@@ -704,6 +723,16 @@ def _create_fts(db: sqlite_utils.Database, table: str, columns: list[str]) -> No
         f'    content="{content}"\n)'
     )
     db.execute(f'INSERT INTO "{table}_fts" (rowid, {listed}) SELECT rowid, {listed} FROM "{content}"')
+    fill_search_keys(db, table)
+
+
+def fill_search_keys(db: sqlite_utils.Database, table: str) -> None:
+    """Write again every row of ``table``'s FTS_KEYS table (if it has one) from its index's view:
+    after the index itself is built again from its table ('rebuild')."""
+    keys = FTS_KEYS.get(table)
+    if keys:
+        db.execute(f"DELETE FROM [{keys}]")
+        _keys_write(db, table, "1", [])
 
 
 def fts_content(table: str) -> str:
@@ -771,10 +800,29 @@ def _fts_write(db: sqlite_utils.Database, table: str, values: list[Any], column:
         target, first = f"[{table}_fts]([{table}_fts], rowid, {columns})", "'delete', "
     else:
         target, first = f"[{table}_fts](rowid, {columns})", ""
+    where = f"[{column}] IN (SELECT value FROM json_each(?))"
     db.execute(
-        f"INSERT INTO {target} SELECT {first}rowid, {columns} FROM [{fts_content(table)}] "
-        f"WHERE [{column}] IN (SELECT value FROM json_each(?))",
+        f"INSERT INTO {target} SELECT {first}rowid, {columns} FROM [{fts_content(table)}] WHERE {where}",
         [json.dumps(values)],
+    )
+    if table not in FTS_KEYS:
+        return
+    if delete:
+        db.execute(
+            f"DELETE FROM [{FTS_KEYS[table]}] WHERE fts_rowid IN (SELECT rowid FROM [{fts_content(table)}] WHERE {where})",
+            [json.dumps(values)],
+        )
+    else:
+        _keys_write(db, table, where, [json.dumps(values)])
+
+
+def _keys_write(db: sqlite_utils.Database, table: str, where: str, params: list[Any]) -> None:
+    """Write the FTS_KEYS rows of the rows of ``table``'s index view that pass ``where``."""
+    listed = ", ".join(KEY_COLUMNS)
+    db.execute(
+        f"INSERT OR REPLACE INTO [{FTS_KEYS[table]}] (fts_rowid, {listed}) SELECT rowid, {listed} "
+        f"FROM [{fts_content(table)}] WHERE ({where}) AND request_id IS NOT NULL",
+        params,
     )
 
 
@@ -912,3 +960,10 @@ def m008_search_scopes(db: sqlite_utils.Database) -> None:
         if "scope" not in db[f"{table}_fts"].columns_dict:
             db.execute(f"DROP TABLE [{table}_fts]")
             _create_fts(db, table, FTS[table])
+
+
+@MIGRATIONS()
+def m009_search_keys(db: sqlite_utils.Database) -> None:
+    """The FTS_KEYS tables, new, are filled from their indexes' views."""
+    for table in FTS_KEYS:
+        fill_search_keys(db, table)

@@ -30,7 +30,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .db import SCOPE_INITIAL, scope_token
+from .db import FTS_KEYS, SCOPE_INITIAL, scope_token
 from .errors import BadInput, PqcheckError
 from .pairs import (
     LATEST_REVIEW,
@@ -412,13 +412,14 @@ class _Scope:
         return " AND ".join(where) or "1", params
 
     def foi_where(self) -> tuple[str, list[Any]]:
+        """The conditions on an FOI hit's keys ``k`` (its request's department and date, see FTS_KEYS)."""
         where, params = [], []
         if self.department_ids:
-            where.append(f"f.department_id IN ({', '.join('?' * len(self.department_ids))})")
+            where.append(f"k.department_id IN ({', '.join('?' * len(self.department_ids))})")
             params += self.department_ids
         for op, value in ((">=", self.date_from), ("<=", self.date_to)):
             if value:
-                where.append(f"coalesce(f.date_responded, f.date_requested) {op} ?")
+                where.append(f"k.date {op} ?")
                 params.append(value)
         return " AND ".join(where) or "1", params
 
@@ -549,12 +550,12 @@ def _best_pages(db, fts: str, request_ids: list[str]) -> dict[str, tuple[str, in
 def _search_foi(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[list[Hit], int]:
     where, params = scope.foi_where()
     # A request ranks by the better of its own text and its best page; its snippet comes from that side.
-    own = f"""SELECT f.id, {_rank("foi_requests", scope.crowded)} AS rank, 0 AS side
-        FROM foi_requests_fts JOIN foi_requests f ON f.rowid = foi_requests_fts.rowid
+    # Each hit's request, department and date are read from the index's narrow keys table (FTS_KEYS).
+    own = f"""SELECT k.request_id AS id, {_rank("foi_requests", scope.crowded)} AS rank, 0 AS side
+        FROM foi_requests_fts JOIN {FTS_KEYS["foi_requests"]} k ON k.fts_rowid = foi_requests_fts.rowid
         WHERE foi_requests_fts MATCH ? AND {where}"""
-    pages = f"""SELECT f.id, {_rank("foi_pages", scope.crowded)} AS rank, 1 AS side
-        FROM foi_pages_fts JOIN foi_pages p ON p.rowid = foi_pages_fts.rowid
-        JOIN foi_documents d ON d.id = p.document_id JOIN foi_requests f ON f.id = d.request_id
+    pages = f"""SELECT k.request_id AS id, {_rank("foi_pages", scope.crowded)} AS rank, 1 AS side
+        FROM foi_pages_fts JOIN {FTS_KEYS["foi_pages"]} k ON k.fts_rowid = foi_pages_fts.rowid
         WHERE foi_pages_fts MATCH ? AND {where}"""
     # (with one min() in the query, SQLite takes the bare column side from the row of the best rank)
     base = f"""SELECT id, min(rank) AS rank, side FROM (
