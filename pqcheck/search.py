@@ -478,7 +478,11 @@ def _snippets(db: sqlite_utils.Database, table: str, fts: str, rowids: list[int]
 
 def _search_answers(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[list[Hit], int]:
     where, params = scope.answer_where()
-    base = f"""SELECT q.id, {_rank("questions", scope.crowded)} AS rank
+    # An answer's rowid is its id: its row is read only to test a filter.
+    base = f"""SELECT questions_fts.rowid AS id, {_rank("questions", scope.crowded)} AS rank FROM questions_fts
+        WHERE questions_fts MATCH ?"""
+    if params:
+        base = f"""SELECT q.id, {_rank("questions", scope.crowded)} AS rank
         FROM questions_fts JOIN questions q ON q.id = questions_fts.rowid
         LEFT JOIN department_aliases qd ON qd.alias = 'body:' || q.answering_body_id
         LEFT JOIN refusals r ON r.question_id = q.id
@@ -574,8 +578,9 @@ def _search_foi(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[l
             ids,
         )
     }
-    request_snippets = _snippets(db, "foi_requests", fts, [requests[i][1] for i in ids])
     pages = _best_pages(db, fts, ids)
+    shown = [requests[i][1] for i, _, side in ranked if side == 0 or i not in pages]  # snippets of their own text
+    request_snippets = _snippets(db, "foi_requests", fts, shown)
     hits = []
     for request_id, rank, side in ranked:
         _, rowid, title, authority, outcome, when, url, dept, source = requests[request_id]
