@@ -317,6 +317,10 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
         "fts_rowid",
         {"fts_rowid": int, "request_id": str, "department_id": str, "date": str},
     ),
+    "fts_versions": (  # each FTS index's version: changed by every write to it (see index_versions)
+        "name",
+        {"name": str, "version": int},
+    ),
 }
 
 # columns an upsert writes once and never changes afterwards
@@ -694,6 +698,8 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
             if not db[f"{name}_fts"].exists():
                 _create_fts(db, name, columns)
         MIGRATIONS.apply(db)
+        for name in FTS:  # a migration may have changed what any index reads
+            _new_version(db, name)
 
 
 def _creation_order() -> list[str]:
@@ -724,6 +730,7 @@ def _create_fts(db: sqlite_utils.Database, table: str, columns: list[str]) -> No
     )
     db.execute(f'INSERT INTO "{table}_fts" (rowid, {listed}) SELECT rowid, {listed} FROM "{content}"')
     fill_search_keys(db, table)
+    _new_version(db, table)
 
 
 def fill_search_keys(db: sqlite_utils.Database, table: str) -> None:
@@ -772,7 +779,8 @@ def upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]
 
 def fts_remove(db: sqlite_utils.Database, table: str, values: list[Any], column: str = "rowid") -> None:
     """Take the rows whose ``column`` (of :func:`fts_content`) is in ``values`` out of the table's
-    FTS index; call before they, or what their scope is made of, are rewritten or deleted."""
+    FTS index (and its FTS_KEYS table; its version changes); call before they, or what their scope
+    is made of, are rewritten or deleted."""
     _fts_write(db, table, values, column, delete=True)
 
 
@@ -805,15 +813,33 @@ def _fts_write(db: sqlite_utils.Database, table: str, values: list[Any], column:
         f"INSERT INTO {target} SELECT {first}rowid, {columns} FROM [{fts_content(table)}] WHERE {where}",
         [json.dumps(values)],
     )
+    _new_version(db, table)
     if table not in FTS_KEYS:
         return
     if delete:
-        db.execute(
-            f"DELETE FROM [{FTS_KEYS[table]}] WHERE fts_rowid IN (SELECT rowid FROM [{fts_content(table)}] WHERE {where})",
-            [json.dumps(values)],
-        )
+        rows = f"SELECT rowid FROM [{fts_content(table)}] WHERE {where}"
+        db.execute(f"DELETE FROM [{FTS_KEYS[table]}] WHERE fts_rowid IN ({rows})", [json.dumps(values)])
     else:
         _keys_write(db, table, where, [json.dumps(values)])
+
+
+def _new_version(db: sqlite_utils.Database, table: str) -> None:
+    """Change the version of ``table``'s index (the first one at random: two files never share a
+    history of versions)."""
+    db.execute(
+        "INSERT INTO fts_versions (name, version) VALUES (?, abs(random() % 1000000000000)) "
+        "ON CONFLICT (name) DO UPDATE SET version = version + 1",
+        [table],
+    )
+
+
+def index_versions(db: sqlite_utils.Database, tables: tuple[str, ...]) -> tuple[Any, ...]:
+    """The versions of the indexes of ``tables``: the same as long as nothing was written to them
+    (fts_add, fts_remove, a migration), so what a search read from them, and from the rows the
+    savers index with them, can be used again while they are. Read them before what depends on them."""
+    sql = "SELECT name, version FROM fts_versions WHERE name IN (SELECT value FROM json_each(?))"
+    found = dict(db.execute(sql, [json.dumps(tables)]).fetchall())
+    return tuple(found.get(t) for t in tables)
 
 
 def _keys_write(db: sqlite_utils.Database, table: str, where: str, params: list[Any]) -> None:

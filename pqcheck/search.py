@@ -21,7 +21,9 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,7 +32,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .db import FTS_KEYS, SCOPE_INITIAL, scope_token
+from .db import FTS_KEYS, SCOPE_INITIAL, index_versions, scope_token
 from .errors import BadInput, PqcheckError
 from .pairs import (
     LATEST_REVIEW,
@@ -51,6 +53,7 @@ COUNT_CAP = 1000  # totals are counted up to this many hits
 # results say so (SearchResults.windowed).
 RANK_WINDOW = 2_000
 MAX_LIMIT = 500
+CACHE_SIZE = 1000  # searches a SearchCache keeps (each one page of one kind: some kB)
 # Each word is one more index lookup joined to the others: 1,200 words took 34 s. A search is refused
 # beyond these, and may be given a time limit (the web's), checked every PROGRESS_STEPS SQLite steps.
 MAX_WORDS = 32
@@ -262,9 +265,11 @@ def search(
     limit: int = 20,
     offset: int = 0,
     seconds: float | None = None,
+    cache: SearchCache | None = None,
 ) -> SearchResults:
     """Search ``kinds`` for ``text``; ``limit`` hits of each kind from ``offset``, best first.
-    With ``seconds``, a search that runs longer is stopped: :class:`SearchTooSlow`.
+    With ``seconds``, a search that runs longer is stopped: :class:`SearchTooSlow`. With
+    ``cache``, the hits of the CACHED_KINDS are kept there and given again while still true.
 
     Pair hits carry in ``details`` the pair row of :func:`pqcheck.pairs.pair_rows` (score,
     category, verdict, the question and the FOI); answer hits the UIN, label and category; FOI hits
@@ -279,7 +284,7 @@ def search(
         raise BadInput("offset must not be negative")
     fts = fts_query(text)
     with _time_limit(db, seconds):
-        return _run(db, text, fts, filters, kinds, limit, offset)
+        return _run(db, text, fts, filters, kinds, limit, offset, cache)
 
 
 @contextmanager
@@ -302,26 +307,69 @@ def _time_limit(db: sqlite_utils.Database, seconds: float | None) -> Iterator[No
         db.conn.set_progress_handler(None, 0)
 
 
-def _run(db, text: str, fts: str, filters: SearchFilters, kinds, limit: int, offset: int) -> SearchResults:
+def _run(db, text: str, fts: str, filters: SearchFilters, kinds, limit: int, offset: int, cache) -> SearchResults:
     """:func:`search`, its arguments checked."""
     scope = _Scope.build(db, filters)
-    runners = {"pairs": _search_pairs, "answers": _search_answers, "foi": _search_foi}
     results = SearchResults(query=text, fts=fts, hits={}, totals={}, capped={}, windowed={})
     words = _text_only(fts)
     try:
-        tables = {t for kind in kinds for t in _INDEXES[kind]}
-        scope.crowded = frozenset(t for t in tables if _more_than(db, t, words, RANK_WINDOW))
         for kind in kinds:
-            hits, total = runners[kind](db, words, scope, limit, offset)
+            hits, total, windowed = _kind_hits(db, kind, words, scope, limit, offset, cache)
             results.hits[kind] = hits
             results.totals[kind] = total
             results.capped[kind] = total >= COUNT_CAP
-            results.windowed[kind] = any(t in scope.crowded for t in _INDEXES[kind])
+            results.windowed[kind] = windowed
     except sqlite3.OperationalError as exc:
         if "fts5" in str(exc) or "MATCH" in str(exc):
             raise BadInput(f"the search '{text}' could not be run ({exc}); try plain words or a quoted phrase") from exc
         raise
     return results
+
+
+def _kind_hits(db, kind: str, fts: str, scope: _Scope, limit: int, offset: int, cache) -> tuple[list[Hit], int, bool]:
+    """One page of ``kind``'s hits, their total and whether they were ranked within a window: from
+    ``cache`` when it holds them at the versions its indexes have now, else searched (and kept)."""
+    key = None
+    if cache is not None and kind in CACHED_KINDS:
+        versions = index_versions(db, _INDEXES[kind])  # before anything that depends on them is read
+        key = (kind, fts, scope.department_ids, scope.date_from, scope.date_to, limit, offset, versions)
+        key += (tuple(sorted(scope.names.items())),)  # the department names shown
+        found = cache.get(key)
+        if found is not None:
+            return found
+    scope.crowded = frozenset(t for t in _INDEXES[kind] if _more_than(db, t, fts, RANK_WINDOW))
+    hits, total = _RUNNERS[kind](db, fts, scope, limit, offset)
+    found = (hits, total, bool(scope.crowded))
+    if key is not None:
+        cache.put(key, found)
+    return found
+
+
+class SearchCache:
+    """The hits of recent searches of the CACHED_KINDS, each kept with the versions its indexes
+    had when it was read (:func:`pqcheck.db.index_versions`): a search given the same words,
+    filters and page while the indexes still have those versions is given the same hits; any write
+    to one of them (a saver's fts_add or fts_remove) makes them stale. At most ``size`` searches,
+    the least recently used dropped first; safe to share between threads."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._held: OrderedDict[tuple, tuple[list[Hit], int, bool]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[list[Hit], int, bool] | None:
+        with self._lock:
+            found = self._held.get(key)
+            if found is not None:
+                self._held.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, found: tuple[list[Hit], int, bool]) -> None:
+        with self._lock:
+            self._held[key] = found
+            self._held.move_to_end(key)
+            while len(self._held) > self.size:
+                self._held.popitem(last=False)
 
 
 def _text_only(fts: str) -> str:
@@ -435,6 +483,11 @@ _INDEXES = {
     "answers": ("questions",),
     "foi": ("foi_requests", "foi_pages"),
 }
+# The kinds whose hits SearchCache may keep: an FOI hit shows only what the savers write together
+# with its indexes (the request, its documents and pages: pqcheck.foi re-indexes what it writes)
+# and the department names (part of the key). Not answers (a refusal's label and category are
+# written by the classifier, which does not touch the index) nor pairs (verdicts, refusals, ...).
+CACHED_KINDS = ("foi",)
 
 
 _BM25 = {  # the scope column weighs nothing: its tokens select rows, they do not rank them
@@ -649,3 +702,6 @@ def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple
             )
         )
     return hits, total
+
+
+_RUNNERS = {"pairs": _search_pairs, "answers": _search_answers, "foi": _search_foi}
