@@ -75,6 +75,7 @@ def test_an_older_file_is_migrated_without_losing_rows(tmp_path):
         "m006_first_matched_at",
         "m007_pair_texts",
         "m008_search_scopes",
+        "m009_search_keys",
     ]
 
 
