@@ -308,7 +308,7 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
         ("watch", "match_id"),
         {"watch": str, "match_id": str, "run_id": int, "first_seen_at": str},
     ),
-    # what search reads of each row of an FOI index (see FTS_KEYS), kept with the index
+    # what search reads of each row of an index (see FTS_KEYS), kept with the index
     "foi_request_keys": (
         "fts_rowid",
         {"fts_rowid": int, "request_id": str, "department_id": str, "date": str},
@@ -316,6 +316,10 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
     "foi_page_keys": (
         "fts_rowid",
         {"fts_rowid": int, "request_id": str, "department_id": str, "date": str},
+    ),
+    "match_keys": (
+        "fts_rowid",
+        {"fts_rowid": int, "match_id": str, "score": float},
     ),
     "fts_versions": (  # each FTS index's version: changed by every write to it (see index_versions)
         "name",
@@ -468,17 +472,23 @@ FTS_CONTENT = {
         "matches_fts_content",
         "SELECT m.rowid AS rowid, m.id, m.question_id, m.pair_text, "
         f"{_scope_sql({'body': 'q.answering_body_id', 'department': 'm.department_id'}, 'q.date_answered')} "
-        "AS scope FROM matches m LEFT JOIN questions q ON q.id = m.question_id",
+        "AS scope, CASE WHEN q.id IS NOT NULL THEN m.id END AS match_id, m.score "
+        "FROM matches m LEFT JOIN questions q ON q.id = m.question_id",
     ),
 }
 
-# Search reads, for each hit of an FOI index, the request it belongs to and what the filters test
-# (its department and date) from a narrow table beside the index, kept with it by fts_add and
-# fts_remove: the rows of the request (or of its page, document and request) are large, and
-# looking up the 2,000 hits of a common word among them cost most of a results page. A row whose
-# request is not stored has no key (search finds no request for it).
-FTS_KEYS = {"foi_requests": "foi_request_keys", "foi_pages": "foi_page_keys"}
-KEY_COLUMNS = ("request_id", "department_id", "date")  # of each FTS_KEYS table, as its view names them
+# Search reads what it ranks and filters the hits of an index by (an FOI hit's request, its
+# department and date; a pair's id and score) from a narrow table beside the index, kept with it
+# by fts_add and fts_remove: the rows of a request (of a page, its document and request; of a pair)
+# are large, and looking up the 2,000 hits of a common word among them cost most of a results
+# page. index -> (keys table, its columns as the index's view names them); a row whose first
+# column is NULL has no keys (an FOI page whose request, a pair whose answer, is not stored: search
+# finds neither).
+FTS_KEYS = {
+    "foi_requests": ("foi_request_keys", ("request_id", "department_id", "date")),
+    "foi_pages": ("foi_page_keys", ("request_id", "department_id", "date")),
+    "matches": ("match_keys", ("match_id", "score")),
+}
 
 # name -> SELECT; (re)created by ensure_db_shape
 VIEWS = {
@@ -736,9 +746,8 @@ def _create_fts(db: sqlite_utils.Database, table: str, columns: list[str]) -> No
 def fill_search_keys(db: sqlite_utils.Database, table: str) -> None:
     """Write again every row of ``table``'s FTS_KEYS table (if it has one) from its index's view:
     after the index itself is built again from its table ('rebuild')."""
-    keys = FTS_KEYS.get(table)
-    if keys:
-        db.execute(f"DELETE FROM [{keys}]")
+    if table in FTS_KEYS:
+        db.execute(f"DELETE FROM [{FTS_KEYS[table][0]}]")
         _keys_write(db, table, "1", [])
 
 
@@ -818,7 +827,7 @@ def _fts_write(db: sqlite_utils.Database, table: str, values: list[Any], column:
         return
     if delete:
         rows = f"SELECT rowid FROM [{fts_content(table)}] WHERE {where}"
-        db.execute(f"DELETE FROM [{FTS_KEYS[table]}] WHERE fts_rowid IN ({rows})", [json.dumps(values)])
+        db.execute(f"DELETE FROM [{FTS_KEYS[table][0]}] WHERE fts_rowid IN ({rows})", [json.dumps(values)])
     else:
         _keys_write(db, table, where, [json.dumps(values)])
 
@@ -844,10 +853,11 @@ def index_versions(db: sqlite_utils.Database, tables: tuple[str, ...]) -> tuple[
 
 def _keys_write(db: sqlite_utils.Database, table: str, where: str, params: list[Any]) -> None:
     """Write the FTS_KEYS rows of the rows of ``table``'s index view that pass ``where``."""
-    listed = ", ".join(KEY_COLUMNS)
+    keys, columns = FTS_KEYS[table]
+    listed = ", ".join(columns)
     db.execute(
-        f"INSERT OR REPLACE INTO [{FTS_KEYS[table]}] (fts_rowid, {listed}) SELECT rowid, {listed} "
-        f"FROM [{fts_content(table)}] WHERE ({where}) AND request_id IS NOT NULL",
+        f"INSERT OR REPLACE INTO [{keys}] (fts_rowid, {listed}) SELECT rowid, {listed} "
+        f"FROM [{fts_content(table)}] WHERE ({where}) AND [{columns[0]}] IS NOT NULL",
         params,
     )
 

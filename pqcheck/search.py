@@ -609,10 +609,10 @@ def _search_foi(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[l
     # A request ranks by the better of its own text and its best page; its snippet comes from that side.
     # Each hit's request, department and date are read from the index's narrow keys table (FTS_KEYS).
     own = f"""SELECT k.request_id AS id, {_rank("foi_requests", scope.crowded)} AS rank, 0 AS side
-        FROM foi_requests_fts JOIN {FTS_KEYS["foi_requests"]} k ON k.fts_rowid = foi_requests_fts.rowid
+        FROM foi_requests_fts JOIN {FTS_KEYS["foi_requests"][0]} k ON k.fts_rowid = foi_requests_fts.rowid
         WHERE foi_requests_fts MATCH ? AND {where}"""
     pages = f"""SELECT k.request_id AS id, {_rank("foi_pages", scope.crowded)} AS rank, 1 AS side
-        FROM foi_pages_fts JOIN {FTS_KEYS["foi_pages"]} k ON k.fts_rowid = foi_pages_fts.rowid
+        FROM foi_pages_fts JOIN {FTS_KEYS["foi_pages"][0]} k ON k.fts_rowid = foi_pages_fts.rowid
         WHERE foi_pages_fts MATCH ? AND {where}"""
     # (with one min() in the query, SQLite takes the bare column side from the row of the best rank)
     base = f"""SELECT id, min(rank) AS rank, side FROM (
@@ -667,17 +667,21 @@ def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple
     # A pair is found through the index of its own text (both sides' words): one bm25.
     found = f"""SELECT matches_fts.rowid AS pair_rowid, {_rank("matches", scope.crowded)} AS rank
         FROM matches_fts WHERE matches_fts MATCH ?"""
-    base = f"""WITH {LATEST_REVIEW},
-        hits(pair_rowid, rank) AS ({_window(found, "matches_fts.rowid")})
-        SELECT m.id, h.rank * (0.25 + coalesce(m.score, 0)) AS rank, m.score, m.rowid
-        FROM hits h JOIN matches m ON m.rowid = h.pair_rowid
-        JOIN questions q ON q.id = m.question_id
+    # Its id and score are read from the index's keys (FTS_KEYS), which hold the pairs whose answer
+    # is stored; the pair's own row, its answer's and the rest only when a filter tests them.
+    joins = ""
+    if query.pair_where != "1":
+        joins = """JOIN matches m ON m.rowid = h.pair_rowid JOIN questions q ON q.id = m.question_id
         LEFT JOIN department_aliases qd ON qd.alias = 'body:' || q.answering_body_id
         LEFT JOIN refusals r ON r.question_id = q.id
-        LEFT JOIN latest_review lr ON lr.match_id = m.id
+        LEFT JOIN latest_review lr ON lr.match_id = m.id"""
+    base = f"""WITH {LATEST_REVIEW},
+        hits(pair_rowid, rank) AS ({_window(found, "matches_fts.rowid")})
+        SELECT k.match_id, h.rank * (0.25 + coalesce(k.score, 0)) AS rank, k.score, h.pair_rowid
+        FROM hits h JOIN {FTS_KEYS["matches"][0]} k ON k.fts_rowid = h.pair_rowid {joins}
         WHERE {query.pair_where}"""
     params = [scope.match("matches", fts), *query.pair_params]
-    ranked, total = _ranked(db, f"{base} ORDER BY rank, m.score DESC, m.id", params, limit, offset)
+    ranked, total = _ranked(db, f"{base} ORDER BY rank, k.score DESC, k.match_id", params, limit, offset)
     ids = [row[0] for row in ranked]
     rows = {row["match_id"]: row for row in pair_rows(db, ReportFilters(match_ids=tuple(ids)))} if ids else {}
     snippets = _snippets(db, "matches", fts, [row[3] for row in ranked])
