@@ -321,7 +321,7 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
         "fts_rowid",
         {"fts_rowid": int, "match_id": str, "score": float},
     ),
-    "fts_versions": (  # each FTS index's version: changed by every write to it (see index_versions)
+    "table_versions": (  # each VERSIONED table's version: changed by every write to it (see table_versions)
         "name",
         {"name": str, "version": int},
     ),
@@ -490,6 +490,24 @@ FTS_KEYS = {
     "matches": ("match_keys", ("match_id", "score")),
 }
 
+# The tables whose every write (insert, update, delete: a row-level trigger, a few microseconds a
+# row) changes their version in ``table_versions``, for a reader that keeps what it read while
+# they are unchanged (the web's cache of search hits): what search shows is read from these.
+VERSIONED = (
+    "questions",
+    "refusals",
+    "matches",
+    "reviews",
+    "foi_requests",
+    "foi_documents",
+    "foi_pages",
+    "contributions",
+    "members",
+    "departments",
+    "department_aliases",
+    "answering_bodies",
+)
+
 # name -> SELECT; (re)created by ensure_db_shape
 VIEWS = {
     "question_departments": """
@@ -629,6 +647,8 @@ def schema_gaps(db: sqlite_utils.Database) -> list[str]:
         found = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [name]).fetchone()
         if found is None or sql.strip() not in found[0]:
             gaps.append(f"view {name}")
+    triggers = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    gaps += [f"trigger {name}" for table in VERSIONED for name in _version_triggers(table) if name not in triggers]
     if MIGRATIONS.pending(db):
         gaps.append("migrations")
     return gaps
@@ -708,8 +728,7 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
             if not db[f"{name}_fts"].exists():
                 _create_fts(db, name, columns)
         MIGRATIONS.apply(db)
-        for name in FTS:  # a migration may have changed what any index reads
-            _new_version(db, name)
+        _keep_versions(db)
 
 
 def _creation_order() -> list[str]:
@@ -740,7 +759,6 @@ def _create_fts(db: sqlite_utils.Database, table: str, columns: list[str]) -> No
     )
     db.execute(f'INSERT INTO "{table}_fts" (rowid, {listed}) SELECT rowid, {listed} FROM "{content}"')
     fill_search_keys(db, table)
-    _new_version(db, table)
 
 
 def fill_search_keys(db: sqlite_utils.Database, table: str) -> None:
@@ -788,8 +806,8 @@ def upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]
 
 def fts_remove(db: sqlite_utils.Database, table: str, values: list[Any], column: str = "rowid") -> None:
     """Take the rows whose ``column`` (of :func:`fts_content`) is in ``values`` out of the table's
-    FTS index (and its FTS_KEYS table; its version changes); call before they, or what their scope
-    is made of, are rewritten or deleted."""
+    FTS index (and its FTS_KEYS table); call before they, or what their scope is made of, are
+    rewritten or deleted."""
     _fts_write(db, table, values, column, delete=True)
 
 
@@ -822,7 +840,6 @@ def _fts_write(db: sqlite_utils.Database, table: str, values: list[Any], column:
         f"INSERT INTO {target} SELECT {first}rowid, {columns} FROM [{fts_content(table)}] WHERE {where}",
         [json.dumps(values)],
     )
-    _new_version(db, table)
     if table not in FTS_KEYS:
         return
     if delete:
@@ -832,21 +849,32 @@ def _fts_write(db: sqlite_utils.Database, table: str, values: list[Any], column:
         _keys_write(db, table, where, [json.dumps(values)])
 
 
-def _new_version(db: sqlite_utils.Database, table: str) -> None:
-    """Change the version of ``table``'s index (the first one at random: two files never share a
-    history of versions)."""
-    db.execute(
-        "INSERT INTO fts_versions (name, version) VALUES (?, abs(random() % 1000000000000)) "
-        "ON CONFLICT (name) DO UPDATE SET version = version + 1",
-        [table],
-    )
+def _keep_versions(db: sqlite_utils.Database) -> None:
+    """Give each VERSIONED table its version (the first one at random: two files never share a
+    history of versions) and its triggers; every version changes (a migration may have changed any
+    table, or rebuilt one without its triggers)."""
+    for table in VERSIONED:
+        db.execute(
+            "INSERT INTO table_versions (name, version) VALUES (?, abs(random() % 1000000000000)) "
+            "ON CONFLICT (name) DO UPDATE SET version = version + 1",
+            [table],
+        )
+        for name, event in _version_triggers(table).items():
+            db.execute(
+                f"CREATE TRIGGER IF NOT EXISTS [{name}] AFTER {event} ON [{table}] BEGIN "
+                f"UPDATE table_versions SET version = version + 1 WHERE name = '{table}'; END"
+            )
 
 
-def index_versions(db: sqlite_utils.Database, tables: tuple[str, ...]) -> tuple[Any, ...]:
-    """The versions of the indexes of ``tables``: the same as long as nothing was written to them
-    (fts_add, fts_remove, a migration), so what a search read from them, and from the rows the
-    savers index with them, can be used again while they are. Read them before what depends on them."""
-    sql = "SELECT name, version FROM fts_versions WHERE name IN (SELECT value FROM json_each(?))"
+def _version_triggers(table: str) -> dict[str, str]:
+    return {f"{table}_version_{event.lower()}": event for event in ("INSERT", "UPDATE", "DELETE")}
+
+
+def table_versions(db: sqlite_utils.Database, tables: tuple[str, ...]) -> tuple[Any, ...]:
+    """The versions of ``tables`` (of VERSIONED): the same as long as nothing was written to any of
+    them, by pqcheck or any other program (triggers keep them), so what was read from them can be
+    used again while they are. Read them before what depends on them."""
+    sql = "SELECT name, version FROM table_versions WHERE name IN (SELECT value FROM json_each(?))"
     found = dict(db.execute(sql, [json.dumps(tables)]).fetchall())
     return tuple(found.get(t) for t in tables)
 

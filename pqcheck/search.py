@@ -32,7 +32,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .db import FTS_KEYS, SCOPE_INITIAL, index_versions, scope_token
+from .db import FTS_KEYS, SCOPE_INITIAL, VERSIONED, scope_token, table_versions
 from .errors import BadInput, PqcheckError
 from .pairs import (
     LATEST_REVIEW,
@@ -53,7 +53,7 @@ COUNT_CAP = 1000  # totals are counted up to this many hits
 # results say so (SearchResults.windowed).
 RANK_WINDOW = 2_000
 MAX_LIMIT = 500
-CACHE_SIZE = 1000  # searches a SearchCache keeps (each one page of one kind: some kB)
+CACHE_SIZE = 1000  # pages a SearchCache keeps (one kind's hits of one search each: some kB)
 # Each word is one more index lookup joined to the others: 1,200 words took 34 s. A search is refused
 # beyond these, and may be given a time limit (the web's), checked every PROGRESS_STEPS SQLite steps.
 MAX_WORDS = 32
@@ -269,7 +269,8 @@ def search(
 ) -> SearchResults:
     """Search ``kinds`` for ``text``; ``limit`` hits of each kind from ``offset``, best first.
     With ``seconds``, a search that runs longer is stopped: :class:`SearchTooSlow`. With
-    ``cache``, the hits of the CACHED_KINDS are kept there and given again while still true.
+    ``cache``, each kind's hits are kept there and given again while what they were read from is
+    unchanged.
 
     Pair hits carry in ``details`` the pair row of :func:`pqcheck.pairs.pair_rows` (score,
     category, verdict, the question and the FOI); answer hits the UIN, label and category; FOI hits
@@ -330,10 +331,9 @@ def _kind_hits(db, kind: str, fts: str, scope: _Scope, limit: int, offset: int, 
     """One page of ``kind``'s hits, their total and whether they were ranked within a window: from
     ``cache`` when it holds them at the versions its indexes have now, else searched (and kept)."""
     key = None
-    if cache is not None and kind in CACHED_KINDS:
-        versions = index_versions(db, _INDEXES[kind])  # before anything that depends on them is read
-        key = (kind, fts, scope.department_ids, scope.date_from, scope.date_to, limit, offset, versions)
-        key += (tuple(sorted(scope.names.items())),)  # the department names shown
+    if cache is not None:
+        versions = table_versions(db, _READS[kind])  # before anything that depends on them is read
+        key = (kind, fts, scope.filters, scope.department_ids, scope.body_ids, limit, offset, versions)
         found = cache.get(key)
         if found is not None:
             return found
@@ -346,11 +346,11 @@ def _kind_hits(db, kind: str, fts: str, scope: _Scope, limit: int, offset: int, 
 
 
 class SearchCache:
-    """The hits of recent searches of the CACHED_KINDS, each kept with the versions its indexes
-    had when it was read (:func:`pqcheck.db.index_versions`): a search given the same words,
-    filters and page while the indexes still have those versions is given the same hits; any write
-    to one of them (a saver's fts_add or fts_remove) makes them stale. At most ``size`` searches,
-    the least recently used dropped first; safe to share between threads."""
+    """The hits of each kind of recent searches, each kept with the versions the tables it was read
+    from had then (:func:`pqcheck.db.table_versions`): a search given the same words, filters and
+    page while those tables keep those versions is given the same hits; any write to one of them
+    makes them stale. At most ``size`` pages (one kind's hits of one search each), the least
+    recently used dropped first; safe to share between threads."""
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self.size = size
@@ -483,11 +483,13 @@ _INDEXES = {
     "answers": ("questions",),
     "foi": ("foi_requests", "foi_pages"),
 }
-# The kinds whose hits SearchCache may keep: an FOI hit shows only what the savers write together
-# with its indexes (the request, its documents and pages: pqcheck.foi re-indexes what it writes)
-# and the department names (part of the key). Not answers (a refusal's label and category are
-# written by the classifier, which does not touch the index) nor pairs (verdicts, refusals, ...).
-CACHED_KINDS = ("foi",)
+# What each kind's hits are read from (pqcheck.db.VERSIONED; the indexes and keys tables are made
+# from these): SearchCache gives a kind's hits again only while none of them has changed.
+_READS = {
+    "answers": ("questions", "refusals", "departments", "department_aliases", "answering_bodies"),
+    "foi": ("foi_requests", "foi_documents", "foi_pages", "departments", "department_aliases", "answering_bodies"),
+    "pairs": VERSIONED,
+}
 
 
 _BM25 = {  # the scope column weighs nothing: its tokens select rows, they do not rank them

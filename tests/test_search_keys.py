@@ -1,7 +1,8 @@
 """What makes a results page cheap at full scale, shown to change nothing a page shows: the keys
 tables beside the indexes (``pqcheck.db.FTS_KEYS``: a hit's request, pair id and score without
-reading its large row), kept in step by the savers and made by migration m009; and the cache of the
-FOI kind's hits (``SearchCache``), given again only while the FOI indexes keep their versions.
+reading its large row), kept in step by the savers and made by migration m009; and the cache of
+search hits (``SearchCache``), given again only while the tables they were read from keep their
+versions (``table_versions``, kept by triggers).
 
 The reference for "the same hits" is the ranking as it was before the keys tables: each hit's row
 (and its document and request, its answer) read and joined, written out here as SQL.
@@ -16,7 +17,7 @@ import pytest
 
 from pqcheck import db as db_module
 from pqcheck import search as search_module
-from pqcheck.db import FTS_KEYS, fts_add, fts_content, fts_remove, index_versions, open_db
+from pqcheck.db import FTS_KEYS, fts_add, fts_content, fts_remove, open_db, table_versions
 from pqcheck.pairs import LATEST_REVIEW
 from pqcheck.records import FoiDocument, FoiRequest
 from pqcheck.search import SearchCache, SearchFilters, hit_json, search
@@ -111,12 +112,35 @@ def test_a_page_from_the_cache_is_the_page_searched(small):
                 assert page(search(small, text, filters, limit=2, offset=offset, cache=cache)) == fresh
 
 
-def test_the_cache_is_asked_before_the_foi_indexes_are_read(small, monkeypatch):
+def test_the_cache_is_asked_before_the_indexes_are_read(small, monkeypatch):
     cache = SearchCache()
     first = search(small, "detention", cache=cache)
-    monkeypatch.setitem(search_module._RUNNERS, "foi", lambda *a: pytest.fail("searched again"))
+    for kind in search_module._RUNNERS:
+        monkeypatch.setitem(search_module._RUNNERS, kind, lambda *a: pytest.fail("searched again"))
+    monkeypatch.setattr(search_module, "_more_than", lambda *a: pytest.fail("counted again"))
     again = search(small, "detention", cache=cache)
-    assert page(again) == page(first) and first.hits["foi"]
+    assert page(again) == page(first) and all(first.hits.values())
+
+
+def test_a_cached_page_is_never_given_after_a_write_to_what_it_shows(tmp_path, small):
+    path = tmp_path / "pq.db"
+    small.execute("VACUUM INTO ?", [str(path)])
+    db = open_db(path)
+    cache = SearchCache()
+    first = search(db, "detention", cache=cache)
+    writer = sqlite3.connect(path)  # any program: the triggers keep the versions
+    writer.execute("UPDATE refusals SET label = 'other', category = NULL WHERE question_id = 1001")
+    writer.execute(
+        "INSERT INTO reviews (match_id, verdict, reviewer, reviewed_at) SELECT id, 'rejected', 't', "
+        "'2030-01-01T00:00:00+00:00' FROM matches"
+    )
+    writer.execute("UPDATE foi_requests SET outcome = 'refused'")
+    writer.commit()
+    again = search(db, "detention", cache=cache)
+    assert page(again) == page(search(db, "detention")) != page(first)
+    answers = {hit.id: hit.details["label"] for hit in again.hits["answers"]}
+    assert answers["1001"] == "other" and {hit.details["verdict"] for hit in again.hits["pairs"]} == {"rejected"}
+    assert {hit.details["outcome"] for hit in again.hits["foi"]} == {"refused"}
 
 
 def request(key: str, title: str, text: str, authority: str = "Home Office") -> FoiRequest:
@@ -140,13 +164,13 @@ def test_a_cached_page_is_never_given_after_a_write_to_the_foi_indexes(tmp_path)
     assert {(h.id, h.department_id) for h in hits} == {("file:b", "home-office"), ("file:a", "ministry-of-justice")}
 
     assert search(db, "axle", cache=cache).totals["foi"] == 0
-    before = index_versions(db, ("foi_pages",))
+    before = table_versions(db, ("foi_pages",))
     rowids = [row[0] for row in db.execute("SELECT rowid FROM foi_pages")]
     with db_module.write_transaction(writer):  # as pqcheck ocr rewrites a page
         fts_remove(writer, "foi_pages", rowids)
         writer.execute("UPDATE foi_pages SET text = 'Axle faults: 310.' WHERE rowid = ?", [rowids[-1]])
         fts_add(writer, "foi_pages", rowids)
-    assert index_versions(db, ("foi_pages",)) != before
+    assert table_versions(db, ("foi_pages",)) != before
     assert "310" in search(db, "axle", cache=cache).hits["foi"][0].snippet
 
 
@@ -159,8 +183,8 @@ def test_a_cached_page_shows_a_department_as_it_is_now_named(tmp_path):
     assert search(db, "tachograph", cache=cache).hits["foi"][0].department == "Home Department"
 
 
-def test_two_files_never_share_index_versions(tmp_path):
-    versions = {index_versions(open_db(tmp_path / f"{n}.db"), tuple(db_module.FTS)) for n in range(5)}
+def test_two_files_never_share_table_versions(tmp_path):
+    versions = {table_versions(open_db(tmp_path / f"{n}.db"), db_module.VERSIONED) for n in range(5)}
     assert len(versions) == 5 and all(None not in v for v in versions)
 
 
@@ -209,7 +233,9 @@ def test_a_file_from_before_the_keys_is_migrated_with_them(tmp_path, small):
     old = sqlite3.connect(path)
     for keys, _ in FTS_KEYS.values():
         old.execute(f"DROP TABLE [{keys}]")
-    old.execute("DROP TABLE fts_versions")
+    old.execute("DROP TABLE table_versions")
+    for (trigger,) in old.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        old.execute(f"DROP TRIGGER [{trigger}]")
     old.execute("DELETE FROM _sqlite_migrations WHERE name = 'm009_search_keys'")
     old.commit()
     old.close()

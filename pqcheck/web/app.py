@@ -111,7 +111,7 @@ def create_app(
         SECRET=secrets.token_bytes(32),  # signs the forms' CSRF values
         HOSTS=hosts or AllowedHosts.local(),
         SEARCH_SECONDS=SEARCH_SECONDS,
-        SEARCH_CACHE=SearchCache(),  # the FOI hits of recent searches, while the FOI indexes are unchanged
+        SEARCH_CACHE=SearchCache(),  # the hits of recent searches, while what they were read from is unchanged
         MAX_CONTENT_LENGTH=MAX_BODY,
         MAX_FORM_MEMORY_SIZE=MAX_BODY,
         MAX_FORM_PARTS=MAX_FORM_FIELDS,
