@@ -53,7 +53,7 @@ COUNT_CAP = 1000  # totals are counted up to this many hits
 # results say so (SearchResults.windowed).
 RANK_WINDOW = 2_000
 MAX_LIMIT = 500
-CACHE_SIZE = 1000  # pages a SearchCache keeps (one kind's hits of one search each: some kB)
+CACHE_HITS = 10_000  # hits a SearchCache keeps: some 60 MB if all were pairs (a pair hit carries its row)
 # Each word is one more index lookup joined to the others: 1,200 words took 34 s. A search is refused
 # beyond these, and may be given a time limit (the web's), checked every PROGRESS_STEPS SQLite steps.
 MAX_WORDS = 32
@@ -349,12 +349,13 @@ class SearchCache:
     """The hits of each kind of recent searches, each kept with the versions the tables it was read
     from had then (:func:`pqcheck.db.table_versions`): a search given the same words, filters and
     page while those tables keep those versions is given the same hits; any write to one of them
-    makes them stale. At most ``size`` pages (one kind's hits of one search each), the least
-    recently used dropped first; safe to share between threads."""
+    makes them stale. It holds at most ``hits`` hits (a pair's carry its row: some kB each), the
+    least recently used pages dropped first; safe to share between threads."""
 
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self.size = size
+    def __init__(self, hits: int = CACHE_HITS) -> None:
+        self.hits = hits
         self._held: OrderedDict[tuple, tuple[list[Hit], int, bool]] = OrderedDict()
+        self._count = 0  # hits held (a page without any counts one)
         self._lock = threading.Lock()
 
     def get(self, key: tuple) -> tuple[list[Hit], int, bool] | None:
@@ -366,10 +367,16 @@ class SearchCache:
 
     def put(self, key: tuple, found: tuple[list[Hit], int, bool]) -> None:
         with self._lock:
+            if key in self._held:
+                self._count -= _weight(self._held.pop(key))
             self._held[key] = found
-            self._held.move_to_end(key)
-            while len(self._held) > self.size:
-                self._held.popitem(last=False)
+            self._count += _weight(found)
+            while self._count > self.hits and self._held:
+                self._count -= _weight(self._held.popitem(last=False)[1])
+
+
+def _weight(found: tuple[list[Hit], int, bool]) -> int:
+    return max(1, len(found[0]))
 
 
 def _text_only(fts: str) -> str:

@@ -188,11 +188,15 @@ def test_two_files_never_share_table_versions(tmp_path):
     assert len(versions) == 5 and all(None not in v for v in versions)
 
 
-def test_the_cache_keeps_at_most_its_size():
-    cache = SearchCache(size=2)
+def test_the_cache_keeps_at_most_its_hits_the_least_recently_used_dropped_first(small):
+    hits = search(small, "detention", limit=3).hits["answers"]
+    cache = SearchCache(hits=7)
     for n in range(3):
-        cache.put((n,), ([], n, False))
-    assert cache.get((0,)) is None and cache.get((2,)) == ([], 2, False)
+        cache.put((n,), (hits, 3, False))
+        cache.get((0,))  # used again: kept
+    assert cache.get((1,)) is None and cache.get((0,)) is not None and cache.get((2,)) == (hits, 3, False)
+    cache.put((3,), ([], 0, False))  # a page without hits weighs one
+    assert cache.get((0,)) is not None and cache.get((2,)) is not None
 
 
 def test_the_web_search_page_is_the_same_from_the_cache_and_new_after_a_write(tmp_path):
