@@ -40,6 +40,10 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import sqlite_utils
+
+from pqcheck.db import fill_search_keys
+
 from .common import OUT, bench_command, insert_rows
 
 FULL_REFUSALS = 50_000
@@ -318,6 +322,7 @@ def generate(path: Path, refusals: int, documents: int, seed: int) -> None:
     print(f"  questions written in {time.perf_counter() - started:.0f}s", flush=True)
     for table in ("foi_requests", "foi_pages", "questions"):
         conn.execute(f"INSERT INTO [{table}_fts]([{table}_fts]) VALUES ('rebuild')")
+        fill_search_keys(sqlite_utils.Database(conn), table)  # what search reads beside the index
         conn.commit()
         print(f"  {table}_fts rebuilt at {time.perf_counter() - started:.0f}s", flush=True)
     conn.execute("ANALYZE")

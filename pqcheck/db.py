@@ -308,6 +308,23 @@ TABLES: dict[str, tuple[str | tuple[str, ...], dict[str, type]]] = {
         ("watch", "match_id"),
         {"watch": str, "match_id": str, "run_id": int, "first_seen_at": str},
     ),
+    # what search reads of each row of an index (see FTS_KEYS), kept with the index
+    "foi_request_keys": (
+        "fts_rowid",
+        {"fts_rowid": int, "request_id": str, "department_id": str, "date": str},
+    ),
+    "foi_page_keys": (
+        "fts_rowid",
+        {"fts_rowid": int, "request_id": str, "department_id": str, "date": str},
+    ),
+    "match_keys": (
+        "fts_rowid",
+        {"fts_rowid": int, "match_id": str, "score": float},
+    ),
+    "table_versions": (  # each VERSIONED table's version: changed by every write to it (see table_versions)
+        "name",
+        {"name": str, "version": int},
+    ),
 }
 
 # columns an upsert writes once and never changes afterwards
@@ -441,21 +458,55 @@ FTS_CONTENT = {
     "foi_requests": (
         "foi_requests_fts_content",
         "SELECT f.rowid AS rowid, f.id, f.title, f.request_text, "
-        f"{_scope_sql({'department': 'f.department_id'}, FOI_DATE)} AS scope FROM foi_requests f",
+        f"{_scope_sql({'department': 'f.department_id'}, FOI_DATE)} AS scope, "
+        f"f.id AS request_id, f.department_id, {FOI_DATE} AS date FROM foi_requests f",
     ),
     "foi_pages": (
         "foi_pages_fts_content",
         "SELECT p.rowid AS rowid, p.document_id, p.text, "
-        f"{_scope_sql({'department': 'f.department_id'}, FOI_DATE)} AS scope FROM foi_pages p "
+        f"{_scope_sql({'department': 'f.department_id'}, FOI_DATE)} AS scope, "
+        f"f.id AS request_id, f.department_id, {FOI_DATE} AS date FROM foi_pages p "
         "LEFT JOIN foi_documents d ON d.id = p.document_id LEFT JOIN foi_requests f ON f.id = d.request_id",
     ),
     "matches": (
         "matches_fts_content",
         "SELECT m.rowid AS rowid, m.id, m.question_id, m.pair_text, "
         f"{_scope_sql({'body': 'q.answering_body_id', 'department': 'm.department_id'}, 'q.date_answered')} "
-        "AS scope FROM matches m LEFT JOIN questions q ON q.id = m.question_id",
+        "AS scope, CASE WHEN q.id IS NOT NULL THEN m.id END AS match_id, m.score "
+        "FROM matches m LEFT JOIN questions q ON q.id = m.question_id",
     ),
 }
+
+# Search reads what it ranks and filters the hits of an index by (an FOI hit's request, its
+# department and date; a pair's id and score) from a narrow table beside the index, kept with it
+# by fts_add and fts_remove: the rows of a request (of a page, its document and request; of a pair)
+# are large, and looking up the 2,000 hits of a common word among them cost most of a results
+# page. index -> (keys table, its columns as the index's view names them); a row whose first
+# column is NULL has no keys (an FOI page whose request, a pair whose answer, is not stored: search
+# finds neither).
+FTS_KEYS = {
+    "foi_requests": ("foi_request_keys", ("request_id", "department_id", "date")),
+    "foi_pages": ("foi_page_keys", ("request_id", "department_id", "date")),
+    "matches": ("match_keys", ("match_id", "score")),
+}
+
+# The tables whose every write (insert, update, delete: a row-level trigger, a few microseconds a
+# row) changes their version in ``table_versions``, for a reader that keeps what it read while
+# they are unchanged (the web's cache of search hits): what search shows is read from these.
+VERSIONED = (
+    "questions",
+    "refusals",
+    "matches",
+    "reviews",
+    "foi_requests",
+    "foi_documents",
+    "foi_pages",
+    "contributions",
+    "members",
+    "departments",
+    "department_aliases",
+    "answering_bodies",
+)
 
 # name -> SELECT; (re)created by ensure_db_shape
 VIEWS = {
@@ -596,6 +647,8 @@ def schema_gaps(db: sqlite_utils.Database) -> list[str]:
         found = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [name]).fetchone()
         if found is None or sql.strip() not in found[0]:
             gaps.append(f"view {name}")
+    triggers = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    gaps += [f"trigger {name}" for table in VERSIONED for name in _version_triggers(table) if name not in triggers]
     if MIGRATIONS.pending(db):
         gaps.append("migrations")
     return gaps
@@ -675,6 +728,7 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
             if not db[f"{name}_fts"].exists():
                 _create_fts(db, name, columns)
         MIGRATIONS.apply(db)
+        _keep_versions(db)
 
 
 def _creation_order() -> list[str]:
@@ -704,6 +758,15 @@ def _create_fts(db: sqlite_utils.Database, table: str, columns: list[str]) -> No
         f'    content="{content}"\n)'
     )
     db.execute(f'INSERT INTO "{table}_fts" (rowid, {listed}) SELECT rowid, {listed} FROM "{content}"')
+    fill_search_keys(db, table)
+
+
+def fill_search_keys(db: sqlite_utils.Database, table: str) -> None:
+    """Write again every row of ``table``'s FTS_KEYS table (if it has one) from its index's view:
+    after the index itself is built again from its table ('rebuild')."""
+    if table in FTS_KEYS:
+        db.execute(f"DELETE FROM [{FTS_KEYS[table][0]}]")
+        _keys_write(db, table, "1", [])
 
 
 def fts_content(table: str) -> str:
@@ -743,7 +806,8 @@ def upsert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]
 
 def fts_remove(db: sqlite_utils.Database, table: str, values: list[Any], column: str = "rowid") -> None:
     """Take the rows whose ``column`` (of :func:`fts_content`) is in ``values`` out of the table's
-    FTS index; call before they, or what their scope is made of, are rewritten or deleted."""
+    FTS index (and its FTS_KEYS table); call before they, or what their scope is made of, are
+    rewritten or deleted."""
     _fts_write(db, table, values, column, delete=True)
 
 
@@ -771,10 +835,58 @@ def _fts_write(db: sqlite_utils.Database, table: str, values: list[Any], column:
         target, first = f"[{table}_fts]([{table}_fts], rowid, {columns})", "'delete', "
     else:
         target, first = f"[{table}_fts](rowid, {columns})", ""
+    where = f"[{column}] IN (SELECT value FROM json_each(?))"
     db.execute(
-        f"INSERT INTO {target} SELECT {first}rowid, {columns} FROM [{fts_content(table)}] "
-        f"WHERE [{column}] IN (SELECT value FROM json_each(?))",
+        f"INSERT INTO {target} SELECT {first}rowid, {columns} FROM [{fts_content(table)}] WHERE {where}",
         [json.dumps(values)],
+    )
+    if table not in FTS_KEYS:
+        return
+    if delete:
+        rows = f"SELECT rowid FROM [{fts_content(table)}] WHERE {where}"
+        db.execute(f"DELETE FROM [{FTS_KEYS[table][0]}] WHERE fts_rowid IN ({rows})", [json.dumps(values)])
+    else:
+        _keys_write(db, table, where, [json.dumps(values)])
+
+
+def _keep_versions(db: sqlite_utils.Database) -> None:
+    """Give each VERSIONED table its version (the first one at random: two files never share a
+    history of versions) and its triggers; every version changes (a migration may have changed any
+    table, or rebuilt one without its triggers)."""
+    for table in VERSIONED:
+        db.execute(
+            "INSERT INTO table_versions (name, version) VALUES (?, abs(random() % 1000000000000)) "
+            "ON CONFLICT (name) DO UPDATE SET version = version + 1",
+            [table],
+        )
+        for name, event in _version_triggers(table).items():
+            db.execute(
+                f"CREATE TRIGGER IF NOT EXISTS [{name}] AFTER {event} ON [{table}] BEGIN "
+                f"UPDATE table_versions SET version = version + 1 WHERE name = '{table}'; END"
+            )
+
+
+def _version_triggers(table: str) -> dict[str, str]:
+    return {f"{table}_version_{event.lower()}": event for event in ("INSERT", "UPDATE", "DELETE")}
+
+
+def table_versions(db: sqlite_utils.Database, tables: tuple[str, ...]) -> tuple[Any, ...]:
+    """The versions of ``tables`` (of VERSIONED): the same as long as nothing was written to any of
+    them, by pqcheck or any other program (triggers keep them), so what was read from them can be
+    used again while they are. Read them before what depends on them."""
+    sql = "SELECT name, version FROM table_versions WHERE name IN (SELECT value FROM json_each(?))"
+    found = dict(db.execute(sql, [json.dumps(tables)]).fetchall())
+    return tuple(found.get(t) for t in tables)
+
+
+def _keys_write(db: sqlite_utils.Database, table: str, where: str, params: list[Any]) -> None:
+    """Write the FTS_KEYS rows of the rows of ``table``'s index view that pass ``where``."""
+    keys, columns = FTS_KEYS[table]
+    listed = ", ".join(columns)
+    db.execute(
+        f"INSERT OR REPLACE INTO [{keys}] (fts_rowid, {listed}) SELECT rowid, {listed} "
+        f"FROM [{fts_content(table)}] WHERE ({where}) AND [{columns[0]}] IS NOT NULL",
+        params,
     )
 
 
@@ -912,3 +1024,10 @@ def m008_search_scopes(db: sqlite_utils.Database) -> None:
         if "scope" not in db[f"{table}_fts"].columns_dict:
             db.execute(f"DROP TABLE [{table}_fts]")
             _create_fts(db, table, FTS[table])
+
+
+@MIGRATIONS()
+def m009_search_keys(db: sqlite_utils.Database) -> None:
+    """The FTS_KEYS tables, new, are filled from their indexes' views."""
+    for table in FTS_KEYS:
+        fill_search_keys(db, table)

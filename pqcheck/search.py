@@ -21,7 +21,9 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,7 +32,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .db import SCOPE_INITIAL, scope_token
+from .db import FTS_KEYS, SCOPE_INITIAL, VERSIONED, scope_token, table_versions
 from .errors import BadInput, PqcheckError
 from .pairs import (
     LATEST_REVIEW,
@@ -51,6 +53,7 @@ COUNT_CAP = 1000  # totals are counted up to this many hits
 # results say so (SearchResults.windowed).
 RANK_WINDOW = 2_000
 MAX_LIMIT = 500
+CACHE_HITS = 10_000  # hits a SearchCache keeps: some 60 MB if all were pairs (a pair hit carries its row)
 # Each word is one more index lookup joined to the others: 1,200 words took 34 s. A search is refused
 # beyond these, and may be given a time limit (the web's), checked every PROGRESS_STEPS SQLite steps.
 MAX_WORDS = 32
@@ -262,9 +265,12 @@ def search(
     limit: int = 20,
     offset: int = 0,
     seconds: float | None = None,
+    cache: SearchCache | None = None,
 ) -> SearchResults:
     """Search ``kinds`` for ``text``; ``limit`` hits of each kind from ``offset``, best first.
-    With ``seconds``, a search that runs longer is stopped: :class:`SearchTooSlow`.
+    With ``seconds``, a search that runs longer is stopped: :class:`SearchTooSlow`. With
+    ``cache``, each kind's hits are kept there and given again while what they were read from is
+    unchanged.
 
     Pair hits carry in ``details`` the pair row of :func:`pqcheck.pairs.pair_rows` (score,
     category, verdict, the question and the FOI); answer hits the UIN, label and category; FOI hits
@@ -279,7 +285,7 @@ def search(
         raise BadInput("offset must not be negative")
     fts = fts_query(text)
     with _time_limit(db, seconds):
-        return _run(db, text, fts, filters, kinds, limit, offset)
+        return _run(db, text, fts, filters, kinds, limit, offset, cache)
 
 
 @contextmanager
@@ -302,26 +308,75 @@ def _time_limit(db: sqlite_utils.Database, seconds: float | None) -> Iterator[No
         db.conn.set_progress_handler(None, 0)
 
 
-def _run(db, text: str, fts: str, filters: SearchFilters, kinds, limit: int, offset: int) -> SearchResults:
+def _run(db, text: str, fts: str, filters: SearchFilters, kinds, limit: int, offset: int, cache) -> SearchResults:
     """:func:`search`, its arguments checked."""
     scope = _Scope.build(db, filters)
-    runners = {"pairs": _search_pairs, "answers": _search_answers, "foi": _search_foi}
     results = SearchResults(query=text, fts=fts, hits={}, totals={}, capped={}, windowed={})
     words = _text_only(fts)
     try:
-        tables = {t for kind in kinds for t in _INDEXES[kind]}
-        scope.crowded = frozenset(t for t in tables if _more_than(db, t, words, RANK_WINDOW))
         for kind in kinds:
-            hits, total = runners[kind](db, words, scope, limit, offset)
+            hits, total, windowed = _kind_hits(db, kind, words, scope, limit, offset, cache)
             results.hits[kind] = hits
             results.totals[kind] = total
             results.capped[kind] = total >= COUNT_CAP
-            results.windowed[kind] = any(t in scope.crowded for t in _INDEXES[kind])
+            results.windowed[kind] = windowed
     except sqlite3.OperationalError as exc:
         if "fts5" in str(exc) or "MATCH" in str(exc):
             raise BadInput(f"the search '{text}' could not be run ({exc}); try plain words or a quoted phrase") from exc
         raise
     return results
+
+
+def _kind_hits(db, kind: str, fts: str, scope: _Scope, limit: int, offset: int, cache) -> tuple[list[Hit], int, bool]:
+    """One page of ``kind``'s hits, their total and whether they were ranked within a window: from
+    ``cache`` when it holds them at the versions its indexes have now, else searched (and kept)."""
+    key = None
+    if cache is not None:
+        versions = table_versions(db, _READS[kind])  # before anything that depends on them is read
+        key = (kind, fts, scope.filters, scope.department_ids, scope.body_ids, limit, offset, versions)
+        found = cache.get(key)
+        if found is not None:
+            return found
+    scope.crowded = frozenset(t for t in _INDEXES[kind] if _more_than(db, t, fts, RANK_WINDOW))
+    hits, total = _RUNNERS[kind](db, fts, scope, limit, offset)
+    found = (hits, total, bool(scope.crowded))
+    if key is not None:
+        cache.put(key, found)
+    return found
+
+
+class SearchCache:
+    """The hits of each kind of recent searches, each kept with the versions the tables it was read
+    from had then (:func:`pqcheck.db.table_versions`): a search given the same words, filters and
+    page while those tables keep those versions is given the same hits; any write to one of them
+    makes them stale. It holds at most ``hits`` hits (a pair's carry its row: some kB each), the
+    least recently used pages dropped first; safe to share between threads."""
+
+    def __init__(self, hits: int = CACHE_HITS) -> None:
+        self.hits = hits
+        self._held: OrderedDict[tuple, tuple[list[Hit], int, bool]] = OrderedDict()
+        self._count = 0  # hits held (a page without any counts one)
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[list[Hit], int, bool] | None:
+        with self._lock:
+            found = self._held.get(key)
+            if found is not None:
+                self._held.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, found: tuple[list[Hit], int, bool]) -> None:
+        with self._lock:
+            if key in self._held:
+                self._count -= _weight(self._held.pop(key))
+            self._held[key] = found
+            self._count += _weight(found)
+            while self._count > self.hits and self._held:
+                self._count -= _weight(self._held.popitem(last=False)[1])
+
+
+def _weight(found: tuple[list[Hit], int, bool]) -> int:
+    return max(1, len(found[0]))
 
 
 def _text_only(fts: str) -> str:
@@ -412,13 +467,14 @@ class _Scope:
         return " AND ".join(where) or "1", params
 
     def foi_where(self) -> tuple[str, list[Any]]:
+        """The conditions on an FOI hit's keys ``k`` (its request's department and date, see FTS_KEYS)."""
         where, params = [], []
         if self.department_ids:
-            where.append(f"f.department_id IN ({', '.join('?' * len(self.department_ids))})")
+            where.append(f"k.department_id IN ({', '.join('?' * len(self.department_ids))})")
             params += self.department_ids
         for op, value in ((">=", self.date_from), ("<=", self.date_to)):
             if value:
-                where.append(f"coalesce(f.date_responded, f.date_requested) {op} ?")
+                where.append(f"k.date {op} ?")
                 params.append(value)
         return " AND ".join(where) or "1", params
 
@@ -433,6 +489,13 @@ _INDEXES = {
     "pairs": ("matches",),
     "answers": ("questions",),
     "foi": ("foi_requests", "foi_pages"),
+}
+# What each kind's hits are read from (pqcheck.db.VERSIONED; the indexes and keys tables are made
+# from these): SearchCache gives a kind's hits again only while none of them has changed.
+_READS = {
+    "answers": ("questions", "refusals", "departments", "department_aliases", "answering_bodies"),
+    "foi": ("foi_requests", "foi_documents", "foi_pages", "departments", "department_aliases", "answering_bodies"),
+    "pairs": VERSIONED,
 }
 
 
@@ -477,7 +540,11 @@ def _snippets(db: sqlite_utils.Database, table: str, fts: str, rowids: list[int]
 
 def _search_answers(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[list[Hit], int]:
     where, params = scope.answer_where()
-    base = f"""SELECT q.id, {_rank("questions", scope.crowded)} AS rank
+    # An answer's rowid is its id: its row is read only to test a filter.
+    base = f"""SELECT questions_fts.rowid AS id, {_rank("questions", scope.crowded)} AS rank FROM questions_fts
+        WHERE questions_fts MATCH ?"""
+    if params:
+        base = f"""SELECT q.id, {_rank("questions", scope.crowded)} AS rank
         FROM questions_fts JOIN questions q ON q.id = questions_fts.rowid
         LEFT JOIN department_aliases qd ON qd.alias = 'body:' || q.answering_body_id
         LEFT JOIN refusals r ON r.question_id = q.id
@@ -549,12 +616,12 @@ def _best_pages(db, fts: str, request_ids: list[str]) -> dict[str, tuple[str, in
 def _search_foi(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[list[Hit], int]:
     where, params = scope.foi_where()
     # A request ranks by the better of its own text and its best page; its snippet comes from that side.
-    own = f"""SELECT f.id, {_rank("foi_requests", scope.crowded)} AS rank, 0 AS side
-        FROM foi_requests_fts JOIN foi_requests f ON f.rowid = foi_requests_fts.rowid
+    # Each hit's request, department and date are read from the index's narrow keys table (FTS_KEYS).
+    own = f"""SELECT k.request_id AS id, {_rank("foi_requests", scope.crowded)} AS rank, 0 AS side
+        FROM foi_requests_fts JOIN {FTS_KEYS["foi_requests"][0]} k ON k.fts_rowid = foi_requests_fts.rowid
         WHERE foi_requests_fts MATCH ? AND {where}"""
-    pages = f"""SELECT f.id, {_rank("foi_pages", scope.crowded)} AS rank, 1 AS side
-        FROM foi_pages_fts JOIN foi_pages p ON p.rowid = foi_pages_fts.rowid
-        JOIN foi_documents d ON d.id = p.document_id JOIN foi_requests f ON f.id = d.request_id
+    pages = f"""SELECT k.request_id AS id, {_rank("foi_pages", scope.crowded)} AS rank, 1 AS side
+        FROM foi_pages_fts JOIN {FTS_KEYS["foi_pages"][0]} k ON k.fts_rowid = foi_pages_fts.rowid
         WHERE foi_pages_fts MATCH ? AND {where}"""
     # (with one min() in the query, SQLite takes the bare column side from the row of the best rank)
     base = f"""SELECT id, min(rank) AS rank, side FROM (
@@ -573,8 +640,9 @@ def _search_foi(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple[l
             ids,
         )
     }
-    request_snippets = _snippets(db, "foi_requests", fts, [requests[i][1] for i in ids])
     pages = _best_pages(db, fts, ids)
+    shown = [requests[i][1] for i, _, side in ranked if side == 0 or i not in pages]  # snippets of their own text
+    request_snippets = _snippets(db, "foi_requests", fts, shown)
     hits = []
     for request_id, rank, side in ranked:
         _, rowid, title, authority, outcome, when, url, dept, source = requests[request_id]
@@ -608,17 +676,21 @@ def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple
     # A pair is found through the index of its own text (both sides' words): one bm25.
     found = f"""SELECT matches_fts.rowid AS pair_rowid, {_rank("matches", scope.crowded)} AS rank
         FROM matches_fts WHERE matches_fts MATCH ?"""
-    base = f"""WITH {LATEST_REVIEW},
-        hits(pair_rowid, rank) AS ({_window(found, "matches_fts.rowid")})
-        SELECT m.id, h.rank * (0.25 + coalesce(m.score, 0)) AS rank, m.score, m.rowid
-        FROM hits h JOIN matches m ON m.rowid = h.pair_rowid
-        JOIN questions q ON q.id = m.question_id
+    # Its id and score are read from the index's keys (FTS_KEYS), which hold the pairs whose answer
+    # is stored; the pair's own row, its answer's and the rest only when a filter tests them.
+    joins = ""
+    if query.pair_where != "1":
+        joins = """JOIN matches m ON m.rowid = h.pair_rowid JOIN questions q ON q.id = m.question_id
         LEFT JOIN department_aliases qd ON qd.alias = 'body:' || q.answering_body_id
         LEFT JOIN refusals r ON r.question_id = q.id
-        LEFT JOIN latest_review lr ON lr.match_id = m.id
+        LEFT JOIN latest_review lr ON lr.match_id = m.id"""
+    base = f"""WITH {LATEST_REVIEW},
+        hits(pair_rowid, rank) AS ({_window(found, "matches_fts.rowid")})
+        SELECT k.match_id, h.rank * (0.25 + coalesce(k.score, 0)) AS rank, k.score, h.pair_rowid
+        FROM hits h JOIN {FTS_KEYS["matches"][0]} k ON k.fts_rowid = h.pair_rowid {joins}
         WHERE {query.pair_where}"""
     params = [scope.match("matches", fts), *query.pair_params]
-    ranked, total = _ranked(db, f"{base} ORDER BY rank, m.score DESC, m.id", params, limit, offset)
+    ranked, total = _ranked(db, f"{base} ORDER BY rank, k.score DESC, k.match_id", params, limit, offset)
     ids = [row[0] for row in ranked]
     rows = {row["match_id"]: row for row in pair_rows(db, ReportFilters(match_ids=tuple(ids)))} if ids else {}
     snippets = _snippets(db, "matches", fts, [row[3] for row in ranked])
@@ -643,3 +715,6 @@ def _search_pairs(db, fts: str, scope: _Scope, limit: int, offset: int) -> tuple
             )
         )
     return hits, total
+
+
+_RUNNERS = {"pairs": _search_pairs, "answers": _search_answers, "foi": _search_foi}

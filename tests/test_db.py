@@ -75,6 +75,7 @@ def test_an_older_file_is_migrated_without_losing_rows(tmp_path):
         "m006_first_matched_at",
         "m007_pair_texts",
         "m008_search_scopes",
+        "m009_search_keys",
     ]
 
 
@@ -125,7 +126,7 @@ def test_an_older_file_with_fts_triggers_loses_them_and_stays_searchable(tmp_pat
 
     db = open_db(path)
 
-    assert db.triggers == []
+    assert [t.name for t in db.triggers if "_fts" in t.sql] == []  # only the table versions' are left
     assert indexed(db, "questions", "prisons") == [7]
 
 

@@ -64,7 +64,7 @@ from ..pairs import (
 from ..provenance import provenance
 from ..report import BOM, stream_report
 from ..review import MAX_REVIEWER, record_review, resolve_match_id, reviews_of
-from ..search import MAX_LIMIT, SearchFilters, SearchTooSlow, results_json, search, split_marks
+from ..search import MAX_LIMIT, SearchCache, SearchFilters, SearchTooSlow, results_json, search, split_marks
 from ..text import csv_safe, html_link, marked, safe_url
 from ..vocabulary import (
     CATEGORIES,
@@ -111,6 +111,7 @@ def create_app(
         SECRET=secrets.token_bytes(32),  # signs the forms' CSRF values
         HOSTS=hosts or AllowedHosts.local(),
         SEARCH_SECONDS=SEARCH_SECONDS,
+        SEARCH_CACHE=SearchCache(),  # the hits of recent searches, while what they were read from is unchanged
         MAX_CONTENT_LENGTH=MAX_BODY,
         MAX_FORM_MEMORY_SIZE=MAX_BODY,
         MAX_FORM_PARTS=MAX_FORM_FIELDS,
@@ -382,7 +383,8 @@ def _register(app: Flask) -> None:
         )
         if text:
             offset, seconds = (page - 1) * limit, app.config["SEARCH_SECONDS"]
-            results = search(db(), text, filters, kinds=kinds, limit=limit, offset=offset, seconds=seconds)
+            cache = app.config["SEARCH_CACHE"]
+            results = search(db(), text, filters, kinds=kinds, limit=limit, offset=offset, seconds=seconds, cache=cache)
         if fmt == "json":
             if results is None:
                 raise BadInput("give the words to search for as q=...")

@@ -7,7 +7,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from pqcheck.db import FTS
+from pqcheck.db import FTS, FTS_KEYS, fts_content
 
 # table -> (how many of its columns make the key, the columns that say what a row holds: not
 # when or where it was read)
@@ -59,6 +59,13 @@ def assert_sound(path: Path) -> None:
                 conn.execute(f"INSERT INTO [{table}_fts]([{table}_fts], rank) VALUES ('integrity-check', 1)")
             except sqlite3.DatabaseError as exc:
                 raise AssertionError(f"{table}_fts does not match {table}: {exc}") from None
+        for table, (keys, columns) in FTS_KEYS.items():  # the keys search reads beside the index
+            listed = ", ".join(columns)
+            stored = f"SELECT fts_rowid, {listed} FROM [{keys}]"
+            viewed = f"SELECT rowid, {listed} FROM [{fts_content(table)}] WHERE [{columns[0]}] IS NOT NULL"
+            for one, other in ((stored, viewed), (viewed, stored)):
+                differ = conn.execute(f"SELECT count(*) FROM ({one} EXCEPT {other})").fetchone()[0]
+                assert differ == 0, f"{keys} does not match {table}: {differ} rows"
         for table, key in (("questions", "id"), ("foi_requests", "source, source_id"), ("matches", "id")):
             doubled = conn.execute(f"SELECT {key} FROM [{table}] GROUP BY {key} HAVING count(*) > 1").fetchall()
             assert not doubled, f"{table}: {key} stored twice: {doubled[:5]}"
