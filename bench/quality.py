@@ -38,7 +38,7 @@ OWN_PATH = ROOT / "fixtures" / "real" / "answers.jsonl"
 # (MoD, DWP, DHSC), measured blind first and then tuned on (refusals-7); RK and RJ (a spread of
 # departments), measured blind first and then tuned on (refusals-8); RL (Home Office, MoJ, DHSC and a
 # spread) and RM (MoD, DWP and a spread), measured blind first (refusals-9).
-BLIND_BATCHES = ("RE", "RH", "RK", "RJ", "RL", "RM")
+BLIND_BATCHES = ("RE", "RH", "RK", "RJ", "RL", "RM", "RN", "RO")
 GOLD_LABELS = ("non_disclosure", "disclosure", "other")
 GOLD_CATEGORIES = (
     "not_held_centrally",

@@ -413,6 +413,19 @@ FAMILIES = [
     ("The Government cannot comment on the terms of the contracts, which are confidential.", "other"),
     ("Concerns are addressed as part of training, and not recorded separately.", "not_collected"),
     ("Any funding toward this programme will be minimal and not accounted for separately.", "not_collected"),
+    # Families of the RN and RO batches, after their blind measure (refusals-9: RN001, RN073, RN083, RN095,
+    # RO045, RO047, RO064, RO079, RO110, RO112, RN047).
+    ("This is a matter of national security and therefore we cannot comment.", "other"),
+    ("For security reasons specific details of allocations are not issued.", "other"),
+    ("No recent estimate has been made of the number of people affected.", "not_collected"),
+    ("The data available does not reach the threshold to be published.", "not_available"),
+    ("There are currently no plans to publish the number of interviews.", "not_available"),
+    ("The number of licence holders varies every day and therefore cannot be answered accurately.", "not_available"),
+    ("The Department does not readily hold this information.", "not_held_centrally"),
+    ("Collating information on the precise number of officials is not possible.", "not_available"),
+    ("The Government does not routinely make a detailed estimate of the impact of road closures.", "not_collected"),
+    ("It is not possible to report exact figures in response to this question.", "not_available"),
+    ("It would be considerably resource intensive to look through all of these cases.", "disproportionate_cost"),
 ]
 
 
@@ -463,6 +476,18 @@ def test_what_the_average_times_are_asks_for_data_so_a_referral_then_the_next_ed
         "on 08 May 2025."
     )
     assert classify(question, answer).label == "other"
+
+
+def test_the_latest_date_for_which_data_is_available_is_no_turn_to_a_publication():
+    # Real answer RN085 (DWP): figures after a refusal of something not asked stay the answer's own when
+    # they are dated "the latest date for which published data is available".
+    question = "To ask the Secretary of State, how many people have died while waiting for a decision on their claims."
+    answer = (
+        "The cause of death of claimants is not collated centrally by the Department. Between April 2013 and 31st "
+        "October 2019, the latest date for which published data is available, 20,830 claimants died prior to a "
+        "decision being made on their case."
+    )
+    assert classify(question, answer).label != "refusal"
 
 
 def test_a_promise_to_write_therefore_is_a_holding_answer():

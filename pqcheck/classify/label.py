@@ -105,6 +105,12 @@ _PROXY = re.compile(
     r"\bcan be found\b|\b(?:is|are) available (?:on|at|from|here|in|via)\b|\bdeposited\b|\baccording to\b|"
     r"\bestimates? (?:by|from)\b"
 )
+# How recent the figures given are ("31st October 2019, the latest date for which published data is
+# available"): it says when, and turns to no publication.
+_RECENCY = re.compile(
+    r"\b(?:latest|most recent|last) (?:date|period|year|month|quarter|time)s? for which (?:[a-z]+ ){0,2}"
+    r"(?:data|figures|information|statistics) (?:is|are|was|were) (?:currently )?available\b"
+)
 # A question that asks about money: only then does an amount ("£600", "$2 million") answer it.
 _MONEY_QUESTION = re.compile(
     r"\b(?:costs?|costed|costing|spend|spent|spending|expenditure|budgets?|fund(?:s|ing|ed)?|paid|pay|payments?|"
@@ -246,7 +252,7 @@ def _proxy_from(answer_low: str, after: int, refusing: list[tuple[int, int]], sp
     for a, b in spans:
         if a <= after or any(x <= a < y for x, y in refusing):
             continue
-        low = answer_low[a:b]
+        low = _RECENCY.sub("", answer_low[a:b])
         if low.lstrip(" \t\"'‘“(").startswith(_PROXY_OPENINGS) or (
             any(word in low for word in _PROXY_WORDS) and _PROXY.search(low)
         ):
