@@ -776,8 +776,8 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
             "## The match stage alone",
             "",
             "`python -m bench.run --scale SCALE --match-only`: the match stage again, 2 workers, on the database of "
-            "the last run at that scale, classified again with the classifier of the day (`pqcheck classify "
-            "--force`). Planted recall as above, and with the letters *as right as the planted one* left out "
+            "the last run at that scale, as its classify stage left it (a new classifier: `pqcheck classify` "
+            "first). Planted recall as above, and with the letters *as right as the planted one* left out "
             "(the same department, disclosing, a request for the planted subject and place word for word). Corpus "
             "version 2 wrote several at full scale (most planted pairs shared their subject and place with "
             "another, whose disclosure was as right as their own) and they filled the first places; version 3 "

@@ -507,6 +507,11 @@ VERSIONED = (
     "department_aliases",
     "answering_bodies",
 )
+# Rows a pair shows only through its question (the answer, its label and phrase): besides its own
+# version, such a table has a "<table>:paired" one, changed only by a write to the row of a question
+# that has pairs (table -> its question id column). A fetch that stores new answers, or fills in the
+# text of unpaired ones, leaves what the pairs show unchanged, and search's pairs kind reads that.
+PAIRED_THROUGH = {"questions": "id", "refusals": "question_id"}
 
 # name -> SELECT; (re)created by ensure_db_shape
 VIEWS = {
@@ -647,8 +652,13 @@ def schema_gaps(db: sqlite_utils.Database) -> list[str]:
         found = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [name]).fetchone()
         if found is None or sql.strip() not in found[0]:
             gaps.append(f"view {name}")
-    triggers = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    gaps += [f"trigger {name}" for table in VERSIONED for name in _version_triggers(table) if name not in triggers]
+    triggers = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
+    gaps += [
+        f"trigger {name}"
+        for table in VERSIONED
+        for name, sql in _version_triggers(db, table).items()
+        if (triggers.get(name) or "").strip() != sql
+    ]
     if MIGRATIONS.pending(db):
         gaps.append("migrations")
     return gaps
@@ -727,6 +737,9 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
         for name, columns in FTS.items():
             if not db[f"{name}_fts"].exists():
                 _create_fts(db, name, columns)
+        if MIGRATIONS.pending(db):  # a migration may rebuild a table the triggers read: made again after it
+            for name in (name for table in VERSIONED for name in _version_triggers(db, table)):
+                db.execute(f"DROP TRIGGER IF EXISTS [{name}]")
         MIGRATIONS.apply(db)
         _keep_versions(db)
 
@@ -850,24 +863,51 @@ def _fts_write(db: sqlite_utils.Database, table: str, values: list[Any], column:
 
 
 def _keep_versions(db: sqlite_utils.Database) -> None:
-    """Give each VERSIONED table its version (the first one at random: two files never share a
-    history of versions) and its triggers; every version changes (a migration may have changed any
+    """Give each VERSIONED table its versions (the first one at random: two files never share a
+    history of versions) and its triggers, made again when they differ from :func:`_version_triggers`
+    (a migration that added a column); every version changes (a migration may have changed any
     table, or rebuilt one without its triggers)."""
-    for table in VERSIONED:
+    names = [*VERSIONED, *(f"{table}:paired" for table in PAIRED_THROUGH)]
+    for name in names:
         db.execute(
             "INSERT INTO table_versions (name, version) VALUES (?, abs(random() % 1000000000000)) "
             "ON CONFLICT (name) DO UPDATE SET version = version + 1",
-            [table],
+            [name],
         )
-        for name, event in _version_triggers(table).items():
-            db.execute(
-                f"CREATE TRIGGER IF NOT EXISTS [{name}] AFTER {event} ON [{table}] BEGIN "
-                f"UPDATE table_versions SET version = version + 1 WHERE name = '{table}'; END"
-            )
+    existing = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
+    for table in VERSIONED:
+        for name, sql in _version_triggers(db, table).items():
+            if (existing.get(name) or "").strip() != sql:
+                db.execute(f"DROP TRIGGER IF EXISTS [{name}]")
+                db.execute(sql)
 
 
-def _version_triggers(table: str) -> dict[str, str]:
-    return {f"{table}_version_{event.lower()}": event for event in ("INSERT", "UPDATE", "DELETE")}
+def _version_triggers(db: sqlite_utils.Database, table: str) -> dict[str, str]:
+    """name -> CREATE TRIGGER of the triggers that keep ``table``'s versions: any insert or delete,
+    an update that changes a value (an upsert that writes a row again as it was changes nothing);
+    and, for PAIRED_THROUGH tables, the "<table>:paired" version on a change to a paired question's row."""
+    changed = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in db[table].columns_dict) or "1"
+
+    def trigger(name: str, event: str, version: str, when: str | None = None) -> str:
+        condition = f" WHEN {when}" if when else ""
+        return (
+            f"CREATE TRIGGER [{name}] AFTER {event} ON [{table}]{condition} BEGIN "
+            f"UPDATE table_versions SET version = version + 1 WHERE name = '{version}'; END"
+        )
+
+    found = {
+        f"{table}_version_insert": trigger(f"{table}_version_insert", "INSERT", table),
+        f"{table}_version_update": trigger(f"{table}_version_update", "UPDATE", table, changed),
+        f"{table}_version_delete": trigger(f"{table}_version_delete", "DELETE", table),
+    }
+    if table in PAIRED_THROUGH:
+        paired = f'EXISTS (SELECT 1 FROM matches WHERE question_id = OLD."{PAIRED_THROUGH[table]}")'
+        version = f"{table}:paired"
+        name = f"{table}_paired_version_update"
+        found[name] = trigger(name, "UPDATE", version, f"({changed}) AND {paired}")
+        name = f"{table}_paired_version_delete"
+        found[name] = trigger(name, "DELETE", version, paired)
+    return found
 
 
 def table_versions(db: sqlite_utils.Database, tables: tuple[str, ...]) -> tuple[Any, ...]:

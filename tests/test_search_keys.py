@@ -152,6 +152,37 @@ def test_a_cached_page_is_never_given_after_a_write_to_what_it_shows(demo_copy):
     assert {hit.details["outcome"] for hit in again.hits["foi"]} == {"refused"}
 
 
+def test_pairs_stay_cached_while_only_unpaired_answers_are_written_and_a_row_written_as_it_was_changes_nothing(
+    demo_copy,
+):
+    # A fetch beside the server stores new answers and fills in the text of unpaired ones: what the
+    # pairs show is unchanged, so their page is given again (the answers' page is searched again);
+    # a write to a paired question's row makes the pairs' page stale.
+    db = open_db(demo_copy)
+    cache = SearchCache()
+    first = search(db, "trafficking", cache=cache)
+    paired = {row[0] for row in db.execute("SELECT question_id FROM matches")}
+    unpaired = next(row[0] for row in db.execute("SELECT id FROM questions") if row[0] not in paired)
+    writer = sqlite3.connect(demo_copy)
+    before = table_versions(db, ("questions", "questions:paired"))
+    writer.execute("UPDATE questions SET heading = heading WHERE id = ?", [unpaired])  # written as it was
+    writer.commit()
+    assert table_versions(db, ("questions", "questions:paired")) == before
+    writer.execute("UPDATE questions SET heading = 'Trafficking: new' WHERE id = ?", [unpaired])
+    writer.commit()
+    after = table_versions(db, ("questions", "questions:paired"))
+    assert after[0] != before[0] and after[1] == before[1]
+    again = search(db, "trafficking", cache=cache)
+    assert again.hits["pairs"] is first.hits["pairs"]  # the same page, from the cache
+    assert page(again) == page(search(db, "trafficking"))
+    question = first.hits["pairs"][0].details["question_id"]
+    writer.execute("UPDATE questions SET heading = 'Renamed heading' WHERE id = ?", [question])
+    writer.commit()
+    assert table_versions(db, ("questions:paired",)) != (after[1],)
+    fresh = search(db, "trafficking", cache=cache)
+    assert fresh.hits["pairs"] is not first.hits["pairs"] and page(fresh) == page(search(db, "trafficking"))
+
+
 def request(key: str, title: str, text: str, authority: str = "Home Office") -> FoiRequest:
     document = FoiDocument(key="response", kind="response", text=text)
     raw = {"key": key}
