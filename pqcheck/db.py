@@ -507,11 +507,15 @@ VERSIONED = (
     "department_aliases",
     "answering_bodies",
 )
-# Rows a pair shows only through its question (the answer, its label and phrase): besides its own
-# version, such a table has a "<table>:paired" one, changed only by a write to the row of a question
-# that has pairs (table -> its question id column). A fetch that stores new answers, or fills in the
-# text of unpaired ones, leaves what the pairs show unchanged, and search's pairs kind reads that.
-PAIRED_THROUGH = {"questions": "id", "refusals": "question_id"}
+# Rows a pair shows only through a question of its own (its answer, label and phrase; the answer that
+# gave the figures): besides its own version, such a table has a "<table>:paired" one, changed only
+# by a write to the row of a question that a pair names (table -> (its question id column, the
+# columns of matches that name it)). A fetch that stores new answers, or fills in the text of
+# unpaired ones, leaves what the pairs show unchanged, and search's pairs kind reads that.
+PAIRED_THROUGH = {
+    "questions": ("id", ("question_id", "other_question_id")),
+    "refusals": ("question_id", ("question_id",)),
+}
 
 # name -> SELECT; (re)created by ensure_db_shape
 VIEWS = {
@@ -901,10 +905,11 @@ def _version_triggers(db: sqlite_utils.Database, table: str) -> dict[str, str]:
         f"{table}_version_delete": trigger(f"{table}_version_delete", "DELETE", table),
     }
     if table in PAIRED_THROUGH:
-        paired = f'EXISTS (SELECT 1 FROM matches WHERE question_id = OLD."{PAIRED_THROUGH[table]}")'
+        key, named_by = PAIRED_THROUGH[table]
+        paired = " OR ".join(f'EXISTS (SELECT 1 FROM matches WHERE {c} = OLD."{key}")' for c in named_by)
         version = f"{table}:paired"
         name = f"{table}_paired_version_update"
-        found[name] = trigger(name, "UPDATE", version, f"({changed}) AND {paired}")
+        found[name] = trigger(name, "UPDATE", version, f"({changed}) AND ({paired})")
         name = f"{table}_paired_version_delete"
         found[name] = trigger(name, "DELETE", version, paired)
     return found

@@ -181,6 +181,13 @@ def test_pairs_stay_cached_while_only_unpaired_answers_are_written_and_a_row_wri
     assert table_versions(db, ("questions:paired",)) != (after[1],)
     fresh = search(db, "trafficking", cache=cache)
     assert fresh.hits["pairs"] is not first.hits["pairs"] and page(fresh) == page(search(db, "trafficking"))
+    # an answer that gave the figures is shown with its pair too: a write to it changes what the pair shows
+    writer.execute("UPDATE matches SET other_question_id = ? WHERE question_id = ?", [unpaired, question])
+    writer.commit()
+    before = table_versions(db, ("questions:paired",))
+    writer.execute("UPDATE questions SET heading = 'Evidence renamed' WHERE id = ?", [unpaired])
+    writer.commit()
+    assert table_versions(db, ("questions:paired",)) != before
 
 
 def request(key: str, title: str, text: str, authority: str = "Home Office") -> FoiRequest:
