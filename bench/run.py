@@ -860,9 +860,14 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
         "matcher), no longer through its FOI side's requests and pages. A department or date filter is asked "
         "of the FTS5 indexes with the words (a `scope` column of department, body and year tokens), so a "
         "filtered search reads its departments' and years' rows, not every row with the words (filtered p95 "
-        "at full: about 400 ms before, under 120 ms after). Under load the limit is the work a results page "
-        "costs (about 90 ms of one core at full, the FOI kind half of it): two cores serve some 17 pages a "
-        "second, and 50 clients that search about once a second ask for 40 to 50.",
+        "at full: about 400 ms before, under 120 ms after). A hit's request, department and date (of a pair, "
+        "its id and score) are read from narrow keys tables kept beside the indexes (`pqcheck.db.FTS_KEYS`), "
+        "not from the hit's large rows: a results page at full fell from about 64 ms of one core to about "
+        "50. Under load 50 clients that search about once a second ask for 40 to 50 pages a second: the web "
+        "app keeps each kind's hits while the tables they were read from keep their versions (`SearchCache`, "
+        "`table_versions`, kept by triggers that any writer fires); a fetch's commits make only the answers' "
+        "hits stale (about 6 ms to search again), so two cores serve them all (p50 11 ms). The first "
+        "seconds after the server starts fill that cache and queue (p95 over the whole run about 0.5 s).",
         "",
         "### Match: where a refusal's time goes",
         "",
