@@ -816,7 +816,10 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
             "of recent searches while the tables they were read from keep their versions (`SearchCache`): a "
             "fetch that stores new answers makes the answers' hits stale at every commit, the FOI letters' and "
             "the pairs' stay. The first seconds fill that cache (the bench warms 40 of its 160 searches), so the "
-            "latency after them is given apart: it is what a server that has been up gives.",
+            "latency after them is given apart. Not yet good enough: run longer (`--seconds 120`, 2026-12-07 at "
+            "full), while the fetch goes on to fetch the answers' full texts, the server falls behind (27-31 "
+            "searches a second, p95 1.4-1.8 s, p99 16-22 s, the load average rising to 7-8; the WAL grew to "
+            "19 MB): the cause is not found yet.",
             "",
             *serve_load_table(loaded),
         ]
