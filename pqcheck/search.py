@@ -330,18 +330,18 @@ def _run(db, text: str, fts: str, filters: SearchFilters, kinds, limit: int, off
 def _kind_hits(db, kind: str, fts: str, scope: _Scope, limit: int, offset: int, cache) -> tuple[list[Hit], int, bool]:
     """One page of ``kind``'s hits, their total and whether they were ranked within a window: from
     ``cache`` when it holds them at the versions its indexes have now, else searched (and kept)."""
-    key = None
+    key = versions = None
     if cache is not None:
         versions = table_versions(db, _READS[kind])  # before anything that depends on them is read
-        key = (kind, fts, scope.filters, scope.department_ids, scope.body_ids, limit, offset, versions)
-        found = cache.get(key)
+        key = (kind, fts, scope.filters, scope.department_ids, scope.body_ids, limit, offset)
+        found = cache.get(key, versions)
         if found is not None:
             return found
     scope.crowded = frozenset(t for t in _INDEXES[kind] if _more_than(db, t, fts, RANK_WINDOW))
     hits, total = _RUNNERS[kind](db, fts, scope, limit, offset)
     found = (hits, total, bool(scope.crowded))
     if key is not None:
-        cache.put(key, found)
+        cache.put(key, versions, found)
     return found
 
 
@@ -349,30 +349,34 @@ class SearchCache:
     """The hits of each kind of recent searches, each kept with the versions the tables it was read
     from had then (:func:`pqcheck.db.table_versions`): a search given the same words, filters and
     page while those tables keep those versions is given the same hits; any write to one of them
-    makes them stale. It holds at most ``hits`` hits (a pair's carry its row: some kB each), the
-    least recently used pages dropped first; safe to share between threads."""
+    makes them stale, and the next search of the page replaces them (a page is held once, at its
+    latest versions: stale pages never crowd out current ones). It holds at most ``hits`` hits (a
+    pair's carry its row: some kB each), the least recently used pages dropped first; safe to share
+    between threads."""
 
     def __init__(self, hits: int = CACHE_HITS) -> None:
         self.hits = hits
-        self._held: OrderedDict[tuple, tuple[list[Hit], int, bool]] = OrderedDict()
+        self._held: OrderedDict[tuple, tuple[tuple, tuple[list[Hit], int, bool]]] = OrderedDict()
         self._count = 0  # hits held (a page without any counts one)
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> tuple[list[Hit], int, bool] | None:
+    def get(self, key: tuple, versions: tuple) -> tuple[list[Hit], int, bool] | None:
+        """The page held for ``key`` if it was read at ``versions``."""
         with self._lock:
-            found = self._held.get(key)
-            if found is not None:
-                self._held.move_to_end(key)
-            return found
+            held = self._held.get(key)
+            if held is None or held[0] != versions:
+                return None
+            self._held.move_to_end(key)
+            return held[1]
 
-    def put(self, key: tuple, found: tuple[list[Hit], int, bool]) -> None:
+    def put(self, key: tuple, versions: tuple, found: tuple[list[Hit], int, bool]) -> None:
         with self._lock:
             if key in self._held:
-                self._count -= _weight(self._held.pop(key))
-            self._held[key] = found
+                self._count -= _weight(self._held.pop(key)[1])
+            self._held[key] = (versions, found)
             self._count += _weight(found)
             while self._count > self.hits and self._held:
-                self._count -= _weight(self._held.popitem(last=False)[1])
+                self._count -= _weight(self._held.popitem(last=False)[1][1])
 
 
 def _weight(found: tuple[list[Hit], int, bool]) -> int:

@@ -239,11 +239,25 @@ def test_the_cache_keeps_at_most_its_hits_the_least_recently_used_dropped_first(
     hits = search(small, "detention", limit=3).hits["answers"]
     cache = SearchCache(hits=7)
     for n in range(3):
-        cache.put((n,), (hits, 3, False))
-        cache.get((0,))  # used again: kept
-    assert cache.get((1,)) is None and cache.get((0,)) is not None and cache.get((2,)) == (hits, 3, False)
-    cache.put((3,), ([], 0, False))  # a page without hits weighs one
-    assert cache.get((0,)) is not None and cache.get((2,)) is not None
+        cache.put((n,), (1,), (hits, 3, False))
+        cache.get((0,), (1,))  # used again: kept
+    assert cache.get((1,), (1,)) is None and cache.get((0,), (1,)) is not None
+    assert cache.get((2,), (1,)) == (hits, 3, False)
+    cache.put((3,), (1,), ([], 0, False))  # a page without hits weighs one
+    assert cache.get((0,), (1,)) is not None and cache.get((2,), (1,)) is not None
+
+
+def test_a_stale_page_is_replaced_never_kept_beside_the_new_one(small):
+    # A fetch that commits every second makes the answers' pages stale each time: were each version
+    # kept as a page of its own, the stale ones would crowd the current pages of every kind out.
+    hits = search(small, "detention", limit=3).hits["answers"]
+    cache = SearchCache(hits=6)
+    cache.put(("foi",), (1,), (hits, 3, False))
+    for version in range(10):
+        assert cache.get(("answers",), (version,)) is None
+        cache.put(("answers",), (version,), (hits, 3, False))
+    assert cache.get(("answers",), (8,)) is None and cache.get(("answers",), (9,)) == (hits, 3, False)
+    assert cache.get(("foi",), (1,)) == (hits, 3, False)  # still held: the answers' page took one place
 
 
 def test_the_web_search_page_is_the_same_from_the_cache_and_new_after_a_write(tmp_path):
