@@ -37,8 +37,9 @@ OWN_PATH = ROOT / "fixtures" / "real" / "answers.jsonl"
 # (Home Office, MoJ), never read for tuning, the cleanest estimate of a held-out set of real answers; RH
 # (MoD, DWP, DHSC), measured blind first and then tuned on (refusals-7); RK and RJ (a spread of
 # departments), measured blind first and then tuned on (refusals-8); RL (Home Office, MoJ, DHSC and a
-# spread) and RM (MoD, DWP and a spread), measured blind first (refusals-9).
-BLIND_BATCHES = ("RE", "RH", "RK", "RJ", "RL", "RM", "RN", "RO")
+# spread) and RM (MoD, DWP and a spread), measured blind first (refusals-9); RN, RO, then RU and RV, each
+# measured blind against refusals-9 as it then stood.
+BLIND_BATCHES = ("RE", "RH", "RK", "RJ", "RL", "RM", "RN", "RO", "RU", "RV")
 GOLD_LABELS = ("non_disclosure", "disclosure", "other")
 GOLD_CATEGORIES = (
     "not_held_centrally",

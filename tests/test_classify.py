@@ -426,6 +426,15 @@ FAMILIES = [
     ("The Government does not routinely make a detailed estimate of the impact of road closures.", "not_collected"),
     ("It is not possible to report exact figures in response to this question.", "not_available"),
     ("It would be considerably resource intensive to look through all of these cases.", "disproportionate_cost"),
+    # Families of the RU and RV batches, after their blind measure (RU024, RU043, RU075, RV052, RV055, RV071,
+    # RV086).
+    ("It is not possible with the data that the Home Office holds to provide a full picture.", "not_available"),
+    ("Data on these releases forms a subset of data intended for future publication.", "other"),
+    ("Information about how often Cabinet committees have met is not normally shared publicly.", "other"),
+    ("The Department has no current plans to make such an estimate.", "not_available"),
+    ("The number of exits will not be known until later in the year.", "will_publish"),
+    ("Licensing authorities may hold this information.", "not_held_centrally"),
+    ("There is insufficient data to estimate the precise number affected.", "not_available"),
 ]
 
 
@@ -488,6 +497,20 @@ def test_the_latest_date_for_which_data_is_available_is_no_turn_to_a_publication
         "decision being made on their case."
     )
     assert classify(question, answer).label != "refusal"
+
+
+def test_a_refusal_then_an_estimate_of_the_same_thing_is_not_a_refusal():
+    # Real answer RV079 (DWP): "the average number of Work Coaches per Jobcentre ... is not a metric used by
+    # the Department", then "giving an average number of Work Coaches per Jobcentre of approximately 26".
+    question = "To ask the Secretary of State, what the average number of Work Coaches was per Jobcentre."
+    refused = "The average number of Work Coaches per Jobcentre is not a metric used by the Department. "
+    given = (
+        "There were 16,480 Work Coaches and 634 Jobcentres, giving an average number of Work Coaches per "
+        "Jobcentre of approximately 26."
+    )
+    assert classify(question, refused + given).label == "partial"
+    other = "There were 16,480 Work Coaches in March, approximately 5% more than a year before."
+    assert classify(question, refused + other).label == "refusal"
 
 
 def test_a_promise_to_write_therefore_is_a_holding_answer():

@@ -62,13 +62,14 @@ def test_the_scores_count_as_the_held_out_set_is_scored(monkeypatch):
 
 def test_the_classifier_does_not_fall_below_what_it_reached_on_real_answers(own):
     """A floor, not the target: a change that loses quality on real text fails here."""
-    # refusals-9 on 1,640 answers (the RL, RM, RN and RO batches in, measured blind at 0.77, 0.73, 0.79 and 0.89
-    # precision): 0.883, 0.917, 0.836, 0.114 (refusals-8 on the 1,142 before them: 0.898, 0.931, 0.862, 0.099)
+    # refusals-9 on 1,825 answers (the RL, RM, RN, RO, RU and RV batches in, measured blind at 0.77, 0.73, 0.79,
+    # 0.89, 0.68 and 0.75 precision): 0.873, 0.906, 0.828, 0.108 (refusals-8 on the 1,142 before them: 0.898,
+    # 0.931, 0.862, 0.099)
     q = quality.measure(own)
-    assert q.refusal_precision >= 0.88
-    assert q.refusing_recall >= 0.91
-    assert q.refusal_recall >= 0.83
-    assert q.disclosures_partial <= 0.12
+    assert q.refusal_precision >= 0.87
+    assert q.refusing_recall >= 0.90
+    assert q.refusal_recall >= 0.82
+    assert q.disclosures_partial <= 0.11
 
 
 def test_the_matcher_does_not_fall_below_what_it_reached_on_real_documented_pairs():
@@ -83,9 +84,7 @@ def test_the_matcher_does_not_fall_below_what_it_reached_on_real_documented_pair
     # answers on the same subjects outrank a documented one; match-1.6 with refusals-8 on the 1,142: 0.79, 0.54)
     assert sets["fixtures/real dev"].at3 >= 0.75
     assert sets["fixtures/real held-out"].at3 >= 0.50
-    # 2 until the RN and RO answers joined: with them, one more disclosure the classifier reads as a refusal
-    # (RE055, of the never-read batch) reaches the 20th place
-    assert sum(1 for t in top if t["wrong"]) <= 3
+    assert sum(1 for t in top if t["wrong"]) <= 2
 
 
 def test_a_refusal_s_other_documented_disclosures_do_not_push_one_down():

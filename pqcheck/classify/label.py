@@ -399,7 +399,29 @@ def _main_request_label(
     whole = _WHOLE_SCOPE.search(scope) or _names_request(question, scope)
     if any(where < sentence_end and _APPROXIMATE.search(answer_low, b, where) for where, _ in figures):
         return "partial"  # the exact figure refused and, in the same sentence, an estimate of it given
+    if _estimate_of_refused(question, answer_low, scope, figures, sentence_spans):
+        return "partial"  # "is not a metric used by the Department. ... giving an average of approximately 26"
     return "refusal" if whole and not any(kind in ("money", "table") for _, kind in figures) else "partial"
+
+
+def _estimate_of_refused(
+    question: str | None,
+    answer_low: str,
+    scope: str,
+    figures: list[tuple[int, str]],
+    sentence_spans: list[tuple[int, int]],
+) -> bool:
+    """A later sentence gives an estimate (``_APPROXIMATE``) of what the refusal refused: it names
+    every question term the refusing part names (two at least)."""
+    refused = _asked_in(question, scope, [(0, len(scope))])
+    if len(refused) < 2:
+        return False
+    return any(
+        any(x <= p < y for p, _ in figures)
+        and _APPROXIMATE.search(answer_low, x, y)
+        and refused <= _asked_in(question, answer_low, [(x, y)])
+        for x, y in sentence_spans
+    )
 
 
 # A question about policy: what is done or planned, by what criteria, why. It asks for no data.
