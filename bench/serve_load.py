@@ -11,8 +11,8 @@ that scale, searched for the planted subjects (``run.corpus_queries``). While th
 separate process writes into the same file: by default ``pqcheck fetch questions`` from the fake
 Parliament API of the tests (``tests/support/apiserver.py``: 2,000 answers with their detail records, at
 pqcheck's default 5 requests/s, as against the real API); with ``--writer import``, ``pqcheck import
-questions`` of 100,000 generated answers as fast as it can (a harsher case: it takes a core). Each
-client is a thread with its own HTTP session that GETs ``/search?q=...`` (the queries of
+questions`` of 100,000 generated answers as fast as it can (a harsher case: it takes a core). The
+server runs in a process of its own, as `pqcheck serve` does. Each client is a thread with its own HTTP session that GETs ``/search?q=...`` (the queries of
 ``search_speed.py``: the whole results page, all three kinds, rendered), waits about ``--think``
 seconds (a person reading: uniform between half and one and a half times it, and the clients start
 at random moments within it, so that they do not search in lockstep), and again, for ``--seconds``.
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import random
 import shutil
 import statistics
@@ -46,6 +47,13 @@ from .common import OUT, bench_command, planted_pairs
 
 IMPORT_FILE = OUT / "questions-n100000-seed42.jsonl"
 WARM_UP_S = 10  # the server's caches fill in the first seconds: the latency after them is given apart
+
+
+def _serve(path: str, ready) -> None:
+    """Run `pqcheck serve`'s server on ``path`` (in a child process), its address put on ``ready``."""
+    running = make_server(path, "127.0.0.1", 0)
+    ready.put(running.url)
+    running.run()
 
 
 def writer_file() -> Path:
@@ -104,11 +112,15 @@ def main() -> None:
         path = working_copy(search_speed.build(1_300_000))
         queries = search_speed.queries(160)
     workload = [params_of(text, filters) for _, text, filters in queries]
-    running = make_server(path, "127.0.0.1", 0)
-    threading.Thread(target=running.run, daemon=True).start()
+    # The server in a process of its own, as `pqcheck serve` is: the clients' threads here would
+    # otherwise share its interpreter (one GIL) and slow it down as much as the searches do.
+    ready = multiprocessing.get_context("fork").Queue()
+    server = multiprocessing.get_context("fork").Process(target=_serve, args=(str(path), ready), daemon=True)
+    server.start()
+    url = ready.get(timeout=300)
     session = requests.Session()
     for params in workload[:40]:  # warm the page cache a little, as a server that has been up
-        session.get(running.url + "search?" + urlencode(params), timeout=60)
+        session.get(url + "search?" + urlencode(params), timeout=60)
     pqcheck = str(Path(sys.executable).parent / "pqcheck")
     api = None
     if args.writer == "import":
@@ -128,10 +140,10 @@ def main() -> None:
         time.sleep(pause.uniform(0, args.think))
         i = n
         while time.perf_counter() < stop:
-            url = running.url + "search?" + urlencode(workload[i % len(workload)])
+            page = url + "search?" + urlencode(workload[i % len(workload)])
             began = time.perf_counter()
             try:
-                response = own.get(url, timeout=60)
+                response = own.get(page, timeout=60)
                 ok = response.status_code == 200 and "database is locked" not in response.text
                 if not ok:
                     errors.append(f"{response.status_code}: {response.text[:120]}")
@@ -154,7 +166,8 @@ def main() -> None:
         writer.wait()
     if api is not None:
         api.__exit__(None, None, None)
-    running.close()
+    server.terminate()
+    server.join()
     ordered = sorted(ms for _, ms in latencies)
     steady = sorted(ms for at, ms in latencies if at >= WARM_UP_S) or [0.0]
     result = {
