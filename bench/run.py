@@ -819,11 +819,13 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
             "latency after them is given apart. Not yet good enough, and not steady: on the same code and "
             "database, six runs of 41 s on 2026-12-07 gave 34-45 searches a second, p95 0.46-2.0 s over the run "
             "and 0.14-1.6 s after the first 10 s, as the machine's own speed varied (one client's search of each "
-            "kind took up to twice as long from one hour to the next, the machine otherwise idle); run longer "
-            "(`--seconds 120`), while the fetch goes on to the answers' full texts, the server falls behind "
-            "(27-31 searches a second, p95 1.4-1.8 s, p99 16-22 s, the load average rising to 7-8; the WAL grew "
-            "to 19 MB; not the cache: keeping each page once, at its latest versions, changed nothing). The "
-            "cause is not found yet.",
+            "kind took up to twice as long from one hour to the next, the machine otherwise idle). Those runs "
+            "had the server in the bench's own process, beside the 50 client threads (one GIL); it now runs in "
+            "a process of its own, as `pqcheck serve` does (the table's run). Run longer (`--seconds 120`), "
+            "while the fetch goes on to the answers' full texts, the server falls behind either way (27-34 "
+            "searches a second, p95 1.1-1.8 s, p99 16-22 s, some searches waiting about 16 s; the WAL grew to "
+            "19 MB; not the cache: keeping each page once, at its latest versions, changed nothing). The cause "
+            "is not found yet.",
             "",
             *serve_load_table(loaded),
         ]

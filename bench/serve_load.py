@@ -12,7 +12,8 @@ separate process writes into the same file: by default ``pqcheck fetch questions
 Parliament API of the tests (``tests/support/apiserver.py``: 2,000 answers with their detail records, at
 pqcheck's default 5 requests/s, as against the real API); with ``--writer import``, ``pqcheck import
 questions`` of 100,000 generated answers as fast as it can (a harsher case: it takes a core). The
-server runs in a process of its own, as `pqcheck serve` does. Each client is a thread with its own HTTP session that GETs ``/search?q=...`` (the queries of
+server runs in a process of its own, as `pqcheck serve` does. Each client is a thread with its own
+HTTP session that GETs ``/search?q=...`` (the queries of
 ``search_speed.py``: the whole results page, all three kinds, rendered), waits about ``--think``
 seconds (a person reading: uniform between half and one and a half times it, and the clients start
 at random moments within it, so that they do not search in lockstep), and again, for ``--seconds``.
