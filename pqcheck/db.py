@@ -656,13 +656,7 @@ def schema_gaps(db: sqlite_utils.Database) -> list[str]:
         found = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [name]).fetchone()
         if found is None or sql.strip() not in found[0]:
             gaps.append(f"view {name}")
-    triggers = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
-    gaps += [
-        f"trigger {name}"
-        for table in VERSIONED
-        for name, sql in _version_triggers(db, table).items()
-        if (triggers.get(name) or "").strip() != sql
-    ]
+    gaps += [f"trigger {name}" for name in _stale_version_triggers(db)]
     if MIGRATIONS.pending(db):
         gaps.append("migrations")
     return gaps
@@ -871,19 +865,31 @@ def _keep_versions(db: sqlite_utils.Database) -> None:
     history of versions) and its triggers, made again when they differ from :func:`_version_triggers`
     (a migration that added a column); every version changes (a migration may have changed any
     table, or rebuilt one without its triggers)."""
-    names = [*VERSIONED, *(f"{table}:paired" for table in PAIRED_THROUGH)]
-    for name in names:
+    for name in [*VERSIONED, *map(paired_version, PAIRED_THROUGH)]:
         db.execute(
             "INSERT INTO table_versions (name, version) VALUES (?, abs(random() % 1000000000000)) "
             "ON CONFLICT (name) DO UPDATE SET version = version + 1",
             [name],
         )
+    for name, sql in _stale_version_triggers(db).items():
+        db.execute(f"DROP TRIGGER IF EXISTS [{name}]")
+        db.execute(sql)
+
+
+def paired_version(table: str) -> str:
+    """The name of a PAIRED_THROUGH table's version for what the pairs show of it."""
+    return f"{table}:paired"
+
+
+def _stale_version_triggers(db: sqlite_utils.Database) -> dict[str, str]:
+    """name -> CREATE TRIGGER of the version triggers missing or made otherwise (:func:`_version_triggers`)."""
     existing = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
-    for table in VERSIONED:
-        for name, sql in _version_triggers(db, table).items():
-            if (existing.get(name) or "").strip() != sql:
-                db.execute(f"DROP TRIGGER IF EXISTS [{name}]")
-                db.execute(sql)
+    return {
+        name: sql
+        for table in VERSIONED
+        for name, sql in _version_triggers(db, table).items()
+        if (existing.get(name) or "").strip() != sql
+    }
 
 
 def _version_triggers(db: sqlite_utils.Database, table: str) -> dict[str, str]:
@@ -907,7 +913,7 @@ def _version_triggers(db: sqlite_utils.Database, table: str) -> dict[str, str]:
     if table in PAIRED_THROUGH:
         key, named_by = PAIRED_THROUGH[table]
         paired = " OR ".join(f'EXISTS (SELECT 1 FROM matches WHERE {c} = OLD."{key}")' for c in named_by)
-        version = f"{table}:paired"
+        version = paired_version(table)
         name = f"{table}_paired_version_update"
         found[name] = trigger(name, "UPDATE", version, f"({changed}) AND ({paired})")
         name = f"{table}_paired_version_delete"

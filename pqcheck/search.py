@@ -32,7 +32,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .db import FTS_KEYS, PAIRED_THROUGH, SCOPE_INITIAL, VERSIONED, scope_token, table_versions
+from .db import FTS_KEYS, PAIRED_THROUGH, SCOPE_INITIAL, VERSIONED, paired_version, scope_token, table_versions
 from .errors import BadInput, PqcheckError
 from .pairs import (
     LATEST_REVIEW,
@@ -500,7 +500,7 @@ _READS = {
     "answers": ("questions", "refusals", "departments", "department_aliases", "answering_bodies"),
     "foi": ("foi_requests", "foi_documents", "foi_pages", "departments", "department_aliases", "answering_bodies"),
     # a pair shows its question and refusal rows: only a write to a paired one changes what it shows
-    "pairs": (*(t for t in VERSIONED if t not in PAIRED_THROUGH), *(f"{t}:paired" for t in PAIRED_THROUGH)),
+    "pairs": (*(t for t in VERSIONED if t not in PAIRED_THROUGH), *map(paired_version, PAIRED_THROUGH)),
 }
 
 
