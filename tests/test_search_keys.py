@@ -162,7 +162,9 @@ def test_pairs_stay_cached_while_only_unpaired_answers_are_written_and_a_row_wri
     db = open_db(demo_copy)
     cache = SearchCache()
     first = search(db, "trafficking", cache=cache)
-    paired = {row[0] for row in db.execute("SELECT question_id FROM matches")}
+    paired = {
+        row[0] for row in db.execute("SELECT question_id FROM matches UNION SELECT other_question_id FROM matches")
+    }
     unpaired = next(row[0] for row in db.execute("SELECT id FROM questions") if row[0] not in paired)
     writer = sqlite3.connect(demo_copy)
     before = table_versions(db, ("questions", "questions:paired"))
