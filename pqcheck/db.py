@@ -367,8 +367,10 @@ INDEXES = {
         ["date_answered"],
         ["date_tabled", "uin"],
         ["answering_body_id", "date_answered"],
+        ["fetched_at"],  # provenance: the data's date, and the records of each source
+        ["source"],
     ],
-    "foi_requests": [["department_id", "date_responded"], ["source", "source_id"]],
+    "foi_requests": [["department_id", "date_responded"], ["source", "source_id"], ["fetched_at"]],
     "foi_documents": [["request_id"], ["sha256"], ["url"]],
     "refusals": [["label", "category"], ["classifier_version"]],
     "matches": [
@@ -383,7 +385,7 @@ INDEXES = {
     "reviews": [["match_id"]],
     "watch_runs": [["watch", "started_at"]],
     "watch_pairs": [["run_id"]],
-    "contributions": [["department_id", "date"], ["debate_ext_id"]],
+    "contributions": [["department_id", "date"], ["debate_ext_id"], ["fetched_at"]],
 }
 
 FTS = {

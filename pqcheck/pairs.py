@@ -72,7 +72,8 @@ class ReportFilters:
 
 def department_names(db: sqlite_utils.Database) -> dict[str, str]:
     """Department id -> name, from the database (the shipped mapping if the table is empty)."""
-    rows = db.execute("SELECT id, name FROM departments").fetchall() if db["departments"].exists() else []
+    table = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'departments'").fetchone()
+    rows = db.execute("SELECT id, name FROM departments").fetchall() if table else []
     if rows:
         return {row[0]: row[1] or row[0] for row in rows}
     return {d["id"]: d["name"] for d in department_index().departments.values()}

@@ -145,6 +145,9 @@ class SearchResults:
     totals: dict[str, int]  # kind -> hits in all (counted up to COUNT_CAP)
     capped: dict[str, bool]  # kind -> total reached COUNT_CAP
     windowed: dict[str, bool] = field(default_factory=dict)  # kind -> ranked within the latest hits only
+    # kind -> the versions of the tables its hits were read from (searched with a cache only): the
+    # same words, filters and page at the same versions give the same hits
+    versions: dict[str, tuple] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,11 +318,13 @@ def _run(db, text: str, fts: str, filters: SearchFilters, kinds, limit: int, off
     words = _text_only(fts)
     try:
         for kind in kinds:
-            hits, total, windowed = _kind_hits(db, kind, words, scope, limit, offset, cache)
+            (hits, total, windowed), versions = _kind_hits(db, kind, words, scope, limit, offset, cache)
             results.hits[kind] = hits
             results.totals[kind] = total
             results.capped[kind] = total >= COUNT_CAP
             results.windowed[kind] = windowed
+            if versions is not None:
+                results.versions[kind] = versions
     except sqlite3.OperationalError as exc:
         if "fts5" in str(exc) or "MATCH" in str(exc):
             raise BadInput(f"the search '{text}' could not be run ({exc}); try plain words or a quoted phrase") from exc
@@ -327,22 +332,23 @@ def _run(db, text: str, fts: str, filters: SearchFilters, kinds, limit: int, off
     return results
 
 
-def _kind_hits(db, kind: str, fts: str, scope: _Scope, limit: int, offset: int, cache) -> tuple[list[Hit], int, bool]:
+def _kind_hits(db, kind: str, fts: str, scope: _Scope, limit: int, offset: int, cache) -> tuple[tuple, tuple | None]:
     """One page of ``kind``'s hits, their total and whether they were ranked within a window: from
-    ``cache`` when it holds them at the versions its indexes have now, else searched (and kept)."""
+    ``cache`` when it holds them at the versions its indexes have now, else searched (and kept);
+    with the versions they were read at (None without a cache)."""
     key = versions = None
     if cache is not None:
         versions = table_versions(db, _READS[kind])  # before anything that depends on them is read
         key = (kind, fts, scope.filters, scope.department_ids, scope.body_ids, limit, offset)
         found = cache.get(key, versions)
         if found is not None:
-            return found
+            return found, versions
     scope.crowded = frozenset(t for t in _INDEXES[kind] if _more_than(db, t, fts, RANK_WINDOW))
     hits, total = _RUNNERS[kind](db, fts, scope, limit, offset)
     found = (hits, total, bool(scope.crowded))
     if key is not None:
         cache.put(key, versions, found)
-    return found
+    return found, versions
 
 
 class SearchCache:
@@ -352,16 +358,17 @@ class SearchCache:
     makes them stale, and the next search of the page replaces them (a page is held once, at its
     latest versions: stale pages never crowd out current ones). It holds at most ``hits`` hits (a
     pair's carry its row: some kB each), the least recently used pages dropped first; safe to share
-    between threads."""
+    between threads. A value is any tuple whose first item is the page's list of hits (what is
+    counted): the web keeps the rendered pages of hits in one of its own."""
 
     def __init__(self, hits: int = CACHE_HITS) -> None:
         self.hits = hits
-        self._held: OrderedDict[tuple, tuple[tuple, tuple[list[Hit], int, bool]]] = OrderedDict()
+        self._held: OrderedDict[tuple, tuple[tuple, tuple]] = OrderedDict()
         self._count = 0  # hits held (a page without any counts one)
         self._lock = threading.Lock()
 
-    def get(self, key: tuple, versions: tuple) -> tuple[list[Hit], int, bool] | None:
-        """The page held for ``key`` if it was read at ``versions``."""
+    def get(self, key: tuple, versions: tuple) -> tuple | None:
+        """The value held for ``key`` if it was read at ``versions``."""
         with self._lock:
             held = self._held.get(key)
             if held is None or held[0] != versions:
@@ -369,7 +376,7 @@ class SearchCache:
             self._held.move_to_end(key)
             return held[1]
 
-    def put(self, key: tuple, versions: tuple, found: tuple[list[Hit], int, bool]) -> None:
+    def put(self, key: tuple, versions: tuple, found: tuple) -> None:
         with self._lock:
             if key in self._held:
                 self._count -= _weight(self._held.pop(key)[1])
@@ -379,7 +386,7 @@ class SearchCache:
                 self._count -= _weight(self._held.popitem(last=False)[1][1])
 
 
-def _weight(found: tuple[list[Hit], int, bool]) -> int:
+def _weight(found: tuple) -> int:
     return max(1, len(found[0]))
 
 

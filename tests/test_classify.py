@@ -435,6 +435,9 @@ FAMILIES = [
     ("The number of exits will not be known until later in the year.", "will_publish"),
     ("Licensing authorities may hold this information.", "not_held_centrally"),
     ("There is insufficient data to estimate the precise number affected.", "not_available"),
+    # Families of the RW batch, after its blind measure (RW035, RW054).
+    ("Issues of quality mean this data is not at an adequate level to inform a response.", "not_available"),
+    ("It is not possible, therefore, to accurately determine the proportion affected.", "not_available"),
 ]
 
 
@@ -472,6 +475,28 @@ def test_figures_then_a_breakdown_they_cannot_give_is_a_disclosure():
 )
 def test_the_figures_given_with_a_part_or_some_years_refused(answer, label):
     assert classify(HOME_OFFICE + "how many claims were made in each year since 2010.", answer).label == label
+
+
+def test_figures_then_a_refusal_about_another_question_of_the_group_is_a_disclosure():
+    # Real answer RW050 (Home Office): yearly counts of checks, "Prior to 2012 ... not recorded on a central
+    # system", then "In relation to how much funding ..." (a question answered with this one) refused.
+    question = HOME_OFFICE + "how many times employers have used the employer checking service in each year."
+    answer = (
+        "The Employer Checking Service has processed the following checks. 2016/17: 94,247. 2017/18: 95,554. "
+        "Prior to 2012, checks were not recorded on a central system. In relation to how much funding has been "
+        "spent on promoting the service, the information requested could only be obtained at disproportionate cost."
+    )
+    assert classify(question, answer).label == "disclosure"
+
+
+def test_a_list_with_some_of_it_withheld_is_partial_not_a_refusal():
+    # Real answer RX009 (MoD): the locations listed, then "I am withholding the names of some locations".
+    question = "To ask the Secretary of State for Defence, if he will list the locations that qualify."
+    answer = (
+        "Personnel in the following locations qualify: Chad (all locations), Mali (all locations). I am "
+        "withholding the names of some locations for the purpose of safeguarding national security."
+    )
+    assert classify(question, answer).label == "partial"
 
 
 def test_what_the_average_times_are_asks_for_data_so_a_referral_then_the_next_edition_is_other():
@@ -1413,3 +1438,25 @@ def test_disproportionate_time_is_the_cost_ground():
     answer = "To gather the costs of these across the Department would require disproportionate time."
     c = classify(HOME_OFFICE + "how much was spent on home-working equipment.", answer)
     assert (c.label, c.category) == ("refusal", "disproportionate_cost")
+
+
+def test_a_table_column_counting_those_with_no_record_refuses_nothing():
+    # Real answer RE059 (MoJ): a column "Number for whom there is no record of subsequent contact with the
+    # criminal justice system" counts people; it does not say the department holds no record.
+    question = "To ask the Secretary of State for Justice how many prisoners released in error remain at large."
+    answer = (
+        "Total releases in error, number back in custody, number for whom there is no record of subsequent "
+        "contact with the criminal justice system: 2005 43 34 1; 2006 48 40 4."
+    )
+    assert classify(question, answer).label == "disclosure"
+
+
+def test_data_provided_at_an_annex_is_given_not_pointed_to():
+    # Real answer RE055 (MoJ): "data for the period October 2019 to March 2020 is provided at Annex A" gives the
+    # tribunal figures; the family and civil court statistics "are not available": a part refused.
+    question = "To ask the Secretary of State for Justice, what the backlog is in (a) courts and (b) tribunals."
+    answer = (
+        "Statistics on outstanding work in the family and civil courts are not available. For (b) tribunals, "
+        "data for the period October 2019 to March 2020 is provided at Annex A."
+    )
+    assert classify(question, answer).label == "partial"

@@ -18,6 +18,7 @@ import contextlib
 import http.client
 import io
 import json
+import re
 import socket
 import sqlite3
 import subprocess
@@ -35,6 +36,7 @@ from pqcheck.db import open_db
 from pqcheck.pairs import ReportFilters
 from pqcheck.report import write_report
 from pqcheck.search import MAX_WORDS, SearchTooSlow, search
+from pqcheck.web import app as app_module
 from pqcheck.web import guards
 from pqcheck.web import server as server_module
 from pqcheck.web.app import MAX_BODY, create_app
@@ -319,6 +321,39 @@ def test_clients_trickling_headers_neither_lock_others_out_nor_stay(demo_db, mon
             thread.join(5)
             for sock in slow:
                 sock.close()
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["first requests", "due again"])
+def test_many_requests_at_once_count_the_whole_database_for_the_footer_once(demo_copy, monkeypatch, held):
+    # The footer's provenance counts every source (seconds on a large database): were each request
+    # to read it again when it falls due, a burst of requests would each count it, all at once.
+    reads = []
+
+    def slow(database):
+        reads.append(threading.current_thread().name)
+        time.sleep(0.5)
+        return {**real(database), "data_as_of": "2031-01-01T00:00:00"}
+
+    real = app_module.provenance
+    monkeypatch.setattr(app_module, "provenance", slow)
+    app = create_app(demo_copy)
+    if held:  # read over a minute ago, as it was then
+        app.config["PROVENANCE"] = (time.monotonic() - 61, {**real(open_db(demo_copy)), "data_as_of": "2030-01-01"})
+    pages: list[str] = []
+
+    def visit() -> None:
+        pages.append(app.test_client().get("/departments", headers={"Host": "127.0.0.1"}).text)
+
+    visitors = [threading.Thread(target=visit) for _ in range(8)]
+    for visitor in visitors:
+        visitor.start()
+    for visitor in visitors:
+        visitor.join()
+    assert len(reads) == 1 and len(pages) == 8
+    shown = [re.search(r"data as of (\S+)", page).group(1) for page in pages]
+    assert shown.count("2031-01-01T00:00:00") >= 1
+    # while it was read again the others showed what was read before; the first requests all waited
+    assert set(shown) == ({"2030-01-01", "2031-01-01T00:00:00"} if held else {"2031-01-01T00:00:00"})
 
 
 # ---------------------------------------------------------------------------------------------

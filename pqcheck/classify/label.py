@@ -127,7 +127,7 @@ _THRESHOLD = re.compile(
 # days"): what should be, not a figure of what was, unless the question asks about the target.
 _TARGET = re.compile(r"\b(?:targets?|standards?|ambition|aims?|aiming) (?:of|to|is|was|for)\b[^.;]*$")
 _TARGET_QUESTION = re.compile(r"\b(?:targets?|ambitions?)\b")
-_TABLE = re.compile(r"[^.]{0,40}\b(?:tables?|as follows|attached|spreadsheet|excel|librar)")
+_TABLE = re.compile(r"[^.]{0,40}\b(?:tables?|as follows|attached|spreadsheet|excel|librar|annex)")
 # A refusal of the whole request: it names the information asked for rather than a part of it, or
 # opens with what information it refuses ("Information on a prisoner's place of residence ... is not
 # held centrally").
@@ -157,8 +157,11 @@ _PART_SCOPE = re.compile(
     r"\b(?:further|more detailed|additional|other) (?:data|information|figures|breakdown|details?)\b|"
     r"\b(?:provide|give) (?:the )?(?:figures|data|information) for\b|\bnot available (?:centrally )?for\b|"
     r"^\W*(?:information|data|figures) for (?!the (?:number|proportion|percentage))|"
-    r"\b(?:information|data|figures?) (?:requested |sought )?(?:for|on) the (?:number|proportion|percentage)\b"
+    r"\b(?:information|data|figures?) (?:requested |sought )?(?:for|on) the (?:number|proportion|percentage)\b|"
+    r"^\W*(?:in relation to|with regard to|regarding|as regards|as for)\b"
 )
+# Some of what was asked for withheld ("I am withholding the names of some locations"), the rest given.
+_SOME_WITHHELD = re.compile(r"\bwithh(?:old|olding|eld) (?:[a-z]+ ){0,3}some\b")
 
 
 # Words that make a figure an estimate of the one asked for ("not held centrally, but we estimate
@@ -373,6 +376,8 @@ def _main_request_label(
     scope = answer_low[a:b]
     figures = [(where, kind) for where, kind in giving if kind != "pointer"]
     if not figures:
+        if all(_SOME_WITHHELD.search(answer_low[x:y]) for x, y in refusing):
+            return "partial"
         pointed = [(x, y) for x, y in sentence_spans if any(x <= p < y and p < a for p, _ in giving)]
         side = pointed and _all_minor(answer_low, refusing)
         return "partial" if side and not _refuses_more(question, answer_low, refusing, pointed) else "refusal"

@@ -26,6 +26,7 @@ import hmac
 import io
 import secrets
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -40,6 +41,7 @@ from flask import (
     abort,
     current_app,
     g,
+    get_template_attribute,
     jsonify,
     redirect,
     render_template,
@@ -47,6 +49,7 @@ from flask import (
     send_file,
     url_for,
 )
+from markupsafe import Markup
 
 from ..cache import FileCache
 from ..db import lock_wait, open_db
@@ -64,7 +67,16 @@ from ..pairs import (
 from ..provenance import provenance
 from ..report import BOM, stream_report
 from ..review import MAX_REVIEWER, record_review, resolve_match_id, reviews_of
-from ..search import MAX_LIMIT, SearchCache, SearchFilters, SearchTooSlow, results_json, search, split_marks
+from ..search import (
+    MAX_LIMIT,
+    SearchCache,
+    SearchFilters,
+    SearchResults,
+    SearchTooSlow,
+    results_json,
+    search,
+    split_marks,
+)
 from ..text import csv_safe, html_link, marked, safe_url
 from ..vocabulary import (
     CATEGORIES,
@@ -112,6 +124,7 @@ def create_app(
         HOSTS=hosts or AllowedHosts.local(),
         SEARCH_SECONDS=SEARCH_SECONDS,
         SEARCH_CACHE=SearchCache(),  # the hits of recent searches, while what they were read from is unchanged
+        SEARCH_PAGES=SearchCache(),  # the same pages of hits rendered as HTML (rendering costs more than finding)
         MAX_CONTENT_LENGTH=MAX_BODY,
         MAX_FORM_MEMORY_SIZE=MAX_BODY,
         MAX_FORM_PARTS=MAX_FORM_FIELDS,
@@ -159,6 +172,24 @@ def _closing(chunks: Iterator[str], database: sqlite_utils.Database) -> Iterator
         yield from chunks
     finally:
         database.close()
+
+
+def _rendered_sections(results: SearchResults, filters: SearchFilters, page: int, limit: int) -> dict[str, Markup]:
+    """Each kind's page of hits as HTML: rendered once, then given again from the app's
+    SEARCH_PAGES while the tables its hits were read from keep the versions they had then."""
+    section = get_template_attribute("_search_hits.html", "hit_section")
+    held_pages = current_app.config["SEARCH_PAGES"]
+    sections = {}
+    for kind, hits in results.hits.items():
+        key, versions = (kind, results.fts, filters, page, limit), results.versions.get(kind)
+        held = held_pages.get(key, versions) if versions is not None else None
+        if held is None:
+            windowed = results.windowed.get(kind, False)
+            held = (hits, section(kind, hits, results.totals[kind], results.capped[kind], windowed, page, limit))
+            if versions is not None:
+                held_pages.put(key, versions, held)
+        sections[kind] = held[1]
+    return sections
 
 
 def query_with(**changes: Any) -> str:
@@ -314,15 +345,26 @@ def _register(app: Flask) -> None:
 
     app.before_request(_refusal)
 
+    reading_credits = threading.Lock()
+
     def credits() -> dict[str, Any] | None:
         """The footer's provenance, read at most once a minute (it counts every source); None when
-        the database cannot be read. Error pages do not ask: a refused request reads nothing."""
+        the database cannot be read. Error pages do not ask: a refused request reads nothing. One
+        request reads it again when it is due, while the others show what was read before (only the
+        first requests wait for it): many requests at once never each count the whole database."""
         held = app.config.get("PROVENANCE")
-        if held is None or time.monotonic() - held[0] > PROVENANCE_SECONDS:
-            try:
+        if held is not None and time.monotonic() - held[0] <= PROVENANCE_SECONDS:
+            return held[1]
+        if not reading_credits.acquire(blocking=held is None):
+            return held[1]
+        try:
+            held = app.config.get("PROVENANCE")  # read by another while this one waited
+            if held is None or time.monotonic() - held[0] > PROVENANCE_SECONDS:
                 held = app.config["PROVENANCE"] = (time.monotonic(), provenance(db()))
-            except sqlite3.DatabaseError:
-                return None
+        except sqlite3.DatabaseError:
+            return None
+        finally:
+            reading_credits.release()
         return held[1]
 
     app.jinja_env.globals["credits"] = credits
@@ -397,6 +439,7 @@ def _register(app: Flask) -> None:
             "search.html",
             q=text,
             results=results,
+            sections=_rendered_sections(results, filters, page, limit) if results else {},
             kinds=kinds,
             page=page,
             limit=limit,
