@@ -12,11 +12,13 @@ separate process writes into the same file: by default ``pqcheck fetch questions
 Parliament API of the tests (``tests/support/apiserver.py``: 2,000 answers with their detail records, at
 pqcheck's default 5 requests/s, as against the real API); with ``--writer import``, ``pqcheck import
 questions`` of 100,000 generated answers as fast as it can (a harsher case: it takes a core). The
-server runs in a process of its own, as `pqcheck serve` does. Each client is a thread with its own
-HTTP session that GETs ``/search?q=...`` (the queries of
-``search_speed.py``: the whole results page, all three kinds, rendered), waits about ``--think``
-seconds (a person reading: uniform between half and one and a half times it, and the clients start
-at random moments within it, so that they do not search in lockstep), and again, for ``--seconds``.
+server runs in a process of its own, as `pqcheck serve` does, and so does the fake API; the clients
+are shared out among CLIENT_PROCESSES processes (one interpreter's GIL would hold 50 threads back, and
+that wait would count as the server's). Each client is a thread with its own HTTP session that
+GETs ``/search?q=...`` (the queries of ``search_speed.py``: the whole results page, all three kinds,
+rendered), waits about ``--think`` seconds (a person reading: uniform between half and one and a half
+times it, and the clients start at random moments within it, so that they do not search in
+lockstep), and again, for ``--seconds``.
 Prints the latency (p50/p95/p99), requests per second, errors (any non-200, any "database is
 locked") and whether the import finished; writes bench/out/serve_load.json (serve_load-SCALE.json).
 """
@@ -47,6 +49,7 @@ from . import search_speed
 from .common import OUT, bench_command, planted_pairs
 
 IMPORT_FILE = OUT / "questions-n100000-seed42.jsonl"
+CLIENT_PROCESSES = 5  # the clients' threads are shared out among this many processes
 WARM_UP_S = 10  # the server's caches fill in the first seconds: the latency after them is given apart
 
 
@@ -55,6 +58,46 @@ def _serve(path: str, ready) -> None:
     running = make_server(path, "127.0.0.1", 0)
     ready.put(running.url)
     running.run()
+
+
+def _fake_api(ready) -> None:
+    """Serve the fake Parliament API (in a child process) until stopped, its address put on ``ready``."""
+    with FakeParliamentAPI(make_question_set(2000, today=date.today())) as api:
+        ready.put(api.url)
+        threading.Event().wait()
+
+
+def _clients(url: str, workload: list[dict], first: int, args, stop: float, results) -> None:
+    """Clients ``first``, ``first + CLIENT_PROCESSES``, ... (in a child process), each a thread with its own
+    HTTP session, searching until ``stop`` (the clock's time); their (start, ms) and errors put on ``results``."""
+    latencies: list[tuple[float, float]] = []
+    errors: list[str] = []
+    started = stop - args.seconds
+
+    def client(n: int) -> None:
+        own = requests.Session()
+        pause = random.Random(n)
+        time.sleep(pause.uniform(0, args.think))
+        i = n
+        while time.time() < stop:
+            page = url + "search?" + urlencode(workload[i % len(workload)])
+            began, timer = time.time(), time.perf_counter()
+            try:
+                response = own.get(page, timeout=60)
+                if response.status_code != 200 or "database is locked" in response.text:
+                    errors.append(f"{response.status_code}: {response.text[:120]}")
+            except requests.RequestException as exc:
+                errors.append(str(exc))
+            latencies.append((began - started, (time.perf_counter() - timer) * 1000))
+            i += args.clients
+            time.sleep(pause.uniform(0.5, 1.5) * args.think)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(first, args.clients, CLIENT_PROCESSES)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results.put((latencies, errors))
 
 
 def writer_file() -> Path:
@@ -120,8 +163,9 @@ def main() -> None:
     workload = [params_of(text, filters) for _, text, filters in queries]
     # The server in a process of its own, as `pqcheck serve` is: the clients' threads here would
     # otherwise share its interpreter (one GIL) and slow it down as much as the searches do.
-    ready = multiprocessing.get_context("fork").Queue()
-    server = multiprocessing.get_context("fork").Process(target=_serve, args=(str(path), ready), daemon=True)
+    context = multiprocessing.get_context("fork")
+    ready = context.Queue()
+    server = context.Process(target=_serve, args=(str(path), ready), daemon=True)
     server.start()
     url = ready.get(timeout=300)
     session = requests.Session()
@@ -131,47 +175,41 @@ def main() -> None:
     api = None
     if args.writer == "import":
         command = [pqcheck, "import", "questions", str(path), str(writer_file()), "-q"]
-    else:
-        api = FakeParliamentAPI(make_question_set(2000, today=date.today())).__enter__()
+    else:  # the fake API in a process of its own too: it would share the clients' interpreter
+        api_ready = context.Queue()
+        api = context.Process(target=_fake_api, args=(api_ready,), daemon=True)
+        api.start()
         since = str(date.today() - timedelta(days=60))
-        command = [pqcheck, "fetch", "questions", str(path), "--api-url", api.url, "--from", since, "--quiet"]
+        command = [pqcheck, "fetch", "questions", str(path), "--api-url", api_ready.get(timeout=60), "--from", since]
+        command.append("--quiet")
     writer = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # The clients in several processes, a share of the threads each: 50 threads in one interpreter
+    # wait for its one GIL, and that wait would be counted as the server's.
+    results = context.Queue()
+    began = time.perf_counter()
+    stop = time.time() + args.seconds
+    processes = [
+        context.Process(target=_clients, args=(url, workload, n, args, stop, results), daemon=True)
+        for n in range(min(CLIENT_PROCESSES, args.clients))
+    ]
+    for process in processes:
+        process.start()
     latencies: list[tuple[float, float]] = []  # (when the search began, after the clients started; ms)
     errors: list[str] = []
-    stop = time.perf_counter() + args.seconds
-
-    def client(n: int) -> None:
-        own = requests.Session()
-        pause = random.Random(n)
-        time.sleep(pause.uniform(0, args.think))
-        i = n
-        while time.perf_counter() < stop:
-            page = url + "search?" + urlencode(workload[i % len(workload)])
-            began = time.perf_counter()
-            try:
-                response = own.get(page, timeout=60)
-                ok = response.status_code == 200 and "database is locked" not in response.text
-                if not ok:
-                    errors.append(f"{response.status_code}: {response.text[:120]}")
-            except requests.RequestException as exc:
-                errors.append(str(exc))
-            latencies.append((began - started, (time.perf_counter() - began) * 1000))
-            i += args.clients
-            time.sleep(pause.uniform(0.5, 1.5) * args.think)
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
-    began = started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    for _ in processes:
+        found, failed = results.get(timeout=args.seconds + 300)
+        latencies += found
+        errors += failed
+    for process in processes:
+        process.join()
     elapsed = time.perf_counter() - began
     import_done = writer.poll() is not None
     if not import_done:
         writer.terminate() if api is not None else writer.wait()
         writer.wait()
     if api is not None:
-        api.__exit__(None, None, None)
+        api.terminate()
+        api.join()
     server.terminate()
     server.join()
     ordered = sorted(ms for _, ms in latencies)

@@ -509,6 +509,9 @@ VERSIONED = (
     "department_aliases",
     "answering_bodies",
 )
+# When and how a row was fetched: no search hit shows them, so a row written again with only these
+# changed (a fetch saves the askers and ministers of every page again) keeps its version.
+UNSHOWN = ("fetched_at", "raw")
 # Rows a pair shows only through a question of its own (its answer, label and phrase; the answer that
 # gave the figures): besides its own version, such a table has a "<table>:paired" one, changed only
 # by a write to the row of a question that a pair names (table -> (its question id column, the
@@ -896,9 +899,11 @@ def _stale_version_triggers(db: sqlite_utils.Database) -> dict[str, str]:
 
 def _version_triggers(db: sqlite_utils.Database, table: str) -> dict[str, str]:
     """name -> CREATE TRIGGER of the triggers that keep ``table``'s versions: any insert or delete,
-    an update that changes a value (an upsert that writes a row again as it was changes nothing);
+    an update that changes a value other than UNSHOWN ones (an upsert that writes a row again as it
+    was, fetched again, changes nothing);
     and, for PAIRED_THROUGH tables, the "<table>:paired" version on a change to a paired question's row."""
-    changed = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in db[table].columns_dict) or "1"
+    shown = [c for c in db[table].columns_dict if c not in UNSHOWN]
+    changed = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in shown) or "1"
 
     def trigger(name: str, event: str, version: str, when: str | None = None) -> str:
         condition = f" WHEN {when}" if when else ""

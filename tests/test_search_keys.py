@@ -340,3 +340,25 @@ def test_the_web_gives_a_rendered_page_of_hits_again_only_while_what_it_shows_is
     assert again == sections(create_app(demo_copy))  # as a server that never rendered it
     assert again[0] != first[0] and "rejected" in again[0] and "rejected" not in first[0]
     assert again[1:] == first[1:]  # the answers and FOI pages are not read from reviews: kept
+
+
+def test_a_row_fetched_again_unchanged_but_for_when_keeps_every_page_cached(demo_copy):
+    # A fetch saves the asker and the minister of every answer on each page again, with the time it
+    # fetched them: the pairs show members' names, not when they were fetched, so no page goes stale.
+    db = open_db(demo_copy)
+    cache = SearchCache()
+    first = search(db, "trafficking", cache=cache)
+    member = db.execute("SELECT id FROM members LIMIT 1").fetchone()[0]
+    writer = sqlite3.connect(demo_copy)
+    before = table_versions(db, ("members",))
+    writer.execute(
+        "UPDATE members SET fetched_at = '2031-01-01T00:00:00+00:00', raw = '{\"again\": 1}' WHERE id = ?", [member]
+    )
+    writer.commit()
+    assert table_versions(db, ("members",)) == before
+    again = search(db, "trafficking", cache=cache)
+    assert all(again.hits[kind] is first.hits[kind] for kind in first.hits)  # every page from the cache
+    writer.execute("UPDATE members SET name = 'Renamed Member' WHERE id = ?", [member])
+    writer.commit()
+    assert table_versions(db, ("members",)) != before
+    assert search(db, "trafficking", cache=cache).hits["pairs"] is not first.hits["pairs"]
