@@ -509,9 +509,10 @@ VERSIONED = (
     "department_aliases",
     "answering_bodies",
 )
-# When and how a row was fetched: no search hit shows them, so a row written again with only these
-# changed (a fetch saves the askers and ministers of every page again) keeps its version.
-UNSHOWN = ("fetched_at", "raw")
+# Where, when and how a row was fetched: no search hit shows them, so a row written again with only
+# these changed (a fetch saves the asker and the minister of every answer again, each time with the
+# URL of that answer) keeps its version.
+UNSHOWN = ("source_url", "fetched_at", "raw")
 # Rows a pair shows only through a question of its own (its answer, label and phrase; the answer that
 # gave the figures): besides its own version, such a table has a "<table>:paired" one, changed only
 # by a write to the row of a question that a pair names (table -> (its question id column, the

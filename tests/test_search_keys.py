@@ -352,7 +352,9 @@ def test_a_row_fetched_again_unchanged_but_for_when_keeps_every_page_cached(demo
     writer = sqlite3.connect(demo_copy)
     before = table_versions(db, ("members",))
     writer.execute(
-        "UPDATE members SET fetched_at = '2031-01-01T00:00:00+00:00', raw = '{\"again\": 1}' WHERE id = ?", [member]
+        "UPDATE members SET fetched_at = '2031-01-01T00:00:00+00:00', raw = '{\"again\": 1}', "
+        "source_url = 'https://example.org/api/writtenquestions/questions/2' WHERE id = ?",
+        [member],
     )
     writer.commit()
     assert table_versions(db, ("members",)) == before
