@@ -438,6 +438,12 @@ FAMILIES = [
     # Families of the RW batch, after its blind measure (RW035, RW054).
     ("Issues of quality mean this data is not at an adequate level to inform a response.", "not_available"),
     ("It is not possible, therefore, to accurately determine the proportion affected.", "not_available"),
+    # Families of the RZ batch, after its blind measure (RZ039, RZ089).
+    ("Data on complaints is held at each messing facility.", "not_held_centrally"),
+    (
+        "The department's system only collects information related to head office addresses rather than nationality.",
+        "not_collected",
+    ),
 ]
 
 
@@ -1460,3 +1466,28 @@ def test_data_provided_at_an_annex_is_given_not_pointed_to():
         "data for the period October 2019 to March 2020 is provided at Annex A."
     )
     assert classify(question, answer).label == "partial"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # RY009, RV010: whether data is collected, answered "it is not"; RY010, RZ094: whether a body will act.
+        "To ask His Majesty's Government whether the Home Office collects data on non-crime hate incidents.",
+        "To ask the Secretary of State, whether the Environment Agency records information on habitat type.",
+        "To ask His Majesty's Government whether National Museums will review their imaging policies.",
+        "To ask the Secretary of State for Transport, if he will instruct the agency to request that data.",
+    ],
+)
+def test_a_question_whether_data_is_kept_or_a_body_will_act_is_answered_by_a_data_reason(question):
+    answer = "The Department does not collect data on these incidents; this is a matter for the police."
+    assert classify(question, answer).label == "other"
+
+
+def test_whether_data_is_held_on_the_number_and_proportion_still_asks_for_figures():
+    # RN099 (DWP): "whether his Department holds data on (a) the number and (b) the proportion of ...".
+    question = (
+        "To ask the Secretary of State for Work and Pensions, whether his Department holds data on (a) the number "
+        "and (b) the proportion of Access to Work awards terminated within six months."
+    )
+    answer = "The Department does not record award terminations in a way that allows for data extraction."
+    assert classify(question, answer).label == "refusal"

@@ -441,7 +441,10 @@ _POLICY_QUESTION = re.compile(
     rf"what (?:recent )?(?:assessment|evaluation|analysis) (?:[\w'’-]+ ){{0,6}}?(?:of|on) {_ASSESSED}|"
     r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) (?:will meet|plans to|intends to|has plans to)\b|"
     r"(?:if|whether) (?:[a-z]+ ){1,3}(?:is|are) (?:currently )?(?:required|obliged|expected|permitted) to\b|"
-    r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) will (?:consider|review|reconsider)\b|"
+    r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+|[\w'’-]+ [\w'’-]+) will (?:consider|review|reconsider|"
+    r"instruct|ask|require|direct|encourage|commission)\b|"
+    r"(?:if|whether) (?:[\w'’-]+ ){1,5}?(?:collects?|holds?|records?|keeps?|compiles?|monitors?|tracks?|maintains?) "
+    r"(?:any )?(?:data|information|statistics|records|figures) (?:on|about|of)\b|"
     r"(?:if|whether) (?:[\w'’-]+ ){1,4}?(?:has|have) (?:made|carried out|undertaken|conducted) "
     rf"(?:an? |any )?(?:recent )?(?:assessment|evaluation|analysis) of {_ASSESSED}|"
     r"what (?:data|information|statistics|records) (?:[\w'’-]+ ){0,4}?(?:collects?|collected|compiles?|compiled|"
@@ -452,7 +455,8 @@ _POLICY_QUESTION = re.compile(
 # A clause that asks for figures anywhere in the question ("what steps ...; and how many ..."): a data
 # reason in its answer refuses them.
 _ASKS_FIGURES = re.compile(
-    r"\b(?:how (?:many|much|often|long)|what (?:proportion|percentage|number))\b|\bthe number of\b"
+    r"\b(?:how (?:many|much|often|long)|what (?:proportion|percentage|number))\b|"
+    r"\bthe (?:number|proportion) (?:of|and)\b"
 )
 
 
