@@ -655,8 +655,9 @@ def schema_gaps(db: sqlite_utils.Database) -> list[str]:
             gaps += [f"column {name}.{c}" for c in columns if c not in existing]
     if gaps:
         return gaps
-    indexed = {tuple(index.columns) for name in INDEXES for index in db[name].indexes}
-    gaps += [f"index on {name}({', '.join(c)})" for name, cs in INDEXES.items() for c in cs if tuple(c) not in indexed]
+    indexed = {(name, tuple(index.columns)) for name in INDEXES for index in db[name].indexes}
+    missing = [(name, c) for name, cs in INDEXES.items() for c in cs if (name, tuple(c)) not in indexed]
+    gaps += [f"index on {name}({', '.join(c)})" for name, c in missing]
     gaps += [f"full-text index {name}_fts" for name in FTS if not db[f"{name}_fts"].exists()]
     for name, sql in VIEWS.items():
         found = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [name]).fetchone()

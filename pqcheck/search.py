@@ -313,12 +313,16 @@ def _time_limit(db: sqlite_utils.Database, seconds: float | None) -> Iterator[No
 
 def _run(db, text: str, fts: str, filters: SearchFilters, kinds, limit: int, offset: int, cache) -> SearchResults:
     """:func:`search`, its arguments checked."""
+    # The versions first, before the scope (department names and ids) is read: a write to what it is
+    # read from, after them, finds its hits kept under versions that are already stale.
+    read_at = {kind: table_versions(db, _READS[kind]) for kind in kinds} if cache is not None else {}
     scope = _Scope.build(db, filters)
     results = SearchResults(query=text, fts=fts, hits={}, totals={}, capped={}, windowed={})
     words = _text_only(fts)
     try:
         for kind in kinds:
-            (hits, total, windowed), versions = _kind_hits(db, kind, words, scope, limit, offset, cache)
+            versions = read_at.get(kind)
+            hits, total, windowed = _kind_hits(db, kind, words, scope, limit, offset, cache, versions)
             results.hits[kind] = hits
             results.totals[kind] = total
             results.capped[kind] = total >= COUNT_CAP
@@ -332,23 +336,24 @@ def _run(db, text: str, fts: str, filters: SearchFilters, kinds, limit: int, off
     return results
 
 
-def _kind_hits(db, kind: str, fts: str, scope: _Scope, limit: int, offset: int, cache) -> tuple[tuple, tuple | None]:
+def _kind_hits(
+    db, kind: str, fts: str, scope: _Scope, limit: int, offset: int, cache, versions: tuple | None
+) -> tuple[list[Hit], int, bool]:
     """One page of ``kind``'s hits, their total and whether they were ranked within a window: from
-    ``cache`` when it holds them at the versions its indexes have now, else searched (and kept);
-    with the versions they were read at (None without a cache)."""
-    key = versions = None
+    ``cache`` when it holds them at ``versions`` (what its tables had before anything was read),
+    else searched (and kept under them)."""
+    key = None
     if cache is not None:
-        versions = table_versions(db, _READS[kind])  # before anything that depends on them is read
         key = (kind, fts, scope.filters, scope.department_ids, scope.body_ids, limit, offset)
         found = cache.get(key, versions)
         if found is not None:
-            return found, versions
+            return found
     scope.crowded = frozenset(t for t in _INDEXES[kind] if _more_than(db, t, fts, RANK_WINDOW))
     hits, total = _RUNNERS[kind](db, fts, scope, limit, offset)
     found = (hits, total, bool(scope.crowded))
     if key is not None:
         cache.put(key, versions, found)
-    return found, versions
+    return found
 
 
 class SearchCache:

@@ -440,6 +440,8 @@ FAMILIES = [
     ("It is not possible, therefore, to accurately determine the proportion affected.", "not_available"),
     # Families of the RZ batch, after its blind measure (RZ039, RZ089).
     ("Data on complaints is held at each messing facility.", "not_held_centrally"),
+    ("This data is not at a sufficient level to inform a response.", "not_available"),
+    ("The Department has not made such a calculation.", "not_collected"),
     (
         "The department's system only collects information related to head office addresses rather than nationality.",
         "not_collected",
@@ -483,16 +485,19 @@ def test_the_figures_given_with_a_part_or_some_years_refused(answer, label):
     assert classify(HOME_OFFICE + "how many claims were made in each year since 2010.", answer).label == label
 
 
-def test_figures_then_a_refusal_about_another_question_of_the_group_is_a_disclosure():
-    # Real answer RW050 (Home Office): yearly counts of checks, "Prior to 2012 ... not recorded on a central
-    # system", then "In relation to how much funding ..." (a question answered with this one) refused.
-    question = HOME_OFFICE + "how many times employers have used the employer checking service in each year."
-    answer = (
-        "The Employer Checking Service has processed the following checks. 2016/17: 94,247. 2017/18: 95,554. "
-        "Prior to 2012, checks were not recorded on a central system. In relation to how much funding has been "
-        "spent on promoting the service, the information requested could only be obtained at disproportionate cost."
-    )
-    assert classify(question, answer).label == "disclosure"
+@pytest.mark.parametrize(
+    ("answer", "label"),
+    [
+        ("We are withholding the information as some of it relates to national security.", "refusal"),
+        ("I am withholding some details for the purpose of safeguarding national security.", "refusal"),
+        (
+            "Data on temporary accommodation is held by local authorities and published quarterly on GOV.UK.",
+            "disclosure",
+        ),
+    ],
+)
+def test_withholding_for_some_reason_or_data_held_locally_and_published_are_not_the_narrow_rules(answer, label):
+    assert classify(HOME_OFFICE + "how many households were in temporary accommodation in 2023.", answer).label == label
 
 
 def test_a_list_with_some_of_it_withheld_is_partial_not_a_refusal():

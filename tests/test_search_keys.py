@@ -325,11 +325,15 @@ def test_the_web_gives_a_rendered_page_of_hits_again_only_while_what_it_shows_is
         text = app.test_client().get("/search?q=trafficking", headers={"Host": "127.0.0.1"}).text
         return re.findall(r'<section class="results".*?</section>', text, re.S)
 
+    def rendered(app) -> dict[str, object]:
+        return {key[0]: page for key, (_, (_, page)) in app.config["SEARCH_PAGES"]._held.items()}
+
     app = create_app(demo_copy)
     first = sections(app)
-    assert len(first) == 3 and sections(app) == first
-    held = app.config["SEARCH_PAGES"]
-    assert len(held._held) == 3  # one rendered page per kind
+    pages = rendered(app)
+    assert len(first) == 3 and len(pages) == 3  # one rendered page per kind
+    assert sections(app) == first
+    assert all(rendered(app)[kind] is page for kind, page in pages.items())  # given again, not rendered again
     writer = sqlite3.connect(demo_copy)
     writer.execute(
         "INSERT INTO reviews (match_id, verdict, reviewer, reviewed_at) SELECT id, 'rejected', 't', "
@@ -340,6 +344,8 @@ def test_the_web_gives_a_rendered_page_of_hits_again_only_while_what_it_shows_is
     assert again == sections(create_app(demo_copy))  # as a server that never rendered it
     assert again[0] != first[0] and "rejected" in again[0] and "rejected" not in first[0]
     assert again[1:] == first[1:]  # the answers and FOI pages are not read from reviews: kept
+    assert rendered(app)["pairs"] is not pages["pairs"]
+    assert rendered(app)["answers"] is pages["answers"] and rendered(app)["foi"] is pages["foi"]
 
 
 def test_a_row_fetched_again_unchanged_but_for_when_keeps_every_page_cached(demo_copy):
@@ -364,3 +370,26 @@ def test_a_row_fetched_again_unchanged_but_for_when_keeps_every_page_cached(demo
     writer.commit()
     assert table_versions(db, ("members",)) != before
     assert search(db, "trafficking", cache=cache).hits["pairs"] is not first.hits["pairs"]
+
+
+def test_hits_are_kept_under_the_versions_read_before_the_departments_were(demo_copy, monkeypatch):
+    # A write to the departments' tables while a search resolves its filters: the hits it then finds
+    # were read with the old names, so they must not be kept as if read after the write.
+    db = open_db(demo_copy)
+    cache = SearchCache()
+    build = search_module._Scope.build.__func__
+
+    def build_then_write(cls, database, filters):
+        scope = build(cls, database, filters)
+        writer = sqlite3.connect(demo_copy)
+        department = writer.execute("SELECT department_id FROM department_aliases LIMIT 1").fetchone()[0]
+        writer.execute("INSERT INTO department_aliases (alias, department_id) VALUES ('a new alias', ?)", [department])
+        writer.commit()
+        return scope
+
+    monkeypatch.setattr(search_module._Scope, "build", classmethod(build_then_write))
+    first = search(db, "trafficking", cache=cache)
+    monkeypatch.undo()
+    again = search(db, "trafficking", cache=cache)
+    assert all(again.hits[kind] is not first.hits[kind] for kind in first.hits)  # searched again, not kept
+    assert page(again) == page(search(db, "trafficking"))

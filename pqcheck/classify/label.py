@@ -157,11 +157,10 @@ _PART_SCOPE = re.compile(
     r"\b(?:further|more detailed|additional|other) (?:data|information|figures|breakdown|details?)\b|"
     r"\b(?:provide|give) (?:the )?(?:figures|data|information) for\b|\bnot available (?:centrally )?for\b|"
     r"^\W*(?:information|data|figures) for (?!the (?:number|proportion|percentage))|"
-    r"\b(?:information|data|figures?) (?:requested |sought )?(?:for|on) the (?:number|proportion|percentage)\b|"
-    r"^\W*(?:in relation to|with regard to|regarding|as regards|as for)\b"
+    r"\b(?:information|data|figures?) (?:requested |sought )?(?:for|on) the (?:number|proportion|percentage)\b"
 )
-# Some of what was asked for withheld ("I am withholding the names of some locations"), the rest given.
-_SOME_WITHHELD = re.compile(r"\bwithh(?:old|olding|eld) (?:[a-z]+ ){0,3}some\b")
+# Some items of a list withheld ("I am withholding the names of some locations"), the rest given.
+_SOME_WITHHELD = re.compile(r"\bwithh(?:old|olding|eld) (?:the )?(?:names|details|identities|locations) of some\b")
 
 
 # Words that make a figure an estimate of the one asked for ("not held centrally, but we estimate
@@ -371,12 +370,13 @@ def _main_request_label(
     breakdown) and names less of the question's subject than the publication does: the publication
     answers the rest. A publication before a refusal of the information asked for is a related one
     ("data on supervised releases is not held", after a pointer to all releases). Nothing given: a
-    refusal."""
+    refusal, but partial when, after a list, it withholds some of its items (``_SOME_WITHHELD``)."""
     a, b = refusing[0]
     scope = answer_low[a:b]
     figures = [(where, kind) for where, kind in giving if kind != "pointer"]
     if not figures:
-        if all(_SOME_WITHHELD.search(answer_low[x:y]) for x, y in refusing):
+        listed = any(y <= refusing[0][0] for _, y in sentence_spans)  # a sentence before the refusal
+        if listed and all(_SOME_WITHHELD.search(answer_low[x:y]) for x, y in refusing):
             return "partial"
         pointed = [(x, y) for x, y in sentence_spans if any(x <= p < y and p < a for p, _ in giving)]
         side = pointed and _all_minor(answer_low, refusing)

@@ -185,7 +185,8 @@ def _rendered_sections(results: SearchResults, filters: SearchFilters, page: int
         held = held_pages.get(key, versions) if versions is not None else None
         if held is None:
             windowed = results.windowed.get(kind, False)
-            held = (hits, section(kind, hits, results.totals[kind], results.capped[kind], windowed, page, limit))
+            html = section(kind, hits, results.totals[kind], results.capped[kind], windowed, page, limit)
+            held = (range(len(hits)), html)  # counted as its hits are, without holding them
             if versions is not None:
                 held_pages.put(key, versions, held)
         sections[kind] = held[1]
@@ -348,10 +349,11 @@ def _register(app: Flask) -> None:
     reading_credits = threading.Lock()
 
     def credits() -> dict[str, Any] | None:
-        """The footer's provenance, read at most once a minute (it counts every source); None when
-        the database cannot be read. Error pages do not ask: a refused request reads nothing. One
-        request reads it again when it is due, while the others show what was read before (only the
-        first requests wait for it): many requests at once never each count the whole database."""
+        """The footer's provenance, read at most once a minute (it counts every source); what was
+        read before when the database cannot be read now, None if nothing was. Error pages do not
+        ask: a refused request reads nothing. One request reads it again when it is due, while the
+        others show what was read before (only the first requests wait for it): many requests at
+        once never each count the whole database."""
         held = app.config.get("PROVENANCE")
         if held is not None and time.monotonic() - held[0] <= PROVENANCE_SECONDS:
             return held[1]
@@ -362,7 +364,7 @@ def _register(app: Flask) -> None:
             if held is None or time.monotonic() - held[0] > PROVENANCE_SECONDS:
                 held = app.config["PROVENANCE"] = (time.monotonic(), provenance(db()))
         except sqlite3.DatabaseError:
-            return None
+            return held[1] if held else None  # what was read before, if anything was
         finally:
             reading_credits.release()
         return held[1]
