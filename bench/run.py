@@ -811,21 +811,23 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
             "## Search under load",
             "",
             "`python -m bench.serve_load --scale SCALE`: `pqcheck serve` on a copy of the database of the last run "
-            "at that scale, 50 clients each searching the whole results page (all three kinds) about once a "
-            "second, while `pqcheck fetch questions` writes into the same file. The server keeps each kind's hits "
-            "of recent searches while the tables they were read from keep their versions (`SearchCache`): a "
-            "fetch that stores new answers makes the answers' hits stale at every commit, the FOI letters' and "
-            "the pairs' stay. The first seconds fill that cache (the bench warms 40 of its 160 searches), so the "
-            "latency after them is given apart. Not yet good enough, and not steady: on the same code and "
-            "database, six runs of 41 s on 2026-12-07 gave 34-45 searches a second, p95 0.46-2.0 s over the run "
-            "and 0.14-1.6 s after the first 10 s, as the machine's own speed varied (one client's search of each "
-            "kind took up to twice as long from one hour to the next, the machine otherwise idle). Those runs "
-            "had the server in the bench's own process, beside the 50 client threads (one GIL); it now runs in "
-            "a process of its own, as `pqcheck serve` does (the table's run). Run longer (`--seconds 120`), "
-            "while the fetch goes on to the answers' full texts, the server falls behind either way (27-34 "
-            "searches a second, p95 1.1-1.8 s, p99 16-22 s, some searches waiting about 16 s; the WAL grew to "
-            "19 MB; not the cache: keeping each page once, at its latest versions, changed nothing). The cause "
-            "is not found yet.",
+            "at that scale, 50 clients (threads shared out among five processes) each searching the whole results "
+            "page (all three kinds) about once a second, while `pqcheck fetch questions` writes into the same file "
+            "(the server and the fake API each in a process of their own). The server keeps each kind's hits of "
+            "recent searches, and each kind's page rendered as HTML, while the tables they were read from keep "
+            "their versions; a row written again with only where and when it was fetched changed keeps its "
+            "version. The first seconds fill those caches (the bench warms 40 of its 160 searches), so the "
+            "latency after them is given apart. Not yet good enough: every commit of the fetch that stores or "
+            "completes answers makes the answers' page of every search stale, and the next request for each "
+            "searches them again (about 11 ms of searching and 3 ms of rendering each at full scale): a burst of "
+            "some 3 s of work a commit, seen in the p95 of each 10 s (`p95_ms_by_10s` in "
+            "`bench/out/serve_load-SCALE.json`). Found and mended on 2026-12-07: every minute each request "
+            "counted the whole database at once for the footer (searches stalled some 16 s; one request now "
+            "reads it, with indexes); a fetch saving the asker and minister of every answer again (with a new "
+            "`source_url`) made the pairs' pages stale at every page; rendering cost more than finding; and the "
+            "50 client threads in one interpreter counted their own wait for its GIL as the server's. The "
+            "machine's speed varies from hour to hour (the match stage at full took 253 s at 17:00 and 430 s at "
+            "20:00 on the same code, the machine otherwise idle).",
             "",
             *serve_load_table(loaded),
         ]
