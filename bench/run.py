@@ -826,8 +826,9 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
             "reads it, with indexes); a fetch saving the asker and minister of every answer again (with a new "
             "`source_url`) made the pairs' pages stale at every page; rendering cost more than finding; and the "
             "50 client threads in one interpreter counted their own wait for its GIL as the server's. The "
-            "machine's speed varies from hour to hour (the match stage at full took 253 s at 17:00 and 430 s at "
-            "20:00 on the same code, the machine otherwise idle).",
+            "machine's speed varies from hour to hour and from one minute to the next (the match stage at full "
+            "took 253 s at 17:00 and 430 s at 20:00, the machine otherwise idle; at 20:10 the search stage at "
+            "full, run twice on the code of 17:00 and on this code in turn, gave p95 240, 250, 128 and 115 ms).",
             "",
             *serve_load_table(loaded),
         ]
