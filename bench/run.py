@@ -817,18 +817,20 @@ def write_docs(results: dict[str, dict[str, Any]]) -> None:
             "recent searches, and each kind's page rendered as HTML, while the tables they were read from keep "
             "their versions; a row written again with only where and when it was fetched changed keeps its "
             "version. The first seconds fill those caches (the bench warms 40 of its 160 searches), so the "
-            "latency after them is given apart. Not yet good enough: every commit of the fetch that stores or "
-            "completes answers makes the answers' page of every search stale, and the next request for each "
-            "searches them again (about 11 ms of searching and 3 ms of rendering each at full scale): a burst of "
-            "some 3 s of work a commit, seen in the p95 of each 10 s (`p95_ms_by_10s` in "
-            "`bench/out/serve_load-SCALE.json`). Found and mended on 2026-12-07: every minute each request "
-            "counted the whole database at once for the footer (searches stalled some 16 s; one request now "
-            "reads it, with indexes); a fetch saving the asker and minister of every answer again (with a new "
-            "`source_url`) made the pairs' pages stale at every page; rendering cost more than finding; and the "
-            "50 client threads in one interpreter counted their own wait for its GIL as the server's. The "
-            "machine's speed varies from hour to hour and from one minute to the next (the match stage at full "
-            "took 253 s at 17:00 and 430 s at 20:00, the machine otherwise idle; at 20:10 the search stage at "
-            "full, run twice on the code of 17:00 and on this code in turn, gave p95 240, 250, 128 and 115 ms).",
+            "latency after them is given apart. Every commit of the fetch that stores or completes answers makes "
+            "the answers' page of every search stale, and the next request for each searches them again (about "
+            "11 ms of searching and 3 ms of rendering each at full scale): a burst of work after each commit, "
+            "seen in the p95 of each 10 s (`p95_ms_by_10s` in `bench/out/serve_load-SCALE.json`: 80-490 ms in the "
+            "10 s after a commit, 9-45 ms otherwise, in the runs at 20:31-20:35 on 2026-12-07). Found and mended "
+            "that day: every minute each request counted the whole database at once for the footer (searches "
+            "stalled some 16 s; one request now reads it, with indexes); a fetch saving the asker and minister of "
+            "every answer again (with a new `source_url`) made the pairs' pages stale at every page; rendering "
+            "cost more than finding; and the 50 client threads in one interpreter counted their own wait for its "
+            "GIL as the server's. The machine's speed varies from hour to hour: the table's run (p95 94 ms, 40 ms "
+            "after the first 10 s) and a run of 120 s just before it (48 searches a second, p95 69 ms, p99 0.63 s) "
+            "were made when the match stage at full took 230 s; at 20:08, when it took 430 s (the machine "
+            "otherwise idle; the code of that morning and this code gave the same times side by side), the same "
+            "code gave 43.7 searches a second, p95 790 ms, 229 ms after the first 10 s.",
             "",
             *serve_load_table(loaded),
         ]
