@@ -26,7 +26,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -348,9 +348,9 @@ def _kind_hits(
         found = cache.get(key, versions)
         if found is not None:
             return found
-    scope.crowded = frozenset(t for t in _INDEXES[kind] if _more_than(db, t, fts, RANK_WINDOW))
-    hits, total = _RUNNERS[kind](db, fts, scope, limit, offset)
-    found = (hits, total, bool(scope.crowded))
+    crowded = frozenset(t for t in _INDEXES[kind] if _more_than(db, t, fts, RANK_WINDOW))
+    hits, total = _RUNNERS[kind](db, fts, replace(scope, crowded=crowded), limit, offset)
+    found = (hits, total, bool(crowded))
     if key is not None:
         cache.put(key, versions, found)
     return found
@@ -416,7 +416,7 @@ class _Scope:
     pair_query: PairQuery
     names: dict[str, str]
     body_ids: tuple[str, ...] = ()  # the answering bodies of department_ids (what an answer's scope names)
-    crowded: frozenset[str] = frozenset()  # indexes where the words are in more than RANK_WINDOW rows
+    crowded: frozenset[str] = frozenset()  # indexes where the words are in more than RANK_WINDOW rows (per kind)
 
     @classmethod
     def build(cls, db: sqlite_utils.Database, filters: SearchFilters) -> _Scope:

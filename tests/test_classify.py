@@ -500,16 +500,6 @@ def test_withholding_for_some_reason_or_data_held_locally_and_published_are_not_
     assert classify(HOME_OFFICE + "how many households were in temporary accommodation in 2023.", answer).label == label
 
 
-def test_a_list_with_some_of_it_withheld_is_partial_not_a_refusal():
-    # Real answer RX009 (MoD): the locations listed, then "I am withholding the names of some locations".
-    question = "To ask the Secretary of State for Defence, if he will list the locations that qualify."
-    answer = (
-        "Personnel in the following locations qualify: Chad (all locations), Mali (all locations). I am "
-        "withholding the names of some locations for the purpose of safeguarding national security."
-    )
-    assert classify(question, answer).label == "partial"
-
-
 def test_what_the_average_times_are_asks_for_data_so_a_referral_then_the_next_edition_is_other():
     # Real answer RL025 (MoJ): "what the average waiting times are" asks for figures (plural "times"); the
     # answer refers to the published statistics and dates the next edition: a plain referral.
@@ -1451,28 +1441,6 @@ def test_disproportionate_time_is_the_cost_ground():
     assert (c.label, c.category) == ("refusal", "disproportionate_cost")
 
 
-def test_a_table_column_counting_those_with_no_record_refuses_nothing():
-    # Real answer RE059 (MoJ): a column "Number for whom there is no record of subsequent contact with the
-    # criminal justice system" counts people; it does not say the department holds no record.
-    question = "To ask the Secretary of State for Justice how many prisoners released in error remain at large."
-    answer = (
-        "Total releases in error, number back in custody, number for whom there is no record of subsequent "
-        "contact with the criminal justice system: 2005 43 34 1; 2006 48 40 4."
-    )
-    assert classify(question, answer).label == "disclosure"
-
-
-def test_data_provided_at_an_annex_is_given_not_pointed_to():
-    # Real answer RE055 (MoJ): "data for the period October 2019 to March 2020 is provided at Annex A" gives the
-    # tribunal figures; the family and civil court statistics "are not available": a part refused.
-    question = "To ask the Secretary of State for Justice, what the backlog is in (a) courts and (b) tribunals."
-    answer = (
-        "Statistics on outstanding work in the family and civil courts are not available. For (b) tribunals, "
-        "data for the period October 2019 to March 2020 is provided at Annex A."
-    )
-    assert classify(question, answer).label == "partial"
-
-
 @pytest.mark.parametrize(
     "question",
     [
@@ -1496,3 +1464,36 @@ def test_whether_data_is_held_on_the_number_and_proportion_still_asks_for_figure
     )
     answer = "The Department does not record award terminations in a way that allows for data extraction."
     assert classify(question, answer).label == "refusal"
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "label"),
+    [
+        pytest.param(
+            # RX009 (MoD): the locations listed, then "I am withholding the names of some locations".
+            "To ask the Secretary of State for Defence, if he will list the locations that qualify.",
+            "Personnel in the following locations qualify: Chad (all locations), Mali (all locations). I am "
+            "withholding the names of some locations for the purpose of safeguarding national security.",
+            "partial",
+            id="some items of a list withheld",
+        ),
+        pytest.param(
+            # RE059 (MoJ): a column "Number for whom there is no record of subsequent contact" counts people.
+            "To ask the Secretary of State for Justice how many prisoners released in error remain at large.",
+            "Total releases in error, number back in custody, number for whom there is no record of subsequent "
+            "contact with the criminal justice system: 2005 43 34 1; 2006 48 40 4.",
+            "disclosure",
+            id="a table column counting those with no record",
+        ),
+        pytest.param(
+            # RE055 (MoJ): tribunal data "provided at Annex A"; the court statistics "are not available".
+            "To ask the Secretary of State for Justice, what the backlog is in (a) courts and (b) tribunals.",
+            "Statistics on outstanding work in the family and civil courts are not available. For (b) tribunals, "
+            "data for the period October 2019 to March 2020 is provided at Annex A.",
+            "partial",
+            id="data provided at an annex is given",
+        ),
+    ],
+)
+def test_what_real_answers_give_beside_what_they_withhold(question, answer, label):
+    assert classify(question, answer).label == label
