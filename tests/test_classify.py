@@ -1497,3 +1497,51 @@ def test_whether_data_is_held_on_the_number_and_proportion_still_asks_for_figure
 )
 def test_what_real_answers_give_beside_what_they_withhold(question, answer, label):
     assert classify(question, answer).label == label
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "label"),
+    [
+        pytest.param(
+            # RE081, RE106: "We do not yet have prosecution figures", "We do not yet have a figure for the costs".
+            "To ask His Majesty's Government what legal costs they have incurred to date on the judicial review.",
+            "We do not yet have a figure for the costs incurred. We brought this judicial review on a point of law.",
+            "refusal",
+            id="figures not yet had",
+        ),
+        pytest.param(
+            # RE107: "No precise estimate has been made of the cost of appealing".
+            "To ask the Secretary of State, what estimate she has made of the cost of appealing the decision.",
+            "No precise estimate has been made of the cost of appealing the decision. The costs will depend on "
+            "the complexity of the litigation.",
+            "refusal",
+            id="no precise estimate",
+        ),
+        pytest.param(
+            # RE112: the series starts in July 2021; "not consistent to present a time series prior to June 2021".
+            "To ask the Secretary of State for Justice, what the average caseload of probation officers was in each "
+            "of the last ten years.",
+            "The average caseload has been calculated for July 2021 to June 2024. The Probation Service does not have "
+            "access to data for caseload held by CRCs and so it would not be consistent to present a time series "
+            "prior to June 2021.\nJuly 21 - June 22: 36.0\nJuly 22 - June 23: 37.1",
+            "disclosure",
+            id="years before a month refused",
+        ),
+        pytest.param(
+            # RE017: a numbered note under the table: "4. The data concerning unknown risk ... was not captured".
+            "To ask the Secretary of State for Justice, how many offenders were classified as high risk in each year.",
+            "Year | High | Unknown |\n2010 | 100 | 12 |\n2011 | 93 | 23 |\n4. The data concerning unknown risk of harm "
+            "may relate to cases where a risk assessment was not captured at the point of notification.",
+            "disclosure",
+            id="a numbered note on the data",
+        ),
+    ],
+)
+def test_refusals_11_wordings(question, answer, label):
+    assert classify(question, answer).label == label
+
+
+def test_a_numbered_note_that_is_not_on_the_data_still_refuses():
+    question = "To ask the Secretary of State for Justice, how many offenders were classified as high risk."
+    answer = "Year | High |\n2010 | 100 |\n4. Information on medium risk is not held centrally."
+    assert classify(question, answer).label in ("refusal", "partial")
