@@ -1545,3 +1545,14 @@ def test_a_numbered_note_that_is_not_on_the_data_still_refuses():
     question = "To ask the Secretary of State for Justice, how many offenders were classified as high risk."
     answer = "Year | High |\n2010 | 100 |\n4. Information on medium risk is not held centrally."
     assert classify(question, answer).label in ("refusal", "partial")
+
+
+def test_no_separate_category_for_what_is_asked_is_not_collected():
+    # RE105 (MoJ): self-harm statistics "do not include a separate category of 'attempted suicide'".
+    question = "To ask the Secretary of State for Justice, how many incidents of attempted suicide there were in prisons."
+    answer = (
+        "The national statistics on safety in custody use the category of self-harm incidents. They do not include "
+        "a separate category of 'attempted suicide', because the intent of the prisoner is often unknown."
+    )
+    c = classify(question, answer)
+    assert (c.label, c.category) == ("refusal", "not_collected")
