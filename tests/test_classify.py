@@ -1549,10 +1549,18 @@ def test_a_numbered_note_that_is_not_on_the_data_still_refuses():
 
 def test_no_separate_category_for_what_is_asked_is_not_collected():
     # RE105 (MoJ): self-harm statistics "do not include a separate category of 'attempted suicide'".
-    question = "To ask the Secretary of State for Justice, how many incidents of attempted suicide there were in prisons."
+    question = "To ask the Secretary of State for Justice, how many incidents of attempted suicide there were."
     answer = (
         "The national statistics on safety in custody use the category of self-harm incidents. They do not include "
         "a separate category of 'attempted suicide', because the intent of the prisoner is often unknown."
     )
     c = classify(question, answer)
     assert (c.label, c.category) == ("refusal", "not_collected")
+
+
+def test_a_verb_in_ing_with_an_object_comes_after_the_nouns_of_the_subject():
+    # RA506 (DWP): "the criteria for selecting the 49 cases relating to the death of a claimant for peer review":
+    # "selecting" says least about what a disclosure would be about; "trafficking" stays a noun.
+    terms = subject.subject_terms("criteria for selecting the 49 cases relating to the death of a claimant in review")
+    assert terms.index("selecting") > terms.index("claimant")
+    assert subject.subject_terms("victims of trafficking held in immigration detention")[0] == "trafficking"
