@@ -1564,3 +1564,69 @@ def test_a_verb_in_ing_with_an_object_comes_after_the_nouns_of_the_subject():
     terms = subject.subject_terms("criteria for selecting the 49 cases relating to the death of a claimant in review")
     assert terms.index("selecting") > terms.index("claimant")
     assert subject.subject_terms("victims of trafficking held in immigration detention")[0] == "trafficking"
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "label"),
+    [
+        pytest.param(
+            # SA032 (HO): "The number of incidents ... are too small to provide a reliable estimate."
+            "To ask the Secretary of State, how many catalytic converters were stolen in each of the last five years.",
+            "The survey collects data on thefts from vehicles. The number of incidents involving catalytic converters "
+            "is too small to provide a reliable estimate.",
+            "refusal",
+            id="too small to provide a reliable estimate",
+        ),
+        pytest.param(
+            # SA103 (DWP): "No such estimation has been made of the number of families ...".
+            "To ask the Secretary of State, what estimate he has made of the number of families in absolute poverty.",
+            "No such estimation has been made of the number of families subject to the cap in absolute poverty.",
+            "refusal",
+            id="no such estimation",
+        ),
+        pytest.param(
+            # SA106 (CO): spend withheld for "commercial sensitivities".
+            "To ask the Minister, how much his Department has spent on online advertising in the last 12 months.",
+            "Commercial sensitivities exist around aspects of this spend which could prejudice commercial interests.",
+            "refusal",
+            id="commercial sensitivities",
+        ),
+        pytest.param(
+            # SA072 (HMT): "We are unable to provide a) average and b) the longest delay".
+            "To ask the Chancellor, what the average and longest delay was for valid claims for the relief.",
+            "We are unable to provide a) average and b) the longest delay for valid claims not paid within 28 days.",
+            "refusal",
+            id="unable to provide the average",
+        ),
+        pytest.param(
+            # SB058 (DfE): the last sentence of a policy answer: "no recent assessment of trends in the level".
+            "To ask the Secretary of State, what assessment he has made of trends in the level of the use of "
+            "isolation booths in schools in each of the last five years.",
+            "Schools must have a behaviour policy. The Department has made no recent assessment of trends in the "
+            "level of the use of isolation booths in schools.",
+            "refusal",
+            id="no recent assessment of the level",
+        ),
+        pytest.param(
+            # SA099 (DWP): the first part not assessed; "The requested figures ... are shown below".
+            "To ask His Majesty's Government what their assessment is of the number of families affected by the cap; "
+            "and what its thresholds would be had they been uprated.",
+            "No assessment has been made of the number of additional families affected by the cap.\nThe requested "
+            "figures for thresholds uprated in line with the standard allowance are shown below.\n| National | "
+            "£22,020 | £26,732 |",
+            "partial",
+            id="the requested figures shown below",
+        ),
+        pytest.param(
+            # SA002 (MoJ): a breakdown "set out in the annexed table"; another "not centrally held".
+            "How much legal aid funding has been provided to appellants, broken down by (a) ethnicity and (b) "
+            "nationality.",
+            "Legal aid expenditure broken down by ethnicity is set out in the annexed table. Information relating "
+            "to nationality of applicants is not centrally held.",
+            "partial",
+            id="an annexed table",
+        ),
+    ],
+)
+def test_refusals_11_wordings_of_the_seventh_wave(question, answer, label):
+    assert classify(question, answer).label == label

@@ -127,7 +127,10 @@ _THRESHOLD = re.compile(
 # days"): what should be, not a figure of what was, unless the question asks about the target.
 _TARGET = re.compile(r"\b(?:targets?|standards?|ambition|aims?|aiming) (?:of|to|is|was|for)\b[^.;]*$")
 _TARGET_QUESTION = re.compile(r"\b(?:targets?|ambitions?)\b")
-_TABLE = re.compile(r"[^.]{0,40}\b(?:tables?|as follows|attached|spreadsheet|excel|librar|annex)")
+_TABLE = re.compile(
+    r"[^.]{0,40}\b(?:tables?|as follows|attached|spreadsheet|excel|librar|annex)|"
+    r"requested\b[^.]{0,120}?\b(?:is|are) (?:shown|set out|given|provided|listed|detailed|included) below"
+)
 # A refusal of the whole request: it names the information asked for rather than a part of it, or
 # opens with what information it refuses ("Information on a prisoner's place of residence ... is not
 # held centrally").
