@@ -95,6 +95,24 @@ def test_a_refusal_s_other_documented_disclosures_do_not_push_one_down():
     assert quality_real_pairs.filtered_rank(real, real.pairs[0], ["X", "Y", "F2"]) is None
 
 
+def test_a_copy_of_a_documented_disclosure_is_that_disclosure():
+    """The same written answer stored twice (the shared set's S006 and pqcheck's RF023): either copy is the
+    documented disclosure, and a copy of another documented one does not push it down."""
+    real = quality_real_pairs.RealSet(
+        fois=[
+            {"id": "F1", "response_text": "At its peak, around 400 hotels were in use."},
+            {"id": "C1", "response_text": "At its peak,  around 400 hotels were in use. "},
+            {"id": "F2", "response_text": "In 2018, 507 people were detained."},
+            {"id": "C2", "response_text": "In 2018, 507 people were detained."},
+            {"id": "X", "response_text": "Another letter."},
+        ],
+        pairs=[{"answer_id": "A", "foi_id": f, "set": "s"} for f in ("F1", "F2")],
+    )
+    assert quality_real_pairs.filtered_rank(real, real.pairs[0], ["X", "C1", "F1"]) == 2
+    assert quality_real_pairs.filtered_rank(real, real.pairs[1], ["C1", "X", "C2"]) == 2
+    assert quality_real_pairs.filtered_rank(real, real.pairs[1], ["X", "F1"]) is None
+
+
 def test_the_classifier_does_not_fall_below_what_it_reached_on_the_shared_dev_set():
     """The same floor on ../shared/realdata (read at test time, never copied here)."""
     if not quality.SHARED_PATH.is_file():
