@@ -134,6 +134,15 @@ class RealSet:
     fois: list[dict[str, Any]] = field(default_factory=list)
     pairs: list[dict[str, Any]] = field(default_factory=list)  # each with its "set"
 
+    def copies(self) -> dict[str, list[str]]:
+        """Each record's id -> the ids of every record (answer, letter, statement) with the same text."""
+        by_text: dict[str, list[str]] = {}
+        for r in [*self.answers, *self.fois]:
+            text = " ".join((r.get("answer_text") or r.get("response_text") or "").split())
+            if text:
+                by_text.setdefault(text, []).append(r["id"])
+        return {i: ids for ids in by_text.values() for i in ids}
+
     @classmethod
     def load(cls, shared: Path = SHARED, own: Path = OWN) -> RealSet:
         found = cls()
@@ -222,14 +231,18 @@ def ranks(real: RealSet, path: Path) -> list[dict[str, Any]]:
 def filtered_rank(real: RealSet, pair: dict[str, Any], targets: list[str]) -> int | None:
     """Where ``pair``'s disclosure ranks among ``targets`` (the refusal's pairs, best first), the
     refusal's other documented disclosures left out: they are right too, and do not push it down (a
-    refusal with five documented disclosures could otherwise hold at most three of them in its top 3)."""
-    wanted = (str(question_id(pair["foi_id"])), pair["foi_id"])
+    refusal with five documented disclosures could otherwise hold at most three of them in its top 3).
+    A record whose text is a documented disclosure's, word for word (the same written answer copied
+    into both sets, S006 and RF023), is that disclosure."""
+    copies = real.copies()
+    wanted = {k for i in copies.get(pair["foi_id"], [pair["foi_id"]]) for k in (str(question_id(i)), i)}
     documented = {
-        t
+        k
         for p in real.pairs
         if p["answer_id"] == pair["answer_id"] and p is not pair
-        for t in (str(question_id(p["foi_id"])), p["foi_id"])
-    } - set(wanted)
+        for i in copies.get(p["foi_id"], [p["foi_id"]])
+        for k in (str(question_id(i)), i)
+    } - wanted
     ahead = [t for t in targets if t not in documented]
     return next((i for i, t in enumerate(ahead, 1) if t in wanted), None)
 

@@ -1497,3 +1497,136 @@ def test_whether_data_is_held_on_the_number_and_proportion_still_asks_for_figure
 )
 def test_what_real_answers_give_beside_what_they_withhold(question, answer, label):
     assert classify(question, answer).label == label
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "label"),
+    [
+        pytest.param(
+            # RE081, RE106: "We do not yet have prosecution figures", "We do not yet have a figure for the costs".
+            "To ask His Majesty's Government what legal costs they have incurred to date on the judicial review.",
+            "We do not yet have a figure for the costs incurred. We brought this judicial review on a point of law.",
+            "refusal",
+            id="figures not yet had",
+        ),
+        pytest.param(
+            # RE107: "No precise estimate has been made of the cost of appealing".
+            "To ask the Secretary of State, what estimate she has made of the cost of appealing the decision.",
+            "No precise estimate has been made of the cost of appealing the decision. The costs will depend on "
+            "the complexity of the litigation.",
+            "refusal",
+            id="no precise estimate",
+        ),
+        pytest.param(
+            # RE112: the series starts in July 2021; "not consistent to present a time series prior to June 2021".
+            "To ask the Secretary of State for Justice, what the average caseload of probation officers was in each "
+            "of the last ten years.",
+            "The average caseload has been calculated for July 2021 to June 2024. The Probation Service does not have "
+            "access to data for caseload held by CRCs and so it would not be consistent to present a time series "
+            "prior to June 2021.\nJuly 21 - June 22: 36.0\nJuly 22 - June 23: 37.1",
+            "disclosure",
+            id="years before a month refused",
+        ),
+        pytest.param(
+            # RE017: a numbered note under the table: "4. The data concerning unknown risk ... was not captured".
+            "To ask the Secretary of State for Justice, how many offenders were classified as high risk in each year.",
+            "Year | High | Unknown |\n2010 | 100 | 12 |\n2011 | 93 | 23 |\n4. The data concerning unknown risk of harm "
+            "may relate to cases where a risk assessment was not captured at the point of notification.",
+            "disclosure",
+            id="a numbered note on the data",
+        ),
+    ],
+)
+def test_refusals_11_wordings(question, answer, label):
+    assert classify(question, answer).label == label
+
+
+def test_a_numbered_note_that_is_not_on_the_data_still_refuses():
+    question = "To ask the Secretary of State for Justice, how many offenders were classified as high risk."
+    answer = "Year | High |\n2010 | 100 |\n4. Information on medium risk is not held centrally."
+    assert classify(question, answer).label in ("refusal", "partial")
+
+
+def test_no_separate_category_for_what_is_asked_is_not_collected():
+    # RE105 (MoJ): self-harm statistics "do not include a separate category of 'attempted suicide'".
+    question = "To ask the Secretary of State for Justice, how many incidents of attempted suicide there were."
+    answer = (
+        "The national statistics on safety in custody use the category of self-harm incidents. They do not include "
+        "a separate category of 'attempted suicide', because the intent of the prisoner is often unknown."
+    )
+    c = classify(question, answer)
+    assert (c.label, c.category) == ("refusal", "not_collected")
+
+
+def test_a_verb_in_ing_with_an_object_comes_after_the_nouns_of_the_subject():
+    # RA506 (DWP): "the criteria for selecting the 49 cases relating to the death of a claimant for peer review":
+    # "selecting" says least about what a disclosure would be about; "trafficking" stays a noun.
+    terms = subject.subject_terms("criteria for selecting the 49 cases relating to the death of a claimant in review")
+    assert terms.index("selecting") > terms.index("claimant")
+    assert subject.subject_terms("victims of trafficking held in immigration detention")[0] == "trafficking"
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "label"),
+    [
+        pytest.param(
+            # SA032 (HO): "The number of incidents ... are too small to provide a reliable estimate."
+            "To ask the Secretary of State, how many catalytic converters were stolen in each of the last five years.",
+            "The survey collects data on thefts from vehicles. The number of incidents involving catalytic converters "
+            "is too small to provide a reliable estimate.",
+            "refusal",
+            id="too small to provide a reliable estimate",
+        ),
+        pytest.param(
+            # SA103 (DWP): "No such estimation has been made of the number of families ...".
+            "To ask the Secretary of State, what estimate he has made of the number of families in absolute poverty.",
+            "No such estimation has been made of the number of families subject to the cap in absolute poverty.",
+            "refusal",
+            id="no such estimation",
+        ),
+        pytest.param(
+            # SA106 (CO): spend withheld for "commercial sensitivities".
+            "To ask the Minister, how much his Department has spent on online advertising in the last 12 months.",
+            "Commercial sensitivities exist around aspects of this spend which could prejudice commercial interests.",
+            "refusal",
+            id="commercial sensitivities",
+        ),
+        pytest.param(
+            # SA072 (HMT): "We are unable to provide a) average and b) the longest delay".
+            "To ask the Chancellor, what the average and longest delay was for valid claims for the relief.",
+            "We are unable to provide a) average and b) the longest delay for valid claims not paid within 28 days.",
+            "refusal",
+            id="unable to provide the average",
+        ),
+        pytest.param(
+            # SB058 (DfE): the last sentence of a policy answer: "no recent assessment of trends in the level".
+            "To ask the Secretary of State, what assessment he has made of trends in the level of the use of "
+            "isolation booths in schools in each of the last five years.",
+            "Schools must have a behaviour policy. The Department has made no recent assessment of trends in the "
+            "level of the use of isolation booths in schools.",
+            "refusal",
+            id="no recent assessment of the level",
+        ),
+        pytest.param(
+            # SA099 (DWP): the first part not assessed; "The requested figures ... are shown below".
+            "To ask His Majesty's Government what their assessment is of the number of families affected by the cap; "
+            "and what its thresholds would be had they been uprated.",
+            "No assessment has been made of the number of additional families affected by the cap.\nThe requested "
+            "figures for thresholds uprated in line with the standard allowance are shown below.\n| National | "
+            "£22,020 | £26,732 |",
+            "partial",
+            id="the requested figures shown below",
+        ),
+        pytest.param(
+            # SA002 (MoJ): a breakdown "set out in the annexed table"; another "not centrally held".
+            "How much legal aid funding has been provided to appellants, broken down by (a) ethnicity and (b) "
+            "nationality.",
+            "Legal aid expenditure broken down by ethnicity is set out in the annexed table. Information relating "
+            "to nationality of applicants is not centrally held.",
+            "partial",
+            id="an annexed table",
+        ),
+    ],
+)
+def test_refusals_11_wordings_of_the_seventh_wave(question, answer, label):
+    assert classify(question, answer).label == label

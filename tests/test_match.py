@@ -987,6 +987,42 @@ def test_a_disclosure_on_one_enumerated_alternative_covers_the_subject(mdb):
     assert rules["lead"]["term"] in ("claimant", "died") and rules["lead"]["contribution"] == 0
 
 
+def test_a_target_naming_none_of_the_alternatives_is_about_another_item(monkeypatch):
+    # Real RA511 / RF076: deaths before a decision of claimants of (a) AA, (b) ESA and (c) UC refused; a
+    # written answer on the same deaths of personal independence payment claimants names none of them.
+    from pqcheck.match.scoring import WEIGHTS, quick_score
+    from pqcheck.match.terms import Refusal, Stemmer, Term, Text
+
+    question = "How many claimants of (a) attendance allowance and (b) universal credit have died."
+    stemmer = Stemmer()
+    words = ["died", "attendance allowance", "universal credit", "claimant"]
+    keys = [" " + " ".join(stemmer.words(w)) + " " for w in words]
+    terms = [Term(text=w, stems=tuple(stemmer.words(w)), key=k, keys=(k,)) for w, k in zip(words, keys, strict=True)]
+    row = {"question_id": 1, "department_id": "x", "phrase": None, "subject": None, "heading": None}
+    refusal = Refusal({**row, "question_text": question}, terms, None, stemmer, frozenset())
+    assert [terms[i].text for i in refusal.alternative_indexes] == ["attendance allowance", "universal credit"]
+
+    def score(title: str) -> float:
+        candidate = {
+            "kind": "foi",
+            "title_text": Text(stemmer.words(title)),
+            "request_stems": Text([]),
+            "title_fuzzy": title,
+            "request_fuzzy": "",
+            "years": set(),
+            "outcome": "successful",
+            "day": None,
+        }
+        return quick_score(refusal, candidate)
+
+    named, other = "claimants of universal credit who died", "claimants of personal independence payment who died"
+    gap = score(named) - score(other)
+    monkeypatch.setitem(WEIGHTS, "alternatives_missing", 0.0)
+    assert gap - (score(named) - score(other)) == pytest.approx(0.125)  # half the penalty, on the first pass
+    whole = Refusal({**row, "question_text": "How many claimants died."}, terms, None, stemmer, frozenset())
+    assert whole.alternative_indexes == []
+
+
 def test_the_lead_term_is_never_one_alternative_of_several(mdb):
     # Real RQ002: "(a) all hospitals in England and (b) hospitals with the Red Card Scheme": the rare
     # "card" of one alternative is not what a disclosure of the national figure must hold.

@@ -62,9 +62,9 @@ def test_the_scores_count_as_the_held_out_set_is_scored(monkeypatch):
 
 def test_the_classifier_does_not_fall_below_what_it_reached_on_real_answers(own):
     """A floor, not the target: a change that loses quality on real text fails here."""
-    # refusals-10 on 2,176 answers (the RW, RX, RY and RZ batches in, measured blind at 0.95, 0.94, 0.67 and 0.94
-    # precision): 0.883, 0.900, 0.823, 0.105 (refusals-9 on the 1,825 before them: 0.873, 0.906, 0.828, 0.108;
-    # refusals-8 on 1,142: 0.898, 0.931, 0.862, 0.099)
+    # refusals-11 on 2,343 answers (the SA and SB batches in, measured blind at 0.84 and 0.87 precision): 0.886,
+    # 0.901, 0.823, 0.106 (refusals-10 on the 2,176 before them: 0.883, 0.900, 0.823, 0.105; refusals-9 on 1,825:
+    # 0.873, 0.906, 0.828, 0.108; refusals-8 on 1,142: 0.898, 0.931, 0.862, 0.099)
     q = quality.measure(own)
     assert q.refusal_precision >= 0.87
     assert q.refusing_recall >= 0.90
@@ -80,8 +80,8 @@ def test_the_matcher_does_not_fall_below_what_it_reached_on_real_documented_pair
     found, top = quality_real_pairs.evaluate()
     sets = quality_real_pairs.measure(found)
     assert sets["shared realdata (dev)"].at3 >= 1.0
-    # match-1.7 with refusals-9: 0.75 on 28 pairs, 0.50 on 28 (the RL and RM answers in the haystack: three more
-    # answers on the same subjects outrank a documented one; match-1.6 with refusals-8 on the 1,142: 0.79, 0.54)
+    # match-1.8 with refusals-11: 0.75 on 28 pairs, 0.54 on 28 (the SA answers in the haystack put two more on prison
+    # self-harm above RQ004's documented ones; match-1.7 with refusals-9: 0.75, 0.50; match-1.6: 0.79, 0.54)
     assert sets["fixtures/real dev"].at3 >= 0.75
     assert sets["fixtures/real held-out"].at3 >= 0.50
     assert sum(1 for t in top if t["wrong"]) <= 2
@@ -93,6 +93,24 @@ def test_a_refusal_s_other_documented_disclosures_do_not_push_one_down():
     real = quality_real_pairs.RealSet(pairs=[{"answer_id": "A", "foi_id": f, "set": "s"} for f in ("F1", "F2")])
     assert quality_real_pairs.filtered_rank(real, real.pairs[1], ["F1", "X", "F2"]) == 2
     assert quality_real_pairs.filtered_rank(real, real.pairs[0], ["X", "Y", "F2"]) is None
+
+
+def test_a_copy_of_a_documented_disclosure_is_that_disclosure():
+    """The same written answer stored twice (the shared set's S006 and pqcheck's RF023): either copy is the
+    documented disclosure, and a copy of another documented one does not push it down."""
+    real = quality_real_pairs.RealSet(
+        fois=[
+            {"id": "F1", "response_text": "At its peak, around 400 hotels were in use."},
+            {"id": "C1", "response_text": "At its peak,  around 400 hotels were in use. "},
+            {"id": "F2", "response_text": "In 2018, 507 people were detained."},
+            {"id": "C2", "response_text": "In 2018, 507 people were detained."},
+            {"id": "X", "response_text": "Another letter."},
+        ],
+        pairs=[{"answer_id": "A", "foi_id": f, "set": "s"} for f in ("F1", "F2")],
+    )
+    assert quality_real_pairs.filtered_rank(real, real.pairs[0], ["X", "C1", "F1"]) == 2
+    assert quality_real_pairs.filtered_rank(real, real.pairs[1], ["C1", "X", "C2"]) == 2
+    assert quality_real_pairs.filtered_rank(real, real.pairs[1], ["X", "F1"]) is None
 
 
 def test_the_classifier_does_not_fall_below_what_it_reached_on_the_shared_dev_set():

@@ -127,7 +127,10 @@ _THRESHOLD = re.compile(
 # days"): what should be, not a figure of what was, unless the question asks about the target.
 _TARGET = re.compile(r"\b(?:targets?|standards?|ambition|aims?|aiming) (?:of|to|is|was|for)\b[^.;]*$")
 _TARGET_QUESTION = re.compile(r"\b(?:targets?|ambitions?)\b")
-_TABLE = re.compile(r"[^.]{0,40}\b(?:tables?|as follows|attached|spreadsheet|excel|librar|annex)")
+_TABLE = re.compile(
+    r"[^.]{0,40}\b(?:tables?|as follows|attached|spreadsheet|excel|librar|annex)|"
+    r"requested\b[^.]{0,120}?\b(?:is|are) (?:shown|set out|given|provided|listed|detailed|included) below"
+)
 # A refusal of the whole request: it names the information asked for rather than a part of it, or
 # opens with what information it refuses ("Information on a prisoner's place of residence ... is not
 # held centrally").
@@ -138,7 +141,8 @@ _WHOLE_SCOPE = re.compile(
 )
 # A refusal of some years only ("not available for 2005-06", "prior to 1995"): a minor part.
 _PERIOD_SCOPE = re.compile(
-    r"\b(?:prior to|before|earlier than|until)\s+(?:\d|the |this |that |april|january)|"
+    r"\b(?:prior to|before|earlier than|until)\s+(?:\d|the |this |that |(?:january|february|march|april|may|june|july|"
+    r"august|september|october|november|december)\b)|"
     r"\bfor (?:the )?(?:years?|periods?) (?:before|prior|up to|between)|\bfor (?:[a-z]+ ){0,3}(?:19|20)\d\d\b|"
     r"\b(?:earlier|previous|prior|later|other|remaining) (?:years?|periods?|sessions?|months?|quarters?)\b|"
     r"\b(?:earlier|previous|prior|later|historic(?:al)?) (?:figures|data|statistics|records)\b|"
@@ -574,14 +578,32 @@ _OTHER_ROW = ("other", None, None, None, None)
 
 def _without_caveats(answer: str, answer_low: str, phrases: list[_Found]) -> list[_Found]:
     """The phrases outside caveat sentences (:func:`rules.caveat`: "these figures are from live
-    operational databases and are not published data"), when the answer gives figures: a caveat
+    operational databases and are not published data") and numbered notes on the data
+    (:func:`_footnote`), when the answer gives figures: a caveat
     describes the figures given and refuses nothing. All of them when the answer gives none."""
     if not phrases or DIGIT.search(answer_low) is None:
         return phrases
-    kept = [f for f in phrases if not caveat(answer_low[f.sentence[0] : f.sentence[1]])]
+    kept = [
+        f for f in phrases if not caveat(answer_low[f.sentence[0] : f.sentence[1]]) and not _footnote(answer_low, f)
+    ]
     if len(kept) == len(phrases) or (not kept and not figure_positions(answer, first=True, lower=answer_low)):
         return phrases
     return kept
+
+
+# A numbered note on the data given ("4. The data concerning unknown risk of harm may relate to cases
+# where ... was not captured"): it describes the figures above it, and refuses nothing.
+_NOTE_MARK = re.compile(r"(?:^|\n)[ \t]*(?:\(?\d{1,2}[.)]|notes?:?)[ \t]*$")
+_NOTE_ON_DATA = re.compile(r"(?:the |this |these )?(?:data|figures|numbers|statistics)\b")
+
+
+def _footnote(answer_low: str, found: _Found) -> bool:
+    """The phrase's sentence is a numbered note on the data (``_NOTE_MARK`` before it)."""
+    start = found.sentence[0]
+    return (
+        _NOTE_MARK.search(answer_low, max(start - 12, 0), start) is not None
+        and _NOTE_ON_DATA.match(answer_low, start) is not None
+    )
 
 
 def classify_rows(pairs: list[tuple[str | None, str | None]]) -> list[tuple]:

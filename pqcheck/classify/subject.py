@@ -201,14 +201,27 @@ def _cut(start: re.Pattern[str], text: str) -> str:
 
 def subject_terms(subject: str) -> list[str]:
     """Content words of ``subject`` as lower-case lemmas, most specific first: nouns before verbs in
-    -ed ("confirmed", "referred"), then the rarer in real questions (``term_df``), then the longer."""
+    -ed ("confirmed", "referred") and in -ing with an object ("selecting the 49 cases", not "victims
+    of trafficking"), then the rarer in real questions (``term_df``), then the longer."""
     terms: dict[str, int] = {}
+    verbs: set[str] = set()
     words = _WORD.findall(subject)
     for position, word in enumerate(words):
         lemma = _term(word, position == 0)
-        if lemma is not None and lemma not in terms:
-            terms[lemma] = position
-    return sorted(terms, key=lambda t: (t.endswith("ed"), _TERM_DF.get(t, 0), -len(t), terms[t]))
+        if lemma is None:
+            continue
+        terms.setdefault(lemma, position)
+        if lemma.endswith("ed") or (
+            lemma.endswith("ing") and position + 1 < len(words) and words[position + 1].lower() in _OBJECT_START
+        ):
+            verbs.add(lemma)
+    return sorted(terms, key=lambda t: (t in verbs, _TERM_DF.get(t, 0), -len(t), terms[t]))
+
+
+# The first word of a verb's object ("selecting the cases", "housing them"): an -ing word before it is a verb.
+_OBJECT_START = frozenset(
+    ["the", "a", "an", "their", "his", "her", "its", "those", "these", "this", "that", "them", "it", "such", "each"]
+)
 
 
 @lru_cache(maxsize=65536)

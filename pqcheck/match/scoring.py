@@ -30,7 +30,10 @@ Every contribution of ``WEIGHTS`` is stored in ``reasons``:
 - ``lead``: a penalty when the first-listed (most specific) term is missing and less than
   ``LEAD_COVERAGE`` of the terms are found (Universal Credit *advances* for a question on
   Universal Credit *sanctions*); of a question that enumerates alternatives, the lead is a term
-  outside them and the share is of its best reading (``terms.Refusal.best_reading_share``).
+  outside them and the share is of its best reading (``terms.Refusal.best_reading_share``);
+- ``alternatives``: a penalty when the question enumerates alternatives, each with a term of its own
+  ("(a) attendance allowance, (b) employment support allowance and (c) universal credit"), and the
+  target names none of them (the same deaths of *personal independence payment* claimants).
 
 The period, outcome and time bonuses are scaled by the ``terms`` share: they say how good a
 disclosure is, not whether it is on the subject. :func:`first_pass` ranks every candidate on cheap
@@ -58,6 +61,7 @@ WEIGHTS = {
     "generic_one": -0.10,
     "undated": -0.05,
     "lead_missing": -0.25,
+    "alternatives_missing": -0.25,
 }
 LEAD_COVERAGE = 0.5  # a target without the first-listed term, sharing less than this of the terms, loses lead_missing
 TIME_HALF_LIFE = 365  # days: an FOI a year from the answer gets half the time weight, two years a quarter
@@ -146,8 +150,15 @@ def quick_score(refusal: Refusal, candidate: dict[str, Any]) -> float:
     if answer or released(candidate):
         score += WEIGHTS["outcome"] * coverage
     score += _time(refusal, candidate, coverage)[1]
-    score += _generic(refusal, specific) + lead
+    score += _generic(refusal, specific) + lead + _alternatives(refusal, credits) / 2
     return score
+
+
+def _alternatives(refusal: Refusal, credits: list[float]) -> float:
+    """The ``alternatives_missing`` penalty: the question enumerates alternatives and the target names
+    none of them."""
+    indexes = refusal.alternative_indexes
+    return WEIGHTS["alternatives_missing"] if indexes and not any(credits[i] for i in indexes) else 0.0
 
 
 def _lead_share(refusal: Refusal, credits: list[float], answers: bool) -> bool:
@@ -239,6 +250,12 @@ def _rules(refusal: Refusal, candidate: dict[str, Any], evidence: dict[str, Any]
         credits = [h["credit"] for h in hits]
         missing = not credits[refusal.lead_index] and _lead_share(refusal, credits, candidate["kind"] != "foi")
         rules["lead"] = {"term": refusal.lead.text, "contribution": WEIGHTS["lead_missing"] if missing else 0.0}
+    if refusal.alternative_indexes:
+        credits = [h["credit"] for h in hits]
+        rules["alternatives"] = {
+            "terms": [refusal.terms[i].text for i in refusal.alternative_indexes],
+            "contribution": _alternatives(refusal, credits),
+        }
     return rules
 
 

@@ -342,6 +342,15 @@ class Refusal:
         ]
         self.lead = min(specific, key=lambda t: t.position, default=None)
         self.lead_index = terms.index(self.lead) if self.lead is not None else -1
+        # the terms of the alternatives themselves ("attendance allowance", "universal credit"), places and
+        # generic words left out: a target that names none of them is about another item of the same kind
+        # (personal independence payment)
+        # (each alternative must have such a term: "(a) all hospitals and (b) those with the Red Card Scheme" does not)
+        owns = [
+            [i for i in reading if i not in in_all and not terms[i].generic and terms[i].position < PLACE_SHIFT]
+            for reading in self.readings
+        ]
+        self.alternative_indexes = sorted({i for own in owns for i in own}) if len(owns) > 1 and all(owns) else []
 
     def _years(self, refusal: dict[str, Any]) -> set[int]:
         start, end = refusal.get("period_start"), refusal.get("period_end")
