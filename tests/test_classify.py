@@ -1630,3 +1630,17 @@ def test_a_verb_in_ing_with_an_object_comes_after_the_nouns_of_the_subject():
 )
 def test_refusals_11_wordings_of_the_seventh_wave(question, answer, label):
     assert classify(question, answer).label == label
+
+
+def test_a_word_of_the_question_is_no_turn_to_a_statistical_release():
+    # RE059 (MoJ): "the total number of releases in error ... is as follows": "releases" is what was asked
+    # about (prisoners released in error), not a publication the answer turns to.
+    question = "To ask the Secretary of State for Justice how many of the prisoners released in error remain at large."
+    answer = (
+        "The incident reporting system does not hold records of these events in a format which can be "
+        "interrogated to obtain the specific information requested.\nSome additional cases have been identified "
+        "and the total number of releases in error now reported is as follows:\n2005 43 34\n2006 48 40"
+    )
+    assert classify(question, answer).label == "partial"
+    elsewhere = answer.replace("releases in error now reported", "cases in the latest statistical release")
+    assert classify(question, elsewhere).label == "refusal"

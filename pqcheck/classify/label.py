@@ -251,19 +251,31 @@ def _first_figure(
     return None
 
 
-def _proxy_from(answer_low: str, after: int, refusing: list[tuple[int, int]], spans: list[tuple[int, int]]) -> int:
+def _proxy_from(
+    question: str | None, answer_low: str, after: int, refusing: list[tuple[int, int]], spans: list[tuple[int, int]]
+) -> int:
     """Where the answer turns to other information after ``after`` (the first refusal): the first
     sentence that does not refuse and opens with a contrast or names a proxy, a publication or a
-    study (``_PROXY``); the end of the answer if none does."""
+    study (``_PROXY``), in a word the question does not use itself ("releases in error" are its
+    subject, not a statistical release); the end of the answer if none does."""
+    asked: frozenset[str] | None = None
     for a, b in spans:
         if a <= after or any(x <= a < y for x, y in refusing):
             continue
         low = _RECENCY.sub("", answer_low[a:b])
-        if low.lstrip(" \t\"'‘“(").startswith(_PROXY_OPENINGS) or (
-            any(word in low for word in _PROXY_WORDS) and _PROXY.search(low)
-        ):
+        if low.lstrip(" \t\"'‘“(").startswith(_PROXY_OPENINGS):
             return a
+        if any(word in low for word in _PROXY_WORDS):
+            if asked is None:
+                asked = frozenset(_bare(t) for t in _question_terms(question))
+            if any(_bare(m.group(0)) not in asked for m in _PROXY.finditer(low)):
+                return a
     return len(answer_low)
+
+
+def _bare(word: str) -> str:
+    """A word without its inflection, near enough to compare "releases" with "released"."""
+    return re.sub(r"(?:ed|es|s|ing)$", "", word) if " " not in word else word
 
 
 def _first_giving(
@@ -306,7 +318,7 @@ def _first_giving(
         if figure is not None:
             giving.append(figure)
     if any(p >= first_refusal for p, _ in giving):  # only then: where the answer turns to related information
-        proxy_from = _proxy_from(answer_low, first_refusal, refusing, sentence_spans)
+        proxy_from = _proxy_from(question, answer_low, first_refusal, refusing, sentence_spans)
         giving = [(p, kind) for p, kind in giving if p < proxy_from]
     return sorted(giving)
 
