@@ -1644,3 +1644,17 @@ def test_a_word_of_the_question_is_no_turn_to_a_statistical_release():
     assert classify(question, answer).label == "partial"
     elsewhere = answer.replace("releases in error now reported", "cases in the latest statistical release")
     assert classify(question, elsewhere).label == "refusal"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # SC017 (DH): "what is their strategy towards the treatment of sickle cell disease".
+        "To ask Her Majesty's Government what is their strategy towards the treatment of sickle cell disease.",
+        # SC034 (HO): "whether management vetting is required for all officers who hold the rank of sergeant".
+        "To ask the Secretary of State, whether management vetting is required for all officers of that rank.",
+    ],
+)
+def test_a_question_on_strategy_or_a_requirement_is_answered_by_a_data_reason(question):
+    answer = "The Department does not hold data on the number of such cases. This is a matter for each force."
+    assert classify(question, answer).label == "other"
