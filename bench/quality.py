@@ -39,7 +39,7 @@ OWN_PATH = ROOT / "fixtures" / "real" / "answers.jsonl"
 # departments), measured blind first and then tuned on (refusals-8); RL (Home Office, MoJ, DHSC and a
 # spread) and RM (MoD, DWP and a spread), measured blind first (refusals-9); RN, RO, then RU and RV, each
 # measured blind against refusals-9 as it then stood.
-BLIND_BATCHES = ("RE", "RH", "RK", "RJ", "RL", "RM", "RN", "RO", "RU", "RV", "RW", "RX", "RY", "RZ", "SA", "SB", "SC")
+BLIND_BATCHES = ("RE", "RH", "RK", "RJ", "RL", "RM", "RN", "RO", "RU", "RV", "RW", "RX", "RY", "RZ", "SA", "SB", "SC", "SD")
 GOLD_LABELS = ("non_disclosure", "disclosure", "other")
 GOLD_CATEGORIES = (
     "not_held_centrally",
