@@ -937,6 +937,9 @@ def test_figure_positions():
     assert found == ["1,234", "45%) ", "3.5 m"]
     assert figure_positions("COVID-19 variant B.1.351 in the last 12 months, 1 March 2020, https://x.gov.uk/1234") == []
     assert figure_positions("data up to the end of quarter 3 - 2021 and week 12") == []
+    # SD005 (DfE), RN038 (MoJ): a reference numbered in parts is no figure; a decimal after other words is
+    assert figure_positions("set out in paragraph 5.13 of the handbook, and in Table 1.2 of the release") == []
+    assert figure_positions("a rate of 5.13 per 1,000") == [10, 19]
 
 
 @pytest.mark.parametrize(
