@@ -1661,3 +1661,12 @@ def test_a_word_of_the_question_is_no_turn_to_a_statistical_release():
 def test_a_question_on_strategy_or_a_requirement_is_answered_by_a_data_reason(question):
     answer = "The Department does not hold data on the number of such cases. This is a matter for each force."
     assert classify(question, answer).label == "other"
+
+
+def test_plans_to_increase_the_number_do_not_ask_for_the_number():
+    # SD092 (DfE): "what plans his Department has to increase the number of replies sent electronically".
+    question = "To ask the Secretary of State, what plans his Department has to increase the number of replies sent."
+    answer = "Information is not available in the form requested. Most letters are replied to in the same format."
+    assert classify(question, answer).label == "other"
+    asked = "To ask the Secretary of State, what plans his Department has; and the number of replies sent by email."
+    assert classify(asked, answer).label == "refusal"

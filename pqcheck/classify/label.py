@@ -473,7 +473,7 @@ _POLICY_QUESTION = re.compile(
 # reason in its answer refuses them.
 _ASKS_FIGURES = re.compile(
     r"\b(?:how (?:many|much|often|long)|what (?:proportion|percentage|number))\b|"
-    r"\bthe (?:number|proportion) (?:of|and)\b"
+    r"(?<!increase )(?<!reduce )(?<!raise )(?<!boost )(?<!improve )\bthe (?:number|proportion) (?:of|and)\b"
 )
 
 
