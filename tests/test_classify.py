@@ -937,6 +937,9 @@ def test_figure_positions():
     assert found == ["1,234", "45%) ", "3.5 m"]
     assert figure_positions("COVID-19 variant B.1.351 in the last 12 months, 1 March 2020, https://x.gov.uk/1234") == []
     assert figure_positions("data up to the end of quarter 3 - 2021 and week 12") == []
+    # SD005 (DfE), RN038 (MoJ): a reference numbered in parts is no figure; a decimal after other words is
+    assert figure_positions("set out in paragraph 5.13 of the handbook, and in Table 1.2 of the release") == []
+    assert figure_positions("a rate of 5.13 per 1,000") == [10, 19]
 
 
 @pytest.mark.parametrize(
@@ -1644,3 +1647,26 @@ def test_a_word_of_the_question_is_no_turn_to_a_statistical_release():
     assert classify(question, answer).label == "partial"
     elsewhere = answer.replace("releases in error now reported", "cases in the latest statistical release")
     assert classify(question, elsewhere).label == "refusal"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # SC017 (DH): "what is their strategy towards the treatment of sickle cell disease".
+        "To ask Her Majesty's Government what is their strategy towards the treatment of sickle cell disease.",
+        # SC034 (HO): "whether management vetting is required for all officers who hold the rank of sergeant".
+        "To ask the Secretary of State, whether management vetting is required for all officers of that rank.",
+    ],
+)
+def test_a_question_on_strategy_or_a_requirement_is_answered_by_a_data_reason(question):
+    answer = "The Department does not hold data on the number of such cases. This is a matter for each force."
+    assert classify(question, answer).label == "other"
+
+
+def test_plans_to_increase_the_number_do_not_ask_for_the_number():
+    # SD092 (DfE): "what plans his Department has to increase the number of replies sent electronically".
+    question = "To ask the Secretary of State, what plans his Department has to increase the number of replies sent."
+    answer = "Information is not available in the form requested. Most letters are replied to in the same format."
+    assert classify(question, answer).label == "other"
+    asked = "To ask the Secretary of State, what plans his Department has; and the number of replies sent by email."
+    assert classify(asked, answer).label == "refusal"

@@ -233,12 +233,16 @@ def figure_positions(text: str, *, first: bool = False, lower: str | None = None
         num = m.group()
         cur = before_char in "£$€" or (start > 1 and before_char == " " and lower[start - 2] in "£$€")
         unit = _UNIT.match(lower, end) is not None
+        if not (cur or unit or "," in num):
+            before = lower[max(0, start - 24) : start]
+            word = _WORD_BEFORE.search(before)
+            said = word.group(1) if word is not None else ""
+            if said in _REFERENCE_WORDS:
+                continue  # a reference, numbered in parts too: "paragraph 5.13", "table 2.1"
         if not (cur or unit or "," in num or "." in num):
             if len(num) == 4 and 1800 <= int(num) <= 2100:  # a year (or the first year of 2019-20)
                 continue
-            before = lower[max(0, start - 24) : start]
-            word = _WORD_BEFORE.search(before)
-            if word is not None and (word.group(1) in _REFERENCE_WORDS or word.group(1) in _MONTH_WORDS):
+            if said in _MONTH_WORDS:
                 continue
             if before.endswith("("):
                 continue  # an enumerator: (1)

@@ -456,7 +456,8 @@ _POLICY_QUESTION = re.compile(
     r"discussions|representations|research|targets)\b|why\b|(?:(?:under|in) )?what circumstances\b|"
     rf"what (?:recent )?(?:assessment|evaluation|analysis) (?:[\w'’-]+ ){{0,6}}?(?:of|on) {_ASSESSED}|"
     r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) (?:will meet|plans to|intends to|has plans to)\b|"
-    r"(?:if|whether) (?:[a-z]+ ){1,3}(?:is|are) (?:currently )?(?:required|obliged|expected|permitted) to\b|"
+    r"(?:if|whether) (?:[a-z]+ ){1,3}(?:is|are) (?:currently )?(?:required|obliged|expected|permitted) (?:to|for)\b|"
+    r"what (?:is|are) (?:[\w'’-]+ ){0,3}?(?:strategy|strategies|policy|policies|approach)\b|"
     r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+|[\w'’-]+ [\w'’-]+) will (?:consider|review|reconsider|"
     r"instruct|ask|require|direct|encourage|commission)\b|"
     r"(?:if|whether) (?:[\w'’-]+ ){1,5}?(?:collects?|holds?|records?|keeps?|compiles?|monitors?|tracks?|maintains?) "
@@ -472,7 +473,7 @@ _POLICY_QUESTION = re.compile(
 # reason in its answer refuses them.
 _ASKS_FIGURES = re.compile(
     r"\b(?:how (?:many|much|often|long)|what (?:proportion|percentage|number))\b|"
-    r"\bthe (?:number|proportion) (?:of|and)\b"
+    r"(?<!increase )(?<!reduce )(?<!raise )(?<!boost )(?<!improve )\bthe (?:number|proportion) (?:of|and)\b"
 )
 
 
