@@ -38,7 +38,7 @@ OWN_PATH = ROOT / "fixtures" / "real" / "answers.jsonl"
 # Office, MoJ), RH (MoD, DWP, DHSC), RK and RJ, RL and RM, RN and RO, RU and RV, RW and RX, RY and RZ (issue 13,
 # third to sixth rounds), SA, SB, SC and SD (seventh: fixtures/real/README.md says which departments).
 BLIND_BATCHES = (
-    "RE", "RH", "RK", "RJ", "RL", "RM", "RN", "RO", "RU", "RV", "RW", "RX", "RY", "RZ", "SA", "SB", "SC", "SD", "SE",
+    "RE", "RH", "RK", "RJ", "RL", "RM", "RN", "RO", "RU", "RV", "RW", "RX", "RY", "RZ", "SA", "SB", "SC", "SD", "SE", "SF",
 )  # fmt: skip
 GOLD_LABELS = ("non_disclosure", "disclosure", "other")
 GOLD_CATEGORIES = (
