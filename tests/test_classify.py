@@ -1645,8 +1645,10 @@ def test_a_word_of_the_question_is_no_turn_to_a_statistical_release():
         "and the total number of releases in error now reported is as follows:\n2005 43 34\n2006 48 40"
     )
     assert classify(question, answer).label == "partial"
-    elsewhere = answer.replace("releases in error now reported", "cases in the latest statistical release")
+    elsewhere = answer.replace("releases in error now reported", "cases published in the latest statistics")
     assert classify(question, elsewhere).label == "refusal"
+    as_a_noun = question.replace("of the prisoners released in error remain at large", "releases in error there were")
+    assert classify(as_a_noun, answer).label == "partial"
 
 
 @pytest.mark.parametrize(
@@ -1670,3 +1672,57 @@ def test_plans_to_increase_the_number_do_not_ask_for_the_number():
     assert classify(question, answer).label == "other"
     asked = "To ask the Secretary of State, what plans his Department has; and the number of replies sent by email."
     assert classify(asked, answer).label == "refusal"
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "labels"),
+    [
+        pytest.param(
+            "To ask the Secretary of State, (1) how many people were detained in 2023, and (2) what their "
+            "nationalities were.",
+            "1. In 2023, 450 people were detained.\n2. The data on nationality is not held centrally.",
+            ("partial",),
+            id="an answer numbered as its question is no note",
+        ),
+        pytest.param(
+            "To ask the Secretary of State, how many offenders were classified as (1) high risk and (2) unknown risk.",
+            "Year | High |\n2010 | 100 |\n2011 | 93 |\n2. The data on unknown risk could only be obtained at "
+            "disproportionate cost.",
+            ("refusal", "partial"),
+            id="a numbered refusal under a table is no note",
+        ),
+        pytest.param(
+            "To ask the Secretary of State, how many days were lost to sickness per employee in the last year.",
+            "In the last year 8.4 days were lost per employee. Information for earlier years is not held centrally.",
+            ("disclosure",),
+            id="a decimal after year is a figure",
+        ),
+        pytest.param(
+            "To ask the Chancellor, what is the total policy cost of the two-child limit in each year.",
+            "The Department does not hold data on the total policy cost of the limit.",
+            ("refusal",),
+            id="a policy cost is no policy question",
+        ),
+        pytest.param(
+            "To ask the Secretary of State, how many personnel were deployed to Estonia in 2023.",
+            "Due to operational sensitivities, figures have been rounded to the nearest 10. In 2023, 450 personnel "
+            "were deployed.",
+            ("disclosure",),
+            id="figures rounded for operational sensitivities",
+        ),
+        pytest.param(
+            "To ask the Secretary of State, what progress his Department has made on increasing the number of "
+            "mental health nurses.",
+            "The Department does not hold data on the number of nurses by speciality; recruitment is for trusts.",
+            ("other",),
+            id="increasing the number is not asking for it",
+        ),
+    ],
+)
+def test_what_the_review_of_refusals_11_pinned_down(question, answer, labels):
+    assert classify(question, answer).label in labels
+
+
+def test_a_noun_in_ing_before_a_clause_stays_a_noun():
+    terms = subject.subject_terms("funding that has been allocated to councils for homelessness")
+    assert terms.index("funding") < terms.index("allocated")
