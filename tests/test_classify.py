@@ -1726,3 +1726,51 @@ def test_what_the_review_of_refusals_11_pinned_down(question, answer, labels):
 def test_a_noun_in_ing_before_a_clause_stays_a_noun():
     terms = subject.subject_terms("funding that has been allocated to councils for homelessness")
     assert terms.index("funding") < terms.index("allocated")
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "category"),
+    [
+        pytest.param(
+            # SE055 (HMT): "it is not the Government's practice to provide details of all such ... correspondence".
+            "To ask the Chancellor of the Exchequer how many complaints his Department has received on hidden charges.",
+            "The Treasury receives many letters. As was the case with previous administrations, it is not the "
+            "Government's practice to provide details of all such discussions or correspondence received.",
+            "other",
+            id="not the Government's practice",
+        ),
+        pytest.param(
+            # SE071 (MoJ): "it would be inappropriate to respond at the current time" (ongoing litigation).
+            "To ask the Secretary of State for Justice, how many New Matter Starts were awarded to the firm.",
+            "These questions relate to ongoing litigation and in the circumstances it would be inappropriate to "
+            "respond at the current time.",
+            "other",
+            id="inappropriate to respond",
+        ),
+        pytest.param(
+            # SF052 (MoD): "identifying specific funding decisions for individual projects is not possible".
+            "To ask the Secretary of State for Defence, how much funding for defence projects has been reduced.",
+            "The costs have been managed within the overall budget. Consequently, identifying specific funding "
+            "decisions for individual projects is not possible.",
+            "not_available",
+            id="identifying ... is not possible",
+        ),
+        pytest.param(
+            # SF078 (DfE): "The school workforce census does not identify supply teachers".
+            "To ask the Secretary of State for Education, how many supply teachers left the profession each year.",
+            "The school workforce census does not identify supply teachers in England.",
+            "not_collected",
+            id="a census that does not identify",
+        ),
+        pytest.param(
+            # SF087 (DfT): "Cost estimates ... are in the process of being developed".
+            "To ask the Secretary of State for Transport what estimate he has made of the cost of the technology.",
+            "Cost estimates for the charging scheme are in the process of being developed.",
+            "not_available",
+            id="estimates in the process of being developed",
+        ),
+    ],
+)
+def test_refusals_11_wordings_of_the_ninth_wave(question, answer, category):
+    c = classify(question, answer)
+    assert (c.label, c.category) == ("refusal", category)
