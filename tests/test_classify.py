@@ -1774,3 +1774,16 @@ def test_a_noun_in_ing_before_a_clause_stays_a_noun():
 def test_refusals_11_wordings_of_the_ninth_wave(question, answer, category):
     c = classify(question, answer)
     assert (c.label, c.category) == ("refusal", category)
+
+
+def test_a_breakdown_by_type_and_the_preceding_years_are_minor_parts():
+    # SE019 (DH): totals by year, then "not available for NHS trusts for 2010-11 to 2012-13" and "does not collect
+    # data on how much has been spent ... for each job type".
+    question = "To ask the Secretary of State for Health, how much has been spent on agency staff in each year."
+    answer = (
+        "The amounts spent on agency staff in each year are as follows:\n2012-13 | 1,101.0\n2013-14 | 1,396.2\n"
+        "The Department does not collect data on how much has been spent on agency staff for each job type."
+    )
+    assert classify(question, answer).label == "disclosure"
+    earlier = answer.replace("on how much has been spent on agency staff for each job type", "for preceding years")
+    assert classify(question, earlier.replace("does not collect data", "does not hold figures")).label == "disclosure"

@@ -142,7 +142,7 @@ _PERIOD_SCOPE = re.compile(
     r"\b(?:prior to|before|earlier than|until)\s+(?:\d|the |this |that |(?:january|february|march|april|may|june|july|"
     r"august|september|october|november|december)\b)|"
     r"\bfor (?:the )?(?:years?|periods?) (?:before|prior|up to|between)|\bfor (?:[a-z]+ ){0,3}(?:19|20)\d\d\b|"
-    r"\b(?:earlier|previous|prior|later|other|remaining) (?:years?|periods?|sessions?|months?|quarters?)\b|"
+    r"\b(?:earlier|previous|prior|preceding|later|other|remaining) (?:years?|periods?|sessions?|months?|quarters?)\b|"
     r"\b(?:earlier|previous|prior|later|historic(?:al)?) (?:figures|data|statistics|records)\b|"
     r"\b(?:records|figures|data|information) for (?:the )?(?:session|year|period)\b|"
     r"\bonly (?:available|held|recorded|collected) (?:from|since)\b|\b(?:data|figures|information) up to \d"
@@ -159,7 +159,8 @@ _PART_SCOPE = re.compile(
     r"\b(?:further|more detailed|additional|other) (?:data|information|figures|breakdown|details?)\b|"
     r"\b(?:provide|give) (?:the )?(?:figures|data|information) for\b|\bnot available (?:centrally )?for\b|"
     r"^\W*(?:information|data|figures) for (?!the (?:number|proportion|percentage))|"
-    r"\b(?:information|data|figures?) (?:requested |sought )?(?:for|on) the (?:number|proportion|percentage)\b"
+    r"\b(?:information|data|figures?) (?:requested |sought )?(?:for|on) the (?:number|proportion|percentage)\b|"
+    r"\b(?:for|by) (?:each |every )?(?:[a-z]+ )?(?:type|category|categories|grade|role|specialty|speciality)\b"
 )
 # Some items of a list withheld ("I am withholding the names of some locations"), the rest given.
 _SOME_WITHHELD = re.compile(r"\bwithh(?:old|olding|eld) (?:the )?(?:names|details|identities|locations) of some\b")
