@@ -1645,8 +1645,10 @@ def test_a_word_of_the_question_is_no_turn_to_a_statistical_release():
         "and the total number of releases in error now reported is as follows:\n2005 43 34\n2006 48 40"
     )
     assert classify(question, answer).label == "partial"
-    elsewhere = answer.replace("releases in error now reported", "cases in the latest statistical release")
+    elsewhere = answer.replace("releases in error now reported", "cases published in the latest statistics")
     assert classify(question, elsewhere).label == "refusal"
+    as_a_noun = question.replace("of the prisoners released in error remain at large", "releases in error there were")
+    assert classify(as_a_noun, answer).label == "partial"
 
 
 @pytest.mark.parametrize(
@@ -1670,3 +1672,118 @@ def test_plans_to_increase_the_number_do_not_ask_for_the_number():
     assert classify(question, answer).label == "other"
     asked = "To ask the Secretary of State, what plans his Department has; and the number of replies sent by email."
     assert classify(asked, answer).label == "refusal"
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "labels"),
+    [
+        pytest.param(
+            "To ask the Secretary of State, (1) how many people were detained in 2023, and (2) what their "
+            "nationalities were.",
+            "1. In 2023, 450 people were detained.\n2. The data on nationality is not held centrally.",
+            ("partial",),
+            id="an answer numbered as its question is no note",
+        ),
+        pytest.param(
+            "To ask the Secretary of State, how many offenders were classified as (1) high risk and (2) unknown risk.",
+            "Year | High |\n2010 | 100 |\n2011 | 93 |\n2. The data on unknown risk could only be obtained at "
+            "disproportionate cost.",
+            ("refusal", "partial"),
+            id="a numbered refusal under a table is no note",
+        ),
+        pytest.param(
+            "To ask the Secretary of State, how many days were lost to sickness per employee in the last year.",
+            "In the last year 8.4 days were lost per employee. Information for earlier years is not held centrally.",
+            ("disclosure",),
+            id="a decimal after year is a figure",
+        ),
+        pytest.param(
+            "To ask the Chancellor, what is the total policy cost of the two-child limit in each year.",
+            "The Department does not hold data on the total policy cost of the limit.",
+            ("refusal",),
+            id="a policy cost is no policy question",
+        ),
+        pytest.param(
+            "To ask the Secretary of State, how many personnel were deployed to Estonia in 2023.",
+            "Due to operational sensitivities, figures have been rounded to the nearest 10. In 2023, 450 personnel "
+            "were deployed.",
+            ("disclosure",),
+            id="figures rounded for operational sensitivities",
+        ),
+        pytest.param(
+            "To ask the Secretary of State, what progress his Department has made on increasing the number of "
+            "mental health nurses.",
+            "The Department does not hold data on the number of nurses by speciality; recruitment is for trusts.",
+            ("other",),
+            id="increasing the number is not asking for it",
+        ),
+    ],
+)
+def test_what_the_review_of_refusals_11_pinned_down(question, answer, labels):
+    assert classify(question, answer).label in labels
+
+
+def test_a_noun_in_ing_before_a_clause_stays_a_noun():
+    terms = subject.subject_terms("funding that has been allocated to councils for homelessness")
+    assert terms.index("funding") < terms.index("allocated")
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "category"),
+    [
+        pytest.param(
+            # SE055 (HMT): "it is not the Government's practice to provide details of all such ... correspondence".
+            "To ask the Chancellor of the Exchequer how many complaints his Department has received on hidden charges.",
+            "The Treasury receives many letters. As was the case with previous administrations, it is not the "
+            "Government's practice to provide details of all such discussions or correspondence received.",
+            "other",
+            id="not the Government's practice",
+        ),
+        pytest.param(
+            # SE071 (MoJ): "it would be inappropriate to respond at the current time" (ongoing litigation).
+            "To ask the Secretary of State for Justice, how many New Matter Starts were awarded to the firm.",
+            "These questions relate to ongoing litigation and in the circumstances it would be inappropriate to "
+            "respond at the current time.",
+            "other",
+            id="inappropriate to respond",
+        ),
+        pytest.param(
+            # SF052 (MoD): "identifying specific funding decisions for individual projects is not possible".
+            "To ask the Secretary of State for Defence, how much funding for defence projects has been reduced.",
+            "The costs have been managed within the overall budget. Consequently, identifying specific funding "
+            "decisions for individual projects is not possible.",
+            "not_available",
+            id="identifying ... is not possible",
+        ),
+        pytest.param(
+            # SF078 (DfE): "The school workforce census does not identify supply teachers".
+            "To ask the Secretary of State for Education, how many supply teachers left the profession each year.",
+            "The school workforce census does not identify supply teachers in England.",
+            "not_collected",
+            id="a census that does not identify",
+        ),
+        pytest.param(
+            # SF087 (DfT): "Cost estimates ... are in the process of being developed".
+            "To ask the Secretary of State for Transport what estimate he has made of the cost of the technology.",
+            "Cost estimates for the charging scheme are in the process of being developed.",
+            "not_available",
+            id="estimates in the process of being developed",
+        ),
+    ],
+)
+def test_refusals_11_wordings_of_the_ninth_wave(question, answer, category):
+    c = classify(question, answer)
+    assert (c.label, c.category) == ("refusal", category)
+
+
+def test_a_breakdown_by_type_and_the_preceding_years_are_minor_parts():
+    # SE019 (DH): totals by year, then "not available for NHS trusts for 2010-11 to 2012-13" and "does not collect
+    # data on how much has been spent ... for each job type".
+    question = "To ask the Secretary of State for Health, how much has been spent on agency staff in each year."
+    answer = (
+        "The amounts spent on agency staff in each year are as follows:\n2012-13 | 1,101.0\n2013-14 | 1,396.2\n"
+        "The Department does not collect data on how much has been spent on agency staff for each job type."
+    )
+    assert classify(question, answer).label == "disclosure"
+    earlier = answer.replace("on how much has been spent on agency staff for each job type", "for preceding years")
+    assert classify(question, earlier.replace("does not collect data", "does not hold figures")).label == "disclosure"

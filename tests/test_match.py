@@ -990,7 +990,7 @@ def test_a_disclosure_on_one_enumerated_alternative_covers_the_subject(mdb):
 def test_a_target_naming_none_of_the_alternatives_is_about_another_item(monkeypatch):
     # Real RA511 / RF076: deaths before a decision of claimants of (a) AA, (b) ESA and (c) UC refused; a
     # written answer on the same deaths of personal independence payment claimants names none of them.
-    from pqcheck.match.scoring import WEIGHTS, quick_score
+    from pqcheck.match.scoring import WEIGHTS, full_score, quick_score
     from pqcheck.match.terms import Refusal, Stemmer, Term, Text
 
     question = "How many claimants of (a) attendance allowance and (b) universal credit have died."
@@ -1002,8 +1002,8 @@ def test_a_target_naming_none_of_the_alternatives_is_about_another_item(monkeypa
     refusal = Refusal({**row, "question_text": question}, terms, None, stemmer, frozenset())
     assert [terms[i].text for i in refusal.alternative_indexes] == ["attendance allowance", "universal credit"]
 
-    def score(title: str) -> float:
-        candidate = {
+    def candidate(title: str) -> dict:
+        return {
             "kind": "foi",
             "title_text": Text(stemmer.words(title)),
             "request_stems": Text([]),
@@ -1012,13 +1012,24 @@ def test_a_target_naming_none_of_the_alternatives_is_about_another_item(monkeypa
             "years": set(),
             "outcome": "successful",
             "day": None,
+            "target": title,
         }
-        return quick_score(refusal, candidate)
+
+    def score(title: str) -> float:
+        return quick_score(refusal, candidate(title))
 
     named, other = "claimants of universal credit who died", "claimants of personal independence payment who died"
     gap = score(named) - score(other)
     monkeypatch.setitem(WEIGHTS, "alternatives_missing", 0.0)
     assert gap - (score(named) - score(other)) == pytest.approx(0.125)  # half the penalty, on the first pass
+    monkeypatch.setitem(WEIGHTS, "alternatives_missing", -0.25)
+    evidence = {"figures": [], "group": None}
+    rules = {
+        title: full_score(refusal, candidate(title), evidence)["reasons"]["rules"]["alternatives"]
+        for title in (named, other)
+    }
+    assert rules[named]["contribution"] == 0.0 and rules[other]["contribution"] == -0.25  # the whole penalty
+    assert rules[other]["terms"] == ["attendance allowance", "universal credit"]
     whole = Refusal({**row, "question_text": "How many claimants died."}, terms, None, stemmer, frozenset())
     assert whole.alternative_indexes == []
 

@@ -62,13 +62,13 @@ def test_the_scores_count_as_the_held_out_set_is_scored(monkeypatch):
 
 def test_the_classifier_does_not_fall_below_what_it_reached_on_real_answers(own):
     """A floor, not the target: a change that loses quality on real text fails here."""
-    # refusals-11 on 2,547 answers (the SA to SD batches in, measured blind at 0.86 precision together): 0.889,
-    # 0.898, 0.824, 0.106 (refusals-10 on the 2,176 before them: 0.883, 0.900, 0.823, 0.105; refusals-9 on 1,825:
+    # refusals-11 on 2,715 answers (the SA to SF batches in, measured blind at 0.82 precision together): 0.883,
+    # 0.894, 0.817, 0.104 (refusals-10 on the 2,176 before them: 0.883, 0.900, 0.823, 0.105; refusals-9 on 1,825:
     # 0.873, 0.906, 0.828, 0.108; refusals-8 on 1,142: 0.898, 0.931, 0.862, 0.099)
     q = quality.measure(own)
     assert q.refusal_precision >= 0.87
-    assert q.refusing_recall >= 0.89  # 0.90 before the SD batch (blind 0.73) joined the set
-    assert q.refusal_recall >= 0.82
+    assert q.refusing_recall >= 0.89  # 0.90 before the SD to SF batches (blind 0.73, 0.65, 0.67) joined the set
+    assert q.refusal_recall >= 0.81  # 0.82 before the SE and SF batches (blind 0.47, 0.54) joined the set
     assert q.disclosures_partial <= 0.11
 
 
@@ -80,7 +80,7 @@ def test_the_matcher_does_not_fall_below_what_it_reached_on_real_documented_pair
     found, top = quality_real_pairs.evaluate()
     sets = quality_real_pairs.measure(found)
     assert sets["shared realdata (dev)"].at3 >= 1.0
-    # match-1.8 with refusals-11: 0.79 on 28 pairs, 0.54 on 28 (the SA answers in the haystack put two more on prison
+    # match-1.8 with refusals-11: 0.75 on 28 pairs, 0.54 on 28 (the SA answers in the haystack put two more on prison
     # self-harm above RQ004's documented ones; match-1.7 with refusals-9: 0.75, 0.50; match-1.6: 0.79, 0.54)
     assert sets["fixtures/real dev"].at3 >= 0.75
     assert sets["fixtures/real held-out"].at3 >= 0.50

@@ -172,6 +172,15 @@ _REFERENCE_WORDS = frozenset(
         "covid",
     ]
 )
+# ... of them, those whose numbers come in parts ("paragraph 5.13", "Table 1.2"): a decimal after any other
+# ("in the last year 4.2 days were lost") is a figure
+_NUMBERED_IN_PARTS = frozenset(
+    [
+        "paragraph", "paragraphs", "para", "section", "sections", "table", "tables", "chapter", "annex", "appendix",
+        "page", "pages", "schedule", "article", "regulation", "regulations", "clause", "part", "rule", "version",
+        "recommendation", "recommendations", "question", "questions",
+    ]
+)  # fmt: skip
 
 _MONTH_WORDS = frozenset(MONTHS)
 _WORD_BEFORE = re.compile(r"([a-z]+)\.?\s*\(?\s*$")
@@ -237,8 +246,8 @@ def figure_positions(text: str, *, first: bool = False, lower: str | None = None
             before = lower[max(0, start - 24) : start]
             word = _WORD_BEFORE.search(before)
             said = word.group(1) if word is not None else ""
-            if said in _REFERENCE_WORDS:
-                continue  # a reference, numbered in parts too: "paragraph 5.13", "table 2.1"
+            if said in (_NUMBERED_IN_PARTS if "." in num else _REFERENCE_WORDS):
+                continue  # a reference ("section 75"), numbered in parts too ("paragraph 5.13", "table 2.1")
         if not (cur or unit or "," in num or "." in num):
             if len(num) == 4 and 1800 <= int(num) <= 2100:  # a year (or the first year of 2019-20)
                 continue

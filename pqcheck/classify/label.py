@@ -21,6 +21,7 @@ from .rules import (
     POINTER_CUES,
     PREFILTER_CUES,
     QUESTION_TIMING,
+    TABLE_CUES,
     Engine,
     caveat,
     engine,
@@ -127,10 +128,7 @@ _THRESHOLD = re.compile(
 # days"): what should be, not a figure of what was, unless the question asks about the target.
 _TARGET = re.compile(r"\b(?:targets?|standards?|ambition|aims?|aiming) (?:of|to|is|was|for)\b[^.;]*$")
 _TARGET_QUESTION = re.compile(r"\b(?:targets?|ambitions?)\b")
-_TABLE = re.compile(
-    r"[^.]{0,40}\b(?:tables?|as follows|attached|spreadsheet|excel|librar|annex)|"
-    r"requested\b[^.]{0,120}?\b(?:is|are) (?:shown|set out|given|provided|listed|detailed|included) below"
-)
+_TABLE = re.compile(r"[^.]{0,40}\b(?:tables?|as follows|attached|spreadsheet|excel|librar|annex)")
 # A refusal of the whole request: it names the information asked for rather than a part of it, or
 # opens with what information it refuses ("Information on a prisoner's place of residence ... is not
 # held centrally").
@@ -144,7 +142,7 @@ _PERIOD_SCOPE = re.compile(
     r"\b(?:prior to|before|earlier than|until)\s+(?:\d|the |this |that |(?:january|february|march|april|may|june|july|"
     r"august|september|october|november|december)\b)|"
     r"\bfor (?:the )?(?:years?|periods?) (?:before|prior|up to|between)|\bfor (?:[a-z]+ ){0,3}(?:19|20)\d\d\b|"
-    r"\b(?:earlier|previous|prior|later|other|remaining) (?:years?|periods?|sessions?|months?|quarters?)\b|"
+    r"\b(?:earlier|previous|prior|preceding|later|other|remaining) (?:years?|periods?|sessions?|months?|quarters?)\b|"
     r"\b(?:earlier|previous|prior|later|historic(?:al)?) (?:figures|data|statistics|records)\b|"
     r"\b(?:records|figures|data|information) for (?:the )?(?:session|year|period)\b|"
     r"\bonly (?:available|held|recorded|collected) (?:from|since)\b|\b(?:data|figures|information) up to \d"
@@ -161,7 +159,8 @@ _PART_SCOPE = re.compile(
     r"\b(?:further|more detailed|additional|other) (?:data|information|figures|breakdown|details?)\b|"
     r"\b(?:provide|give) (?:the )?(?:figures|data|information) for\b|\bnot available (?:centrally )?for\b|"
     r"^\W*(?:information|data|figures) for (?!the (?:number|proportion|percentage))|"
-    r"\b(?:information|data|figures?) (?:requested |sought )?(?:for|on) the (?:number|proportion|percentage)\b"
+    r"\b(?:information|data|figures?) (?:requested |sought )?(?:for|on) the (?:number|proportion|percentage)\b|"
+    r"\b(?:for|by) (?:each |every )?(?:[a-z]+ )?(?:type|category|categories|grade|role|specialty|speciality)\b"
 )
 # Some items of a list withheld ("I am withholding the names of some locations"), the rest given.
 _SOME_WITHHELD = re.compile(r"\bwithh(?:old|olding|eld) (?:the )?(?:names|details|identities|locations) of some\b")
@@ -274,8 +273,12 @@ def _proxy_from(
 
 
 def _bare(word: str) -> str:
-    """A word without its inflection, near enough to compare "releases" with "released"."""
-    return re.sub(r"(?:ed|es|s|ing)$", "", word) if " " not in word else word
+    """A word without its inflection, near enough to compare "releases", "released" and "release",
+    or "studies" and "study"."""
+    return _INFLECTION.sub("", word.replace("ies", "y")) if " " not in word else word
+
+
+_INFLECTION = re.compile(r"(?:e[ds]?|s|ing)$")
 
 
 def _first_giving(
@@ -298,8 +301,9 @@ def _first_giving(
     def outside(pos: int) -> bool:
         return not any(a <= pos < b for a, b in refusing)
 
+    tables = TABLE_CUES.positions(answer_low, found)  # "the requested figures ... are shown below"
     cues = [
-        (p, "table" if _TABLE.match(answer_low, p) else "pointer")
+        (p, "table" if p in tables or _TABLE.match(answer_low, p) else "pointer")
         for p in DISCLOSURE_CUES.positions(answer_low, found)
         if outside(p)
     ]
@@ -457,7 +461,8 @@ _POLICY_QUESTION = re.compile(
     rf"what (?:recent )?(?:assessment|evaluation|analysis) (?:[\w'’-]+ ){{0,6}}?(?:of|on) {_ASSESSED}|"
     r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) (?:will meet|plans to|intends to|has plans to)\b|"
     r"(?:if|whether) (?:[a-z]+ ){1,3}(?:is|are) (?:currently )?(?:required|obliged|expected|permitted) (?:to|for)\b|"
-    r"what (?:is|are) (?:[\w'’-]+ ){0,3}?(?:strategy|strategies|policy|policies|approach)\b|"
+    r"what (?:is|are) (?:the |their |his |her |its |our |[\w-]+['’]s? )(?:[\w-]+ )?(?:strategy|strategies|policy|"
+    r"policies|approach)\b(?! (?:costs?|budgets?|spend|spending|officials?|teams?|units?|development)\b)|"
     r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+|[\w'’-]+ [\w'’-]+) will (?:consider|review|reconsider|"
     r"instruct|ask|require|direct|encourage|commission)\b|"
     r"(?:if|whether) (?:[\w'’-]+ ){1,5}?(?:collects?|holds?|records?|keeps?|compiles?|monitors?|tracks?|maintains?) "
@@ -473,8 +478,18 @@ _POLICY_QUESTION = re.compile(
 # reason in its answer refuses them.
 _ASKS_FIGURES = re.compile(
     r"\b(?:how (?:many|much|often|long)|what (?:proportion|percentage|number))\b|"
-    r"(?<!increase )(?<!reduce )(?<!raise )(?<!boost )(?<!improve )\bthe (?:number|proportion) (?:of|and)\b"
+    r"\bthe (?:number|proportion) (?:of|and)\b"
 )
+# ... unless it is what a plan would change ("plans to increase the number of replies sent electronically")
+_CHANGED = re.compile(r"\b(?:increas|reduc|rais|boost|improv|cut|lower|decreas|expand|doubl|halv)\w* $")
+
+
+def _asks_figures(question_low: str) -> bool:
+    """A clause of the question asks for figures (``_ASKS_FIGURES``), not for a change in them (``_CHANGED``)."""
+    return any(
+        m.group(0).startswith(("how", "what")) or not _CHANGED.search(question_low, max(m.start() - 20, 0), m.start())
+        for m in _ASKS_FIGURES.finditer(question_low)
+    )
 
 
 def _policy_question(question: str | None) -> bool:
@@ -565,7 +580,7 @@ def _classify_candidates(items: list[tuple[str | None, str, str, int]], engine: 
         giving = _first_giving(question, answer, answer_low, in_answer, refusing, sentence_spans)
         label = _main_request_label(question, answer_low, refusing, giving, sentence_spans)
         if _policy_question(question) and (
-            chosen.category in ("other", "will_publish") or not _ASKS_FIGURES.search(question.lower())
+            chosen.category in ("other", "will_publish") or not _asks_figures(question.lower())
         ):
             out.append(_OTHER_ROW)
             continue
@@ -597,25 +612,35 @@ def _without_caveats(answer: str, answer_low: str, phrases: list[_Found]) -> lis
     if not phrases or DIGIT.search(answer_low) is None:
         return phrases
     kept = [
-        f for f in phrases if not caveat(answer_low[f.sentence[0] : f.sentence[1]]) and not _footnote(answer_low, f)
+        f
+        for f in phrases
+        if not caveat(answer_low[f.sentence[0] : f.sentence[1]]) and not _footnote(answer, answer_low, f)
     ]
     if len(kept) == len(phrases) or (not kept and not figure_positions(answer, first=True, lower=answer_low)):
         return phrases
     return kept
 
 
-# A numbered note on the data given ("4. The data concerning unknown risk of harm may relate to cases
-# where ... was not captured"): it describes the figures above it, and refuses nothing.
-_NOTE_MARK = re.compile(r"(?:^|\n)[ \t]*(?:\(?\d{1,2}[.)]|notes?:?)[ \t]*$")
+# A numbered note on the data given, under the figures ("4. The data concerning unknown risk of harm may
+# relate to cases where ... was not captured"): it describes what the figures cover, and refuses nothing.
+# An answer numbered as its question is ("2. The data on nationality is not held centrally") says no such thing.
+_NOTE_MARK = re.compile(r"(?:^|\n)[ \t]*(?:\d{1,2}\.|notes?:?)[ \t]*$")
 _NOTE_ON_DATA = re.compile(r"(?:the |this |these )?(?:data|figures|numbers|statistics)\b")
+_NOTE_DESCRIBES = re.compile(
+    r"\b(?:may|might|can|will) (?:relate|refer|include|exclude|reflect|cover)|"
+    r"\b(?:relates?|refers?|includes?|excludes?|reflects?|covers?) (?:to |only )?"
+)
 
 
-def _footnote(answer_low: str, found: _Found) -> bool:
-    """The phrase's sentence is a numbered note on the data (``_NOTE_MARK`` before it)."""
-    start = found.sentence[0]
+def _footnote(answer: str, answer_low: str, found: _Found) -> bool:
+    """The phrase's sentence is a numbered note that describes the figures above it (``_NOTE_MARK``,
+    ``_NOTE_DESCRIBES``)."""
+    start, end = found.sentence
     return (
         _NOTE_MARK.search(answer_low, max(start - 12, 0), start) is not None
         and _NOTE_ON_DATA.match(answer_low, start) is not None
+        and _NOTE_DESCRIBES.search(answer_low, start, end) is not None
+        and bool(figure_positions(answer[:start], first=True, lower=answer_low[:start]))
     )
 
 

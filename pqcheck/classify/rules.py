@@ -177,6 +177,7 @@ PREFILTER_CUES = _Gated(RULES["prefilter"], LITERALS)
 HOLDING_CUES = _Gated(RULES["holding_cues"], LITERALS)
 OTHER_CUES = _Gated(RULES["other_cues"], LITERALS)
 DISCLOSURE_CUES = _Gated(RULES["disclosure_cues"], LITERALS)
+TABLE_CUES = _Gated([e for e in RULES["disclosure_cues"] if e.get("table")], LITERALS)  # a stated table, where it is
 POINTER_CUES = _Gated(RULES["pointer_cues"], LITERALS)
 _REPORTED = _Gated(RULES["reported_cues"])
 

@@ -218,10 +218,9 @@ def subject_terms(subject: str) -> list[str]:
     return sorted(terms, key=lambda t: (t in verbs, _TERM_DF.get(t, 0), -len(t), terms[t]))
 
 
-# The first word of a verb's object ("selecting the cases", "housing them"): an -ing word before it is a verb.
-_OBJECT_START = frozenset(
-    ["the", "a", "an", "their", "his", "her", "its", "those", "these", "this", "that", "them", "it", "such", "each"]
-)
+# The first word of a verb's object ("selecting the cases", "housing them"): an -ing word before it is a verb
+# (not "that", "this" or "each", which start a clause or a time after a noun: "funding that has been allocated").
+_OBJECT_START = frozenset(["the", "a", "an", "their", "his", "her", "its", "them", "it", "such"])
 
 
 @lru_cache(maxsize=65536)
