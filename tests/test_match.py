@@ -805,11 +805,22 @@ def test_an_answer_labelled_a_refusal_that_gives_figures_on_the_subject_is_evide
         "The Department replied to 1,250 letters from the public in 2018.</p>",
     )
     add_refusal(mdb, off_subject, label="refusal")
+    in_passing = 1000023  # an answer to another question ("other") that gives the same figures in passing
+    add_question(
+        mdb,
+        in_passing,
+        answered="2019-07-17",
+        answer="<p>We keep detention under review. In 2018, 507 people with a positive reasonable grounds decision "
+        "as potential victims of trafficking were held in immigration detention.</p>",
+    )
+    add_refusal(mdb, in_passing, label="other")
     match_db(mdb)
     found = {m["other_question_id"]: m for m in matches(mdb, qid) if m["target_kind"] == "answer"}
-    assert set(found) == {gave, aside}
-    assert found[aside]["evidence_kind"] == "answer" and found[aside]["score"] < found[gave]["score"]
-    assert json.loads(found[aside]["reasons"])["rules"]["denial"]["factor"] == 0.8
+    assert set(found) == {gave, aside, in_passing}
+    assert found[aside]["evidence_kind"] == "answer" and found[aside]["score"] < found[in_passing]["score"]
+    assert found[in_passing]["score"] < found[gave]["score"]
+    factors = {q: json.loads(found[q]["reasons"])["rules"]["denial"]["factor"] for q in (aside, in_passing)}
+    assert factors == {aside: 0.6, in_passing: 0.8}  # beside a refusal: the same denial, as a not_held letter's
 
 
 def test_a_letter_with_no_recorded_outcome_that_gives_figures_counts_as_released(mdb):

@@ -462,6 +462,7 @@ class TargetReader:
         for qid, heading, question_text, answer_text, when, label in cursor:
             said = _said(qid, " ".join(filter(None, [heading, question_text])), question_text, answer_text, when)
             said["aside"] = label not in GAVE_FIGURES  # figures given beside a refusal, or in passing
+            said["refused"] = label == "refusal"  # beside a refusal: the weaker
             found["answer", qid] = said
         return found
 

@@ -30,10 +30,10 @@ from .evidence import EvidenceReader, clip
 from .options import DEFAULT_OPTIONS, MatchOptions
 from .retrieval import LOCAL, CandidateSearch, TargetReader
 from .scoring import (
-    ASIDE_FACTOR,
     LOCAL_KEEP,
     LOCAL_MIN_RELEVANCE,
     corroborate,
+    denial_factor,
     first_pass,
     full_score,
     gap_days,
@@ -44,9 +44,9 @@ from .terms import MATCHER_VERSION, Refusal, Stemmer, Term, TermFinder, day
 LOCAL_CATEGORIES = ("not_held_centrally",)  # refusals for which local bodies' disclosures are evidence
 POOL = 8  # candidates whose figures and pages are read (at least keep + SAID_EXTRA), and the 2 best of each FTS list
 BEST_RANKED = {"pages_rank": 2, "answers_rank": 2, "statements_rank": 2}
-# ... and an answer labelled a refusal or "other" that would be in the pool but for its aside factor: the first
-# pass applies it before the figures are read (one that gave figures on the subject beside a refusal, or in
-# passing, looks poorer there than it is; read from the text in hand, it costs little)
+# ... and an answer labelled a refusal or "other" that would be in the pool but for its aside factor
+# (scoring.denial_factor): the first pass applies it before the figures are read (one that gave figures on the
+# subject beside a refusal, or in passing, looks poorer there than it is; read from the text in hand, it costs little)
 # kept beyond options.keep, when they reach min_score: other answers and ministers' statements that gave the figures
 # (a refusal contradicted in Parliament many times, as the missing children from asylum hotels were, keeps them);
 # never more than keep - 1 (a run asked to keep one pair keeps one)
@@ -269,7 +269,7 @@ class Matcher:
             c
             for c in scored[pool_size:]
             if any(c.get(rank, 99) <= best for rank, best in BEST_RANKED.items())
-            or (c.get("aside") and c["first"] >= cut * ASIDE_FACTOR)
+            or (c.get("aside") and c["first"] >= cut * denial_factor(c))
         ]
         finals = [full_score(context, c, e) for c, e in self.evidence.choose(context, pool)]
         finals = [s for s in finals if s["relevance"] >= options.min_score]

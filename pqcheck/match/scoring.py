@@ -66,7 +66,9 @@ WEIGHTS = {
 LEAD_COVERAGE = 0.5  # a target without the first-listed term, sharing less than this of the terms, loses lead_missing
 TIME_HALF_LIFE = 365  # days: an FOI a year from the answer gets half the time weight, two years a quarter
 DENIAL_FACTOR = 0.6  # not_held and rejected FOIs rank below disclosures
-ASIDE_FACTOR = 0.8  # an answer labelled a refusal or "other" whose figures are on the subject ranks below a disclosure
+ASIDE_FACTOR = 0.8  # an answer labelled "other" whose figures are on the subject ranks below a disclosure
+# ... and one labelled a refusal, lower: the same denial, with figures beside it (as a not_held letter's)
+REFUSED_ASIDE_FACTOR = DENIAL_FACTOR
 PARTIAL_FACTOR = 0.75  # the pairs of a partial answer (a part refused, the rest given) rank below a whole refusal's
 LOCAL_FACTOR = 0.5  # a local body's disclosure ("held locally") ranks below the department's own evidence
 LOCAL_KEEP = 2  # local bodies' disclosures kept per "not held centrally" refusal, at most
@@ -340,8 +342,8 @@ def released(candidate: dict[str, Any]) -> bool:
 
 
 def denial_factor(candidate: dict[str, Any]) -> float:
-    """``DENIAL_FACTOR`` for a not_held or refused FOI, ``ASIDE_FACTOR`` for an answer that gave its
-    figures beside a refusal or in passing, else 1."""
+    """``DENIAL_FACTOR`` for a not_held or refused FOI, ``REFUSED_ASIDE_FACTOR`` for an answer that gave
+    its figures beside a refusal, ``ASIDE_FACTOR`` for one that gave them in passing, else 1."""
     if candidate.get("aside"):
-        return ASIDE_FACTOR
+        return REFUSED_ASIDE_FACTOR if candidate.get("refused") else ASIDE_FACTOR
     return DENIAL_FACTOR if candidate.get("outcome") in EVIDENCE_KIND else 1.0
