@@ -80,9 +80,9 @@ def test_the_matcher_does_not_fall_below_what_it_reached_on_real_documented_pair
     found, top = quality_real_pairs.evaluate()
     sets = quality_real_pairs.measure(found)
     assert sets["shared realdata (dev)"].at3 >= 1.0
-    # match-1.8 with refusals-11: 0.75 on 28 pairs, 0.54 on 28 (the SA answers in the haystack put two more on prison
+    # match-1.8 with refusals-11: 0.82 on 28 pairs, 0.54 on 28 (the SA answers in the haystack put two more on prison
     # self-harm above RQ004's documented ones; match-1.7 with refusals-9: 0.75, 0.50; match-1.6: 0.79, 0.54)
-    assert sets["fixtures/real dev"].at3 >= 0.75
+    assert sets["fixtures/real dev"].at3 >= 0.78
     assert sets["fixtures/real held-out"].at3 >= 0.50
     assert sum(1 for t in top if t["wrong"]) <= 2
 
