@@ -133,18 +133,11 @@ class RealSet:
     answers: list[dict[str, Any]] = field(default_factory=list)
     fois: list[dict[str, Any]] = field(default_factory=list)
     pairs: list[dict[str, Any]] = field(default_factory=list)  # each with its "set"
-    _copies: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
     def copies(self) -> dict[str, list[str]]:
         """Each record's id -> the ids of every record (answer, letter, statement) with the same text, word
         for word: the same written answer stored in both sets, or one text that answered several questions
-        (which discloses the same thing to each). Read once (``functools.cached_property`` would keep a
-        stale copy when a test builds the set by hand)."""
-        if self._copies is None:
-            self._copies = self._find_copies()
-        return self._copies
-
-    def _find_copies(self) -> dict[str, list[str]]:
+        (which discloses the same thing to each)."""
         by_text: dict[str, list[str]] = {}
         for r in [*self.answers, *self.fois]:
             text = " ".join((r.get("answer_text") or r.get("response_text") or "").split())
@@ -218,6 +211,7 @@ def ranks(real: RealSet, path: Path) -> list[dict[str, Any]]:
     absent) and, when absent, why."""
     db = open_db(path, read_only=True)
     out = []
+    copies = real.copies()
     for pair in real.pairs:
         refusal = question_id(pair["answer_id"])
         label = db.execute("SELECT label FROM refusals WHERE question_id = ?", [refusal]).fetchone()
@@ -227,7 +221,7 @@ def ranks(real: RealSet, path: Path) -> list[dict[str, Any]]:
             [refusal],
         ).fetchall()
         targets = [str(other) if other is not None else said or (foi or "").split(":")[-1] for foi, other, said in rows]
-        rank = filtered_rank(real, pair, targets)
+        rank = filtered_rank(real, pair, targets, copies)
         label = label[0] if label else None
         why = None
         if rank is None:
@@ -237,13 +231,16 @@ def ranks(real: RealSet, path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def filtered_rank(real: RealSet, pair: dict[str, Any], targets: list[str]) -> int | None:
+def filtered_rank(
+    real: RealSet, pair: dict[str, Any], targets: list[str], copies: dict[str, list[str]] | None = None
+) -> int | None:
     """Where ``pair``'s disclosure ranks among ``targets`` (the refusal's pairs, best first), the
     refusal's other documented disclosures left out: they are right too, and do not push it down (a
     refusal with five documented disclosures could otherwise hold at most three of them in its top 3).
     A record whose text is a documented disclosure's, word for word (``RealSet.copies``: the same
-    written answer in both sets, S006 and RF023), is that disclosure."""
-    copies = real.copies()
+    written answer in both sets, S006 and RF023), is that disclosure. ``copies``: ``real.copies()``,
+    when the caller has it."""
+    copies = real.copies() if copies is None else copies
     wanted = {k for i in copies.get(pair["foi_id"], [pair["foi_id"]]) for k in (str(question_id(i)), i)}
     documented = {
         k

@@ -248,18 +248,18 @@ def figure_positions(text: str, *, first: bool = False, lower: str | None = None
             said = word.group(1) if word is not None else ""
             if said in (_NUMBERED_IN_PARTS if "." in num else _REFERENCE_WORDS):
                 continue  # a reference ("section 75"), numbered in parts too ("paragraph 5.13", "table 2.1")
-        if not (cur or unit or "," in num or "." in num):
-            if len(num) == 4 and 1800 <= int(num) <= 2100:  # a year (or the first year of 2019-20)
-                continue
-            if said in _MONTH_WORDS:
-                continue
-            if before.endswith("("):
-                continue  # an enumerator: (1)
-            after = lower[end : end + 12]
-            if _DATE_AFTER.search(after):
-                continue
-            if _DURATION_AFTER.search(after) and _DURATION.search(before):
-                continue
+            if "." not in num:  # a whole number: a year, a month's day, an enumerator, a date, a duration?
+                if len(num) == 4 and 1800 <= int(num) <= 2100:  # a year (or the first year of 2019-20)
+                    continue
+                if said in _MONTH_WORDS:
+                    continue
+                if before.endswith("("):
+                    continue  # an enumerator: (1)
+                after = lower[end : end + 12]
+                if _DATE_AFTER.search(after):
+                    continue
+                if _DURATION_AFTER.search(after) and _DURATION.search(before):
+                    continue
         found.append(start)
         if first:
             break

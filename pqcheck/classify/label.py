@@ -275,9 +275,10 @@ def _proxy_from(
 def _bare(word: str) -> str:
     """A word without its inflection, near enough to compare "releases", "released" and "release",
     or "studies" and "study"."""
-    return _INFLECTION.sub("", word.replace("ies", "y")) if " " not in word else word
+    return _INFLECTION.sub("", _IES.sub("y", word)) if " " not in word else word
 
 
+_IES = re.compile(r"ies$")
 _INFLECTION = re.compile(r"(?:e[ds]?|s|ing)$")
 
 

@@ -248,12 +248,11 @@ def _rules(refusal: Refusal, candidate: dict[str, Any], evidence: dict[str, Any]
     rules["time"] = {"gap_days": gap, "precision": candidate.get("precision"), "contribution": contribution}
     specific = [h["term"] for h, t in zip(hits, refusal.terms, strict=True) if h["credit"] > 0 and not t.common]
     rules["generic"] = {"specific_shared": specific, "contribution": _generic(refusal, len(specific))}
+    credits = [h["credit"] for h in hits]
     if refusal.lead is not None:
-        credits = [h["credit"] for h in hits]
         missing = not credits[refusal.lead_index] and _lead_share(refusal, credits, candidate["kind"] != "foi")
         rules["lead"] = {"term": refusal.lead.text, "contribution": WEIGHTS["lead_missing"] if missing else 0.0}
     if refusal.alternative_indexes:
-        credits = [h["credit"] for h in hits]
         rules["alternatives"] = {
             "terms": [refusal.terms[i].text for i in refusal.alternative_indexes],
             "contribution": _alternatives(refusal, credits),
