@@ -84,7 +84,24 @@ def test_the_matcher_does_not_fall_below_what_it_reached_on_real_documented_pair
     # self-harm above RQ004's documented ones; match-1.7 with refusals-9: 0.75, 0.50; match-1.6: 0.79, 0.54)
     assert sets["fixtures/real dev"].at3 >= 0.78
     assert sets["fixtures/real held-out"].at3 >= 0.50
+    # the pairs documented by a third party or plainly of one measure: 0.92 on 25 (the own readings of neighbouring
+    # items, other periods or areas: 0.48 on 31)
+    assert quality_real_pairs.measure(found, quality_real_pairs.by_confidence)["fixtures/real, high/medium"].at3 >= 0.88
     assert sum(1 for t in top if t["wrong"]) <= 2
+
+
+def test_pairs_are_also_measured_by_how_they_were_documented():
+    """Both halves of fixtures/real together, high and medium confidence apart from low; the shared set stays apart."""
+    found = [
+        {"set": "shared realdata (dev)", "confidence": "low", "rank": 1, "missed": None},
+        {"set": "fixtures/real dev", "confidence": "high", "rank": 2, "missed": None},
+        {"set": "fixtures/real held-out", "confidence": "medium", "rank": None, "missed": "not among its pairs"},
+        {"set": "fixtures/real held-out", "confidence": "low", "rank": 4, "missed": None},
+    ]
+    groups = quality_real_pairs.measure(found, quality_real_pairs.by_confidence)
+    assert list(groups) == ["shared realdata (dev)", "fixtures/real, high/medium", "fixtures/real, low"]
+    assert (groups["fixtures/real, high/medium"].pairs, groups["fixtures/real, high/medium"].at3) == (2, 0.5)
+    assert groups["fixtures/real, low"].missed == {"ranked 4": 1}
 
 
 def test_a_refusal_s_other_documented_disclosures_do_not_push_one_down():
