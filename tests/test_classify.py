@@ -1658,6 +1658,14 @@ def test_a_word_of_the_question_is_no_turn_to_a_statistical_release():
         "To ask Her Majesty's Government what is their strategy towards the treatment of sickle cell disease.",
         # SC034 (HO): "whether management vetting is required for all officers who hold the rank of sergeant".
         "To ask the Secretary of State, whether management vetting is required for all officers of that rank.",
+        # SH076 (DfE): a requirement on a subject of many words.
+        "To ask the Secretary of State, whether children being home schooled in the Falkland Islands are required "
+        "to sit the same exams as those attending school.",
+        # SG062 (HO): "what evidence there is that the introduction of Police and Crime Commissioners has had ...".
+        "To ask His Majesty's Government what evidence there is that the introduction of commissioners has had an "
+        "adverse impact on candidates for the post of chief constable.",
+        # SH063 (MHCLG): "to what extent homelessness statistics take account of homeless people who squat".
+        "To ask His Majesty's Government to what extent homelessness statistics take account of people who squat.",
     ],
 )
 def test_a_question_on_strategy_or_a_requirement_is_answered_by_a_data_reason(question):
@@ -1787,3 +1795,21 @@ def test_a_breakdown_by_type_and_the_preceding_years_are_minor_parts():
     assert classify(question, answer).label == "disclosure"
     earlier = answer.replace("on how much has been spent on agency staff for each job type", "for preceding years")
     assert classify(question, earlier.replace("does not collect data", "does not hold figures")).label == "disclosure"
+
+
+def test_figures_that_are_an_operational_matter_for_another_body_are_withheld():
+    # SH029 (BEIS): "the number of Post Offices which are temporarily closed across the UK is an operational
+    # matter for Post Office Limited"; a decision that is one withholds nothing (RY010: "Decisions about image
+    # licensing and fees ... are operational matters for the national museums").
+    question = "To ask the Secretary of State, how many post office branches have been temporarily closed."
+    withheld = (
+        "While Post Office Limited is publicly owned, it operates as an independent business. As such, the number of "
+        "Post Offices which are temporarily closed is an operational matter for Post Office Limited."
+    )
+    result = classify(question, withheld)
+    assert (result.label, result.category) == ("refusal", "other")
+    decided = withheld.replace("the number of Post Offices which are temporarily closed", "the opening of branches")
+    assert classify(question, decided).label == "other"
+    # SH030: the same answer with the company asked to write to the Member is a holding answer
+    asked = withheld + " I have asked Nick Read, the Group Chief Executive, to write to the Hon Member about this."
+    assert classify(question, asked).label == "other"

@@ -458,10 +458,11 @@ _ASSESSED = (
 )
 _POLICY_QUESTION = re.compile(
     r"(?:what|which) (?:steps|plans|criteria|action|actions|measures|progress|arrangements|guidance|changes|"
-    r"discussions|representations|research|targets)\b|why\b|(?:(?:under|in) )?what circumstances\b|"
+    r"discussions|representations|research|targets|evidence)\b|why\b|(?:(?:under|in) )?what circumstances\b|"
+    r"(?:to )?what extent\b|"
     rf"what (?:recent )?(?:assessment|evaluation|analysis) (?:[\w'’-]+ ){{0,6}}?(?:of|on) {_ASSESSED}|"
     r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) (?:will meet|plans to|intends to|has plans to)\b|"
-    r"(?:if|whether) (?:[a-z]+ ){1,3}(?:is|are) (?:currently )?(?:required|obliged|expected|permitted) (?:to|for)\b|"
+    r"(?:if|whether) (?:[a-z]+ ){1,8}?(?:is|are) (?:currently )?(?:required|obliged|expected|permitted) (?:to|for)\b|"
     r"what (?:is|are) (?:the |their |his |her |its |our |[\w-]+['’]s? )(?:[\w-]+ )?(?:strategy|strategies|policy|"
     r"policies|approach)\b(?! (?:costs?|budgets?|spend|spending|officials?|teams?|units?|development)\b)|"
     r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+|[\w'’-]+ [\w'’-]+) will (?:consider|review|reconsider|"
@@ -524,9 +525,13 @@ def _estimate_not_asked(question: str | None, phrase_low: str) -> bool:
 
 
 # A promise to write with the answer ("This information is not held centrally. I will write to the hon.
-# Member and a copy of my letter will be placed in the Library"): the information is being gathered,
-# a holding answer, which the definitions call ``other``, when the answer gives no figures itself.
-_WILL_WRITE = re.compile(r"\bi will (?:therefore |now )?write\b|\bwill write to (?:the|my|him|her)\b")
+# Member and a copy of my letter will be placed in the Library", "I have asked its Chief Executive to write to
+# the hon. Member"): the information is being gathered, a holding answer, which the definitions call ``other``,
+# when the answer gives no figures itself.
+_WILL_WRITE = re.compile(
+    r"\bi will (?:therefore |now )?write\b|\bwill write to (?:the|my|him|her)\b|"
+    r"\b(?:have|has) (?:asked|instructed) (?:[\w'’.,-]+ ){1,12}?to write to\b"
+)
 
 
 def _will_write(answer_low: str, giving: list[tuple[int, str]]) -> bool:
