@@ -151,7 +151,7 @@ _PERIOD_SCOPE = re.compile(
 # separately", "cannot be separated ... by specific offence", "the further data requested", "the
 # information requested for the number of households"): after the main figures, a minor part.
 _PART_SCOPE = re.compile(
-    r"\bseparate(?:ly|d)?\b|\bbroken down\b|\bbreak-?down\b|\bbreak (?:[a-z]+ ){0,2}down\b|"
+    r"\bseparate(?:ly|d)?\b|\bbroken down\b|\bbreak-?down\b|\bbreak (?:[a-z]+ ){0,2}down\b|\bdisaggregat\w*|"
     r"\bat (?:individual|each) [a-z]+ level\b|\bbut only (?:by|at|for)\b|"
     r"\b(?:differentiate|distinguish|split)\b[^.]{0,40}\bbetween\b|"
     r"\bparts? \(?[b-h]\b|^\W*\(?[b-h]\)|(?<![a-z])actual (?:figures|numbers)\b|"
