@@ -1820,3 +1820,19 @@ def test_figures_that_are_an_operational_matter_for_another_body_are_withheld():
     # SH030: the same answer with the company asked to write to the Member is a holding answer
     asked = withheld + " I have asked Nick Read, the Group Chief Executive, to write to the Hon Member about this."
     assert classify(question, asked).label == "other"
+
+
+def test_an_income_tax_threshold_is_no_cost_limit():
+    # SI007 (HMT): "... due to the freeze on the Personal Allowance and Income Tax thresholds as 575,000 in 2022-23"
+    # gives the figure asked for; only a sentence about the cost limit or threshold of the cost rule gives none.
+    question = "To ask His Majesty's Government how many more people will pay income tax because of the freeze."
+    answer = (
+        "The OBR projected the number of additional individuals brought into paying tax due to the freeze on the "
+        "Income Tax thresholds as 575,000 in 2022-23. However, HMRC do not hold information for all people with "
+        "incomes below the Personal Allowance."
+    )
+    assert classify(question, answer).label == "partial"
+    cost_rule = answer.replace(
+        "due to the freeze on the Income Tax thresholds", "above the disproportionate cost threshold"
+    )
+    assert classify(question, cost_rule).label == "refusal"

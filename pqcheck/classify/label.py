@@ -121,6 +121,9 @@ _MONEY_QUESTION = re.compile(
 _CURRENCY = "£$€"
 # An amount that bounds a rule ("tendering procedures are normally used for all purchases over
 # £10,000 in value"): a threshold, not a figure asked for.
+# A sentence about the cost limit ("the cost limit of £600", "the disproportionate cost threshold"), not an
+# income tax threshold or a threshold of a benefit: its amounts are the rule's, not the information asked for.
+_COST_RULE = re.compile(r"cost (?:limit|threshold)|threshold (?:of|for) (?:disproportionate|the cost)")
 _THRESHOLD = re.compile(
     r"\b(?:all|any|every) (?:[a-z-]+ ){1,4}(?:over|above|below|under|exceeding|of more than|up to)\W{0,3}$"
 )
@@ -236,7 +239,7 @@ def _first_figure(
         if any(x <= a and b <= y for x, y in refusing):
             continue
         low = answer_low[a:b]
-        if DIGIT.search(low) is None or "cost limit" in low or "threshold" in low or procedural(low):
+        if DIGIT.search(low) is None or _COST_RULE.search(low) or procedural(low):
             continue
         for p in figure_positions(answer[a:b], lower=low):
             at = a + p
