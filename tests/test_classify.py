@@ -1836,3 +1836,28 @@ def test_an_income_tax_threshold_is_no_cost_limit():
         "due to the freeze on the Income Tax thresholds", "above the disproportionate cost threshold"
     )
     assert classify(question, cost_rule).label == "refusal"
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "category"),
+    [
+        (
+            # SJ087 (BEIS): "The Department has not produced estimates of future coal use by industry."
+            "To ask the Secretary of State, what estimate he has made of how much coal is needed for cement.",
+            "The Department has not produced estimates of future coal use by industry. There are statistics on supply "
+            "and demand for coal published in the Digest of UK Energy Statistics.",
+            "not_collected",
+        ),
+        (
+            # SI045 (HMT): "The release of information about the costs of the options for CHIEF could compromise these
+            # negotiations."
+            "To ask the Chancellor of the Exchequer what is the estimated cost of the project over the next 10 years.",
+            "Contractual negotiations are taking place. The release of information about the costs of the options for "
+            "it could compromise these negotiations.",
+            "other",
+        ),
+    ],
+)
+def test_refusals_12_wordings(question, answer, category):
+    c = classify(question, answer)
+    assert (c.label, c.category) == ("refusal", category)
