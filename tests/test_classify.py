@@ -1802,6 +1802,15 @@ def test_a_breakdown_by_type_and_the_preceding_years_are_minor_parts():
         "HMCTS does not hold expenditure information on interpreters disaggregated by language."
     )
     assert classify(question, answer).label == "disclosure"
+    # RM110 (DWP): the district's awards in a table, then "Data are not available by parliamentary constituency"
+    question = (
+        "To ask the Secretary of State, how many women in (a) Leeds West constituency and (b) Leeds have had the grant."
+    )
+    answer = (
+        "The available information is in the following table.\nNumber of awards\n2001-02 | 2,770\n2002-03 | 3,300\n"
+        "Data on the grant awarded to women are not available by parliamentary constituency but only by district."
+    )
+    assert classify(question, answer).label == "disclosure"
 
 
 def test_figures_that_are_an_operational_matter_for_another_body_are_withheld():
