@@ -30,6 +30,7 @@ import hashlib
 import json
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -278,11 +279,14 @@ class PairQuality:
     missed: dict[str, int] = field(default_factory=dict)
 
 
-def measure(found: list[dict[str, Any]]) -> dict[str, PairQuality]:
-    """recall@1 and @3 per set, with the reasons for the misses."""
+def measure(
+    found: list[dict[str, Any]], group: Callable[[dict[str, Any]], str] | None = None
+) -> dict[str, PairQuality]:
+    """recall@1 and @3 per set (or per ``group`` of a pair), with the reasons for the misses."""
+    group = group or (lambda p: p["set"])
     out: dict[str, PairQuality] = {}
-    for name in sorted({p["set"] for p in found}, key=lambda s: (not s.startswith("shared"), s)):
-        part = [p for p in found if p["set"] == name]
+    for name in sorted({group(p) for p in found}, key=lambda s: (not s.startswith("shared"), s)):
+        part = [p for p in found if group(p) == name]
         missed: dict[str, int] = {}
         for p in part:
             if p["rank"] is None or p["rank"] > 3:
@@ -294,6 +298,16 @@ def measure(found: list[dict[str, Any]]) -> dict[str, PairQuality]:
     return out
 
 
+def by_confidence(pair: dict[str, Any]) -> str:
+    """A pair's group by how it was documented: ``confidence`` high or medium (the same information, documented by
+    a third party or plainly the same measure) against low (an own reading: a neighbouring item, another period
+    or area), both halves of fixtures/real together."""
+    if pair["set"].startswith("shared"):
+        return pair["set"]
+    sure = pair.get("confidence") in ("high", "medium")
+    return "fixtures/real, high/medium" if sure else "fixtures/real, low"
+
+
 def evaluate(real: RealSet | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(each pair with its rank, the report's top pairs judged) over one database of all real records."""
     real = real or RealSet.load()
@@ -303,17 +317,19 @@ def evaluate(real: RealSet | None = None) -> tuple[list[dict[str, Any]], list[di
         return ranks(real, path), clearly_wrong(real, path)
 
 
-def figures() -> tuple[dict[str, PairQuality], list[dict[str, Any]]] | None:
-    """(recall per set, the report's top pairs judged), or None when there are no real pairs."""
+def figures() -> tuple[dict[str, PairQuality], list[dict[str, Any]], dict[str, PairQuality]] | None:
+    """(recall per set, the report's top pairs judged, recall by confidence), or None when there are no real pairs."""
     real = RealSet.load()
     if not real.pairs:
         return None
     found, top = evaluate(real)
-    return measure(found), top
+    return measure(found), top, measure(found, by_confidence)
 
 
-def table(quality: dict[str, PairQuality], top: list[dict[str, Any]]) -> str:
-    """The matcher's figures as a plain-text table."""
+def table(
+    quality: dict[str, PairQuality], top: list[dict[str, Any]], confidence: dict[str, PairQuality] | None = None
+) -> str:
+    """The matcher's figures as a plain-text table (and by the pairs' ``confidence``, when given)."""
     lines = [
         f"{'set':<26} {'pairs':>6} {'recall@1':>9} {'recall@3':>9}  missed (why)",
         "-" * 79,
@@ -322,6 +338,11 @@ def table(quality: dict[str, PairQuality], top: list[dict[str, Any]]) -> str:
         why = "; ".join(f"{n} {reason}" for reason, n in sorted(q.missed.items(), key=lambda x: -x[1]))
         lines.append(f"{name:<26} {q.pairs:>6} {q.at1:>9.2f} {q.at3:>9.2f}  {why}")
     lines.append(f"{'target':<26} {'':>6} {'':>9} {'≥0.90':>9}")
+    if confidence:
+        lines.append("by how each pair was documented (fixtures/real, both halves):")
+        for name, q in confidence.items():
+            if not name.startswith("shared"):
+                lines.append(f"  {name:<24} {q.pairs:>6} {q.at1:>9.2f} {q.at3:>9.2f}")
     wrong = [t for t in top if t["wrong"]]
     lines.append(f"\nthe report's top {len(top)} pairs: {len(wrong)} clearly wrong (target: at most 2)")
     lines += [f"  {t['match_id']}: {t['wrong']}" for t in wrong]
@@ -343,14 +364,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     found, top = evaluate(real)
     quality = measure(found)
+    confidence = measure(found, by_confidence)
     if args.dev_only:  # the figures of every set; the pairs, ranks and top pairs of the held-out half never
         found = [p for p in found if not p["set"].endswith("held-out")]
         held_out = {question_id(p["answer_id"]) for p in real.pairs if p["set"].endswith("held-out")}
         top = [t for t in top if t["question_id"] not in held_out]
     if args.json:
-        print(json.dumps({"sets": {k: asdict(v) for k, v in quality.items()}, "pairs": found, "top": top}, indent=1))
+        sets = {k: asdict(v) for k, v in quality.items()}
+        print(
+            json.dumps(
+                {"sets": sets, "confidence": {k: asdict(v) for k, v in confidence.items()}, "pairs": found, "top": top},
+                indent=1,
+            )
+        )
         return 0
-    print(table(quality, top))
+    print(table(quality, top, confidence))
     print()
     for pair in found:
         print(

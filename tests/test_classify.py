@@ -1658,6 +1658,14 @@ def test_a_word_of_the_question_is_no_turn_to_a_statistical_release():
         "To ask Her Majesty's Government what is their strategy towards the treatment of sickle cell disease.",
         # SC034 (HO): "whether management vetting is required for all officers who hold the rank of sergeant".
         "To ask the Secretary of State, whether management vetting is required for all officers of that rank.",
+        # SH076 (DfE): a requirement on a subject of many words.
+        "To ask the Secretary of State, whether children being home schooled in the Falkland Islands are required "
+        "to sit the same exams as those attending school.",
+        # SG062 (HO): "what evidence there is that the introduction of Police and Crime Commissioners has had ...".
+        "To ask His Majesty's Government what evidence there is that the introduction of commissioners has had an "
+        "adverse impact on candidates for the post of chief constable.",
+        # SH063 (MHCLG): "to what extent homelessness statistics take account of homeless people who squat".
+        "To ask His Majesty's Government to what extent homelessness statistics take account of people who squat.",
     ],
 )
 def test_a_question_on_strategy_or_a_requirement_is_answered_by_a_data_reason(question):
@@ -1787,3 +1795,78 @@ def test_a_breakdown_by_type_and_the_preceding_years_are_minor_parts():
     assert classify(question, answer).label == "disclosure"
     earlier = answer.replace("on how much has been spent on agency staff for each job type", "for preceding years")
     assert classify(question, earlier.replace("does not collect data", "does not hold figures")).label == "disclosure"
+    # SG005 (MoJ): the yearly totals, then "does not hold expenditure information disaggregated by language"
+    question = "To ask the Secretary of State, how much was spent on interpreters in each year, by language."
+    answer = (
+        "The spend on interpreters in each year was:\n2022-23 | 11,489,997 |\n2023-24 | 12,774,105 |\n"
+        "HMCTS does not hold expenditure information on interpreters disaggregated by language."
+    )
+    assert classify(question, answer).label == "disclosure"
+    # RM110 (DWP): the district's awards in a table, then "Data are not available by parliamentary constituency"
+    question = (
+        "To ask the Secretary of State, how many women in (a) Leeds West constituency and (b) Leeds have had the grant."
+    )
+    answer = (
+        "The available information is in the following table.\nNumber of awards\n2001-02 | 2,770\n2002-03 | 3,300\n"
+        "Data on the grant awarded to women are not available by parliamentary constituency but only by district."
+    )
+    assert classify(question, answer).label == "disclosure"
+
+
+def test_figures_that_are_an_operational_matter_for_another_body_are_withheld():
+    # SH029 (BEIS): "the number of Post Offices which are temporarily closed across the UK is an operational
+    # matter for Post Office Limited"; a decision that is one withholds nothing (RY010: "Decisions about image
+    # licensing and fees ... are operational matters for the national museums").
+    question = "To ask the Secretary of State, how many post office branches have been temporarily closed."
+    withheld = (
+        "While Post Office Limited is publicly owned, it operates as an independent business. As such, the number of "
+        "Post Offices which are temporarily closed is an operational matter for Post Office Limited."
+    )
+    result = classify(question, withheld)
+    assert (result.label, result.category) == ("refusal", "other")
+    decided = withheld.replace("the number of Post Offices which are temporarily closed", "the opening of branches")
+    assert classify(question, decided).label == "other"
+    # SH030: the same answer with the company asked to write to the Member is a holding answer
+    asked = withheld + " I have asked Nick Read, the Group Chief Executive, to write to the Hon Member about this."
+    assert classify(question, asked).label == "other"
+
+
+def test_an_income_tax_threshold_is_no_cost_limit():
+    # SI007 (HMT): "... due to the freeze on the Personal Allowance and Income Tax thresholds as 575,000 in 2022-23"
+    # gives the figure asked for; only a sentence about the cost limit or threshold of the cost rule gives none.
+    question = "To ask His Majesty's Government how many more people will pay income tax because of the freeze."
+    answer = (
+        "The OBR projected the number of additional individuals brought into paying tax due to the freeze on the "
+        "Income Tax thresholds as 575,000 in 2022-23. However, HMRC do not hold information for all people with "
+        "incomes below the Personal Allowance."
+    )
+    assert classify(question, answer).label == "partial"
+    cost_rule = answer.replace(
+        "due to the freeze on the Income Tax thresholds", "above the disproportionate cost threshold"
+    )
+    assert classify(question, cost_rule).label == "refusal"
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "category"),
+    [
+        (
+            # SJ087 (BEIS): "The Department has not produced estimates of future coal use by industry."
+            "To ask the Secretary of State, what estimate he has made of how much coal is needed for cement.",
+            "The Department has not produced estimates of future coal use by industry. There are statistics on supply "
+            "and demand for coal published in the Digest of UK Energy Statistics.",
+            "not_collected",
+        ),
+        (
+            # SI045 (HMT): "The release of information about the costs of the options for CHIEF could compromise these
+            # negotiations."
+            "To ask the Chancellor of the Exchequer what is the estimated cost of the project over the next 10 years.",
+            "Contractual negotiations are taking place. The release of information about the costs of the options for "
+            "it could compromise these negotiations.",
+            "other",
+        ),
+    ],
+)
+def test_refusals_12_wordings(question, answer, category):
+    c = classify(question, answer)
+    assert (c.label, c.category) == ("refusal", category)

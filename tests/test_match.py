@@ -924,6 +924,23 @@ def test_a_refusal_about_raac_is_matched_by_a_disclosure_that_uses_the_acronym(m
     assert hits["reinforced autoclaved aerated concrete"] == 1.0
 
 
+def test_a_refusal_of_the_maximum_daily_cost_is_matched_by_a_cost_a_day_at_the_peak(mdb):
+    # Real A122 / RF205: the maximum daily spend on asylum hotels was refused; a later answer gave the cost
+    # "at their peak" as "almost £9 million a day".
+    subject = "maximum daily spend on hotel accommodation for asylum-seekers"
+    qid = refusal_with(mdb, subject=subject, terms=["maximum", "daily", "hotel", "asylum-seeker"])
+    peak = add_foi(
+        mdb,
+        "peak",
+        title="Asylum hotels",
+        text="At their peak use, more than 400 hotels were leased for asylum-seekers at a cost of £9 million a day.",
+    )
+    match_db(mdb, options=MatchOptions(min_score=0.0))
+    found = {m["foi_request_id"]: json.loads(m["reasons"]) for m in matches(mdb, qid)}
+    hits = {t["term"]: t["credit"] for t in found[peak]["terms"]}
+    assert hits["maximum"] == 1.0 and hits["daily"] == 1.0
+
+
 def test_no_fixed_abode_is_homelessness():
     from pqcheck.match.terms import Stemmer, TermFinder
 

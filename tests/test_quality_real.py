@@ -62,13 +62,13 @@ def test_the_scores_count_as_the_held_out_set_is_scored(monkeypatch):
 
 def test_the_classifier_does_not_fall_below_what_it_reached_on_real_answers(own):
     """A floor, not the target: a change that loses quality on real text fails here."""
-    # refusals-11 on 2,715 answers (the SA to SF batches in, measured blind at 0.82 precision together): 0.883,
-    # 0.894, 0.817, 0.104 (refusals-10 on the 2,176 before them: 0.883, 0.900, 0.823, 0.105; refusals-9 on 1,825:
-    # 0.873, 0.906, 0.828, 0.108; refusals-8 on 1,142: 0.898, 0.931, 0.862, 0.099)
+    # refusals-12 on 3,073 answers (the SG to SJ batches in, measured blind at 0.76 precision together): 0.872,
+    # 0.885, 0.802, 0.109; on the 2,715 before them 0.883, 0.894, 0.817, 0.103 (refusals-11 there: 0.883, 0.894,
+    # 0.817, 0.104; refusals-10 on 2,176: 0.883, 0.900, 0.823, 0.105; refusals-8 on 1,142: 0.898, 0.931, 0.862, 0.099)
     q = quality.measure(own)
     assert q.refusal_precision >= 0.87
-    assert q.refusing_recall >= 0.89  # 0.90 before the SD to SF batches (blind 0.73, 0.65, 0.67) joined the set
-    assert q.refusal_recall >= 0.81  # 0.82 before the SE and SF batches (blind 0.47, 0.54) joined the set
+    assert q.refusing_recall >= 0.88  # 0.89 before the SG to SJ batches (blind 0.87, 0.72, 0.82, 0.76) joined the set
+    assert q.refusal_recall >= 0.80  # 0.81 before them (blind 0.68, 0.66, 0.64, 0.71)
     assert q.disclosures_partial <= 0.11
 
 
@@ -80,11 +80,28 @@ def test_the_matcher_does_not_fall_below_what_it_reached_on_real_documented_pair
     found, top = quality_real_pairs.evaluate()
     sets = quality_real_pairs.measure(found)
     assert sets["shared realdata (dev)"].at3 >= 1.0
-    # match-1.8 with refusals-11: 0.82 on 28 pairs, 0.54 on 28 (the SA answers in the haystack put two more on prison
-    # self-harm above RQ004's documented ones; match-1.7 with refusals-9: 0.75, 0.50; match-1.6: 0.79, 0.54)
+    # match-1.9 with refusals-12: 0.82 on 28 pairs, 0.57 on 28 (match-1.8 with refusals-11: 0.82, 0.54, the SA answers
+    # in the haystack putting two more on prison self-harm above RQ004's documented ones; match-1.7: 0.75, 0.50)
     assert sets["fixtures/real dev"].at3 >= 0.78
-    assert sets["fixtures/real held-out"].at3 >= 0.50
+    assert sets["fixtures/real held-out"].at3 >= 0.53
+    # the pairs documented by a third party or plainly of one measure: 0.96 on 25 (the own readings of neighbouring
+    # items, other periods or areas: 0.48 on 31)
+    assert quality_real_pairs.measure(found, quality_real_pairs.by_confidence)["fixtures/real, high/medium"].at3 >= 0.92
     assert sum(1 for t in top if t["wrong"]) <= 2
+
+
+def test_pairs_are_also_measured_by_how_they_were_documented():
+    """Both halves of fixtures/real together, high and medium confidence apart from low; the shared set stays apart."""
+    found = [
+        {"set": "shared realdata (dev)", "confidence": "low", "rank": 1, "missed": None},
+        {"set": "fixtures/real dev", "confidence": "high", "rank": 2, "missed": None},
+        {"set": "fixtures/real held-out", "confidence": "medium", "rank": None, "missed": "not among its pairs"},
+        {"set": "fixtures/real held-out", "confidence": "low", "rank": 4, "missed": None},
+    ]
+    groups = quality_real_pairs.measure(found, quality_real_pairs.by_confidence)
+    assert list(groups) == ["shared realdata (dev)", "fixtures/real, high/medium", "fixtures/real, low"]
+    assert (groups["fixtures/real, high/medium"].pairs, groups["fixtures/real, high/medium"].at3) == (2, 0.5)
+    assert groups["fixtures/real, low"].missed == {"ranked 4": 1}
 
 
 def test_a_refusal_s_other_documented_disclosures_do_not_push_one_down():

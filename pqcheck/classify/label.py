@@ -121,6 +121,9 @@ _MONEY_QUESTION = re.compile(
 _CURRENCY = "£$€"
 # An amount that bounds a rule ("tendering procedures are normally used for all purchases over
 # £10,000 in value"): a threshold, not a figure asked for.
+# A sentence about the cost limit ("the cost limit of £600", "the disproportionate cost threshold"), not an
+# income tax threshold or a threshold of a benefit: its amounts are the rule's, not the information asked for.
+_COST_RULE = re.compile(r"cost (?:limit|threshold)|threshold (?:of|for) (?:disproportionate|the cost)")
 _THRESHOLD = re.compile(
     r"\b(?:all|any|every) (?:[a-z-]+ ){1,4}(?:over|above|below|under|exceeding|of more than|up to)\W{0,3}$"
 )
@@ -151,7 +154,7 @@ _PERIOD_SCOPE = re.compile(
 # separately", "cannot be separated ... by specific offence", "the further data requested", "the
 # information requested for the number of households"): after the main figures, a minor part.
 _PART_SCOPE = re.compile(
-    r"\bseparate(?:ly|d)?\b|\bbroken down\b|\bbreak-?down\b|\bbreak (?:[a-z]+ ){0,2}down\b|"
+    r"\bseparate(?:ly|d)?\b|\bbroken down\b|\bbreak-?down\b|\bbreak (?:[a-z]+ ){0,2}down\b|\bdisaggregat\w*|"
     r"\bat (?:individual|each) [a-z]+ level\b|\bbut only (?:by|at|for)\b|"
     r"\b(?:differentiate|distinguish|split)\b[^.]{0,40}\bbetween\b|"
     r"\bparts? \(?[b-h]\b|^\W*\(?[b-h]\)|(?<![a-z])actual (?:figures|numbers)\b|"
@@ -160,7 +163,8 @@ _PART_SCOPE = re.compile(
     r"\b(?:provide|give) (?:the )?(?:figures|data|information) for\b|\bnot available (?:centrally )?for\b|"
     r"^\W*(?:information|data|figures) for (?!the (?:number|proportion|percentage))|"
     r"\b(?:information|data|figures?) (?:requested |sought )?(?:for|on) the (?:number|proportion|percentage)\b|"
-    r"\b(?:for|by) (?:each |every )?(?:[a-z]+ )?(?:type|category|categories|grade|role|specialty|speciality)\b"
+    r"\b(?:for|by) (?:each |every )?(?:[a-z]+ )?(?:type|category|categories|grade|role|specialty|speciality|mode|"
+    r"method|region|month|gender|sex|age|ethnicity|nationality|constituency|reason)\b"
 )
 # Some items of a list withheld ("I am withholding the names of some locations"), the rest given.
 _SOME_WITHHELD = re.compile(r"\bwithh(?:old|olding|eld) (?:the )?(?:names|details|identities|locations) of some\b")
@@ -236,7 +240,7 @@ def _first_figure(
         if any(x <= a and b <= y for x, y in refusing):
             continue
         low = answer_low[a:b]
-        if DIGIT.search(low) is None or "cost limit" in low or "threshold" in low or procedural(low):
+        if DIGIT.search(low) is None or _COST_RULE.search(low) or procedural(low):
             continue
         for p in figure_positions(answer[a:b], lower=low):
             at = a + p
@@ -458,10 +462,11 @@ _ASSESSED = (
 )
 _POLICY_QUESTION = re.compile(
     r"(?:what|which) (?:steps|plans|criteria|action|actions|measures|progress|arrangements|guidance|changes|"
-    r"discussions|representations|research|targets)\b|why\b|(?:(?:under|in) )?what circumstances\b|"
+    r"discussions|representations|research|targets|evidence)\b|why\b|(?:(?:under|in) )?what circumstances\b|"
+    r"(?:to )?what extent\b|"
     rf"what (?:recent )?(?:assessment|evaluation|analysis) (?:[\w'’-]+ ){{0,6}}?(?:of|on) {_ASSESSED}|"
     r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) (?:will meet|plans to|intends to|has plans to)\b|"
-    r"(?:if|whether) (?:[a-z]+ ){1,3}(?:is|are) (?:currently )?(?:required|obliged|expected|permitted) (?:to|for)\b|"
+    r"(?:if|whether) (?:[a-z]+ ){1,8}?(?:is|are) (?:currently )?(?:required|obliged|expected|permitted) (?:to|for)\b|"
     r"what (?:is|are) (?:the |their |his |her |its |our |[\w-]+['’]s? )(?:[\w-]+ )?(?:strategy|strategies|policy|"
     r"policies|approach)\b(?! (?:costs?|budgets?|spend|spending|officials?|teams?|units?|development)\b)|"
     r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+|[\w'’-]+ [\w'’-]+) will (?:consider|review|reconsider|"
@@ -524,9 +529,13 @@ def _estimate_not_asked(question: str | None, phrase_low: str) -> bool:
 
 
 # A promise to write with the answer ("This information is not held centrally. I will write to the hon.
-# Member and a copy of my letter will be placed in the Library"): the information is being gathered,
-# a holding answer, which the definitions call ``other``, when the answer gives no figures itself.
-_WILL_WRITE = re.compile(r"\bi will (?:therefore |now )?write\b|\bwill write to (?:the|my|him|her)\b")
+# Member and a copy of my letter will be placed in the Library", "I have asked its Chief Executive to write to
+# the hon. Member"): the information is being gathered, a holding answer, which the definitions call ``other``,
+# when the answer gives no figures itself.
+_WILL_WRITE = re.compile(
+    r"\bi will (?:therefore |now )?write\b|\bwill write to (?:the|my|him|her)\b|"
+    r"\b(?:have|has) (?:asked|instructed) (?:[\w'’.,-]+ ){1,12}?to write to\b"
+)
 
 
 def _will_write(answer_low: str, giving: list[tuple[int, str]]) -> bool:
