@@ -1784,32 +1784,42 @@ def test_refusals_11_wordings_of_the_ninth_wave(question, answer, category):
     assert (c.label, c.category) == ("refusal", category)
 
 
-def test_a_breakdown_by_type_and_the_preceding_years_are_minor_parts():
-    # SE019 (DH): totals by year, then "not available for NHS trusts for 2010-11 to 2012-13" and "does not collect
-    # data on how much has been spent ... for each job type".
-    question = "To ask the Secretary of State for Health, how much has been spent on agency staff in each year."
-    answer = (
-        "The amounts spent on agency staff in each year are as follows:\n2012-13 | 1,101.0\n2013-14 | 1,396.2\n"
-        "The Department does not collect data on how much has been spent on agency staff for each job type."
-    )
-    assert classify(question, answer).label == "disclosure"
-    earlier = answer.replace("on how much has been spent on agency staff for each job type", "for preceding years")
-    assert classify(question, earlier.replace("does not collect data", "does not hold figures")).label == "disclosure"
-    # SG005 (MoJ): the yearly totals, then "does not hold expenditure information disaggregated by language"
-    question = "To ask the Secretary of State, how much was spent on interpreters in each year, by language."
-    answer = (
-        "The spend on interpreters in each year was:\n2022-23 | 11,489,997 |\n2023-24 | 12,774,105 |\n"
-        "HMCTS does not hold expenditure information on interpreters disaggregated by language."
-    )
-    assert classify(question, answer).label == "disclosure"
-    # RM110 (DWP): the district's awards in a table, then "Data are not available by parliamentary constituency"
-    question = (
-        "To ask the Secretary of State, how many women in (a) Leeds West constituency and (b) Leeds have had the grant."
-    )
-    answer = (
-        "The available information is in the following table.\nNumber of awards\n2001-02 | 2,770\n2002-03 | 3,300\n"
-        "Data on the grant awarded to women are not available by parliamentary constituency but only by district."
-    )
+_AGENCY_SPEND = (
+    "To ask the Secretary of State for Health, how much has been spent on agency staff in each year.",
+    "The amounts spent on agency staff in each year are as follows:\n2012-13 | 1,101.0\n2013-14 | 1,396.2\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        pytest.param(
+            _AGENCY_SPEND[0],
+            _AGENCY_SPEND[1]
+            + "The Department does not collect data on how much has been spent on agency staff for each job type.",
+            id="SE019: for each job type",
+        ),
+        pytest.param(
+            _AGENCY_SPEND[0],
+            _AGENCY_SPEND[1] + "The Department does not hold figures for preceding years.",
+            id="SE019: preceding years",
+        ),
+        pytest.param(
+            "To ask the Secretary of State, how much was spent on interpreters in each year, by language.",
+            "The spend on interpreters in each year was:\n2022-23 | 11,489,997 |\n2023-24 | 12,774,105 |\n"
+            "HMCTS does not hold expenditure information on interpreters disaggregated by language.",
+            id="SG005: disaggregated by language",
+        ),
+        pytest.param(
+            "To ask the Secretary of State, how many women in (a) Leeds West constituency and (b) Leeds have had the "
+            "grant.",
+            "The available information is in the following table.\nNumber of awards\n2001-02 | 2,770\n2002-03 | 3,300\n"
+            "Data on the grant awarded to women are not available by parliamentary constituency but only by district.",
+            id="RM110: by constituency",
+        ),
+    ],
+)
+def test_a_breakdown_or_the_preceding_years_refused_after_the_figures_are_minor_parts(question, answer):
     assert classify(question, answer).label == "disclosure"
 
 
