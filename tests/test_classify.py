@@ -1875,6 +1875,25 @@ def test_an_income_tax_threshold_is_no_cost_limit():
             "it could compromise these negotiations.",
             "other",
         ),
+        (
+            # SK077 (HO): "Her Majesty's Passport Office does not log performance data at office, regional ... level"
+            "To ask the Secretary of State, what performance indicators have been met by each passport office.",
+            "Her Majesty's Passport Office does not log performance data at office or regional level.",
+            "not_collected",
+        ),
+        (
+            # SL040 (Defra): "By its very nature, we cannot know the true extent of puppy smuggling operations."
+            "To ask the Secretary of State, what estimate he has made of the number of puppies illegally smuggled.",
+            "By its very nature, we cannot know the true extent of puppy smuggling operations.",
+            "not_collected",
+        ),
+        (
+            # SL065 (Defra): "the figures are not detailed enough to provide the information requested"
+            "To ask His Majesty's Government how many acres of farmland were given over to solar farms in 2021.",
+            "The Department will publish figures for land changing use, however, the figures are not detailed enough "
+            "to provide the information requested.",
+            "not_available",
+        ),
     ],
 )
 def test_refusals_12_wordings(question, answer, category):
