@@ -1666,6 +1666,9 @@ def test_a_word_of_the_question_is_no_turn_to_a_statistical_release():
         "adverse impact on candidates for the post of chief constable.",
         # SH063 (MHCLG): "to what extent homelessness statistics take account of homeless people who squat".
         "To ask His Majesty's Government to what extent homelessness statistics take account of people who squat.",
+        # SK042 (CO): "if he will make it his policy to develop a standardised methodology for measuring SME spending".
+        "To ask the Minister for the Cabinet Office, if he will make it his policy to develop a standard methodology "
+        "for measuring spending.",
     ],
 )
 def test_a_question_on_strategy_or_a_requirement_is_answered_by_a_data_reason(question):

@@ -466,6 +466,7 @@ _POLICY_QUESTION = re.compile(
     r"(?:to )?what extent\b|"
     rf"what (?:recent )?(?:assessment|evaluation|analysis) (?:[\w'’-]+ ){{0,6}}?(?:of|on) {_ASSESSED}|"
     r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) (?:will meet|plans to|intends to|has plans to)\b|"
+    r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) will make it (?:[\w'’-]+ ){0,2}policy\b|"
     r"(?:if|whether) (?:[a-z]+ ){1,8}?(?:is|are) (?:currently )?(?:required|obliged|expected|permitted) (?:to|for)\b|"
     r"what (?:is|are) (?:the |their |his |her |its |our |[\w-]+['’]s? )(?:[\w-]+ )?(?:strategy|strategies|policy|"
     r"policies|approach)\b(?! (?:costs?|budgets?|spend|spending|officials?|teams?|units?|development)\b)|"
