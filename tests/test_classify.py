@@ -1813,13 +1813,6 @@ _AGENCY_SPEND = (
             "HMCTS does not hold expenditure information on interpreters disaggregated by language.",
             id="SG005: disaggregated by language",
         ),
-        pytest.param(
-            "To ask the Secretary of State, how many women in (a) Leeds West constituency and (b) Leeds have had the "
-            "grant.",
-            "The available information is in the following table.\nNumber of awards\n2001-02 | 2,770\n2002-03 | 3,300\n"
-            "Data on the grant awarded to women are not available by parliamentary constituency but only by district.",
-            id="RM110: by constituency",
-        ),
     ],
 )
 def test_a_breakdown_or_the_preceding_years_refused_after_the_figures_are_minor_parts(question, answer):
