@@ -1666,6 +1666,9 @@ def test_a_word_of_the_question_is_no_turn_to_a_statistical_release():
         "adverse impact on candidates for the post of chief constable.",
         # SH063 (MHCLG): "to what extent homelessness statistics take account of homeless people who squat".
         "To ask His Majesty's Government to what extent homelessness statistics take account of people who squat.",
+        # SK042 (CO): "if he will make it his policy to develop a standardised methodology for measuring SME spending".
+        "To ask the Minister for the Cabinet Office, if he will make it his policy to develop a standard methodology "
+        "for measuring spending.",
     ],
 )
 def test_a_question_on_strategy_or_a_requirement_is_answered_by_a_data_reason(question):
@@ -1784,32 +1787,35 @@ def test_refusals_11_wordings_of_the_ninth_wave(question, answer, category):
     assert (c.label, c.category) == ("refusal", category)
 
 
-def test_a_breakdown_by_type_and_the_preceding_years_are_minor_parts():
-    # SE019 (DH): totals by year, then "not available for NHS trusts for 2010-11 to 2012-13" and "does not collect
-    # data on how much has been spent ... for each job type".
-    question = "To ask the Secretary of State for Health, how much has been spent on agency staff in each year."
-    answer = (
-        "The amounts spent on agency staff in each year are as follows:\n2012-13 | 1,101.0\n2013-14 | 1,396.2\n"
-        "The Department does not collect data on how much has been spent on agency staff for each job type."
-    )
-    assert classify(question, answer).label == "disclosure"
-    earlier = answer.replace("on how much has been spent on agency staff for each job type", "for preceding years")
-    assert classify(question, earlier.replace("does not collect data", "does not hold figures")).label == "disclosure"
-    # SG005 (MoJ): the yearly totals, then "does not hold expenditure information disaggregated by language"
-    question = "To ask the Secretary of State, how much was spent on interpreters in each year, by language."
-    answer = (
-        "The spend on interpreters in each year was:\n2022-23 | 11,489,997 |\n2023-24 | 12,774,105 |\n"
-        "HMCTS does not hold expenditure information on interpreters disaggregated by language."
-    )
-    assert classify(question, answer).label == "disclosure"
-    # RM110 (DWP): the district's awards in a table, then "Data are not available by parliamentary constituency"
-    question = (
-        "To ask the Secretary of State, how many women in (a) Leeds West constituency and (b) Leeds have had the grant."
-    )
-    answer = (
-        "The available information is in the following table.\nNumber of awards\n2001-02 | 2,770\n2002-03 | 3,300\n"
-        "Data on the grant awarded to women are not available by parliamentary constituency but only by district."
-    )
+_AGENCY_SPEND = (
+    "To ask the Secretary of State for Health, how much has been spent on agency staff in each year.",
+    "The amounts spent on agency staff in each year are as follows:\n2012-13 | 1,101.0\n2013-14 | 1,396.2\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        pytest.param(
+            _AGENCY_SPEND[0],
+            _AGENCY_SPEND[1]
+            + "The Department does not collect data on how much has been spent on agency staff for each job type.",
+            id="SE019: for each job type",
+        ),
+        pytest.param(
+            _AGENCY_SPEND[0],
+            _AGENCY_SPEND[1] + "The Department does not hold figures for preceding years.",
+            id="SE019: preceding years",
+        ),
+        pytest.param(
+            "To ask the Secretary of State, how much was spent on interpreters in each year, by language.",
+            "The spend on interpreters in each year was:\n2022-23 | 11,489,997 |\n2023-24 | 12,774,105 |\n"
+            "HMCTS does not hold expenditure information on interpreters disaggregated by language.",
+            id="SG005: disaggregated by language",
+        ),
+    ],
+)
+def test_a_breakdown_or_the_preceding_years_refused_after_the_figures_are_minor_parts(question, answer):
     assert classify(question, answer).label == "disclosure"
 
 
@@ -1864,6 +1870,25 @@ def test_an_income_tax_threshold_is_no_cost_limit():
             "Contractual negotiations are taking place. The release of information about the costs of the options for "
             "it could compromise these negotiations.",
             "other",
+        ),
+        (
+            # SK077 (HO): "Her Majesty's Passport Office does not log performance data at office, regional ... level"
+            "To ask the Secretary of State, what performance indicators have been met by each passport office.",
+            "Her Majesty's Passport Office does not log performance data at office or regional level.",
+            "not_collected",
+        ),
+        (
+            # SL040 (Defra): "By its very nature, we cannot know the true extent of puppy smuggling operations."
+            "To ask the Secretary of State, what estimate he has made of the number of puppies illegally smuggled.",
+            "By its very nature, we cannot know the true extent of puppy smuggling operations.",
+            "not_collected",
+        ),
+        (
+            # SL065 (Defra): "the figures are not detailed enough to provide the information requested"
+            "To ask His Majesty's Government how many acres of farmland were given over to solar farms in 2021.",
+            "The Department will publish figures for land changing use, however, the figures are not detailed enough "
+            "to provide the information requested.",
+            "not_available",
         ),
     ],
 )

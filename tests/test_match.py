@@ -906,39 +906,38 @@ def test_a_refusal_of_attempted_suicides_is_matched_by_figures_on_self_harm(mdb)
     assert deaths not in found or {t["term"]: t["credit"] for t in found[deaths]["terms"]}["attempted suicide"] == 0
 
 
-def test_a_refusal_about_raac_is_matched_by_a_disclosure_that_uses_the_acronym(mdb):
-    # Real RS004 / RT006: the question spells out "reinforced autoclaved aerated concrete"; the minister's
-    # later answer with the figures says "RAAC".
-    subject = "schools that responded to the questionnaire on reinforced autoclaved aerated concrete"
-    terms = ["questionnaire", "reinforced", "autoclaved", "aerated", "concrete", "school"]
+@pytest.mark.parametrize(
+    ("subject", "terms", "title", "text", "found"),
+    [
+        pytest.param(
+            # Real RS004 / RT006: the question spells out "reinforced autoclaved aerated concrete"; the minister's
+            # later answer with the figures says "RAAC".
+            "schools that responded to the questionnaire on reinforced autoclaved aerated concrete",
+            ["questionnaire", "reinforced", "autoclaved", "aerated", "concrete", "school"],
+            "RAAC questionnaire responses",
+            "All schools have now returned the questionnaire and 231 have confirmed RAAC.",
+            ["reinforced autoclaved aerated concrete"],
+            id="an acronym",
+        ),
+        pytest.param(
+            # Real A122 / RF205: the maximum daily spend on asylum hotels was refused; a later answer gave the cost
+            # "at their peak" as "almost £9 million a day".
+            "maximum daily spend on hotel accommodation for asylum-seekers",
+            ["maximum", "daily", "hotel", "asylum-seeker"],
+            "Asylum hotels",
+            "At their peak use, more than 400 hotels were leased for asylum-seekers at a cost of £9 million a day.",
+            ["maximum", "daily"],
+            id="the maximum a day as the cost a day at the peak",
+        ),
+    ],
+)
+def test_a_refusal_is_matched_by_a_disclosure_in_other_words(mdb, subject, terms, title, text, found):
     qid = refusal_with(mdb, subject=subject, terms=terms)
-    raac = add_foi(
-        mdb,
-        "raac",
-        title="RAAC questionnaire responses",
-        text="All schools have now returned the questionnaire and 231 have confirmed RAAC.",
-    )
+    target = add_foi(mdb, "target", title=title, text=text)
     match_db(mdb, options=MatchOptions(min_score=0.0))
-    found = {m["foi_request_id"]: json.loads(m["reasons"]) for m in matches(mdb, qid)}
-    hits = {t["term"]: t["credit"] for t in found[raac]["terms"]}
-    assert hits["reinforced autoclaved aerated concrete"] == 1.0
-
-
-def test_a_refusal_of_the_maximum_daily_cost_is_matched_by_a_cost_a_day_at_the_peak(mdb):
-    # Real A122 / RF205: the maximum daily spend on asylum hotels was refused; a later answer gave the cost
-    # "at their peak" as "almost £9 million a day".
-    subject = "maximum daily spend on hotel accommodation for asylum-seekers"
-    qid = refusal_with(mdb, subject=subject, terms=["maximum", "daily", "hotel", "asylum-seeker"])
-    peak = add_foi(
-        mdb,
-        "peak",
-        title="Asylum hotels",
-        text="At their peak use, more than 400 hotels were leased for asylum-seekers at a cost of £9 million a day.",
-    )
-    match_db(mdb, options=MatchOptions(min_score=0.0))
-    found = {m["foi_request_id"]: json.loads(m["reasons"]) for m in matches(mdb, qid)}
-    hits = {t["term"]: t["credit"] for t in found[peak]["terms"]}
-    assert hits["maximum"] == 1.0 and hits["daily"] == 1.0
+    reasons = {m["foi_request_id"]: json.loads(m["reasons"]) for m in matches(mdb, qid)}
+    hits = {t["term"]: t["credit"] for t in reasons[target]["terms"]}
+    assert all(hits[term] == 1.0 for term in found)
 
 
 def test_no_fixed_abode_is_homelessness():
