@@ -890,19 +890,29 @@ def _patterns():
             yield category, i, entry if isinstance(entry, str) else entry["pattern"]
 
 
+def _required(category: str, index: int) -> list[str]:
+    """The words one of which a sentence must have for the entry to fire (its ``requires`` list), or []."""
+    entry = rules.RULES["categories"][category][index]
+    requires = entry.get("requires") if isinstance(entry, dict) else None
+    return rules.RULES["word_lists"][requires] if requires else []
+
+
 @pytest.mark.parametrize(("category", "index", "pattern"), list(_patterns()))
 def test_prefilter_accepts_every_text_a_pattern_can_match(category, index, pattern):
     """The prefilter must be a superset of the patterns: generate texts from the pattern, check
     that spaCy's Matcher finds the pattern in them (so the rendering is right) and that the
-    prefilter passes them."""
+    prefilter passes them. An entry that requires a word of a list fires only in a sentence that has
+    one, so the text has one (any of them, in turn)."""
     rng = random.Random(f"{category}:{index}")
     engine = rules.engine()
     from spacy.matcher import Matcher
 
     matcher = Matcher(engine.nlp.vocab)
     matcher.add("p", [rules.compile_pattern(pattern, rules.RULES["word_lists"])])
-    for _ in range(40):
-        text = f"Officials said that {_render(pattern, rng)} for the period requested."
+    required = _required(category, index)
+    for n in range(40):
+        word = required[n % len(required)] if required else "period"
+        text = f"Officials said that {_render(pattern, rng)} for the {word} requested."
         assert matcher(engine.nlp.make_doc(text)), f"the rendering does not match {pattern!r}: {text!r}"
         assert rules.prefilter(text), f"prefilter drops {text!r} ({category}:{index})"
 

@@ -119,11 +119,11 @@ _MONEY_QUESTION = re.compile(
     r"receipts|compensation|awards?|invoices?|charges?|bills?)\b|£"
 )
 _CURRENCY = "£$€"
-# An amount that bounds a rule ("tendering procedures are normally used for all purchases over
-# £10,000 in value"): a threshold, not a figure asked for.
 # A sentence about the cost limit ("the cost limit of £600", "the disproportionate cost threshold"), not an
 # income tax threshold or a threshold of a benefit: its amounts are the rule's, not the information asked for.
 _COST_RULE = re.compile(r"cost (?:limit|threshold)|threshold (?:of|for) (?:disproportionate|the cost)")
+# An amount that bounds a rule ("tendering procedures are normally used for all purchases over
+# £10,000 in value"): a threshold, not a figure asked for.
 _THRESHOLD = re.compile(
     r"\b(?:all|any|every) (?:[a-z-]+ ){1,4}(?:over|above|below|under|exceeding|of more than|up to)\W{0,3}$"
 )
