@@ -177,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         if pairs is not None:
             numbers["pairs"] = {name: asdict(q) for name, q in pairs[0].items()}
             numbers["top_clearly_wrong"] = [t for t in pairs[1] if t["wrong"]]
+            numbers["pairs_by_confidence"] = {name: asdict(q) for name, q in pairs[2].items()}
         print(json.dumps(numbers, indent=2, ensure_ascii=False))
         return 0
     print(table(results))
