@@ -36,10 +36,10 @@ OWN_PATH = ROOT / "fixtures" / "real" / "answers.jsonl"
 # Id prefixes of the batches harvested blind, each measured apart: committed before pqcheck ran on them, measured
 # blind against the classifier of the day, then read and tuned on (RE only measured until refusals-11). RE (Home
 # Office, MoJ), RH (MoD, DWP, DHSC), RK and RJ, RL and RM, RN and RO, RU and RV, RW and RX, RY and RZ (issue 13,
-# third to sixth rounds), SA to SF (seventh), SG to SL (eighth: fixtures/real/README.md says which departments).
+# third to sixth rounds), SA to SF (seventh), SG to SN (eighth: fixtures/real/README.md says which departments).
 BLIND_BATCHES = (
     "RE", "RH", "RK", "RJ", "RL", "RM", "RN", "RO", "RU", "RV", "RW", "RX", "RY", "RZ",
-    "SA", "SB", "SC", "SD", "SE", "SF", "SG", "SH", "SI", "SJ", "SK", "SL",
+    "SA", "SB", "SC", "SD", "SE", "SF", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN",
 )  # fmt: skip
 GOLD_LABELS = ("non_disclosure", "disclosure", "other")
 GOLD_CATEGORIES = (
@@ -177,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         if pairs is not None:
             numbers["pairs"] = {name: asdict(q) for name, q in pairs[0].items()}
             numbers["top_clearly_wrong"] = [t for t in pairs[1] if t["wrong"]]
+            numbers["pairs_by_confidence"] = {name: asdict(q) for name, q in pairs[2].items()}
         print(json.dumps(numbers, indent=2, ensure_ascii=False))
         return 0
     print(table(results))

@@ -301,7 +301,7 @@ def measure(
 def by_confidence(pair: dict[str, Any]) -> str:
     """A pair's group by how it was documented: ``confidence`` high or medium (the same information, documented by
     a third party or plainly the same measure) against low (an own reading: a neighbouring item, another period
-    or area), both halves of fixtures/real together."""
+    or area; a pair without a ``confidence`` counts as low), both halves of fixtures/real together."""
     if pair["set"].startswith("shared"):
         return pair["set"]
     sure = pair.get("confidence") in ("high", "medium")

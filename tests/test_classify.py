@@ -1857,8 +1857,10 @@ def test_an_income_tax_threshold_is_no_cost_limit():
         "incomes below the Personal Allowance."
     )
     assert classify(question, answer).label == "partial"
-    cost_rule = answer.replace(
-        "due to the freeze on the Income Tax thresholds", "above the disproportionate cost threshold"
+    # the cost rule's amounts are still no figures
+    cost_rule = (
+        "Answering would exceed the cost limit of £850. However, HMRC do not hold information for all people with "
+        "incomes below the Personal Allowance."
     )
     assert classify(question, cost_rule).label == "refusal"
 
@@ -1891,7 +1893,7 @@ def test_an_income_tax_threshold_is_no_cost_limit():
             # SL040 (Defra): "By its very nature, we cannot know the true extent of puppy smuggling operations."
             "To ask the Secretary of State, what estimate he has made of the number of puppies illegally smuggled.",
             "By its very nature, we cannot know the true extent of puppy smuggling operations.",
-            "not_collected",
+            "not_available",
         ),
         (
             # SL065 (Defra): "the figures are not detailed enough to provide the information requested"
@@ -1905,3 +1907,37 @@ def test_an_income_tax_threshold_is_no_cost_limit():
 def test_refusals_12_wordings(question, answer, category):
     c = classify(question, answer)
     assert (c.label, c.category) == ("refusal", category)
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "label"),
+    [
+        pytest.param(
+            "To ask the Secretary of State, how many branches have closed.",
+            "The number of branches closed is a commercial matter for Post Office Limited.",
+            "refusal",
+            id="a commercial matter, not only an",
+        ),
+        pytest.param(
+            "To ask the Secretary of State, what assessment he has made of the early release scheme.",
+            "The early release of prisoners could undermine public confidence, so the scheme is kept under review.",
+            "other",
+            id="a release of prisoners is no release of information",
+        ),
+        pytest.param(
+            "To ask the Secretary of State, how many patients were affected.",
+            "This information is not held centrally. NHS England has asked all trusts to write to patients affected.",
+            "refusal",
+            id="a letter to patients is no holding answer",
+        ),
+        pytest.param(
+            "To ask the Secretary of State, what assessment he has made of the flooding in the county.",
+            "We will not know the full extent of the flooding until the Environment Agency completes its survey.",
+            "other",
+            id="will not know yet is no refusal",
+        ),
+    ],
+)
+def test_refusals_12_wordings_do_not_reach_too_far(question, answer, label):
+    # From a review of refusals-12: each of these was labelled wrongly by its first wording.
+    assert classify(question, answer).label == label

@@ -62,14 +62,14 @@ def test_the_scores_count_as_the_held_out_set_is_scored(monkeypatch):
 
 def test_the_classifier_does_not_fall_below_what_it_reached_on_real_answers(own):
     """A floor, not the target: a change that loses quality on real text fails here."""
-    # refusals-12 on 3,252 answers (the SG to SL batches in, measured blind at 0.80 precision together): 0.874,
-    # 0.879, 0.796, 0.112; on the 2,715 before them 0.883, 0.894, 0.817, 0.103 (refusals-11 there: 0.883, 0.894,
+    # refusals-12 on 3,430 answers (the SG to SN batches in, measured blind at 0.81 precision together): 0.872,
+    # 0.874, 0.792, 0.112; on the 2,715 before them 0.883, 0.894, 0.817, 0.103 (refusals-11 there: 0.883, 0.894,
     # 0.817, 0.104; refusals-10 on 2,176: 0.883, 0.900, 0.823, 0.105; refusals-8 on 1,142: 0.898, 0.931, 0.862, 0.099)
     q = quality.measure(own)
     assert q.refusal_precision >= 0.87
-    assert q.refusing_recall >= 0.87  # 0.89 before the SG to SL batches (blind 0.87, 0.72, 0.82, 0.76, 0.79, 0.71)
-    assert q.refusal_recall >= 0.79  # 0.81 before them (blind 0.68, 0.66, 0.64, 0.71, 0.68, 0.69)
-    assert q.disclosures_partial <= 0.12  # 0.104 before them (blind 0.29, 0.07, 0.17, 0.12, 0.17, 0.15)
+    assert q.refusing_recall >= 0.87  # 0.89 before the SG to SN batches (blind 0.72 to 0.87 each)
+    assert q.refusal_recall >= 0.79  # 0.81 before them (blind 0.64 to 0.79 each)
+    assert q.disclosures_partial <= 0.12  # 0.104 before them (blind 0.03 to 0.29 each)
 
 
 def test_the_matcher_does_not_fall_below_what_it_reached_on_real_documented_pairs():

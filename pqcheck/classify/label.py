@@ -119,9 +119,10 @@ _MONEY_QUESTION = re.compile(
     r"receipts|compensation|awards?|invoices?|charges?|bills?)\b|£"
 )
 _CURRENCY = "£$€"
-# A sentence about the cost limit ("the cost limit of £600", "the disproportionate cost threshold"), not an
-# income tax threshold or a threshold of a benefit: its amounts are the rule's, not the information asked for.
-_COST_RULE = re.compile(r"cost (?:limit|threshold)|threshold (?:of|for) (?:disproportionate|the cost)")
+# A sentence about the cost limit ("the cost limit of £600", "the disproportionate cost threshold"): its amounts
+# are the rule's, not the information asked for. The word "threshold" alone does not make one ("the Income Tax
+# thresholds as 575,000"), though a sentence that states a threshold's rule is still ``procedural``.
+_COST_RULE = re.compile(r"cost (?:limit|threshold)")
 # An amount that bounds a rule ("tendering procedures are normally used for all purchases over
 # £10,000 in value"): a threshold, not a figure asked for.
 _THRESHOLD = re.compile(
@@ -534,7 +535,8 @@ def _estimate_not_asked(question: str | None, phrase_low: str) -> bool:
 # when the answer gives no figures itself.
 _WILL_WRITE = re.compile(
     r"\bi will (?:therefore |now )?write\b|\bwill write to (?:the|my|him|her)\b|"
-    r"\b(?:have|has) (?:asked|instructed) (?:[\w'’.,-]+ ){1,12}?to write to\b"
+    r"\b(?:have|has) (?:asked|instructed) (?:[\w'’.,-]+ ){1,12}?to write to "
+    r"(?:the (?:hon|noble|right|member)|him\b|her\b|my (?:hon|noble|right))"
 )
 
 
