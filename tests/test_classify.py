@@ -1479,79 +1479,71 @@ def test_whether_data_is_held_on_the_number_and_proportion_still_asks_for_figure
     assert classify(question, answer).label == "refusal"
 
 
-@pytest.mark.parametrize(
-    ("question", "answer", "label"),
-    [
-        pytest.param(
-            # RX009 (MoD): the locations listed, then "I am withholding the names of some locations".
-            "To ask the Secretary of State for Defence, if he will list the locations that qualify.",
-            "Personnel in the following locations qualify: Chad (all locations), Mali (all locations). I am "
-            "withholding the names of some locations for the purpose of safeguarding national security.",
-            "partial",
-            id="some items of a list withheld",
-        ),
-        pytest.param(
-            # RE059 (MoJ): a column "Number for whom there is no record of subsequent contact" counts people.
-            "To ask the Secretary of State for Justice how many prisoners released in error remain at large.",
-            "Total releases in error, number back in custody, number for whom there is no record of subsequent "
-            "contact with the criminal justice system: 2005 43 34 1; 2006 48 40 4.",
-            "disclosure",
-            id="a table column counting those with no record",
-        ),
-        pytest.param(
-            # RE055 (MoJ): tribunal data "provided at Annex A"; the court statistics "are not available".
-            "To ask the Secretary of State for Justice, what the backlog is in (a) courts and (b) tribunals.",
-            "Statistics on outstanding work in the family and civil courts are not available. For (b) tribunals, "
-            "data for the period October 2019 to March 2020 is provided at Annex A.",
-            "partial",
-            id="data provided at an annex is given",
-        ),
-    ],
-)
-def test_what_real_answers_give_beside_what_they_withhold(question, answer, label):
-    assert classify(question, answer).label == label
+# What real answers give beside what they withhold.
+GIVEN_BESIDE_WITHHELD = [
+    pytest.param(
+        # RX009 (MoD): the locations listed, then "I am withholding the names of some locations".
+        "To ask the Secretary of State for Defence, if he will list the locations that qualify.",
+        "Personnel in the following locations qualify: Chad (all locations), Mali (all locations). I am "
+        "withholding the names of some locations for the purpose of safeguarding national security.",
+        "partial",
+        id="some items of a list withheld",
+    ),
+    pytest.param(
+        # RE059 (MoJ): a column "Number for whom there is no record of subsequent contact" counts people.
+        "To ask the Secretary of State for Justice how many prisoners released in error remain at large.",
+        "Total releases in error, number back in custody, number for whom there is no record of subsequent "
+        "contact with the criminal justice system: 2005 43 34 1; 2006 48 40 4.",
+        "disclosure",
+        id="a table column counting those with no record",
+    ),
+    pytest.param(
+        # RE055 (MoJ): tribunal data "provided at Annex A"; the court statistics "are not available".
+        "To ask the Secretary of State for Justice, what the backlog is in (a) courts and (b) tribunals.",
+        "Statistics on outstanding work in the family and civil courts are not available. For (b) tribunals, "
+        "data for the period October 2019 to March 2020 is provided at Annex A.",
+        "partial",
+        id="data provided at an annex is given",
+    ),
+]
 
 
-@pytest.mark.parametrize(
-    ("question", "answer", "label"),
-    [
-        pytest.param(
-            # RE081, RE106: "We do not yet have prosecution figures", "We do not yet have a figure for the costs".
-            "To ask His Majesty's Government what legal costs they have incurred to date on the judicial review.",
-            "We do not yet have a figure for the costs incurred. We brought this judicial review on a point of law.",
-            "refusal",
-            id="figures not yet had",
-        ),
-        pytest.param(
-            # RE107: "No precise estimate has been made of the cost of appealing".
-            "To ask the Secretary of State, what estimate she has made of the cost of appealing the decision.",
-            "No precise estimate has been made of the cost of appealing the decision. The costs will depend on "
-            "the complexity of the litigation.",
-            "refusal",
-            id="no precise estimate",
-        ),
-        pytest.param(
-            # RE112: the series starts in July 2021; "not consistent to present a time series prior to June 2021".
-            "To ask the Secretary of State for Justice, what the average caseload of probation officers was in each "
-            "of the last ten years.",
-            "The average caseload has been calculated for July 2021 to June 2024. The Probation Service does not have "
-            "access to data for caseload held by CRCs and so it would not be consistent to present a time series "
-            "prior to June 2021.\nJuly 21 - June 22: 36.0\nJuly 22 - June 23: 37.1",
-            "disclosure",
-            id="years before a month refused",
-        ),
-        pytest.param(
-            # RE017: a numbered note under the table: "4. The data concerning unknown risk ... was not captured".
-            "To ask the Secretary of State for Justice, how many offenders were classified as high risk in each year.",
-            "Year | High | Unknown |\n2010 | 100 | 12 |\n2011 | 93 | 23 |\n4. The data concerning unknown risk of harm "
-            "may relate to cases where a risk assessment was not captured at the point of notification.",
-            "disclosure",
-            id="a numbered note on the data",
-        ),
-    ],
-)
-def test_refusals_11_wordings(question, answer, label):
-    assert classify(question, answer).label == label
+# Wordings added in refusals-11, from the RE batch.
+REFUSALS_11_WORDINGS = [
+    pytest.param(
+        # RE081, RE106: "We do not yet have prosecution figures", "We do not yet have a figure for the costs".
+        "To ask His Majesty's Government what legal costs they have incurred to date on the judicial review.",
+        "We do not yet have a figure for the costs incurred. We brought this judicial review on a point of law.",
+        "refusal",
+        id="figures not yet had",
+    ),
+    pytest.param(
+        # RE107: "No precise estimate has been made of the cost of appealing".
+        "To ask the Secretary of State, what estimate she has made of the cost of appealing the decision.",
+        "No precise estimate has been made of the cost of appealing the decision. The costs will depend on "
+        "the complexity of the litigation.",
+        "refusal",
+        id="no precise estimate",
+    ),
+    pytest.param(
+        # RE112: the series starts in July 2021; "not consistent to present a time series prior to June 2021".
+        "To ask the Secretary of State for Justice, what the average caseload of probation officers was in each "
+        "of the last ten years.",
+        "The average caseload has been calculated for July 2021 to June 2024. The Probation Service does not have "
+        "access to data for caseload held by CRCs and so it would not be consistent to present a time series "
+        "prior to June 2021.\nJuly 21 - June 22: 36.0\nJuly 22 - June 23: 37.1",
+        "disclosure",
+        id="years before a month refused",
+    ),
+    pytest.param(
+        # RE017: a numbered note under the table: "4. The data concerning unknown risk ... was not captured".
+        "To ask the Secretary of State for Justice, how many offenders were classified as high risk in each year.",
+        "Year | High | Unknown |\n2010 | 100 | 12 |\n2011 | 93 | 23 |\n4. The data concerning unknown risk of harm "
+        "may relate to cases where a risk assessment was not captured at the point of notification.",
+        "disclosure",
+        id="a numbered note on the data",
+    ),
+]
 
 
 def test_a_numbered_note_that_is_not_on_the_data_still_refuses():
@@ -1579,70 +1571,65 @@ def test_a_verb_in_ing_with_an_object_comes_after_the_nouns_of_the_subject():
     assert subject.subject_terms("victims of trafficking held in immigration detention")[0] == "trafficking"
 
 
-@pytest.mark.parametrize(
-    ("question", "answer", "label"),
-    [
-        pytest.param(
-            # SA032 (HO): "The number of incidents ... are too small to provide a reliable estimate."
-            "To ask the Secretary of State, how many catalytic converters were stolen in each of the last five years.",
-            "The survey collects data on thefts from vehicles. The number of incidents involving catalytic converters "
-            "is too small to provide a reliable estimate.",
-            "refusal",
-            id="too small to provide a reliable estimate",
-        ),
-        pytest.param(
-            # SA103 (DWP): "No such estimation has been made of the number of families ...".
-            "To ask the Secretary of State, what estimate he has made of the number of families in absolute poverty.",
-            "No such estimation has been made of the number of families subject to the cap in absolute poverty.",
-            "refusal",
-            id="no such estimation",
-        ),
-        pytest.param(
-            # SA106 (CO): spend withheld for "commercial sensitivities".
-            "To ask the Minister, how much his Department has spent on online advertising in the last 12 months.",
-            "Commercial sensitivities exist around aspects of this spend which could prejudice commercial interests.",
-            "refusal",
-            id="commercial sensitivities",
-        ),
-        pytest.param(
-            # SA072 (HMT): "We are unable to provide a) average and b) the longest delay".
-            "To ask the Chancellor, what the average and longest delay was for valid claims for the relief.",
-            "We are unable to provide a) average and b) the longest delay for valid claims not paid within 28 days.",
-            "refusal",
-            id="unable to provide the average",
-        ),
-        pytest.param(
-            # SB058 (DfE): the last sentence of a policy answer: "no recent assessment of trends in the level".
-            "To ask the Secretary of State, what assessment he has made of trends in the level of the use of "
-            "isolation booths in schools in each of the last five years.",
-            "Schools must have a behaviour policy. The Department has made no recent assessment of trends in the "
-            "level of the use of isolation booths in schools.",
-            "refusal",
-            id="no recent assessment of the level",
-        ),
-        pytest.param(
-            # SA099 (DWP): the first part not assessed; "The requested figures ... are shown below".
-            "To ask His Majesty's Government what their assessment is of the number of families affected by the cap; "
-            "and what its thresholds would be had they been uprated.",
-            "No assessment has been made of the number of additional families affected by the cap.\nThe requested "
-            "figures for thresholds uprated in line with the standard allowance are shown below.\n| National | "
-            "£22,020 | £26,732 |",
-            "partial",
-            id="the requested figures shown below",
-        ),
-        pytest.param(
-            # SA002 (MoJ): a breakdown "set out in the annexed table"; another "not centrally held".
-            "How much legal aid funding has been provided to appellants, broken down by (a) ethnicity and (b) "
-            "nationality.",
-            "Legal aid expenditure broken down by ethnicity is set out in the annexed table. Information relating "
-            "to nationality of applicants is not centrally held.",
-            "partial",
-            id="an annexed table",
-        ),
-    ],
-)
-def test_refusals_11_wordings_of_the_seventh_wave(question, answer, label):
-    assert classify(question, answer).label == label
+# Wordings added in refusals-11, from the SA to SD batches.
+REFUSALS_11_SEVENTH_WAVE = [
+    pytest.param(
+        # SA032 (HO): "The number of incidents ... are too small to provide a reliable estimate."
+        "To ask the Secretary of State, how many catalytic converters were stolen in each of the last five years.",
+        "The survey collects data on thefts from vehicles. The number of incidents involving catalytic converters "
+        "is too small to provide a reliable estimate.",
+        "refusal",
+        id="too small to provide a reliable estimate",
+    ),
+    pytest.param(
+        # SA103 (DWP): "No such estimation has been made of the number of families ...".
+        "To ask the Secretary of State, what estimate he has made of the number of families in absolute poverty.",
+        "No such estimation has been made of the number of families subject to the cap in absolute poverty.",
+        "refusal",
+        id="no such estimation",
+    ),
+    pytest.param(
+        # SA106 (CO): spend withheld for "commercial sensitivities".
+        "To ask the Minister, how much his Department has spent on online advertising in the last 12 months.",
+        "Commercial sensitivities exist around aspects of this spend which could prejudice commercial interests.",
+        "refusal",
+        id="commercial sensitivities",
+    ),
+    pytest.param(
+        # SA072 (HMT): "We are unable to provide a) average and b) the longest delay".
+        "To ask the Chancellor, what the average and longest delay was for valid claims for the relief.",
+        "We are unable to provide a) average and b) the longest delay for valid claims not paid within 28 days.",
+        "refusal",
+        id="unable to provide the average",
+    ),
+    pytest.param(
+        # SB058 (DfE): the last sentence of a policy answer: "no recent assessment of trends in the level".
+        "To ask the Secretary of State, what assessment he has made of trends in the level of the use of "
+        "isolation booths in schools in each of the last five years.",
+        "Schools must have a behaviour policy. The Department has made no recent assessment of trends in the "
+        "level of the use of isolation booths in schools.",
+        "refusal",
+        id="no recent assessment of the level",
+    ),
+    pytest.param(
+        # SA099 (DWP): the first part not assessed; "The requested figures ... are shown below".
+        "To ask His Majesty's Government what their assessment is of the number of families affected by the cap; "
+        "and what its thresholds would be had they been uprated.",
+        "No assessment has been made of the number of additional families affected by the cap.\nThe requested "
+        "figures for thresholds uprated in line with the standard allowance are shown below.\n| National | "
+        "£22,020 | £26,732 |",
+        "partial",
+        id="the requested figures shown below",
+    ),
+    pytest.param(
+        # SA002 (MoJ): a breakdown "set out in the annexed table"; another "not centrally held".
+        "How much legal aid funding has been provided to appellants, broken down by (a) ethnicity and (b) nationality.",
+        "Legal aid expenditure broken down by ethnicity is set out in the annexed table. Information relating "
+        "to nationality of applicants is not centrally held.",
+        "partial",
+        id="an annexed table",
+    ),
+]
 
 
 def test_a_word_of_the_question_is_no_turn_to_a_statistical_release():
@@ -1749,52 +1736,47 @@ def test_a_noun_in_ing_before_a_clause_stays_a_noun():
     assert terms.index("funding") < terms.index("allocated")
 
 
-@pytest.mark.parametrize(
-    ("question", "answer", "category"),
-    [
-        pytest.param(
-            # SE055 (HMT): "it is not the Government's practice to provide details of all such ... correspondence".
-            "To ask the Chancellor of the Exchequer how many complaints his Department has received on hidden charges.",
-            "The Treasury receives many letters. As was the case with previous administrations, it is not the "
-            "Government's practice to provide details of all such discussions or correspondence received.",
-            "other",
-            id="not the Government's practice",
-        ),
-        pytest.param(
-            # SE071 (MoJ): "it would be inappropriate to respond at the current time" (ongoing litigation).
-            "To ask the Secretary of State for Justice, how many New Matter Starts were awarded to the firm.",
-            "These questions relate to ongoing litigation and in the circumstances it would be inappropriate to "
-            "respond at the current time.",
-            "other",
-            id="inappropriate to respond",
-        ),
-        pytest.param(
-            # SF052 (MoD): "identifying specific funding decisions for individual projects is not possible".
-            "To ask the Secretary of State for Defence, how much funding for defence projects has been reduced.",
-            "The costs have been managed within the overall budget. Consequently, identifying specific funding "
-            "decisions for individual projects is not possible.",
-            "not_available",
-            id="identifying ... is not possible",
-        ),
-        pytest.param(
-            # SF078 (DfE): "The school workforce census does not identify supply teachers".
-            "To ask the Secretary of State for Education, how many supply teachers left the profession each year.",
-            "The school workforce census does not identify supply teachers in England.",
-            "not_collected",
-            id="a census that does not identify",
-        ),
-        pytest.param(
-            # SF087 (DfT): "Cost estimates ... are in the process of being developed".
-            "To ask the Secretary of State for Transport what estimate he has made of the cost of the technology.",
-            "Cost estimates for the charging scheme are in the process of being developed.",
-            "not_available",
-            id="estimates in the process of being developed",
-        ),
-    ],
-)
-def test_refusals_11_wordings_of_the_ninth_wave(question, answer, category):
-    c = classify(question, answer)
-    assert (c.label, c.category) == ("refusal", category)
+# Refusal wordings added in refusals-11, from the SE and SF batches, with their category.
+REFUSALS_11_NINTH_WAVE = [
+    pytest.param(
+        # SE055 (HMT): "it is not the Government's practice to provide details of all such ... correspondence".
+        "To ask the Chancellor of the Exchequer how many complaints his Department has received on hidden charges.",
+        "The Treasury receives many letters. As was the case with previous administrations, it is not the "
+        "Government's practice to provide details of all such discussions or correspondence received.",
+        "other",
+        id="not the Government's practice",
+    ),
+    pytest.param(
+        # SE071 (MoJ): "it would be inappropriate to respond at the current time" (ongoing litigation).
+        "To ask the Secretary of State for Justice, how many New Matter Starts were awarded to the firm.",
+        "These questions relate to ongoing litigation and in the circumstances it would be inappropriate to "
+        "respond at the current time.",
+        "other",
+        id="inappropriate to respond",
+    ),
+    pytest.param(
+        # SF052 (MoD): "identifying specific funding decisions for individual projects is not possible".
+        "To ask the Secretary of State for Defence, how much funding for defence projects has been reduced.",
+        "The costs have been managed within the overall budget. Consequently, identifying specific funding "
+        "decisions for individual projects is not possible.",
+        "not_available",
+        id="identifying ... is not possible",
+    ),
+    pytest.param(
+        # SF078 (DfE): "The school workforce census does not identify supply teachers".
+        "To ask the Secretary of State for Education, how many supply teachers left the profession each year.",
+        "The school workforce census does not identify supply teachers in England.",
+        "not_collected",
+        id="a census that does not identify",
+    ),
+    pytest.param(
+        # SF087 (DfT): "Cost estimates ... are in the process of being developed".
+        "To ask the Secretary of State for Transport what estimate he has made of the cost of the technology.",
+        "Cost estimates for the charging scheme are in the process of being developed.",
+        "not_available",
+        id="estimates in the process of being developed",
+    ),
+]
 
 
 _AGENCY_SPEND = (
@@ -1865,79 +1847,83 @@ def test_an_income_tax_threshold_is_no_cost_limit():
     assert classify(question, cost_rule).label == "refusal"
 
 
-@pytest.mark.parametrize(
-    ("question", "answer", "category"),
-    [
-        (
-            # SJ087 (BEIS): "The Department has not produced estimates of future coal use by industry."
-            "To ask the Secretary of State, what estimate he has made of how much coal is needed for cement.",
-            "The Department has not produced estimates of future coal use by industry. There are statistics on supply "
-            "and demand for coal published in the Digest of UK Energy Statistics.",
-            "not_collected",
-        ),
-        (
-            # SI045 (HMT): "The release of information about the costs of the options for CHIEF could compromise these
-            # negotiations."
-            "To ask the Chancellor of the Exchequer what is the estimated cost of the project over the next 10 years.",
-            "Contractual negotiations are taking place. The release of information about the costs of the options for "
-            "it could compromise these negotiations.",
-            "other",
-        ),
-        (
-            # SK077 (HO): "Her Majesty's Passport Office does not log performance data at office, regional ... level"
-            "To ask the Secretary of State, what performance indicators have been met by each passport office.",
-            "Her Majesty's Passport Office does not log performance data at office or regional level.",
-            "not_collected",
-        ),
-        (
-            # SL040 (Defra): "By its very nature, we cannot know the true extent of puppy smuggling operations."
-            "To ask the Secretary of State, what estimate he has made of the number of puppies illegally smuggled.",
-            "By its very nature, we cannot know the true extent of puppy smuggling operations.",
-            "not_available",
-        ),
-        (
-            # SL065 (Defra): "the figures are not detailed enough to provide the information requested"
-            "To ask His Majesty's Government how many acres of farmland were given over to solar farms in 2021.",
-            "The Department will publish figures for land changing use, however, the figures are not detailed enough "
-            "to provide the information requested.",
-            "not_available",
-        ),
-    ],
-)
-def test_refusals_12_wordings(question, answer, category):
-    c = classify(question, answer)
-    assert (c.label, c.category) == ("refusal", category)
+# Refusal wordings added in refusals-12, with their category.
+REFUSALS_12_WORDINGS = [
+    (
+        # SJ087 (BEIS): "The Department has not produced estimates of future coal use by industry."
+        "To ask the Secretary of State, what estimate he has made of how much coal is needed for cement.",
+        "The Department has not produced estimates of future coal use by industry. There are statistics on supply "
+        "and demand for coal published in the Digest of UK Energy Statistics.",
+        "not_collected",
+    ),
+    (
+        # SI045 (HMT): "The release of information about the costs of the options for CHIEF could compromise these
+        # negotiations."
+        "To ask the Chancellor of the Exchequer what is the estimated cost of the project over the next 10 years.",
+        "Contractual negotiations are taking place. The release of information about the costs of the options for "
+        "it could compromise these negotiations.",
+        "other",
+    ),
+    (
+        # SK077 (HO): "Her Majesty's Passport Office does not log performance data at office, regional ... level"
+        "To ask the Secretary of State, what performance indicators have been met by each passport office.",
+        "Her Majesty's Passport Office does not log performance data at office or regional level.",
+        "not_collected",
+    ),
+    (
+        # SL040 (Defra): "By its very nature, we cannot know the true extent of puppy smuggling operations."
+        "To ask the Secretary of State, what estimate he has made of the number of puppies illegally smuggled.",
+        "By its very nature, we cannot know the true extent of puppy smuggling operations.",
+        "not_available",
+    ),
+    (
+        # SL065 (Defra): "the figures are not detailed enough to provide the information requested"
+        "To ask His Majesty's Government how many acres of farmland were given over to solar farms in 2021.",
+        "The Department will publish figures for land changing use, however, the figures are not detailed enough "
+        "to provide the information requested.",
+        "not_available",
+    ),
+]
+
+
+# From a review of refusals-12: each of these was labelled wrongly by its first wording.
+REFUSALS_12_REACH = [
+    pytest.param(
+        "To ask the Secretary of State, how many branches have closed.",
+        "The number of branches closed is a commercial matter for Post Office Limited.",
+        "refusal",
+        id="a commercial matter, not only an",
+    ),
+    pytest.param(
+        "To ask the Secretary of State, what assessment he has made of the early release scheme.",
+        "The early release of prisoners could undermine public confidence, so the scheme is kept under review.",
+        "other",
+        id="a release of prisoners is no release of information",
+    ),
+    pytest.param(
+        "To ask the Secretary of State, how many patients were affected.",
+        "This information is not held centrally. NHS England has asked all trusts to write to patients affected.",
+        "refusal",
+        id="a letter to patients is no holding answer",
+    ),
+    pytest.param(
+        "To ask the Secretary of State, what assessment he has made of the flooding in the county.",
+        "We will not know the full extent of the flooding until the Environment Agency completes its survey.",
+        "other",
+        id="will not know yet is no refusal",
+    ),
+]
 
 
 @pytest.mark.parametrize(
     ("question", "answer", "label"),
-    [
-        pytest.param(
-            "To ask the Secretary of State, how many branches have closed.",
-            "The number of branches closed is a commercial matter for Post Office Limited.",
-            "refusal",
-            id="a commercial matter, not only an",
-        ),
-        pytest.param(
-            "To ask the Secretary of State, what assessment he has made of the early release scheme.",
-            "The early release of prisoners could undermine public confidence, so the scheme is kept under review.",
-            "other",
-            id="a release of prisoners is no release of information",
-        ),
-        pytest.param(
-            "To ask the Secretary of State, how many patients were affected.",
-            "This information is not held centrally. NHS England has asked all trusts to write to patients affected.",
-            "refusal",
-            id="a letter to patients is no holding answer",
-        ),
-        pytest.param(
-            "To ask the Secretary of State, what assessment he has made of the flooding in the county.",
-            "We will not know the full extent of the flooding until the Environment Agency completes its survey.",
-            "other",
-            id="will not know yet is no refusal",
-        ),
-    ],
+    GIVEN_BESIDE_WITHHELD + REFUSALS_11_WORDINGS + REFUSALS_11_SEVENTH_WAVE + REFUSALS_12_REACH,
 )
-def test_refusals_12_wordings_do_not_reach_too_far(question, answer, label):
-    # From a review of refusals-12: each of these was labelled wrongly by its first wording.
+def test_real_answers_are_labelled_as_their_wording_says(question, answer, label):
     assert classify(question, answer).label == label
+
+
+@pytest.mark.parametrize(("question", "answer", "category"), REFUSALS_11_NINTH_WAVE + REFUSALS_12_WORDINGS)
+def test_real_refusal_wordings_refuse_in_their_category(question, answer, category):
+    c = classify(question, answer)
+    assert (c.label, c.category) == ("refusal", category)
