@@ -1915,9 +1915,73 @@ REFUSALS_12_REACH = [
 ]
 
 
+# refusals-13: data questions in the forms real questions use, and a zero before a refusal.
+REFUSALS_13_READING = [
+    pytest.param(
+        # SN053 (MHCLG): the estimate asked for, given as a range.
+        "To ask His Majesty's Government what is their latest estimate for the total number of dwellings in "
+        "mid-rise residential buildings in England.",
+        "There are an estimated 858,000 – 1,298,000 dwellings in mid-rise (11-18m) residential buildings in England.",
+        "disclosure",
+        id="what is their latest estimate asks for a figure",
+    ),
+    pytest.param(
+        # SM002 (MoJ): "what was the mean average salary".
+        "To ask the Secretary of State for Justice, what was the mean average salary for a Band 3-5 prison officer "
+        "in each year from 2010.",
+        "The requested figures are available for years going back to 2013. 2013 £19,784 2014 £26,272",
+        "disclosure",
+        id="a salary is a figure",
+    ),
+    pytest.param(
+        # SE037 (DfT): "what (a) number and (b) proportion of".
+        "To ask the Secretary of State for Transport, what (a) number and (b) proportion of penalty charge notices "
+        "were cancelled.",
+        "In 2024, 1,204 penalty charge notices were cancelled, 3 per cent of those issued.",
+        "disclosure",
+        id="an enumerated measure asks for a figure",
+    ),
+    pytest.param(
+        # SN015 (House of Commons Commission): "if the Commission will make an estimate of the costs".
+        "To ask the hon. Member for Blaenau Gwent and Rhymney, representing the House of Commons Commission, if "
+        "the Commission will make an estimate of the costs of the September sitting.",
+        "The Commission estimates that the cost of the September sitting is in the region of £180–260k.",
+        "disclosure",
+        id="if he will make an estimate asks for a figure",
+    ),
+    pytest.param(
+        # RL145 (Leader of the House): the zero first, then earlier years refused.
+        "To ask the Leader of the House how many members of staff in her office were dismissed in each of the "
+        "last 10 years.",
+        "No members of staff have been dismissed from the office since June 2007. Information from before this "
+        "time can be provided only at disproportionate cost.",
+        "disclosure",
+        id="a zero before the refusal of some years",
+    ),
+    pytest.param(
+        # SM074 (Cabinet Office): the zero asked for, then other fleets not held.
+        "To ask the Minister for the Cabinet Office, how many Government-registered vehicles are declared as "
+        "being off the road with a Statutory Off Road Notification.",
+        "There are currently no GCS vehicles declared as being off the road with a Statutory Off Road "
+        "Notification. Some other departments operate their own fleets of vehicles, about which the Cabinet "
+        "Office does not hold information.",
+        "partial",
+        id="a zero before a refusal of the rest",
+    ),
+    pytest.param(
+        # RX086 (MoD): "No final decision has yet been made" is no zero.
+        "To ask His Majesty's Government what the cost was of developing in-house army training.",
+        "No final decision has yet been made to award the contract. As the Full Business Case has not yet been "
+        "finalised it would be inappropriate to release cost information at this stage.",
+        "refusal",
+        id="no decision is no zero",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("question", "answer", "label"),
-    GIVEN_BESIDE_WITHHELD + REFUSALS_11_WORDINGS + REFUSALS_11_SEVENTH_WAVE + REFUSALS_12_REACH,
+    GIVEN_BESIDE_WITHHELD + REFUSALS_11_WORDINGS + REFUSALS_11_SEVENTH_WAVE + REFUSALS_12_REACH + REFUSALS_13_READING,
 )
 def test_real_answers_are_labelled_as_their_wording_says(question, answer, label):
     assert classify(question, answer).label == label

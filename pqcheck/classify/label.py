@@ -254,6 +254,34 @@ def _first_figure(
     return None
 
 
+# A sentence that answers "how many" with none ("No members of staff have been dismissed since June
+# 2007", "There are currently no GCS vehicles declared ...", "The FCO has not entered into any
+# contracts"): a zero is a figure. Not a statement that there is no information or assessment.
+_ZERO = re.compile(
+    r"^\W*no [a-z][a-z ,()-]{0,80}? (?:have|has|had|were|was) (?:yet )?"
+    r"(?:been|taken place|occurred|died|left|closed)\b|"
+    r"\bthere (?:are|were|have been|has been|had been) (?:currently |so far |to date |therefore )?no [a-z]+|"
+    r"\b(?:has|have|had) not (?:entered into|received|issued|awarded|made|paid|recorded|dismissed|closed) any [a-z]+"
+)
+_NO_INFORMATION = re.compile(
+    r"\b(?:information|data|figures|statistics|records?|estimates?|assessments?|plans?|evidence|requirements?|"
+    r"decisions?|proposals?|intention|need|reason|guarantee|way)\b"
+)
+
+
+def _first_zero(
+    answer_low: str, refusing: list[tuple[int, int]], spans: list[tuple[int, int]]
+) -> tuple[int, str] | None:
+    """The first sentence of ``spans`` outside the refusing parts that states a zero (``_ZERO``)."""
+    for a, b in spans:
+        if any(x <= a < y for x, y in refusing):
+            continue
+        m = _ZERO.search(answer_low[a:b])
+        if m is not None and _NO_INFORMATION.search(m.group(0)) is None:
+            return a + m.start(), "figure"
+    return None
+
+
 def _proxy_from(
     question: str | None, answer_low: str, after: int, refusing: list[tuple[int, int]], spans: list[tuple[int, int]]
 ) -> int:
@@ -314,6 +342,8 @@ def _first_giving(
     ]
     before = [span for span in sentence_spans if span[0] < first_refusal]
     figure = _first_figure(answer, answer_low, refusing, before, question_low) if DIGIT.search(answer_low) else None
+    if figure is None and before and asks_for_data(question_low):
+        figure = _first_zero(answer_low, refusing, before)
     if figure is not None or any(kind == "table" and p < first_refusal for p, kind in cues):
         return sorted([*cues, figure] if figure is not None else cues)  # the main information came first
     giving = list(cues)
