@@ -1376,14 +1376,15 @@ def test_more_policy_question_forms_make_a_data_reason_other():
     assert classify(HOME_OFFICE + "when he plans to award the contract.", withheld).label == "refusal"
 
 
-def test_questions_about_what_data_is_collected_or_the_merits_of_a_policy_ask_for_no_figures():
-    # Real answers RK072, RH036, RB125 (refusals-8): "what data she collects", "what statistics are
-    # compiled" ask what is kept; a sentence saying what is not collected describes it. "What data
-    # his Department holds on the number of" asks for the number (RS007, RK029): a refusal.
+def test_questions_about_what_data_is_collected_ask_for_it_and_the_merits_of_a_policy_ask_for_no_figures():
+    # "What data she collects on", "what statistics his Department collects on" (refusals-13): the labels
+    # read "the Department does not collect data on ..." under them as a refusal four times in seven
+    # (SG040, SP018, RM019, RO011; other: RK072, RH036, RB125), so they ask for the data, as "what data
+    # his Department holds on the number of" does (RS007, RK029). refusals-8 to 12 read them as policy.
     uncollected = "The Department does not directly collect detailed data on roads awaiting adoption."
     dft = "To ask the Secretary of State for Transport, "
     collects = dft + "what data she collects from local authorities on roads awaiting adoption."
-    assert classify(collects, uncollected).label == "other"
+    assert classify(collects, uncollected).label == "refusal"
     holds = dft + "what data she holds on the number of roads awaiting adoption."
     assert classify(holds, uncollected).label == "refusal"
     merits = "No assessment of the cost of writing off overpayments has been made."
@@ -1979,6 +1980,79 @@ REFUSALS_13_READING = [
 ]
 
 
+# refusals-13: wordings of the SP and SQ batches, with their category.
+REFUSALS_13_WORDINGS = [
+    pytest.param(
+        # SP009 (Board of Trade)
+        "asked the President of the Board of Trade what information he has regarding the number of companies "
+        "whose shares are quoted on a recognised stock exchange.",
+        "I regret that it would not be possible without an undue expenditure of time to extract this information "
+        "from the annual returns of the companies in question.",
+        "disproportionate_cost",
+        id="without an undue expenditure of time",
+    ),
+    pytest.param(
+        # SQ062 (DCMS)
+        "To ask the Secretary of State for Culture, Media and Sport, how many museums have closed since 7 May 2015.",
+        "Neither DCMS nor Arts Council England holds information on museums closures.",
+        "not_held_centrally",
+        id="neither the department nor its body holds",
+    ),
+    pytest.param(
+        # SQ042 (Home Office, Lords)
+        "To ask Her Majesty's Government how many people have been charged in connection with the removal of the "
+        "statue of Edward Colston in Bristol.",
+        "The investigation in to this crime is an operational matter for Avon and Somerset Police, and these "
+        "questions are better directed at them.",
+        "not_held_centrally",
+        id="questions better directed at the force",
+    ),
+    pytest.param(
+        # SQ028 (DFID): a projected spend asked for, so "does not produce forecasts" refuses it.
+        "To ask the Secretary of State for International Development what his Department's projected spend on "
+        "consultants is in 2008-09; and if he will make a statement.",
+        "The nature of development assistance means that DFID does not produce aggregate forecasts of consultancy "
+        "expenditure.",
+        "not_collected",
+        id="does not produce forecasts of a projected spend",
+    ),
+    pytest.param(
+        # SP034 (MoD)
+        "To ask the Secretary of State for Defence how many soldiers were deployed in Stockwell on 22 July 2005.",
+        "Events in Stockwell on 22 July 2005 are currently under investigation by the Independent Police Complaints "
+        "Commission. I am therefore unable to make any comment.",
+        "other",
+        id="unable to make any comment",
+    ),
+    pytest.param(
+        # SQ086 (DCMS), its refusal alone
+        "To ask the Secretary of State for Culture, Media and Sport if she will set out the number of employees in "
+        "her Department who have a disability, broken down by disability type.",
+        "The Department's Code of Practice on Equal Opportunities Monitoring prevents us from disclosing data for "
+        "individual groups fewer than five.",
+        "other",
+        id="prevents us from disclosing data",
+    ),
+    pytest.param(
+        # SP068 (DHSC): "what evidence ... on the numbers" asks for figures; no policy question.
+        "To ask the Secretary of State for Health and Social Care, what evidence (a) his Department and (b) the "
+        "MHRA have on the numbers of people harmed by Sodium Valproate in pregnancy.",
+        "The Department does not collect information about the numbers of people harmed by sodium valproate in "
+        "pregnancy.",
+        "not_collected",
+        id="what evidence on the numbers asks for figures",
+    ),
+    pytest.param(
+        # SG040 (DH): "what statistics his Department collects on" asks for the data; none is a refusal.
+        "To ask the Secretary of State for Health what statistics his Department collects on hospital department "
+        "closures. [19492]",
+        "The Department does not routinely collect information on hospital department closures.",
+        "not_collected",
+        id="what statistics are collected asks for the data",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("question", "answer", "label"),
     GIVEN_BESIDE_WITHHELD + REFUSALS_11_WORDINGS + REFUSALS_11_SEVENTH_WAVE + REFUSALS_12_REACH + REFUSALS_13_READING,
@@ -1987,7 +2061,9 @@ def test_real_answers_are_labelled_as_their_wording_says(question, answer, label
     assert classify(question, answer).label == label
 
 
-@pytest.mark.parametrize(("question", "answer", "category"), REFUSALS_11_NINTH_WAVE + REFUSALS_12_WORDINGS)
+@pytest.mark.parametrize(
+    ("question", "answer", "category"), REFUSALS_11_NINTH_WAVE + REFUSALS_12_WORDINGS + REFUSALS_13_WORDINGS
+)
 def test_real_refusal_wordings_refuse_in_their_category(question, answer, category):
     c = classify(question, answer)
     assert (c.label, c.category) == ("refusal", category)

@@ -492,7 +492,8 @@ _ASSESSED = (
 )
 _POLICY_QUESTION = re.compile(
     r"(?:what|which) (?:steps|plans|criteria|action|actions|measures|progress|arrangements|guidance|changes|"
-    r"discussions|representations|research|targets|evidence)\b|why\b|(?:(?:under|in) )?what circumstances\b|"
+    r"discussions|representations|research|targets|evidence(?! (?:[\w'’()-]+ ){0,8}?(?:on|of) the numbers?\b))\b|"
+    r"why\b|(?:(?:under|in) )?what circumstances\b|"
     r"(?:to )?what extent\b|"
     rf"what (?:recent )?(?:assessment|evaluation|analysis) (?:[\w'’-]+ ){{0,6}}?(?:of|on) {_ASSESSED}|"
     r"(?:if|whether) (?:he|she|they|the \w+|his \w+|her \w+) (?:will meet|plans to|intends to|has plans to)\b|"
@@ -505,9 +506,7 @@ _POLICY_QUESTION = re.compile(
     r"(?:if|whether) (?:[\w'’-]+ ){1,5}?(?:collects?|holds?|records?|keeps?|compiles?|monitors?|tracks?|maintains?) "
     r"(?:any )?(?:data|information|statistics|records|figures) (?:on|about|of)\b|"
     r"(?:if|whether) (?:[\w'’-]+ ){1,4}?(?:has|have) (?:made|carried out|undertaken|conducted) "
-    rf"(?:an? |any )?(?:recent )?(?:assessment|evaluation|analysis) of {_ASSESSED}|"
-    r"what (?:data|information|statistics|records) (?:[\w'’-]+ ){0,4}?(?:collects?|collected|compiles?|compiled|"
-    r"keeps?|kept|published)\b"
+    rf"(?:an? |any )?(?:recent )?(?:assessment|evaluation|analysis) of {_ASSESSED}"
 )
 
 
@@ -548,7 +547,9 @@ def _policy_question(question: str | None) -> bool:
 _NO_ESTIMATE = re.compile(r"estimat|forecast|calculat|modelled|quantified|such an? assessment")
 _ESTIMATE_ASKED = re.compile(
     r"\bwhat (?:recent |current |latest )?(?:estimates?|forecasts?|projections?|calculations?|modelling|assessment)\b|"
-    r"\bhow (?:many|much)\b|\bthe (?:number|cost|costs|proportion|percentage|amount|value|level) of\b"
+    r"\bhow (?:many|much)\b|\bthe (?:number|cost|costs|proportion|percentage|amount|value|level) of\b|"
+    r"\b(?:projected|forecast|estimated|expected|anticipated) (?:[\w-]+ ){0,2}?(?:spend|spending|costs?|numbers?|"
+    r"expenditure|value|amount|total)\b"
 )
 
 
