@@ -1970,6 +1970,33 @@ REFUSALS_13_READING = [
         id="a zero before a refusal of the rest",
     ),
     pytest.param(
+        # SQ063 (DCMS): the breakdown asked for refused, then a national total.
+        "To ask the Secretary of State for Culture, Media and Sport, how much funding his Department is providing "
+        "to museums in each region and nation of the UK.",
+        "The Department does not hold information on museums spending broken down by region or nation. Museums "
+        "funding is devolved to the respective administrations. The total spend on DCMS-sponsored museums and "
+        "galleries was £389.7m in 2014-15.",
+        "refusal",
+        id="the breakdown asked for refused, then a total",
+    ),
+    pytest.param(
+        # RX082 (DfT): months refused, rail periods given: a period is no breakdown of this kind.
+        "To ask His Majesty's Government what proportion of TransPennine Express services were cancelled in each "
+        "month from May 2022 to May 2024.",
+        "This data is not available by calendar month, but is published by rail periods. Table 1 shows the "
+        "proportion of planned services cancelled: period 1 2022-23 4.2%.",
+        "partial",
+        id="months refused, periods given",
+    ),
+    pytest.param(
+        # SO063 (DWP): "not designed to identify or apportion blame" refuses no information.
+        "To ask the Secretary of State for Work and Pensions, how many internal process reviews have been started.",
+        "Internal Process Reviews are internal retrospective investigations. They are not designed to identify or "
+        "apportion blame.",
+        "other",
+        id="not designed to identify blame",
+    ),
+    pytest.param(
         # RX086 (MoD): "No final decision has yet been made" is no zero.
         "To ask His Majesty's Government what the cost was of developing in-house army training.",
         "No final decision has yet been made to award the contract. As the Full Business Case has not yet been "

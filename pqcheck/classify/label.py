@@ -456,12 +456,38 @@ def _main_request_label(
         return "refusal" if refused and not _other_item_given(question, scope, given_text) else "partial"
     if all(_PERIOD_SCOPE.search(answer_low[x:y]) for x, y in refusing):  # some years refused, the rest given
         return "disclosure"
-    whole = _WHOLE_SCOPE.search(scope) or _names_request(question, scope)
+    asked_breakdown = _refuses_asked_breakdown(question, scope)
+    whole = _WHOLE_SCOPE.search(scope) or _names_request(question, scope) or asked_breakdown
     if any(where < sentence_end and _APPROXIMATE.search(answer_low, b, where) for where, _ in figures):
         return "partial"  # the exact figure refused and, in the same sentence, an estimate of it given
     if _estimate_of_refused(question, answer_low, scope, figures, sentence_spans):
         return "partial"  # "is not a metric used by the Department. ... giving an average of approximately 26"
+    if asked_breakdown:
+        return "refusal"  # "not held by region", then a national total: the breakdown asked for is refused
     return "refusal" if whole and not any(kind in ("money", "table") for _, kind in figures) else "partial"
+
+
+# A refusal of the breakdown the question asks for ("does not hold information on museums spending
+# broken down by region or nation", asked "in each region and nation"): what follows is a total or another
+# breakdown, related figures, not the ones asked for.
+_UNIT = (
+    r"(?:region|nation|constituenc|local authorit|council|count(?:y|ies)|police force|force|trust|prison|school|"
+    r"hospital|ward|postcode|district|countr(?:y|ies)|ethnic|nationalit|gender|age group|grade)"
+)
+_SCOPE_UNIT = re.compile(
+    rf"\b(?:by|at|for (?:each|every|individual)|per|(?:broken|split) down by|specific to) (?:an? |the )?"
+    rf"(?:[a-z]+ )?({_UNIT})"
+)
+_ASKED_UNIT = re.compile(rf"\b(?:each|every|by|per|individual) (?:[a-z]+ ){{0,2}}?({_UNIT})")
+
+
+def _refuses_asked_breakdown(question: str | None, scope: str) -> bool:
+    """The refusing part ``scope`` refuses a breakdown (by region, at constituency level) that the
+    question asks for (in each region, by constituency)."""
+    if not question:
+        return False
+    refused = {m.group(1) for m in _SCOPE_UNIT.finditer(scope)}
+    return bool(refused) and any(m.group(1) in refused for m in _ASKED_UNIT.finditer(question.lower()))
 
 
 def _estimate_of_refused(
