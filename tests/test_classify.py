@@ -2070,6 +2070,47 @@ REFUSALS_13_WORDINGS = [
         id="what evidence on the numbers asks for figures",
     ),
     pytest.param(
+        # SM046 (DH): "we do not therefore have information on".
+        "To ask the Secretary of State for Health how many dental practices have closed in each year since 1990 as "
+        "a result of retirement of the dentist.",
+        "Dentists are independent contractors, and we do not therefore have information on the reasons for the "
+        "closure of practices.",
+        "not_held_centrally",
+        id="do not therefore have information",
+    ),
+    pytest.param(
+        # SD093 (DfE)
+        "To ask the Secretary of State for Education, how much his Department spent on information services in "
+        "each of the last five years.",
+        'We do not recognise "information services" as a category of expenditure.',
+        "not_in_format",
+        id="do not recognise it as a category",
+    ),
+    pytest.param(
+        # RH093 (MoD)
+        "To ask the Secretary of State for Defence, how much his Department has spent on legal fees on disputed "
+        "contracts.",
+        "It would potentially be prejudicial to the legal process to provide the information requested.",
+        "other",
+        id="prejudicial to the legal process to provide",
+    ),
+    pytest.param(
+        # SJ063 (DfT), its refusal alone
+        "To ask the Secretary of State for Transport, what the annual installation rate of public chargepoints "
+        "will be.",
+        "The Department does not project an annual installation rate.",
+        "not_collected",
+        id="does not project a rate",
+    ),
+    pytest.param(
+        # SD007 (DHSC), its refusal alone
+        "To ask the Secretary of State for Health and Social Care, what the average time taken to respond to a "
+        "subject access request was.",
+        "It is, therefore, not possible to report on actual clearance time averages.",
+        "not_available",
+        id="not possible to report on averages",
+    ),
+    pytest.param(
         # SG040 (DH): "what statistics his Department collects on" asks for the data; none is a refusal.
         "To ask the Secretary of State for Health what statistics his Department collects on hospital department "
         "closures. [19492]",
