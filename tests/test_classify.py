@@ -1420,6 +1420,23 @@ def test_a_promise_to_write_without_figures_is_a_holding_answer():
     assert classify(HOME_OFFICE + "how many keepers were employed in Essex.", plain).label == "refusal"
 
 
+def test_a_letter_about_other_data_or_printed_with_the_answer_is_no_holding_answer():
+    # Real answers SM021, SN033 (refusals-13): the letter will bring the data that are available, not the
+    # information asked for, which the answer refuses; and a letter printed with the answer is its answer.
+    question = HOME_OFFICE + "how many keepers were employed in Essex in each year since 1992."
+    other_data = (
+        "This information is not available in the form requested. However, I will write to my hon. Friend about "
+        "the data that are available."
+    )
+    c = classify(question, other_data)
+    assert (c.label, c.category) == ("refusal", "not_in_format")
+    printed = (
+        "This is a matter for the Chief Executive of the Agency. He will write to the hon. Member. Letter from "
+        "John Smith to Mr. Paul Holmes, dated 28 July 2003: The information is not held centrally."
+    )
+    assert classify(question, printed).label == "refusal"
+
+
 @pytest.mark.parametrize(
     "question",
     [

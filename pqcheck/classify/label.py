@@ -597,9 +597,26 @@ _WILL_WRITE = re.compile(
 )
 
 
+# What makes a promised letter no holding answer: the letter printed with the answer ("Letter from David
+# Anderson to Mr. Paul Holmes, dated 28 July 2003: ..."), or a letter about other data than the information
+# asked for ("This information is not available in the form requested. However, I will write to my hon.
+# Friend about the data that are available").
+_LETTER_PRINTED = re.compile(r"\bletter from [^:\n]{2,120}? to [^:\n]{2,80}?,? dated\b")
+_OTHER_DATA = re.compile(
+    r"\b(?:data|information|figures|statistics) (?:that|which)? ?(?:are|is) available\b|\b(?:such|what) "
+    r"(?:data|information|figures) as (?:are|is) available\b|\bavailable (?:data|information|figures)\b"
+)
+
+
 def _will_write(answer_low: str, giving: list[tuple[int, str]]) -> bool:
-    """The answer promises a letter with the information and gives no figures or table itself."""
-    return _WILL_WRITE.search(answer_low) is not None and all(kind == "pointer" for _, kind in giving)
+    """The answer promises a letter with the information and gives no figures or table itself (nor prints the
+    letter, nor promises one about other data)."""
+    promise = _WILL_WRITE.search(answer_low)
+    if promise is None or not all(kind == "pointer" for _, kind in giving):
+        return False
+    if _LETTER_PRINTED.search(answer_low, promise.end()):
+        return False
+    return _OTHER_DATA.search(answer_low, max(0, promise.start() - 200), promise.end() + 120) is None
 
 
 def _next_edition(question: str | None, answer_low: str, phrases: list[_Found], giving: list[tuple[int, str]]) -> bool:
