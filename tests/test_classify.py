@@ -2128,6 +2128,24 @@ REFUSALS_13_WORDINGS = [
         id="not possible to report on averages",
     ),
     pytest.param(
+        # ST084 (FCDO): "breakdown" as a verb.
+        "To ask the Minister of State, Foreign, Commonwealth and Development Office, how much funding his "
+        "Department has spent on software updates to legacy computer systems in each of the last three years.",
+        "The majority of FCDO IT is delivered through strategic commercial partners, as a managed service and it "
+        "is not possible to breakdown the components that relate to support of legacy software.",
+        "not_in_format",
+        id="not possible to breakdown",
+    ),
+    pytest.param(
+        # ST016 (DTI), its refusal alone
+        "To ask the Secretary of State for Trade and Industry how many post offices there were in each "
+        "constituency in each year since 1995. [58212]",
+        "I am advised by Post Office Ltd. that information on post office numbers has not been maintained on the "
+        "basis of parliamentary constituencies.",
+        "not_collected",
+        id="information has not been maintained",
+    ),
+    pytest.param(
         # SG040 (DH): "what statistics his Department collects on" asks for the data; none is a refusal.
         "To ask the Secretary of State for Health what statistics his Department collects on hospital department "
         "closures. [19492]",
