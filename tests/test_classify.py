@@ -2014,6 +2014,15 @@ REFUSALS_13_READING = [
         id="not designed to identify blame",
     ),
     pytest.param(
+        # SS004 (Defra): the information placed in the Library, then historic county figures to be published.
+        "To ask the Secretary of State for Environment, Food and Rural Affairs what estimate he has made of the "
+        "number of dairy cows in each county in England in 1997, 2002, 2007 and 2012.",
+        "I have arranged for the information requested to be placed in the Library of the House. Historic county "
+        "level statistics are not all currently available. These will be published during the next few months.",
+        "disclosure",
+        id="the information arranged to be placed in the Library",
+    ),
+    pytest.param(
         # RX086 (MoD): "No final decision has yet been made" is no zero.
         "To ask His Majesty's Government what the cost was of developing in-house army training.",
         "No final decision has yet been made to award the contract. As the Full Business Case has not yet been "
