@@ -2017,8 +2017,11 @@ REFUSALS_13_READING = [
         # SS004 (Defra): the information placed in the Library, then historic county figures to be published.
         "To ask the Secretary of State for Environment, Food and Rural Affairs what estimate he has made of the "
         "number of dairy cows in each county in England in 1997, 2002, 2007 and 2012.",
-        "I have arranged for the information requested to be placed in the Library of the House. Historic county "
-        "level statistics are not all currently available. These will be published during the next few months.",
+        "I have arranged for the information requested to be placed in the Library of the House.\nQuality "
+        "assurance work is currently being carried out on historic country and county level bovine tuberculosis "
+        "statistics, and these are not all currently available. These will be published during the next few "
+        "months.\nCounty level population data for 1997 is not readily available, so 1995 has been presented "
+        "instead.",
         "disclosure",
         id="the information arranged to be placed in the Library",
     ),
