@@ -2026,6 +2026,15 @@ REFUSALS_13_READING = [
         id="the information arranged to be placed in the Library",
     ),
     pytest.param(
+        # SR013 (MoJ): the question, not the data, "didn't specify a time period".
+        "To ask the Secretary of State for Justice, how many episodes of self-harm there were in HMP Parc.",
+        "The data shows the number of self-harm incidents and individuals in HMP Parc in each of the three "
+        "financial years (the PQ didn't specify a time period, so have used the latest three years). Self-Harm "
+        "Incidents | 1477 | 1604 | 1436 |",
+        "disclosure",
+        id="the question did not specify",
+    ),
+    pytest.param(
         # RX086 (MoD): "No final decision has yet been made" is no zero.
         "To ask His Majesty's Government what the cost was of developing in-house army training.",
         "No final decision has yet been made to award the contract. As the Full Business Case has not yet been "
