@@ -141,6 +141,24 @@ def match_db(
     return stats
 
 
+def distinct_texts(scored: list[dict[str, Any]], reach: int) -> list[dict[str, Any]]:
+    """``scored`` candidates (best first), the first ``reach`` of them without an answer whose text, word for
+    word, is one before it: one text that answered several questions is one disclosure, read, shown and
+    counted once, and its copies leave the pool to others."""
+    seen: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for i, found in enumerate(scored):
+        if len(out) >= reach:
+            return out + scored[i:]
+        if found["kind"] != "foi" and found.get("answer_text"):
+            key = " ".join(found["answer_text"].split())
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(found)
+    return out
+
+
 def load_refusals(conn: sqlite3.Connection, question_ids: Iterable[int] | None) -> list[dict[str, Any]]:
     """The refusals to match (every one when ``question_ids`` is None), with their question and department."""
     sql = """
@@ -261,8 +279,8 @@ class Matcher:
         if not candidates and refusal["category"] not in LOCAL_CATEGORIES:
             return [], stats
         context = Refusal(refusal, terms, answered, self.stemmer, self.finder.stop_stems)
-        scored = first_pass(context, candidates, self.targets.read(candidates))
         pool_size = max(POOL, options.keep + SAID_EXTRA)
+        scored = distinct_texts(first_pass(context, candidates, self.targets.read(candidates)), pool_size)
         pool = scored[:pool_size]
         cut = pool[-1]["first"] if pool else 0.0
         pool += [
