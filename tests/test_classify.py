@@ -1987,6 +1987,14 @@ REFUSALS_13_READING = [
         id="a zero before a refusal of the rest",
     ),
     pytest.param(
+        # RF201 (Home Office written answer 65898): "how old" asks for figures.
+        "To ask the Secretary of State for the Home Department, how old each the 116 unaccompanied migrant "
+        "children missing from Home Office funded hotels are.",
+        "Of the 116 children missing, 3 are aged 14, 10 are aged 15, 40 are aged 16 and 63 are aged 17.",
+        "disclosure",
+        id="how old asks for figures",
+    ),
+    pytest.param(
         # SQ063 (DCMS): the breakdown asked for refused, then a national total.
         "To ask the Secretary of State for Culture, Media and Sport, how much funding his Department is providing "
         "to museums in each region and nation of the UK.",
