@@ -2185,9 +2185,113 @@ REFUSALS_13_WORDINGS = [
 ]
 
 
+# From a review of refusals-13: each of these was labelled wrongly by a first wording of its rule.
+_KNIFE = "To ask the Secretary of State for the Home Department, how many knife crime offences were recorded in 2023."
+_ASSAULTS = "To ask the Secretary of State for the Home Department, how many police officers were assaulted in 2022."
+_DVLA = "To ask the Secretary of State for Transport, how many driving licence applications were delayed in 2021."
+REFUSALS_13_REACH = [
+    pytest.param(
+        _KNIFE,
+        "The ONS compiles knife crime statistics for England and Wales; there are no regional statistics held by "
+        "the Home Office.",
+        "refusal",
+        id="the refusal's own no is no zero",
+    ),
+    pytest.param(
+        _ASSAULTS,
+        "No research has been commissioned on assaults on officers. The Home Office does not hold data on assaults "
+        "by force area.",
+        "refusal",
+        id="no research is no zero",
+    ),
+    pytest.param(
+        _ASSAULTS,
+        "There have been no changes to the way assaults are recorded. The Home Office does not hold data on "
+        "assaults on officers.",
+        "refusal",
+        id="no changes is no zero",
+    ),
+    pytest.param(
+        _DVLA,
+        "The information requested is not readily available. Officials from the DVLA will write to the Honourable "
+        "Member when the information is available.",
+        "other",
+        id="a letter when the information is available is a holding answer",
+    ),
+    pytest.param(
+        "To ask the Secretary of State for Transport, what assessment he has made of the condition of the A14.",
+        "The average condition of the road has not been maintained to the standard expected.",
+        "other",
+        id="a road not maintained is no data not kept",
+    ),
+    pytest.param(
+        "To ask the Secretary of State for Education, if she will introduce a cap on the number of international "
+        "students.",
+        "It would be damaging to the higher education sector to set an arbitrary cap on the number of students.",
+        "other",
+        id="damaging to set a cap withholds nothing",
+    ),
+    pytest.param(
+        "To ask the Secretary of State for Science, whether social media companies can share users' data with "
+        "advertisers.",
+        "The UK GDPR prevents the companies from sharing personal data without a lawful basis.",
+        "other",
+        id="a law that prevents companies from sharing data withholds nothing",
+    ),
+    pytest.param(
+        "To ask the Chancellor of the Exchequer, how many taxpayers were investigated in 2023.",
+        "Taxpayer confidentiality prevents HMRC from disclosing information about individual cases.",
+        "refusal",
+        id="confidentiality prevents HMRC from disclosing information",
+    ),
+    pytest.param(
+        "To ask the Secretary of State for Health and Social Care, when the results of the maternity review will "
+        "be published.",
+        "The review is independent and I cannot report its results before it concludes. Publication is expected "
+        "in the spring.",
+        "disclosure",
+        id="cannot report its results before it concludes",
+    ),
+    pytest.param(
+        "To ask the Secretary of State for Health and Social Care, how far the Government's reforms will reduce "
+        "waiting times.",
+        "The reforms will support the NHS to deliver 92% of patients being seen within 18 weeks by 2029.",
+        "other",
+        id="how far asks to what extent",
+    ),
+    pytest.param(
+        "To ask the Secretary of State for Justice, how many assaults on staff were committed by prisoners in 2023.",
+        "Data is not held by prison establishment for that period. In 2023, there were 9,204 assaults on staff "
+        "across the estate.",
+        "partial",
+        id="by prisoners asks for no breakdown by prison",
+    ),
+    pytest.param(
+        "To ask the Secretary of State for Education, how many pupils were permanently excluded from each school "
+        "in Kent in 2023.",
+        "The Department does not hold this information by school. The number of permanent exclusions at each "
+        "school in Kent in 2023 is given in the attached table.",
+        "partial",
+        id="the breakdown refused, then given in a table",
+    ),
+    pytest.param(
+        "To ask the Secretary of State for the Home Department, how many incidents of spiking were reported to "
+        "police in 2023.",
+        "Police forces do not flag spiking incidents in the data they provide to the Home Office.",
+        "refusal",
+        id="the data named after the verb",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("question", "answer", "label"),
-    GIVEN_BESIDE_WITHHELD + REFUSALS_11_WORDINGS + REFUSALS_11_SEVENTH_WAVE + REFUSALS_12_REACH + REFUSALS_13_READING,
+    GIVEN_BESIDE_WITHHELD
+    + REFUSALS_11_WORDINGS
+    + REFUSALS_11_SEVENTH_WAVE
+    + REFUSALS_12_REACH
+    + REFUSALS_13_READING
+    + REFUSALS_13_REACH,
 )
 def test_real_answers_are_labelled_as_their_wording_says(question, answer, label):
     assert classify(question, answer).label == label

@@ -92,12 +92,16 @@ def _first_figure(
 _ZERO = re.compile(
     r"^\W*no [a-z][a-z ,()-]{0,80}? (?:have|has|had|were|was) (?:yet )?"
     r"(?:been|taken place|occurred|died|left|closed)\b|"
-    r"\bthere (?:are|were|have been|has been|had been) (?:currently |so far |to date |therefore )?no [a-z]+|"
-    r"\b(?:has|have|had) not (?:entered into|received|issued|awarded|made|paid|recorded|dismissed|closed) any [a-z]+"
+    r"\bthere (?:are|were|have been|has been|had been) (?:currently |so far |to date |therefore )?no "
+    r"(?:[a-z-]+ ){0,3}[a-z-]+|"
+    r"\b(?:has|have|had) not (?:entered into|received|issued|awarded|made|paid|dismissed|closed) any "
+    r"(?:[a-z-]+ ){0,3}[a-z-]+"
 )
+# What a zero is not about: no information, no assessment or study, no change, no plan.
 _NO_INFORMATION = re.compile(
-    r"\b(?:information|data|figures|statistics|records?|estimates?|assessments?|plans?|evidence|requirements?|"
-    r"decisions?|proposals?|intention|need|reason|guarantee|way)\b"
+    r"\b(?:information|data|figures?|statistics?|records?|estimates?|assessments?|analys[ie]s|research|stud(?:y|ies)|"
+    r"reviews?|evaluations?|breakdowns?|changes?|plans?|evidence|requirements?|decisions?|proposals?|intention|"
+    r"need|reason|guarantee|way)\b"
 )
 
 
@@ -109,8 +113,9 @@ def _first_zero(
         if any(x <= a < y for x, y in refusing):
             continue
         m = _ZERO.search(answer_low[a:b])
-        if m is not None and _NO_INFORMATION.search(m.group(0)) is None:
-            return a + m.start(), "figure"
+        if m is None or _NO_INFORMATION.search(m.group(0)) or any(x <= a + m.start() < y for x, y in refusing):
+            continue
+        return a + m.start(), "figure"
     return None
 
 

@@ -2,8 +2,8 @@
 category and phrase: the cheap stage for every answer (a disclosure or an other answer when it has no
 refusal phrase), the spaCy stage for the sentences that pass the prefilter, and the decision for an
 answer with refusal phrases: the main-request rule (``main_request``) over what it refuses and what it
-gives (``giving``), unless its refusal words make no refusal (``not_refusals``, a referral to the next
-edition) or only describe the figures given (a caveat, a note under a table)."""
+gives (``giving``), unless its refusal words make no refusal (``not_refusals``; here, a referral with only the date
+of the next edition) or only describe the figures given (a caveat, a note under a table)."""
 
 from __future__ import annotations
 

@@ -148,7 +148,9 @@ def main_request_label(
     sub-item (``_PART_SCOPE``). The refusal first: a
     refusal when it refuses the whole request ("the information requested", not some years of it)
     and what follows is neither a table nor the amount a question about money asks for (figures
-    after it are related ones), else partial. A pointer to a publication gives no figures: before
+    after it are related ones), else partial; a refusal too when it refuses the breakdown the question
+    asks for ("not held by region", asked "in each region") and no table follows: a total after it is
+    a related figure. A pointer to a publication gives no figures: before
     the refusal, it makes the answer partial only when what is refused is minor (some years, a
     breakdown) and names less of the question's subject than the publication does: the publication
     answers the rest. A publication before a refusal of the information asked for is a related one
@@ -190,7 +192,7 @@ def main_request_label(
         return "partial"  # the exact figure refused and, in the same sentence, an estimate of it given
     if _estimate_of_refused(question, answer_low, scope, figures, sentence_spans):
         return "partial"  # "is not a metric used by the Department. ... giving an average of approximately 26"
-    if asked_breakdown:
+    if asked_breakdown and not any(kind == "table" for _, kind in figures):
         return "refusal"  # "not held by region", then a national total: the breakdown asked for is refused
     return "refusal" if whole and not any(kind in ("money", "table") for _, kind in figures) else "partial"
 
@@ -199,14 +201,16 @@ def main_request_label(
 # broken down by region or nation", asked "in each region and nation"): what follows is a total or another
 # breakdown, related figures, not the ones asked for.
 _UNIT = (
-    r"(?:region|nation|constituenc|local authorit|council|count(?:y|ies)|police force|force|trust|prison|school|"
-    r"hospital|ward|postcode|district|countr(?:y|ies)|ethnic|nationalit|gender|age group|grade)"
+    r"(?:regions?|nations?|constituenc(?:y|ies)|local authorit(?:y|ies)|councils?|count(?:y|ies)|police forces?|"
+    r"forces?|trusts?|prisons?|schools?|hospitals?|wards?|postcodes?|districts?|countr(?:y|ies)|ethnicit(?:y|ies)|"
+    r"ethnic groups?|nationalit(?:y|ies)|genders?|age groups?|grades?)\b"
 )
 _SCOPE_UNIT = re.compile(
     rf"\b(?:by|at|for (?:each|every|individual)|per|(?:broken|split) down by|specific to) (?:an? |the )?"
     rf"(?:[a-z]+ )?({_UNIT})"
 )
 _ASKED_UNIT = re.compile(rf"\b(?:each|every|by|per|individual) (?:[a-z]+ ){{0,2}}?({_UNIT})")
+_PLURAL = re.compile(r"(?:ies|s)$")
 
 
 def _refuses_asked_breakdown(question: str | None, scope: str) -> bool:
@@ -214,8 +218,8 @@ def _refuses_asked_breakdown(question: str | None, scope: str) -> bool:
     question asks for (in each region, by constituency)."""
     if not question:
         return False
-    refused = {m.group(1) for m in _SCOPE_UNIT.finditer(scope)}
-    return bool(refused) and any(m.group(1) in refused for m in _ASKED_UNIT.finditer(question.lower()))
+    refused = {_PLURAL.sub("", m.group(1)) for m in _SCOPE_UNIT.finditer(scope)}
+    return bool(refused) and any(_PLURAL.sub("", m.group(1)) in refused for m in _ASKED_UNIT.finditer(question.lower()))
 
 
 def _estimate_of_refused(

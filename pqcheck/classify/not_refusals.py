@@ -101,8 +101,9 @@ _WILL_WRITE = re.compile(
 # Friend about the data that are available").
 _LETTER_PRINTED = re.compile(r"\bletter from [^:\n]{2,120}? to [^:\n]{2,80}?,? dated\b")
 _OTHER_DATA = re.compile(
-    r"\b(?:data|information|figures|statistics) (?:that|which)? ?(?:are|is) available\b|\b(?:such|what) "
-    r"(?:data|information|figures) as (?:are|is) available\b|\bavailable (?:data|information|figures)\b"
+    r"\b(?:about|on|of|provide) (?:the |such |what )?(?:(?:data|information|figures|statistics) (?:that|which) "
+    r"(?:are|is) available|(?:data|information|figures) as (?:are|is) available|available (?:data|information|figures)"
+    r")\b"
 )
 
 
