@@ -36,10 +36,12 @@ OWN_PATH = ROOT / "fixtures" / "real" / "answers.jsonl"
 # Id prefixes of the batches harvested blind, each measured apart: committed before pqcheck ran on them, measured
 # blind against the classifier of the day, then read and tuned on (RE only measured until refusals-11). RE (Home
 # Office, MoJ), RH (MoD, DWP, DHSC), RK and RJ, RL and RM, RN and RO, RU and RV, RW and RX, RY and RZ (issue 13,
-# third to sixth rounds), SA to SF (seventh), SG to SN (eighth: fixtures/real/README.md says which departments).
+# third to sixth rounds), SA to SF (seventh), SG to SN (eighth), SO to SW (ninth: fixtures/real/README.md says
+# which departments).
 BLIND_BATCHES = (
     "RE", "RH", "RK", "RJ", "RL", "RM", "RN", "RO", "RU", "RV", "RW", "RX", "RY", "RZ",
     "SA", "SB", "SC", "SD", "SE", "SF", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN",
+    "SO", "SP", "SQ", "SR", "SS", "ST", "SV", "SW",
 )  # fmt: skip
 GOLD_LABELS = ("non_disclosure", "disclosure", "other")
 GOLD_CATEGORIES = (

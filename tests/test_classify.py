@@ -1376,14 +1376,15 @@ def test_more_policy_question_forms_make_a_data_reason_other():
     assert classify(HOME_OFFICE + "when he plans to award the contract.", withheld).label == "refusal"
 
 
-def test_questions_about_what_data_is_collected_or_the_merits_of_a_policy_ask_for_no_figures():
-    # Real answers RK072, RH036, RB125 (refusals-8): "what data she collects", "what statistics are
-    # compiled" ask what is kept; a sentence saying what is not collected describes it. "What data
-    # his Department holds on the number of" asks for the number (RS007, RK029): a refusal.
+def test_questions_about_what_data_is_collected_ask_for_it_and_the_merits_of_a_policy_ask_for_no_figures():
+    # "What data she collects on", "what statistics his Department collects on" (refusals-13): the labels
+    # read "the Department does not collect data on ..." under them as a refusal four times in seven
+    # (SG040, SP018, RM019, RO011; other: RK072, RH036, RB125), so they ask for the data, as "what data
+    # his Department holds on the number of" does (RS007, RK029). refusals-8 to 12 read them as policy.
     uncollected = "The Department does not directly collect detailed data on roads awaiting adoption."
     dft = "To ask the Secretary of State for Transport, "
     collects = dft + "what data she collects from local authorities on roads awaiting adoption."
-    assert classify(collects, uncollected).label == "other"
+    assert classify(collects, uncollected).label == "refusal"
     holds = dft + "what data she holds on the number of roads awaiting adoption."
     assert classify(holds, uncollected).label == "refusal"
     merits = "No assessment of the cost of writing off overpayments has been made."
@@ -1417,6 +1418,23 @@ def test_a_promise_to_write_without_figures_is_a_holding_answer():
     assert classify(HOME_OFFICE + "how many keepers were employed in Essex.", answer).label == "other"
     plain = "This information is not held centrally."
     assert classify(HOME_OFFICE + "how many keepers were employed in Essex.", plain).label == "refusal"
+
+
+def test_a_letter_about_other_data_or_printed_with_the_answer_is_no_holding_answer():
+    # Real answers SM021, SN033 (refusals-13): the letter will bring the data that are available, not the
+    # information asked for, which the answer refuses; and a letter printed with the answer is its answer.
+    question = HOME_OFFICE + "how many keepers were employed in Essex in each year since 1992."
+    other_data = (
+        "This information is not available in the form requested. However, I will write to my hon. Friend about "
+        "the data that are available."
+    )
+    c = classify(question, other_data)
+    assert (c.label, c.category) == ("refusal", "not_in_format")
+    printed = (
+        "This is a matter for the Chief Executive of the Agency. He will write to the hon. Member. Letter from "
+        "John Smith to Mr. Paul Holmes, dated 28 July 2003: The information is not held centrally."
+    )
+    assert classify(question, printed).label == "refusal"
 
 
 @pytest.mark.parametrize(
@@ -1915,15 +1933,373 @@ REFUSALS_12_REACH = [
 ]
 
 
+# refusals-13: data questions in the forms real questions use, and a zero before a refusal.
+REFUSALS_13_READING = [
+    pytest.param(
+        # SN053 (MHCLG): the estimate asked for, given as a range.
+        "To ask His Majesty's Government what is their latest estimate for the total number of dwellings in "
+        "mid-rise residential buildings in England.",
+        "There are an estimated 858,000 – 1,298,000 dwellings in mid-rise (11-18m) residential buildings in England.",
+        "disclosure",
+        id="what is their latest estimate asks for a figure",
+    ),
+    pytest.param(
+        # SM002 (MoJ): "what was the mean average salary".
+        "To ask the Secretary of State for Justice, what was the mean average salary for a Band 3-5 prison officer "
+        "in each year from 2010.",
+        "The requested figures are available for years going back to 2013. 2013 £19,784 2014 £26,272",
+        "disclosure",
+        id="a salary is a figure",
+    ),
+    pytest.param(
+        # SE037 (DfT): "what (a) number and (b) proportion of".
+        "To ask the Secretary of State for Transport, what (a) number and (b) proportion of penalty charge notices "
+        "were cancelled.",
+        "In 2024, 1,204 penalty charge notices were cancelled, 3 per cent of those issued.",
+        "disclosure",
+        id="an enumerated measure asks for a figure",
+    ),
+    pytest.param(
+        # SN015 (House of Commons Commission): "if the Commission will make an estimate of the costs".
+        "To ask the hon. Member for Blaenau Gwent and Rhymney, representing the House of Commons Commission, if "
+        "the Commission will make an estimate of the costs of the September sitting.",
+        "The Commission estimates that the cost of the September sitting is in the region of £180–260k.",
+        "disclosure",
+        id="if he will make an estimate asks for a figure",
+    ),
+    pytest.param(
+        # RL145 (Leader of the House): the zero first, then earlier years refused.
+        "To ask the Leader of the House how many members of staff in her office were dismissed in each of the "
+        "last 10 years.",
+        "No members of staff have been dismissed from the office since June 2007. Information from before this "
+        "time can be provided only at disproportionate cost.",
+        "disclosure",
+        id="a zero before the refusal of some years",
+    ),
+    pytest.param(
+        # SM074 (Cabinet Office): the zero asked for, then other fleets not held.
+        "To ask the Minister for the Cabinet Office, how many Government-registered vehicles are declared as "
+        "being off the road with a Statutory Off Road Notification.",
+        "There are currently no GCS vehicles declared as being off the road with a Statutory Off Road "
+        "Notification. Some other departments operate their own fleets of vehicles, about which the Cabinet "
+        "Office does not hold information.",
+        "partial",
+        id="a zero before a refusal of the rest",
+    ),
+    pytest.param(
+        # RF201 (Home Office written answer 65898): "how old" asks for figures.
+        "To ask the Secretary of State for the Home Department, how old each the 116 unaccompanied migrant "
+        "children missing from Home Office funded hotels are.",
+        "Of the 116 children missing, 3 are aged 14, 10 are aged 15, 40 are aged 16 and 63 are aged 17.",
+        "disclosure",
+        id="how old asks for figures",
+    ),
+    pytest.param(
+        # SQ063 (DCMS): the breakdown asked for refused, then a national total.
+        "To ask the Secretary of State for Culture, Media and Sport, how much funding his Department is providing "
+        "to museums in each region and nation of the UK.",
+        "The Department does not hold information on museums spending broken down by region or nation. Museums "
+        "funding is devolved to the respective administrations. The total spend on DCMS-sponsored museums and "
+        "galleries was £389.7m in 2014-15.",
+        "refusal",
+        id="the breakdown asked for refused, then a total",
+    ),
+    pytest.param(
+        # RX082 (DfT): months refused, rail periods given: a period is no breakdown of this kind.
+        "To ask His Majesty's Government what proportion of TransPennine Express services were cancelled in each "
+        "month from May 2022 to May 2024.",
+        "This data is not available by calendar month, but is published by rail periods. Table 1 shows the "
+        "proportion of planned services cancelled: period 1 2022-23 4.2%.",
+        "partial",
+        id="months refused, periods given",
+    ),
+    pytest.param(
+        # SO063 (DWP): "not designed to identify or apportion blame" refuses no information.
+        "To ask the Secretary of State for Work and Pensions, how many internal process reviews have been started.",
+        "Internal Process Reviews are internal retrospective investigations. They are not designed to identify or "
+        "apportion blame.",
+        "other",
+        id="not designed to identify blame",
+    ),
+    pytest.param(
+        # SS004 (Defra): the information placed in the Library, then historic county figures to be published.
+        "To ask the Secretary of State for Environment, Food and Rural Affairs what estimate he has made of the "
+        "number of dairy cows in each county in England in 1997, 2002, 2007 and 2012.",
+        "I have arranged for the information requested to be placed in the Library of the House.\nQuality "
+        "assurance work is currently being carried out on historic country and county level bovine tuberculosis "
+        "statistics, and these are not all currently available. These will be published during the next few "
+        "months.\nCounty level population data for 1997 is not readily available, so 1995 has been presented "
+        "instead.",
+        "disclosure",
+        id="the information arranged to be placed in the Library",
+    ),
+    pytest.param(
+        # SR013 (MoJ): the question, not the data, "didn't specify a time period".
+        "To ask the Secretary of State for Justice, how many episodes of self-harm there were in HMP Parc.",
+        "The data shows the number of self-harm incidents and individuals in HMP Parc in each of the three "
+        "financial years (the PQ didn't specify a time period, so have used the latest three years). Self-Harm "
+        "Incidents | 1477 | 1604 | 1436 |",
+        "disclosure",
+        id="the question did not specify",
+    ),
+    pytest.param(
+        # RX086 (MoD): "No final decision has yet been made" is no zero.
+        "To ask His Majesty's Government what the cost was of developing in-house army training.",
+        "No final decision has yet been made to award the contract. As the Full Business Case has not yet been "
+        "finalised it would be inappropriate to release cost information at this stage.",
+        "refusal",
+        id="no decision is no zero",
+    ),
+]
+
+
+# refusals-13: wordings of the SP and SQ batches, with their category.
+REFUSALS_13_WORDINGS = [
+    pytest.param(
+        # SP009 (Board of Trade)
+        "asked the President of the Board of Trade what information he has regarding the number of companies "
+        "whose shares are quoted on a recognised stock exchange.",
+        "I regret that it would not be possible without an undue expenditure of time to extract this information "
+        "from the annual returns of the companies in question.",
+        "disproportionate_cost",
+        id="without an undue expenditure of time",
+    ),
+    pytest.param(
+        # SQ062 (DCMS)
+        "To ask the Secretary of State for Culture, Media and Sport, how many museums have closed since 7 May 2015.",
+        "Neither DCMS nor Arts Council England holds information on museums closures.",
+        "not_held_centrally",
+        id="neither the department nor its body holds",
+    ),
+    pytest.param(
+        # SQ042 (Home Office, Lords)
+        "To ask Her Majesty's Government how many people have been charged in connection with the removal of the "
+        "statue of Edward Colston in Bristol.",
+        "The investigation in to this crime is an operational matter for Avon and Somerset Police, and these "
+        "questions are better directed at them.",
+        "not_held_centrally",
+        id="questions better directed at the force",
+    ),
+    pytest.param(
+        # SQ028 (DFID): a projected spend asked for, so "does not produce forecasts" refuses it.
+        "To ask the Secretary of State for International Development what his Department's projected spend on "
+        "consultants is in 2008-09; and if he will make a statement.",
+        "The nature of development assistance means that DFID does not produce aggregate forecasts of consultancy "
+        "expenditure.",
+        "not_collected",
+        id="does not produce forecasts of a projected spend",
+    ),
+    pytest.param(
+        # SP034 (MoD)
+        "To ask the Secretary of State for Defence how many soldiers were deployed in Stockwell on 22 July 2005.",
+        "Events in Stockwell on 22 July 2005 are currently under investigation by the Independent Police Complaints "
+        "Commission. I am therefore unable to make any comment.",
+        "other",
+        id="unable to make any comment",
+    ),
+    pytest.param(
+        # SQ086 (DCMS), its refusal alone
+        "To ask the Secretary of State for Culture, Media and Sport if she will set out the number of employees in "
+        "her Department who have a disability, broken down by disability type.",
+        "The Department's Code of Practice on Equal Opportunities Monitoring prevents us from disclosing data for "
+        "individual groups fewer than five.",
+        "other",
+        id="prevents us from disclosing data",
+    ),
+    pytest.param(
+        # SP068 (DHSC): "what evidence ... on the numbers" asks for figures; no policy question.
+        "To ask the Secretary of State for Health and Social Care, what evidence (a) his Department and (b) the "
+        "MHRA have on the numbers of people harmed by Sodium Valproate in pregnancy.",
+        "The Department does not collect information about the numbers of people harmed by sodium valproate in "
+        "pregnancy.",
+        "not_collected",
+        id="what evidence on the numbers asks for figures",
+    ),
+    pytest.param(
+        # SM046 (DH): "we do not therefore have information on".
+        "To ask the Secretary of State for Health how many dental practices have closed in each year since 1990 as "
+        "a result of retirement of the dentist.",
+        "Dentists are independent contractors, and we do not therefore have information on the reasons for the "
+        "closure of practices.",
+        "not_held_centrally",
+        id="do not therefore have information",
+    ),
+    pytest.param(
+        # SD093 (DfE)
+        "To ask the Secretary of State for Education, how much his Department spent on information services in "
+        "each of the last five years.",
+        'We do not recognise "information services" as a category of expenditure.',
+        "not_in_format",
+        id="do not recognise it as a category",
+    ),
+    pytest.param(
+        # RH093 (MoD)
+        "To ask the Secretary of State for Defence, how much his Department has spent on legal fees on disputed "
+        "contracts.",
+        "It would potentially be prejudicial to the legal process to provide the information requested.",
+        "other",
+        id="prejudicial to the legal process to provide",
+    ),
+    pytest.param(
+        # SJ063 (DfT), its refusal alone
+        "To ask the Secretary of State for Transport, what the annual installation rate of public chargepoints "
+        "will be.",
+        "The Department does not project an annual installation rate.",
+        "not_collected",
+        id="does not project a rate",
+    ),
+    pytest.param(
+        # SD007 (DHSC), its refusal alone
+        "To ask the Secretary of State for Health and Social Care, what the average time taken to respond to a "
+        "subject access request was.",
+        "It is, therefore, not possible to report on actual clearance time averages.",
+        "not_available",
+        id="not possible to report on averages",
+    ),
+    pytest.param(
+        # ST084 (FCDO): "breakdown" as a verb.
+        "To ask the Minister of State, Foreign, Commonwealth and Development Office, how much funding his "
+        "Department has spent on software updates to legacy computer systems in each of the last three years.",
+        "The majority of FCDO IT is delivered through strategic commercial partners, as a managed service and it "
+        "is not possible to breakdown the components that relate to support of legacy software.",
+        "not_in_format",
+        id="not possible to breakdown",
+    ),
+    pytest.param(
+        # ST016 (DTI), its refusal alone
+        "To ask the Secretary of State for Trade and Industry how many post offices there were in each "
+        "constituency in each year since 1995. [58212]",
+        "I am advised by Post Office Ltd. that information on post office numbers has not been maintained on the "
+        "basis of parliamentary constituencies.",
+        "not_collected",
+        id="information has not been maintained",
+    ),
+    pytest.param(
+        # SG040 (DH): "what statistics his Department collects on" asks for the data; none is a refusal.
+        "To ask the Secretary of State for Health what statistics his Department collects on hospital department "
+        "closures. [19492]",
+        "The Department does not routinely collect information on hospital department closures.",
+        "not_collected",
+        id="what statistics are collected asks for the data",
+    ),
+]
+
+
+# From a review of refusals-13: each of these was labelled wrongly by a first wording of its rule.
+_KNIFE = "To ask the Secretary of State for the Home Department, how many knife crime offences were recorded in 2023."
+_ASSAULTS = "To ask the Secretary of State for the Home Department, how many police officers were assaulted in 2022."
+_DVLA = "To ask the Secretary of State for Transport, how many driving licence applications were delayed in 2021."
+REFUSALS_13_REACH = [
+    pytest.param(
+        _KNIFE,
+        "The ONS compiles knife crime statistics for England and Wales; there are no regional statistics held by "
+        "the Home Office.",
+        "refusal",
+        id="the refusal's own no is no zero",
+    ),
+    pytest.param(
+        _ASSAULTS,
+        "No research has been commissioned on assaults on officers. The Home Office does not hold data on assaults "
+        "by force area.",
+        "refusal",
+        id="no research is no zero",
+    ),
+    pytest.param(
+        _ASSAULTS,
+        "There have been no changes to the way assaults are recorded. The Home Office does not hold data on "
+        "assaults on officers.",
+        "refusal",
+        id="no changes is no zero",
+    ),
+    pytest.param(
+        _DVLA,
+        "The information requested is not readily available. Officials from the DVLA will write to the Honourable "
+        "Member when the information is available.",
+        "other",
+        id="a letter when the information is available is a holding answer",
+    ),
+    pytest.param(
+        "To ask the Secretary of State for Transport, what assessment he has made of the condition of the A14.",
+        "The average condition of the road has not been maintained to the standard expected.",
+        "other",
+        id="a road not maintained is no data not kept",
+    ),
+    pytest.param(
+        "To ask the Secretary of State for Education, if she will introduce a cap on the number of international "
+        "students.",
+        "It would be damaging to the higher education sector to set an arbitrary cap on the number of students.",
+        "other",
+        id="damaging to set a cap withholds nothing",
+    ),
+    pytest.param(
+        "To ask the Secretary of State for Science, whether social media companies can share users' data with "
+        "advertisers.",
+        "The UK GDPR prevents the companies from sharing personal data without a lawful basis.",
+        "other",
+        id="a law that prevents companies from sharing data withholds nothing",
+    ),
+    pytest.param(
+        "To ask the Chancellor of the Exchequer, how many taxpayers were investigated in 2023.",
+        "Taxpayer confidentiality prevents HMRC from disclosing information about individual cases.",
+        "refusal",
+        id="confidentiality prevents HMRC from disclosing information",
+    ),
+    pytest.param(
+        "To ask the Secretary of State for Health and Social Care, when the results of the maternity review will "
+        "be published.",
+        "The review is independent and I cannot report its results before it concludes. Publication is expected "
+        "in the spring.",
+        "disclosure",
+        id="cannot report its results before it concludes",
+    ),
+    pytest.param(
+        "To ask the Secretary of State for Health and Social Care, how far the Government's reforms will reduce "
+        "waiting times.",
+        "The reforms will support the NHS to deliver 92% of patients being seen within 18 weeks by 2029.",
+        "other",
+        id="how far asks to what extent",
+    ),
+    pytest.param(
+        "To ask the Secretary of State for Justice, how many assaults on staff were committed by prisoners in 2023.",
+        "Data is not held by prison establishment for that period. In 2023, there were 9,204 assaults on staff "
+        "across the estate.",
+        "partial",
+        id="by prisoners asks for no breakdown by prison",
+    ),
+    pytest.param(
+        "To ask the Secretary of State for Education, how many pupils were permanently excluded from each school "
+        "in Kent in 2023.",
+        "The Department does not hold this information by school. The number of permanent exclusions at each "
+        "school in Kent in 2023 is given in the attached table.",
+        "partial",
+        id="the breakdown refused, then given in a table",
+    ),
+    pytest.param(
+        "To ask the Secretary of State for the Home Department, how many incidents of spiking were reported to "
+        "police in 2023.",
+        "Police forces do not flag spiking incidents in the data they provide to the Home Office.",
+        "refusal",
+        id="the data named after the verb",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("question", "answer", "label"),
-    GIVEN_BESIDE_WITHHELD + REFUSALS_11_WORDINGS + REFUSALS_11_SEVENTH_WAVE + REFUSALS_12_REACH,
+    GIVEN_BESIDE_WITHHELD
+    + REFUSALS_11_WORDINGS
+    + REFUSALS_11_SEVENTH_WAVE
+    + REFUSALS_12_REACH
+    + REFUSALS_13_READING
+    + REFUSALS_13_REACH,
 )
 def test_real_answers_are_labelled_as_their_wording_says(question, answer, label):
     assert classify(question, answer).label == label
 
 
-@pytest.mark.parametrize(("question", "answer", "category"), REFUSALS_11_NINTH_WAVE + REFUSALS_12_WORDINGS)
+@pytest.mark.parametrize(
+    ("question", "answer", "category"), REFUSALS_11_NINTH_WAVE + REFUSALS_12_WORDINGS + REFUSALS_13_WORDINGS
+)
 def test_real_refusal_wordings_refuse_in_their_category(question, answer, category):
     c = classify(question, answer)
     assert (c.label, c.category) == ("refusal", category)

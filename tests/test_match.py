@@ -597,6 +597,31 @@ def test_an_answer_that_gave_the_figures_contradicts_the_refusal(mdb):
     assert matches(mdb, qid) == []
 
 
+def test_one_answer_text_given_to_several_questions_is_one_disclosure(mdb):
+    # Real RF202 / SI091 (match-1.10): the Home Office gave one text to two questions; a refusal's pairs hold
+    # it once (the copy does not take a place of the pool), and corroboration counts it once.
+    qid = refusal_with(mdb)
+    text = (
+        "<p>In 2018, 507 people with a positive reasonable grounds decision as potential victims of trafficking "
+        "were held in immigration detention;\n\n479 received that decision during detention.</p>"
+    )
+    first, copy = 1000020, 1000021
+    for other, answer in ((first, text), (copy, text.replace("\n\n", "\n"))):
+        add_question(
+            mdb,
+            other,
+            answered="2019-07-17",
+            question="To ask the Secretary of State for the Home Department, how many potential victims of "
+            "trafficking were held in immigration detention in 2018.",
+            answer=answer,
+        )
+        add_refusal(mdb, other, label="disclosure")
+    match_db(mdb)
+    rows = matches(mdb, qid)
+    assert [r["other_question_id"] for r in rows if r["target_kind"] == "answer"] in ([first], [copy])
+    assert all("corroboration" not in json.loads(r["reasons"])["rules"] for r in rows)
+
+
 def _many_fois(db, n):
     ingest(
         db,

@@ -242,6 +242,12 @@ def extract_subject(question_text: str | None) -> tuple[str | None, list[str]]:
     return question_parts(question_text)[:2]
 
 
+@lru_cache(maxsize=4096)
+def question_terms(question: str | None) -> frozenset[str]:
+    """The subject terms of a question, as a set (cached: a batch repeats questions)."""
+    return frozenset(extract_subject(question)[1])
+
+
 def question_parts(question_text: str | None) -> tuple[str | None, list[str], str | None, str | None, str | None]:
     """(subject, subject terms, period, period start, period end) of a question."""
     if not question_text or not question_text.strip():

@@ -141,6 +141,26 @@ def match_db(
     return stats
 
 
+def distinct_texts(scored: list[dict[str, Any]], reach: int | None = None) -> list[dict[str, Any]]:
+    """``scored`` candidates (best first), the first ``reach`` of them (all when None) without an answer
+    whose text, word for word, is one before it and gives figures: one text that answered several
+    questions is one disclosure, read, shown and counted once, and its copies leave the pool to others.
+    A text without figures ("provided in the attached spreadsheet") may stand for different attachments."""
+    seen: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for i, found in enumerate(scored):
+        if reach is not None and len(out) >= reach:
+            return out + scored[i:]
+        text = found.get("answer_text") if found["kind"] != "foi" else None
+        if text and any(map(str.isdigit, text)):
+            key = " ".join(text.split())
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(found)
+    return out
+
+
 def load_refusals(conn: sqlite3.Connection, question_ids: Iterable[int] | None) -> list[dict[str, Any]]:
     """The refusals to match (every one when ``question_ids`` is None), with their question and department."""
     sql = """
@@ -261,8 +281,8 @@ class Matcher:
         if not candidates and refusal["category"] not in LOCAL_CATEGORIES:
             return [], stats
         context = Refusal(refusal, terms, answered, self.stemmer, self.finder.stop_stems)
-        scored = first_pass(context, candidates, self.targets.read(candidates))
         pool_size = max(POOL, options.keep + SAID_EXTRA)
+        scored = distinct_texts(first_pass(context, candidates, self.targets.read(candidates)), pool_size)
         pool = scored[:pool_size]
         cut = pool[-1]["first"] if pool else 0.0
         pool += [
@@ -271,6 +291,7 @@ class Matcher:
             if any(c.get(rank, 99) <= best for rank, best in BEST_RANKED.items())
             or (c.get("aside") and c["first"] >= cut * denial_factor(c))
         ]
+        pool = distinct_texts(pool)  # the copies of the pool's texts that came back by their own ranks
         finals = [full_score(context, c, e) for c, e in self.evidence.choose(context, pool)]
         finals = [s for s in finals if s["relevance"] >= options.min_score]
         finals.sort(key=lambda s: (-s["score"], s["target"]))
