@@ -25,7 +25,8 @@ The steps, one module each:
 - ``scoring``: cheap signals (the title and request text) rank all the candidates first; the best
   ``POOL`` of them (and the two best of each list, and an answer labelled a refusal or "other"
   that would be among them but for its aside factor) get the full score, every contribution
-  stored in ``reasons``;
+  stored in ``reasons``; an answer whose text (with figures) is one already in the pool is left
+  out (``run.distinct_texts``: one text given to several questions is one disclosure);
   a question's enumerated alternatives ("(a) attendance allowance, (b) employment support
   allowance and (c) universal credit") are read one at a time for the lead term: it is never a
   term of only some of them, and a target holding half of one reading is exempt from its penalty;
