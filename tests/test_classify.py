@@ -2175,6 +2175,24 @@ REFUSALS_13_WORDINGS = [
         id="information has not been maintained",
     ),
     pytest.param(
+        # SR010 (DHSC)
+        "To ask the Secretary of State for Health and Social Care, how many people in the UK have been diagnosed "
+        "with sepsis in the last 12 months.",
+        "There is a lack of reliable estimates of the incidence and prevalence of sepsis, due to the inconsistency "
+        "in the definitions used to describe sepsis.",
+        "not_available",
+        id="a lack of reliable estimates",
+    ),
+    pytest.param(
+        # SR075 (MoJ): volumes are information.
+        "To ask the Secretary of State for Justice, what estimate she has made of the proportion of cases that will "
+        "take place in virtual hearings in each of the next five years.",
+        "The most appropriate mode of hearing will be subject to judicial discretion, and so we are unable to "
+        "provide estimated volumes for virtual hearings in future.",
+        "not_available",
+        id="unable to provide estimated volumes",
+    ),
+    pytest.param(
         # SG040 (DH): "what statistics his Department collects on" asks for the data; none is a refusal.
         "To ask the Secretary of State for Health what statistics his Department collects on hospital department "
         "closures. [19492]",
