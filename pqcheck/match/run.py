@@ -141,12 +141,12 @@ def match_db(
     return stats
 
 
-def distinct_texts(scored: list[dict[str, Any]], reach: int | None = None) -> list[dict[str, Any]]:
+def distinct_texts(scored: list[dict[str, Any]], seen: set[str], reach: int | None = None) -> list[dict[str, Any]]:
     """``scored`` candidates (best first), the first ``reach`` of them (all when None) without an answer
-    whose text, word for word, is one before it and gives figures: one text that answered several
-    questions is one disclosure, read, shown and counted once, and its copies leave the pool to others.
-    A text without figures ("provided in the attached spreadsheet") may stand for different attachments."""
-    seen: set[str] = set()
+    whose text, word for word, is in ``seen`` (the texts kept so far, which it adds to) and gives figures:
+    one text that answered several questions is one disclosure, read, shown and counted once, and its
+    copies leave the pool to others. A text without figures ("provided in the attached spreadsheet") may
+    stand for different attachments."""
     out: list[dict[str, Any]] = []
     for i, found in enumerate(scored):
         if reach is not None and len(out) >= reach:
@@ -282,16 +282,17 @@ class Matcher:
             return [], stats
         context = Refusal(refusal, terms, answered, self.stemmer, self.finder.stop_stems)
         pool_size = max(POOL, options.keep + SAID_EXTRA)
-        scored = distinct_texts(first_pass(context, candidates, self.targets.read(candidates)), pool_size)
+        texts: set[str] = set()
+        scored = distinct_texts(first_pass(context, candidates, self.targets.read(candidates)), texts, pool_size)
         pool = scored[:pool_size]
         cut = pool[-1]["first"] if pool else 0.0
-        pool += [
+        back = [
             c
             for c in scored[pool_size:]
             if any(c.get(rank, 99) <= best for rank, best in BEST_RANKED.items())
             or (c.get("aside") and c["first"] >= cut * denial_factor(c))
         ]
-        pool = distinct_texts(pool)  # the copies of the pool's texts that came back by their own ranks
+        pool += distinct_texts(back, texts)  # not the copies of the pool's texts that come back by their own ranks
         finals = [full_score(context, c, e) for c, e in self.evidence.choose(context, pool)]
         finals = [s for s in finals if s["relevance"] >= options.min_score]
         finals.sort(key=lambda s: (-s["score"], s["target"]))
